@@ -1,0 +1,214 @@
+// The catalog's fields: one definition per field drives storage, validation, ownership, the Excel
+// template/import/export, the admin forms and the passport. Add a field here and it appears
+// everywhere without extra code.
+import { z } from "zod";
+import countries from "i18n-iso-countries";
+import { normalizeGtin } from "../passports/gs1";
+
+export type FieldLevel = "product" | "variant";
+
+/** The shapes a field value can take. */
+export type FieldKind =
+  | "text"
+  | "localizedText"
+  | "number"
+  | "stringList"
+  | "imageList"
+  | "country"
+  | "gtin"
+  | "materials"
+  | "certifications"
+  | "options";
+
+export interface Material {
+  material: string;
+  /** Share of the product's mass, 0–100. */
+  massPercent: number;
+  /** Share of this material that is recycled, 0–100. */
+  recycledPercent?: number;
+  /** ISO 3166-1 alpha-2 country the material comes from. */
+  originCountry?: string;
+}
+
+export interface Certification {
+  name: string;
+  body?: string;
+  /** ISO date (YYYY-MM-DD). */
+  validUntil?: string;
+  url?: string;
+}
+
+export interface OptionValue {
+  name: string;
+  value: string;
+}
+
+export interface Image {
+  url: string;
+  alt?: string;
+}
+
+/** Text per locale ("en", "de" …). The shop's primary locale is the default. */
+export type LocalizedText = Record<string, string>;
+
+export interface FieldValueByKind {
+  text: string;
+  localizedText: LocalizedText;
+  number: number;
+  stringList: string[];
+  imageList: Image[];
+  country: string;
+  gtin: string;
+  materials: Material[];
+  certifications: Certification[];
+  options: OptionValue[];
+}
+
+export interface FieldDef<K extends FieldKind = FieldKind> {
+  key: string;
+  label: string;
+  /** What the field means, for merchants (admin help text and the Excel instructions sheet). */
+  help: string;
+  level: FieldLevel;
+  /** A product-level field whose value a variant may override. */
+  variantOverride?: boolean;
+  kind: K;
+  unit?: string;
+  /** Shown on the public passport. */
+  passport: boolean;
+  /** Claimed by an integration on connect, according to its role (GUIDE §2). */
+  defaultOwner?: "primary" | "secondary";
+  /** Required for a product to be created (structure). */
+  requiredToCreate?: boolean;
+}
+
+const def = <K extends FieldKind>(d: FieldDef<K>) => d;
+
+export const FIELDS = [
+  def({ key: "title", label: "Title", help: "Product name as customers see it.", level: "product", kind: "localizedText", passport: true, defaultOwner: "primary", requiredToCreate: true }),
+  def({ key: "description", label: "Description", help: "Product description (HTML allowed; shown as plain text on the passport).", level: "product", kind: "localizedText", passport: true, defaultOwner: "primary" }),
+  def({ key: "images", label: "Images", help: "Image URLs (https), first one is the main image.", level: "product", kind: "imageList", passport: true, defaultOwner: "primary" }),
+  def({ key: "vendor", label: "Brand / vendor", help: "The brand the product is sold under.", level: "product", kind: "text", passport: true, defaultOwner: "primary" }),
+  def({ key: "productType", label: "Product type", help: "Your own product type, e.g. T-shirt.", level: "product", kind: "text", passport: false, defaultOwner: "primary" }),
+  def({ key: "category", label: "Category", help: "Product category, e.g. Apparel > Tops > T-shirts.", level: "product", kind: "text", passport: true, defaultOwner: "primary" }),
+  def({ key: "tags", label: "Tags", help: "Comma-separated tags.", level: "product", kind: "stringList", passport: false, defaultOwner: "primary" }),
+  def({ key: "materials", label: "Materials", help: "Composition by mass: material, % of the product, % recycled, country of origin. Shares add up to 100.", level: "product", variantOverride: true, kind: "materials", passport: true }),
+  def({ key: "countryOfProduction", label: "Country of production", help: "Where the product was made (ISO 3166 two-letter code, e.g. PT).", level: "product", variantOverride: true, kind: "country", passport: true }),
+  def({ key: "manufacturer", label: "Manufacturer", help: "Legal name of the manufacturer.", level: "product", kind: "text", passport: true }),
+  def({ key: "facility", label: "Facility", help: "Name and town of the factory that made the product.", level: "product", variantOverride: true, kind: "text", passport: true }),
+  def({ key: "careInstructions", label: "Care instructions", help: "How to wash, dry and iron the product.", level: "product", kind: "localizedText", passport: true }),
+  def({ key: "repairInstructions", label: "Repair information", help: "How the product can be repaired, and where.", level: "product", kind: "localizedText", passport: true }),
+  def({ key: "recyclingInstructions", label: "Recycling information", help: "How to dispose of or recycle the product at end of life.", level: "product", kind: "localizedText", passport: true }),
+  def({ key: "carbonFootprint", label: "Carbon footprint", help: "Product carbon footprint over its life cycle.", level: "product", variantOverride: true, kind: "number", unit: "kg CO2e", passport: true }),
+  def({ key: "waterUse", label: "Water use", help: "Water used to make the product.", level: "product", variantOverride: true, kind: "number", unit: "L", passport: true }),
+  def({ key: "certifications", label: "Certifications", help: "Certificates the product holds: name, certifying body, valid until, link.", level: "product", kind: "certifications", passport: true }),
+  def({ key: "weight", label: "Weight", help: "Net weight of one item.", level: "product", variantOverride: true, kind: "number", unit: "g", passport: true, defaultOwner: "primary" }),
+  def({ key: "sku", label: "SKU", help: "Your stock keeping unit, unique per variant.", level: "variant", kind: "text", passport: false, defaultOwner: "secondary" }),
+  def({ key: "barcode", label: "Barcode (GTIN)", help: "GTIN-8, 12 (UPC), 13 (EAN) or 14 with a valid check digit; stored as GTIN-14.", level: "variant", kind: "gtin", passport: true, defaultOwner: "secondary" }),
+  def({ key: "options", label: "Options", help: "Option values that tell variants apart, e.g. Size M, Colour Blue.", level: "variant", kind: "options", passport: true, defaultOwner: "primary" }),
+] as const satisfies readonly FieldDef[];
+
+export type FieldKey = (typeof FIELDS)[number]["key"];
+export type FieldValueOf<F extends FieldKey> = FieldValueByKind[Extract<(typeof FIELDS)[number], { key: F }>["kind"]];
+/** A partial set of field values, as integrations deliver them and the catalog stores them. */
+export type FieldValues = { [F in FieldKey]?: FieldValueOf<F> };
+
+export const FIELD_KEYS: readonly FieldKey[] = FIELDS.map((f) => f.key);
+const byKey = new Map<string, FieldDef>(FIELDS.map((f) => [f.key, f]));
+
+export function isFieldKey(key: string): key is FieldKey {
+  return byKey.has(key);
+}
+
+export function fieldDef(key: FieldKey): FieldDef {
+  return byKey.get(key)!;
+}
+
+/** Fields a record may carry at the given level (variant level includes product overrides). */
+export function fieldsAtLevel(level: FieldLevel): FieldDef[] {
+  return FIELDS.filter((f) => f.level === level || (level === "variant" && "variantOverride" in f && f.variantOverride));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: every value entering the catalog goes through parseFieldValue.
+
+export function isCountryCode(code: string): boolean {
+  return countries.isValid(code) && /^[A-Z]{2}$/.test(code);
+}
+
+const percent = z.number().min(0, "must be 0 or more").max(100, "must be 100 or less");
+const country = z
+  .string()
+  .trim()
+  .transform((c) => c.toUpperCase())
+  .refine(isCountryCode, { message: "is not an ISO 3166 two-letter country code (e.g. PT, DE, CN)" });
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+const httpUrl = z
+  .string()
+  .trim()
+  .url("is not a valid URL")
+  .refine((u) => /^https?:\/\//i.test(u), { message: "must start with http:// or https://" });
+const isoDate = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date (YYYY-MM-DD)")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { message: "is not a real date" });
+
+/** Longest text a field accepts: long enough for any description, short enough to stop abuse. */
+export const MAX_TEXT_LENGTH = 65_535;
+const text = z.string().max(MAX_TEXT_LENGTH, `is longer than ${MAX_TEXT_LENGTH} characters`);
+
+const KIND_SCHEMAS: { [K in FieldKind]: z.ZodType<FieldValueByKind[K]> } = {
+  text,
+  localizedText: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "is not a locale code"), text),
+  number: z.number().finite("must be a number").min(0, "must be 0 or more"),
+  stringList: z.array(nonEmpty.max(255)).max(250),
+  imageList: z.array(z.object({ url: httpUrl, alt: text.optional() })).max(250),
+  country,
+  gtin: z.string().transform((raw, ctx) => {
+    const result = normalizeGtin(raw);
+    if (!result.ok) {
+      ctx.addIssue({ code: "custom", message: result.error });
+      return z.NEVER;
+    }
+    return result.gtin;
+  }),
+  materials: z
+    .array(
+      z.object({
+        material: nonEmpty.max(255),
+        massPercent: percent,
+        recycledPercent: percent.optional(),
+        originCountry: country.optional(),
+      }),
+    )
+    .max(50)
+    .refine((ms) => ms.length === 0 || Math.abs(ms.reduce((s, m) => s + m.massPercent, 0) - 100) < 0.01, {
+      message: "material shares must add up to 100%",
+    }),
+  certifications: z
+    .array(z.object({ name: nonEmpty.max(255), body: text.optional(), validUntil: isoDate.optional(), url: httpUrl.optional() }))
+    .max(50),
+  options: z.array(z.object({ name: nonEmpty.max(255), value: nonEmpty.max(255) })).max(3, "a variant has at most 3 options"),
+};
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Checks and normalizes a value for a field (e.g. a GTIN-13 becomes GTIN-14). */
+export function parseFieldValue<F extends FieldKey>(key: F, value: unknown): ParseResult<FieldValueOf<F>> {
+  const d = fieldDef(key);
+  const result = KIND_SCHEMAS[d.kind].safeParse(value);
+  if (result.success) return { ok: true, value: result.data as FieldValueOf<F> };
+  const issue = result.error.issues[0];
+  const where = issue.path.length ? ` (${issue.path.join(".")})` : "";
+  return { ok: false, error: `${d.label}${where}: ${issue.message}` };
+}
+
+/** Canonical JSON of a value: equal values give equal strings (object keys sorted). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,46 @@
+// What an integration adapter delivers to the sync engine: normalized records, one per product,
+// with their variants. Adapters know their source; the engine knows the rules (GUIDE §2).
+import type { FieldValues } from "../catalog/fields";
+
+/** Where a record came from, for error messages ("Products sheet, row 12", "gid://shopify/Product/1"). */
+export interface RecordRef {
+  sheet?: string;
+  row?: number;
+  label?: string;
+}
+
+export interface SourceVariant {
+  /** The integration's own id for the variant (Shopify GID, Excel SKU …). */
+  externalId: string;
+  /** Variant-level fields, and product-level fields this variant overrides. */
+  fields: FieldValues;
+  position?: number;
+  ref?: RecordRef;
+}
+
+export interface SourceRecord {
+  /** The integration's own id for the product (Shopify GID, Excel product handle …). */
+  externalId: string;
+  /** Handle for a product this record creates (unique per shop; the engine de-duplicates). */
+  handle?: string;
+  /** Product-level fields. */
+  fields: FieldValues;
+  variants: SourceVariant[];
+  /** The source's own last-modified time: older data never overwrites newer. */
+  updatedAt?: Date;
+  ref?: RecordRef;
+}
+
+/** A batch of records from one integration. */
+export interface SourceBatch {
+  /**
+   * "full": every record the source has (what is missing gets archived-in-source);
+   * "partial": a subset (a query, a webhook, one product): nothing else is archived.
+   */
+  scope: "full" | "partial";
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>;
+  /** Product external ids the source reported deleted (archived, never deleted). */
+  deletedExternalIds?: string[];
+  /** Total record count when known up front, for progress. */
+  total?: number;
+}
