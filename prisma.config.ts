@@ -19,11 +19,10 @@ export default defineConfig({
     if (target.provider === "postgresql") {
       const { PrismaPg } = await import("@prisma/adapter-pg");
       await reportNameColumnsAsText();
-      // SHADOW_DATABASE_URL: a throw-away database that `migrate diff --from-migrations` replays into.
-      return new PrismaPg({ connectionString: target.url }, { shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL });
+      return new PrismaPg({ connectionString: target.url });
     }
     const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
-    return new PrismaBetterSQLite3({ url: target.file }, { shadowDatabaseUrl: ":memory:" });
+    return new PrismaBetterSQLite3({ url: target.file });
   },
 });
 
@@ -36,7 +35,7 @@ async function reportNameColumnsAsText() {
   const { default: pg } = await import("pg");
   // System catalog types the engine reads: "char" (18), name (19) → text; name[] (1003) → text[].
   const asText = new Map([[18, 25], [19, 25], [1002, 1009], [1003, 1009]]);
-  const proto = pg.Result.prototype as { addFields(fields: { dataTypeID: number }[]): void };
+  const proto = pg.Result.prototype as unknown as { addFields(fields: { dataTypeID: number }[]): void };
   const addFields = proto.addFields;
   proto.addFields = function (fields) {
     for (const field of fields) field.dataTypeID = asText.get(field.dataTypeID) ?? field.dataTypeID;

@@ -1,0 +1,43 @@
+// The database client: SQLite (default) through better-sqlite3, or PostgreSQL when DATABASE_URL
+// says so. Both generated clients share one data model, so the rest of the app sees one type.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client.ts";
+import { databaseTarget, type DatabaseTarget } from "./db/target";
+
+export type Db = SqliteClient;
+export { Prisma } from "./generated/sqlite/client.ts";
+
+export function createDb(target: DatabaseTarget = databaseTarget(process.env.DATABASE_URL)): Db {
+  if (target.provider === "postgresql") {
+    const adapter = new PrismaPg({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE || 10) });
+    // Same models and queries; only the SQL dialect differs.
+    return new PostgresClient({ adapter }) as unknown as Db;
+  }
+  mkdirSync(path.dirname(target.file), { recursive: true });
+  // timeout: wait for a lock held by another process (the CLI next to the app) instead of failing.
+  const adapter = new PrismaBetterSQLite3({ url: target.file, timeout: 15_000 });
+  return new SqliteClient({ adapter });
+}
+
+/** SQLite settings for an app with a web server, a worker and a CLI on one file. */
+export async function tuneSqlite(client: Db): Promise<void> {
+  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await client.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+}
+
+export function isPostgres(): boolean {
+  return databaseTarget(process.env.DATABASE_URL).provider === "postgresql";
+}
+
+declare global {
+  // Reused across dev-server reloads so connections are not leaked.
+  var __passportDb: Db | undefined;
+}
+
+/** The process's database client. */
+export const db: Db = (globalThis.__passportDb ??= createDb());
+if (!isPostgres()) void tuneSqlite(db).catch((e: unknown) => console.error("SQLite tuning failed:", e));

@@ -1,0 +1,104 @@
+// Tenancy: the one way to query shop-owned data. `forShop(shop)` returns the database client with
+// every read, update and delete filtered by the shop and every create stamped with it, so a query
+// cannot reach another shop's rows. A write that names a different shop is refused.
+import { db as defaultDb, Prisma, type Db } from "../db.server";
+
+const scalarFields = Prisma as unknown as Record<string, Record<string, string> | undefined>;
+/** Models with a `shop` column (all shop-owned tables). */
+export const SHOP_MODELS: readonly string[] = Object.values(Prisma.ModelName).filter(
+  (model) => scalarFields[`${model}ScalarFieldEnum`]?.shop === "shop",
+);
+const shopModels = new Set(SHOP_MODELS);
+
+const FILTERED = new Set([
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findMany",
+  "count",
+  "aggregate",
+  "groupBy",
+  "update",
+  "updateMany",
+  "updateManyAndReturn",
+  "delete",
+  "deleteMany",
+  "upsert",
+]);
+
+type Args = Record<string, unknown> & { where?: object; data?: unknown; create?: object; update?: object };
+
+export class CrossShopWriteError extends Error {
+  constructor(model: string, shop: string, other: unknown) {
+    super(`Refused: a ${model} write for shop ${String(other)} through the client of shop ${shop}.`);
+  }
+}
+
+function stamp(model: string, shop: string, data: unknown): unknown {
+  if (!data || typeof data !== "object") return data;
+  const row = data as Record<string, unknown>;
+  if (row.shop !== undefined && row.shop !== shop) throw new CrossShopWriteError(model, shop, row.shop);
+  return { ...row, shop };
+}
+
+function checkUnchanged(model: string, shop: string, data: unknown): void {
+  const value = (data as Record<string, unknown> | undefined)?.shop;
+  if (value !== undefined && value !== shop) throw new CrossShopWriteError(model, shop, value);
+}
+
+export function scopeArgs(model: string, operation: string, shop: string, input: unknown): unknown {
+  if (!shopModels.has(model)) return input;
+  const args = { ...(input as Args) };
+  if (FILTERED.has(operation)) args.where = { ...(args.where ?? {}), shop };
+  switch (operation) {
+    case "create":
+      args.data = stamp(model, shop, args.data);
+      break;
+    case "createMany":
+    case "createManyAndReturn":
+      args.data = Array.isArray(args.data) ? args.data.map((d) => stamp(model, shop, d)) : stamp(model, shop, args.data);
+      break;
+    case "upsert":
+      args.create = stamp(model, shop, args.create) as object;
+      checkUnchanged(model, shop, args.update);
+      break;
+    case "update":
+    case "updateMany":
+    case "updateManyAndReturn":
+      checkUnchanged(model, shop, args.data);
+      break;
+  }
+  return args;
+}
+
+export function forShop(shop: string, client: Db = defaultDb) {
+  if (!shop) throw new Error("forShop: a shop is required");
+  const scoped = client.$extends({
+    name: "shop-scope",
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          return query(scopeArgs(model, operation, shop, args) as typeof args);
+        },
+      },
+    },
+  });
+  return Object.assign(scoped, { shop });
+}
+
+/** A database client bound to one shop. */
+export type ShopDb = ReturnType<typeof forShop>;
+/** The same inside `$transaction(async (tx) => …)`. */
+export type ShopTx = Parameters<Parameters<ShopDb["$transaction"]>[0]>[0];
+
+/** Deletes every row of a shop in every shop-owned table (shop/redact). */
+export async function deleteShopData(shop: string, client: Db = defaultDb): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const delegates = client as unknown as Record<string, { deleteMany(a: { where: { shop: string } }): Prisma.PrismaPromise<{ count: number }> }>;
+  const results = await client.$transaction(
+    SHOP_MODELS.map((model) => delegates[model.charAt(0).toLowerCase() + model.slice(1)].deleteMany({ where: { shop } })),
+  );
+  SHOP_MODELS.forEach((model, i) => (counts[model] = results[i].count));
+  return counts;
+}

@@ -1,0 +1,261 @@
+// The sync rules of GUIDE §2, one case per rule, on an in-memory catalog.
+import { beforeEach, describe, expect, it } from "vitest";
+import { MemoryCatalog } from "./memory-catalog.test-support";
+import type { SourceRecord } from "./records";
+
+const SHOPIFY = { id: "shopify", role: "primary" as const };
+const EXCEL = { id: "excel", role: "secondary" as const };
+
+function tee(overrides: Partial<SourceRecord> = {}, variants = ["S", "M"]): SourceRecord {
+  return {
+    externalId: "P1",
+    handle: "organic-tee",
+    fields: { title: { en: "Organic Tee" }, vendor: "Acme" },
+    variants: variants.map((size, i) => ({
+      externalId: `V-${size}`,
+      position: i + 1,
+      fields: { sku: `TEE-${size}`, options: [{ name: "Size", value: size }] },
+    })),
+    ...overrides,
+  };
+}
+
+function sweater(): SourceRecord {
+  return {
+    externalId: "P2",
+    handle: "wool-sweater",
+    fields: { title: { en: "Wool Sweater" } },
+    variants: [{ externalId: "V-W1", fields: { sku: "SW-1", barcode: "4006381333931" } }],
+  };
+}
+
+let catalog: MemoryCatalog;
+beforeEach(() => {
+  catalog = new MemoryCatalog();
+  catalog.primaryId = "shopify";
+  for (const f of ["title", "vendor", "options", "sku", "barcode"] as const) catalog.own(f, "shopify");
+  catalog.own("materials", "excel").own("careInstructions", "excel");
+});
+
+describe("primary", () => {
+  it("creates products and groups variants as the source does", () => {
+    const run = catalog.run(SHOPIFY, [tee(), sweater()]);
+    expect(run.counts).toMatchObject({ created: 3, updated: 0, failed: 0 });
+    expect(run.products.created).toBe(2);
+    expect(catalog.products.size).toBe(2);
+    const s = catalog.variantBySku("TEE-S")!;
+    const m = catalog.variantBySku("TEE-M")!;
+    expect(s.productId).toBe(m.productId);
+    expect(catalog.value(s.productId, "title", "en")).toBe("Organic Tee");
+    expect(catalog.source(s.productId, "title", "en")).toBe("shopify");
+    expect(catalog.value(catalog.variantBySku("SW-1")!.id, "barcode")).toBe("04006381333931");
+  });
+
+  it("changes nothing when the same input comes twice", () => {
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+    const again = catalog.run(SHOPIFY, [tee(), sweater()]);
+    expect(again.writes).toEqual([]);
+    expect(again.newProducts).toEqual([]);
+    expect(again.links.filter((l) => l.entityType === "product")).toEqual([]);
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: 3, archived: 0 });
+  });
+
+  it("regroups a variant the source moved to another product, keeping its identity", () => {
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+    const moved = catalog.variantBySku("TEE-M")!.id;
+    const sw = sweater();
+    sw.variants.push({ externalId: "V-M", fields: { sku: "TEE-M", options: [{ name: "Size", value: "M" }] } });
+    const run = catalog.run(SHOPIFY, [tee({}, ["S"]), sw]);
+    expect(catalog.variantBySku("TEE-M")!.id).toBe(moved);
+    expect(catalog.variants.get(moved)!.productId).toBe(catalog.variantBySku("SW-1")!.productId);
+    expect(catalog.variants.get(moved)!.archived).toBe(false);
+    expect(run.counts.archived).toBe(0);
+  });
+
+  it("overwrites a manual edit of a field it owns", () => {
+    catalog.run(SHOPIFY, [tee()]);
+    const productId = catalog.variantBySku("TEE-S")!.productId;
+    catalog.edit(productId, "title", "Typed by hand", "en");
+    const run = catalog.run(SHOPIFY, [tee({ fields: { title: { en: "Organic Tee v2" }, vendor: "Acme" } })]);
+    expect(catalog.value(productId, "title", "en")).toBe("Organic Tee v2");
+    expect(run.writes).toHaveLength(1);
+    expect(run.writes[0]).toMatchObject({ field: "title", oldValue: '"Typed by hand"', newValue: '"Organic Tee v2"' });
+  });
+
+  it("keeps manual values of fields nobody owns and counts the skipped values", () => {
+    catalog.own("manufacturer", null); // switched off: edited by hand
+    catalog.run(SHOPIFY, [tee()]);
+    const productId = catalog.variantBySku("TEE-S")!.productId;
+    catalog.edit(productId, "manufacturer", "Hand-typed Mills");
+    const run = catalog.run(SHOPIFY, [tee({ fields: { title: { en: "Organic Tee" }, vendor: "Acme", manufacturer: "Shopify Mills" } })]);
+    expect(catalog.value(productId, "manufacturer")).toBe("Hand-typed Mills");
+    expect(run.counts.skipped).toBe(1);
+    expect(run.skippedByField).toEqual({ manufacturer: 1 });
+  });
+
+  it("archives what vanished from a full run, never deletes, and restores it when it returns", () => {
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+    const swProduct = catalog.variantBySku("SW-1")!.productId;
+    const gone = catalog.run(SHOPIFY, [tee()]);
+    expect(gone.counts.archived).toBe(1);
+    expect(gone.products.archived).toBe(1);
+    expect(catalog.products.get(swProduct)!.archived).toBe(true);
+    expect(catalog.variantBySku("SW-1")!.archived).toBe(true);
+    expect(catalog.products.size).toBe(2);
+
+    const back = catalog.run(SHOPIFY, [tee(), sweater()]);
+    expect(catalog.products.get(swProduct)!.archived).toBe(false);
+    expect(catalog.variantBySku("SW-1")!.archived).toBe(false);
+    expect(back.unarchive).toEqual(expect.arrayContaining([{ entityType: "product", id: swProduct }]));
+  });
+
+  it("archives nothing it did not look at in a partial run", () => {
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+    const run = catalog.run(SHOPIFY, [tee({ fields: { title: { en: "Renamed" }, vendor: "Acme" } })], { scope: "partial" });
+    expect(run.archive).toEqual([]);
+    expect(catalog.variantBySku("SW-1")!.archived).toBe(false);
+  });
+
+  it("archives the variants a product it looked at no longer has, even in a partial run", () => {
+    catalog.run(SHOPIFY, [tee({}, ["S", "M", "L"])]);
+    const run = catalog.run(SHOPIFY, [tee({}, ["S", "M"])], { scope: "partial" });
+    expect(run.counts.archived).toBe(1);
+    expect(catalog.variantBySku("TEE-L")!.archived).toBe(true);
+  });
+
+  it("archives products the source deleted", () => {
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+    const run = catalog.run(SHOPIFY, [], { scope: "partial", deleted: ["P2"] });
+    expect(run.products.archived).toBe(1);
+    expect(catalog.variantBySku("SW-1")!.archived).toBe(true);
+    expect(catalog.variantBySku("TEE-S")!.archived).toBe(false);
+  });
+
+  it("ignores an older copy of a record that arrives after a newer one", () => {
+    catalog.run(SHOPIFY, [tee({ updatedAt: new Date("2026-11-02T10:00:00Z"), fields: { title: { en: "Newer" } } })], { scope: "partial" });
+    const run = catalog.run(SHOPIFY, [tee({ updatedAt: new Date("2026-11-02T09:00:00Z"), fields: { title: { en: "Older" } } })], { scope: "partial" });
+    expect(run.writes).toEqual([]);
+    expect(catalog.value(catalog.variantBySku("TEE-S")!.productId, "title", "en")).toBe("Newer");
+  });
+
+  it("fails a record with an invalid value alone and goes on with the rest", () => {
+    const bad = sweater();
+    bad.variants[0].fields.barcode = "4006381333932"; // wrong check digit
+    const run = catalog.run(SHOPIFY, [tee(), bad]);
+    expect(run.counts).toMatchObject({ created: 2, failed: 1 });
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0].message).toMatch(/check digit/);
+    expect(catalog.variantBySku("TEE-S")).toBeDefined();
+    // the failed record is retried on the next run, not skipped as unchanged
+    const fixed = catalog.run(SHOPIFY, [tee(), sweater()]);
+    expect(fixed.counts.created).toBe(1);
+  });
+
+  it("adopts an existing variant with the same identifier instead of duplicating it", () => {
+    catalog.run({ ...EXCEL, createUnmatched: true }, [
+      { externalId: "tee", handle: "tee", fields: { title: { en: "Tee from Excel" } }, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] },
+    ]);
+    const before = catalog.variantBySku("TEE-S")!.id;
+    catalog.run(SHOPIFY, [tee()]);
+    expect(catalog.variantBySku("TEE-S")!.id).toBe(before);
+    expect(catalog.variants.size).toBe(2);
+  });
+});
+
+describe("secondary", () => {
+  beforeEach(() => {
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+  });
+
+  it("matches variants by SKU and writes only the fields it owns", () => {
+    const run = catalog.run(EXCEL, [
+      {
+        externalId: "tee",
+        fields: { title: { en: "Excel title" }, materials: [{ material: "Cotton", massPercent: 100 }] },
+        variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S", careInstructions: undefined } }],
+      },
+    ]);
+    const productId = catalog.variantBySku("TEE-S")!.productId;
+    expect(catalog.value(productId, "materials")).toEqual([{ material: "Cotton", massPercent: 100 }]);
+    expect(catalog.source(productId, "materials")).toBe("excel");
+    expect(catalog.value(productId, "title", "en")).toBe("Organic Tee");
+    expect(run.skippedByField).toEqual({ title: 1 });
+    expect(run.counts).toMatchObject({ updated: 1, skipped: 1, unmatched: 0 });
+  });
+
+  it("matches by barcode, whatever GTIN length the file uses", () => {
+    const run = catalog.run({ ...EXCEL, matchBy: "barcode" }, [
+      { externalId: "sw", fields: { careInstructions: { en: "Hand wash" } }, variants: [{ externalId: "x", fields: { barcode: "4006381333931" } }] },
+    ]);
+    expect(run.counts.updated).toBe(1);
+    expect(catalog.value(catalog.variantBySku("SW-1")!.productId, "careInstructions", "en")).toBe("Hand wash");
+  });
+
+  it("reports records that match nothing instead of dropping them", () => {
+    const run = catalog.run(EXCEL, [
+      { externalId: "ghost", fields: { materials: [{ material: "Silk", massPercent: 100 }] }, variants: [{ externalId: "NOPE-1", fields: { sku: "NOPE-1" }, ref: { sheet: "Products", row: 7 } }] },
+    ]);
+    expect(run.counts.unmatched).toBe(1);
+    expect(run.unmatched).toEqual([{ externalId: "NOPE-1", identifier: "NOPE-1", ref: { sheet: "Products", row: 7 } }]);
+    expect(catalog.products.size).toBe(2);
+  });
+
+  it("creates products that exist nowhere else when asked, writing their core fields itself", () => {
+    const run = catalog.run({ ...EXCEL, createUnmatched: true }, [
+      {
+        externalId: "scarf",
+        handle: "silk-scarf",
+        fields: { title: { en: "Silk Scarf" }, materials: [{ material: "Silk", massPercent: 100 }] },
+        variants: [{ externalId: "SC-1", fields: { sku: "SC-1" } }],
+      },
+    ]);
+    expect(run.products.created).toBe(1);
+    const scarf = catalog.variantBySku("SC-1")!;
+    // Title is owned by Shopify, which does not know this product: the creating integration writes it.
+    expect(catalog.value(scarf.productId, "title", "en")).toBe("Silk Scarf");
+    expect(catalog.value(scarf.id, "sku")).toBe("SC-1");
+    // A full Shopify run does not archive a product Shopify never had.
+    catalog.run(SHOPIFY, [tee(), sweater()]);
+    expect(catalog.products.get(scarf.productId)!.archived).toBe(false);
+  });
+
+  it("never writes a field another secondary owns, even for variants that secondary has not seen", () => {
+    catalog.own("barcode", "excel");
+    const sw = sweater();
+    sw.variants[0].fields.barcode = "5901234123457";
+    const run = catalog.run(SHOPIFY, [tee(), sw]);
+    expect(catalog.value(catalog.variantBySku("SW-1")!.id, "barcode")).toBe("04006381333931");
+    expect(run.skippedByField).toEqual({ barcode: 1 });
+  });
+
+  it("rejects an identifier that matches several variants", () => {
+    catalog.variants.get(catalog.variantBySku("SW-1")!.id)!.values.set("sku|", { value: '"TEE-S"', sourceId: "shopify" });
+    const run = catalog.run(EXCEL, [{ externalId: "x", fields: {}, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] }]);
+    expect(run.counts.failed).toBe(1);
+    expect(run.errors[0].message).toMatch(/matches 2 variants/);
+  });
+
+  it("rejects two records that give one product different values", () => {
+    const run = catalog.run(EXCEL, [
+      { externalId: "a", fields: { materials: [{ material: "Cotton", massPercent: 100 }] }, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] },
+      { externalId: "b", fields: { materials: [{ material: "Linen", massPercent: 100 }] }, variants: [{ externalId: "TEE-M", fields: { sku: "TEE-M" } }] },
+    ]);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0].message).toMatch(/Materials differs from "a"/);
+  });
+
+  it("changes nothing when the same file comes twice", () => {
+    const records: SourceRecord[] = [
+      { externalId: "tee", fields: { materials: [{ material: "Cotton", massPercent: 100 }] }, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] },
+    ];
+    catalog.run(EXCEL, records);
+    const again = catalog.run(EXCEL, records);
+    expect(again.writes).toEqual([]);
+    expect(again.counts).toMatchObject({ updated: 0, unchanged: 1 });
+  });
+
+  it("never archives anything, even in a full run", () => {
+    const run = catalog.run(EXCEL, [], { scope: "full" });
+    expect(run.archive).toEqual([]);
+  });
+});

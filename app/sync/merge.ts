@@ -1,0 +1,605 @@
+// The merge: records from one integration + its role + field ownership + the current catalog slice
+// → the change set that brings the catalog up to date. No I/O: the rules of GUIDE §2 live here and
+// are unit-tested as a table (merge.test.ts). apply.server.ts writes the change set.
+import { createHash } from "node:crypto";
+import {
+  canonicalJson,
+  fieldDef,
+  isFieldKey,
+  parseFieldValue,
+  type FieldKey,
+  type FieldValues,
+} from "../catalog/fields";
+import { effectiveWriter, type EntityProvenance, type IntegrationRole, type OwnershipMap } from "../ownership/ownership";
+import type { RecordRef, SourceRecord, SourceVariant } from "./records";
+
+export type EntityType = "product" | "variant";
+export type MatchBy = "sku" | "barcode";
+
+export interface MergeIntegration {
+  id: string;
+  role: IntegrationRole;
+  /** Identifier a secondary matches variants by (a primary uses it to adopt unlinked variants). */
+  matchBy: MatchBy;
+  /** Secondary only: records that match nothing create products instead of being reported. */
+  createUnmatched: boolean;
+}
+
+export interface MergeContext {
+  integration: MergeIntegration;
+  /** The shop's primary integration (for the ownership rule on products only another system has). */
+  primaryId: string | null;
+  ownership: OwnershipMap;
+  newId: () => string;
+}
+
+/** A stored value: canonical JSON, and the integration that wrote it (null: a manual edit). */
+export interface StoredValue {
+  value: string;
+  sourceId: string | null;
+}
+
+export interface CatalogEntity extends EntityProvenance {
+  id: string;
+  archived: boolean;
+  /** Values by `valueKey(field, locale)`. */
+  values: Map<string, StoredValue>;
+}
+export interface CatalogProduct extends CatalogEntity {
+  handle: string;
+}
+export interface CatalogVariant extends CatalogEntity {
+  productId: string;
+  position: number;
+}
+export interface LinkState {
+  entityId: string;
+  hash: string | null;
+  sourceUpdatedAt: Date | null;
+}
+
+/** The part of the catalog a batch of records can touch, loaded by the caller. */
+export interface CatalogSlice {
+  products: Map<string, CatalogProduct>;
+  variants: Map<string, CatalogVariant>;
+  /** This integration's links, by external id (all of them for a full run). */
+  productLinks: Map<string, LinkState>;
+  variantLinks: Map<string, LinkState>;
+  /** Variant ids by identifier value (SKU, or GTIN-14 for barcodes) per the integration's matchBy. */
+  variantsByIdentifier: Map<string, string[]>;
+  /** Variant ids per product, for the products in the slice. */
+  variantIdsByProduct: Map<string, string[]>;
+  /** Every product handle in the shop. */
+  takenHandles: Set<string>;
+}
+
+export interface FieldWrite {
+  entityType: EntityType;
+  entityId: string;
+  field: FieldKey;
+  locale: string;
+  oldValue: string | null;
+  newValue: string;
+  ref?: RecordRef;
+}
+
+export interface RecordError {
+  externalId: string;
+  ref?: RecordRef;
+  message: string;
+}
+
+export interface RunCounts {
+  /** Variants (one passport each) created, updated, unchanged, archived; records unmatched or failed. */
+  created: number;
+  updated: number;
+  unchanged: number;
+  archived: number;
+  unmatched: number;
+  failed: number;
+  /** Field values not written because another integration owns the field (or nobody does). */
+  skipped: number;
+}
+
+export interface ProductCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  archived: number;
+}
+
+export interface ChangeSet {
+  newProducts: { id: string; handle: string; originId: string }[];
+  newVariants: { id: string; productId: string; position: number; originId: string }[];
+  /** Existing variants regrouped under another product, or moved in position. */
+  variantMoves: { id: string; productId: string; position: number }[];
+  archive: { entityType: EntityType; id: string }[];
+  unarchive: { entityType: EntityType; id: string }[];
+  writes: FieldWrite[];
+  links: { entityType: EntityType; externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | null }[];
+  counts: RunCounts;
+  products: ProductCounts;
+  skippedByField: Partial<Record<FieldKey, number>>;
+  errors: RecordError[];
+  unmatched: { externalId: string; ref?: RecordRef; identifier: string | null }[];
+}
+
+/** State carried across the batches of one run. */
+export interface RunState {
+  scope: "full" | "partial";
+  seenProducts: Set<string>;
+  seenVariants: Set<string>;
+  /** Our product / variant ids a record of this run resolved to. */
+  claimedProducts: Set<string>;
+  claimedVariants: Set<string>;
+  /** Secondary: product values written in this run, to catch records that disagree. */
+  productWrites: Map<string, { value: string; externalId: string }>;
+  /** Primary: variants a record no longer lists (archived at the end unless seen elsewhere). */
+  droppedVariants: Set<string>;
+}
+
+export function newRunState(scope: "full" | "partial"): RunState {
+  return {
+    scope,
+    seenProducts: new Set(),
+    seenVariants: new Set(),
+    claimedProducts: new Set(),
+    claimedVariants: new Set(),
+    productWrites: new Map(),
+    droppedVariants: new Set(),
+  };
+}
+
+export function emptyChangeSet(): ChangeSet {
+  return {
+    newProducts: [],
+    newVariants: [],
+    variantMoves: [],
+    archive: [],
+    unarchive: [],
+    writes: [],
+    links: [],
+    counts: { created: 0, updated: 0, unchanged: 0, archived: 0, unmatched: 0, failed: 0, skipped: 0 },
+    products: { created: 0, updated: 0, unchanged: 0, archived: 0 },
+    skippedByField: {},
+    errors: [],
+    unmatched: [],
+  };
+}
+
+export const valueKey = (field: string, locale: string) => `${field}|${locale}`;
+
+/** The stored form of a field value: one canonical JSON string per locale ("" when not localized). */
+export function encodeFieldValue(field: FieldKey, value: unknown): [locale: string, json: string][] {
+  if (fieldDef(field).kind === "localizedText") {
+    return Object.entries(value as Record<string, string>).map(([locale, text]) => [locale, canonicalJson(text)]);
+  }
+  return [["", canonicalJson(value)]];
+}
+
+/** Hash of everything a record says, to skip records unchanged since the last run. */
+export function recordHash(record: SourceRecord): string {
+  const body = canonicalJson({
+    h: record.handle ?? null,
+    f: record.fields,
+    v: record.variants.map((v) => [v.externalId, v.position ?? null, v.fields]),
+  });
+  return createHash("sha256").update(body).digest("base64url");
+}
+
+/** Identifier of a record variant for matching, normalized as the catalog stores it. */
+export function identifierOf(fields: FieldValues, matchBy: MatchBy): string | null {
+  const raw = matchBy === "sku" ? fields.sku : fields.barcode;
+  if (typeof raw !== "string" || raw.trim() === "") return null;
+  if (matchBy === "sku") return raw.trim();
+  const parsed = parseFieldValue("barcode", raw);
+  return parsed.ok ? parsed.value : null;
+}
+
+type Validated = { ok: true; fields: Map<FieldKey, unknown> } | { ok: false; error: string };
+
+function validateFields(fields: FieldValues, level: "product" | "variant"): Validated {
+  const out = new Map<FieldKey, unknown>();
+  for (const [key, raw] of Object.entries(fields)) {
+    if (raw === undefined) continue;
+    if (!isFieldKey(key)) return { ok: false, error: `unknown field "${key}"` };
+    const def = fieldDef(key);
+    const allowed = def.level === level || (level === "variant" && def.variantOverride === true);
+    if (!allowed) return { ok: false, error: `${def.label} is a ${def.level} field and cannot be set on a ${level}` };
+    const parsed = parseFieldValue(key, raw);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    out.set(key, parsed.value);
+  }
+  return { ok: true, fields: out };
+}
+
+function slugify(text: string): string {
+  const slug = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 80);
+  return slug || "product";
+}
+
+function uniqueHandle(base: string, taken: Set<string>): string {
+  const slug = slugify(base);
+  let handle = slug;
+  for (let n = 2; taken.has(handle); n++) handle = `${slug}-${n}`;
+  taken.add(handle);
+  return handle;
+}
+
+/**
+ * Merges one batch of records into a change set. Call `finishRun` once after the last batch.
+ * `state` carries what spans batches; `out` accumulates (pass the same one for every batch).
+ */
+export function mergeRecords(
+  records: Iterable<SourceRecord>,
+  ctx: MergeContext,
+  slice: CatalogSlice,
+  state: RunState,
+  out: ChangeSet = emptyChangeSet(),
+): ChangeSet {
+  const merger = new Merger(ctx, slice, state, out);
+  for (const record of records) {
+    if (ctx.integration.role === "primary") merger.primaryRecord(record);
+    else merger.secondaryRecord(record);
+  }
+  return out;
+}
+
+/**
+ * End of a run: a primary archives variants its records dropped; a full run also archives what
+ * it did not see. Deleted ids (a source's delete events) are archived in any run. Never deletes.
+ */
+export function finishRun(ctx: MergeContext, slice: CatalogSlice, state: RunState, out: ChangeSet, deletedExternalIds: string[] = []): ChangeSet {
+  const archivedNow = new Set(out.archive.map((a) => a.id));
+  const archiveVariant = (id: string) => {
+    const v = slice.variants.get(id);
+    if (!v || v.archived || archivedNow.has(id) || state.claimedVariants.has(id)) return;
+    archivedNow.add(id);
+    out.archive.push({ entityType: "variant", id });
+    out.counts.archived++;
+  };
+  const archiveProduct = (id: string) => {
+    const p = slice.products.get(id);
+    if (!p || state.claimedProducts.has(id)) return;
+    if (!p.archived && !archivedNow.has(id)) {
+      archivedNow.add(id);
+      out.archive.push({ entityType: "product", id });
+      out.products.archived++;
+    }
+    for (const vid of slice.variantIdsByProduct.get(id) ?? []) {
+      if (slice.variants.get(vid)?.linkedIntegrationIds.has(ctx.integration.id)) archiveVariant(vid);
+    }
+  };
+
+  for (const vid of state.droppedVariants) archiveVariant(vid);
+  for (const externalId of deletedExternalIds) {
+    const link = slice.productLinks.get(externalId);
+    if (link && !state.seenProducts.has(externalId)) archiveProduct(link.entityId);
+  }
+  // Only a full run of the structural source can tell that something vanished.
+  if (state.scope === "full" && ctx.integration.role === "primary") {
+    for (const [externalId, link] of slice.productLinks) if (!state.seenProducts.has(externalId)) archiveProduct(link.entityId);
+    for (const [externalId, link] of slice.variantLinks) if (!state.seenVariants.has(externalId)) archiveVariant(link.entityId);
+  }
+  return out;
+}
+
+class Merger {
+  constructor(
+    private readonly ctx: MergeContext,
+    private readonly slice: CatalogSlice,
+    private readonly state: RunState,
+    private readonly out: ChangeSet,
+  ) {}
+
+  private get integrationId() {
+    return this.ctx.integration.id;
+  }
+
+  primaryRecord(record: SourceRecord): void {
+    const { slice, state, out } = this;
+    state.seenProducts.add(record.externalId);
+    for (const v of record.variants) state.seenVariants.add(v.externalId);
+
+    const link = slice.productLinks.get(record.externalId);
+    const linked = link ? slice.products.get(link.entityId) : undefined;
+    if (link?.sourceUpdatedAt && record.updatedAt && record.updatedAt < link.sourceUpdatedAt) {
+      // An older copy of the record (out-of-order delivery): newer data is already in.
+      this.keepAsIs(linked, record);
+      return;
+    }
+    const hash = recordHash(record);
+    if (link && linked && link.hash === hash && !linked.archived) {
+      this.keepAsIs(linked, record);
+      return;
+    }
+
+    const productFields = validateFields(record.fields, "product");
+    if (!productFields.ok) {
+      this.fail(record.externalId, record.ref, productFields.error, record.variants.length);
+      if (linked) this.keepVariantsClaimed(record);
+      return;
+    }
+
+    const { product, created } = this.resolvePrimaryProduct(record, linked);
+    const productChanged = this.applyFields("product", product, productFields.fields, record.ref) || created;
+    if (!created && product.archived) out.unarchive.push({ entityType: "product", id: product.id });
+    const productUpdated = !created && (productChanged || product.archived);
+
+    let allVariantsOk = true;
+    const listed = new Set<string>();
+    record.variants.forEach((sv, index) => {
+      const ok = this.primaryVariant(sv, index, product, productUpdated || created, listed);
+      allVariantsOk &&= ok;
+    });
+    for (const vid of slice.variantIdsByProduct.get(product.id) ?? []) {
+      const v = slice.variants.get(vid);
+      if (v && !listed.has(vid) && v.linkedIntegrationIds.has(this.integrationId)) state.droppedVariants.add(vid);
+    }
+
+    if (created) out.products.created++;
+    else if (productUpdated) out.products.updated++;
+    else out.products.unchanged++;
+    // A record with a failed variant is looked at again next run.
+    out.links.push({
+      entityType: "product",
+      externalId: record.externalId,
+      entityId: product.id,
+      hash: allVariantsOk ? hash : null,
+      sourceUpdatedAt: record.updatedAt ?? null,
+    });
+  }
+
+  private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: Set<string>): boolean {
+    const { slice, state, out } = this;
+    const fields = validateFields(sv.fields, "variant");
+    if (!fields.ok) {
+      this.fail(sv.externalId, sv.ref, fields.error, 1);
+      const existing = slice.variantLinks.get(sv.externalId);
+      if (existing) {
+        listed.add(existing.entityId);
+        state.claimedVariants.add(existing.entityId);
+      }
+      return false;
+    }
+    const position = sv.position ?? index + 1;
+    const link = slice.variantLinks.get(sv.externalId);
+    let variant = link ? slice.variants.get(link.entityId) : undefined;
+    if (!variant) variant = this.adoptByIdentifier(fields.fields);
+    let created = false;
+    if (!variant) {
+      variant = this.newVariant(product.id, position);
+      created = true;
+    } else {
+      if (variant.productId !== product.id || variant.position !== position) {
+        out.variantMoves.push({ id: variant.id, productId: product.id, position });
+      }
+      if (variant.archived) out.unarchive.push({ entityType: "variant", id: variant.id });
+    }
+    listed.add(variant.id);
+    state.claimedVariants.add(variant.id);
+    const changed = this.applyFields("variant", variant, fields.fields, sv.ref);
+    const regrouped = !created && variant.productId !== product.id;
+    if (created) out.counts.created++;
+    else if (changed || productChanged || regrouped || variant.archived) out.counts.updated++;
+    else out.counts.unchanged++;
+    out.links.push({ entityType: "variant", externalId: sv.externalId, entityId: variant.id, hash: null, sourceUpdatedAt: null });
+    return true;
+  }
+
+  /** The product a primary record describes: its link, else the product most of its variants are in, else a new one. */
+  private resolvePrimaryProduct(record: SourceRecord, linked: CatalogProduct | undefined): { product: CatalogProduct; created: boolean } {
+    const { slice, state } = this;
+    let product = linked && !state.claimedProducts.has(linked.id) ? linked : undefined;
+    if (!product) {
+      const votes = new Map<string, number>();
+      for (const sv of record.variants) {
+        const vl = slice.variantLinks.get(sv.externalId);
+        const v = vl ? slice.variants.get(vl.entityId) : this.findByIdentifier(sv.fields);
+        if (v && !state.claimedProducts.has(v.productId)) votes.set(v.productId, (votes.get(v.productId) ?? 0) + 1);
+      }
+      const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+      const candidate = best ? slice.products.get(best[0]) : undefined;
+      // A product this integration already links to another record of its own keeps that record.
+      if (candidate && !candidate.linkedIntegrationIds.has(this.integrationId)) product = candidate;
+    }
+    if (product) {
+      state.claimedProducts.add(product.id);
+      return { product, created: false };
+    }
+    const title = record.fields.title ? Object.values(record.fields.title)[0] : undefined;
+    const created = this.newProduct(record.handle ?? title ?? record.externalId);
+    state.claimedProducts.add(created.id);
+    return { product: created, created: true };
+  }
+
+  private findByIdentifier(fields: FieldValues): CatalogVariant | undefined {
+    const id = identifierOf(fields, this.ctx.integration.matchBy);
+    const candidates = id ? (this.slice.variantsByIdentifier.get(id) ?? []) : [];
+    return candidates.length === 1 ? this.slice.variants.get(candidates[0]) : undefined;
+  }
+
+  /** A primary takes over an existing variant with the same identifier that it has no link to yet. */
+  private adoptByIdentifier(fields: Map<FieldKey, unknown>): CatalogVariant | undefined {
+    const v = this.findByIdentifier(Object.fromEntries(fields) as FieldValues);
+    if (!v || v.linkedIntegrationIds.has(this.integrationId) || this.state.claimedVariants.has(v.id)) return undefined;
+    return v;
+  }
+
+  secondaryRecord(record: SourceRecord): void {
+    const { slice, state, out, ctx } = this;
+    state.seenProducts.add(record.externalId);
+    const productFields = validateFields(record.fields, "product");
+    if (!productFields.ok) {
+      this.fail(record.externalId, record.ref, productFields.error, record.variants.length);
+      return;
+    }
+
+    type Matched = { variant: CatalogVariant; changed: boolean };
+    const matched: Matched[] = [];
+    const unmatched: { sv: SourceVariant; fields: Map<FieldKey, unknown>; identifier: string | null }[] = [];
+    for (const sv of record.variants) {
+      state.seenVariants.add(sv.externalId);
+      const fields = validateFields(sv.fields, "variant");
+      if (!fields.ok) {
+        this.fail(sv.externalId, sv.ref, fields.error, 1);
+        continue;
+      }
+      const identifier = identifierOf(sv.fields, ctx.integration.matchBy);
+      const byLink = slice.variantLinks.get(sv.externalId);
+      const candidates = identifier ? (slice.variantsByIdentifier.get(identifier) ?? []) : byLink ? [byLink.entityId] : [];
+      if (candidates.length > 1) {
+        const what = ctx.integration.matchBy === "sku" ? "SKU" : "barcode";
+        this.fail(sv.externalId, sv.ref, `${what} ${identifier} matches ${candidates.length} variants in the catalog; make it unique to update them`, 1);
+        continue;
+      }
+      const variant = candidates.length === 1 ? slice.variants.get(candidates[0]) : undefined;
+      if (!variant) {
+        unmatched.push({ sv, fields: fields.fields, identifier });
+        continue;
+      }
+      if (state.claimedVariants.has(variant.id)) {
+        this.fail(sv.externalId, sv.ref, `another row of this import already updates the same variant (${identifier ?? sv.externalId})`, 1);
+        continue;
+      }
+      state.claimedVariants.add(variant.id);
+      matched.push({ variant, changed: this.applyFields("variant", variant, fields.fields, sv.ref) });
+      out.links.push({ entityType: "variant", externalId: sv.externalId, entityId: variant.id, hash: null, sourceUpdatedAt: null });
+    }
+
+    // Product-level values go to every product the record's variants belong to.
+    const changedProducts = new Set<string>();
+    for (const productId of new Set(matched.map((m) => m.variant.productId))) {
+      const product = slice.products.get(productId);
+      if (!product) continue;
+      const conflict = this.conflictingProductWrite(product, productFields.fields, record.externalId);
+      if (conflict) {
+        this.fail(record.externalId, record.ref, conflict, 0);
+        continue;
+      }
+      if (this.applyFields("product", product, productFields.fields, record.ref)) changedProducts.add(productId);
+      state.claimedProducts.add(productId);
+    }
+    for (const m of matched) {
+      if (m.changed || changedProducts.has(m.variant.productId)) out.counts.updated++;
+      else out.counts.unchanged++;
+    }
+    out.products.updated += changedProducts.size;
+    out.products.unchanged += new Set(matched.map((m) => m.variant.productId)).size - changedProducts.size;
+    if (matched.length > 0) {
+      out.links.push({ entityType: "product", externalId: record.externalId, entityId: matched[0].variant.productId, hash: null, sourceUpdatedAt: record.updatedAt ?? null });
+    }
+
+    if (unmatched.length === 0) return;
+    if (ctx.integration.createUnmatched && matched.length === 0) {
+      this.createFromSecondary(record, productFields.fields, unmatched);
+      return;
+    }
+    for (const u of unmatched) {
+      out.counts.unmatched++;
+      out.unmatched.push({ externalId: u.sv.externalId, ref: u.sv.ref, identifier: u.identifier });
+    }
+  }
+
+  /** A product that exists nowhere else, created by a secondary at the merchant's request. */
+  private createFromSecondary(
+    record: SourceRecord,
+    productFields: Map<FieldKey, unknown>,
+    variants: { sv: SourceVariant; fields: Map<FieldKey, unknown> }[],
+  ): void {
+    const { out, slice } = this;
+    const linkedProduct = slice.productLinks.get(record.externalId);
+    const existing = linkedProduct ? slice.products.get(linkedProduct.entityId) : undefined;
+    const product = existing ?? this.newProduct(record.handle ?? record.externalId);
+    this.state.claimedProducts.add(product.id);
+    const productChanged = this.applyFields("product", product, productFields, record.ref);
+    if (existing) {
+      if (productChanged) out.products.updated++;
+    } else out.products.created++;
+    variants.forEach(({ sv, fields }, index) => {
+      const variant = this.newVariant(product.id, sv.position ?? index + 1);
+      this.state.claimedVariants.add(variant.id);
+      this.applyFields("variant", variant, fields, sv.ref);
+      out.counts.created++;
+      out.links.push({ entityType: "variant", externalId: sv.externalId, entityId: variant.id, hash: null, sourceUpdatedAt: null });
+    });
+    out.links.push({ entityType: "product", externalId: record.externalId, entityId: product.id, hash: null, sourceUpdatedAt: record.updatedAt ?? null });
+  }
+
+  private conflictingProductWrite(product: CatalogProduct, fields: Map<FieldKey, unknown>, externalId: string): string | null {
+    for (const [field, value] of fields) {
+      for (const [locale, json] of encodeFieldValue(field, value)) {
+        const key = `${product.id}|${valueKey(field, locale)}`;
+        const prior = this.state.productWrites.get(key);
+        if (prior && prior.value !== json) {
+          return `${fieldDef(field).label} differs from "${prior.externalId}", which updates the same product; give both the same value`;
+        }
+        this.state.productWrites.set(key, { value: json, externalId });
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Writes the fields this integration may write (ownership) where they differ from the catalog;
+   * counts the values it may not write. Returns whether anything changed.
+   */
+  private applyFields(entityType: EntityType, entity: CatalogEntity, fields: Map<FieldKey, unknown>, ref: RecordRef | undefined): boolean {
+    const { ctx, out } = this;
+    let changed = false;
+    for (const [field, value] of fields) {
+      const writer = effectiveWriter(ctx.ownership, field, entity, ctx.primaryId);
+      for (const [locale, json] of encodeFieldValue(field, value)) {
+        const current = entity.values.get(valueKey(field, locale));
+        if (current?.value === json) continue;
+        if (writer !== this.integrationId) {
+          out.counts.skipped++;
+          out.skippedByField[field] = (out.skippedByField[field] ?? 0) + 1;
+          continue;
+        }
+        out.writes.push({ entityType, entityId: entity.id, field, locale, oldValue: current?.value ?? null, newValue: json, ref });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private newProduct(handleBase: string): CatalogProduct {
+    const id = this.ctx.newId();
+    const handle = uniqueHandle(handleBase, this.slice.takenHandles);
+    this.out.newProducts.push({ id, handle, originId: this.integrationId });
+    return { id, handle, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: new Map() };
+  }
+
+  private newVariant(productId: string, position: number): CatalogVariant {
+    const id = this.ctx.newId();
+    this.out.newVariants.push({ id, productId, position, originId: this.integrationId });
+    return { id, productId, position, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: new Map() };
+  }
+
+  /** The record is as last synced: count it unchanged and keep its entities from being archived. */
+  private keepAsIs(product: CatalogProduct | undefined, record: SourceRecord): void {
+    this.out.counts.unchanged += record.variants.length;
+    this.out.products.unchanged++;
+    if (product) this.state.claimedProducts.add(product.id);
+    this.keepVariantsClaimed(record);
+  }
+
+  private keepVariantsClaimed(record: SourceRecord): void {
+    for (const sv of record.variants) {
+      const link = this.slice.variantLinks.get(sv.externalId);
+      if (link) this.state.claimedVariants.add(link.entityId);
+    }
+  }
+
+  private fail(externalId: string, ref: RecordRef | undefined, message: string, variants: number): void {
+    this.out.errors.push({ externalId, ref, message });
+    this.out.counts.failed += variants;
+  }
+}
