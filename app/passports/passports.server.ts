@@ -1,0 +1,134 @@
+// Passports in the database: one per variant, with a random public id that never changes, and an
+// immutable version for every change of what the passport shows (same content → no new version).
+import { randomBytes } from "node:crypto";
+import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
+import type { ShopDb, ShopTx } from "../db/scoped.server";
+import { shopSettings } from "../shops.server";
+import type { ChangeSet } from "../sync/merge";
+import { chunks } from "../sync/slice.server";
+import { passportCompleteness } from "./completeness";
+import { buildPassportContent, diffPassportContent, passportContentHash, type PassportContent } from "./content";
+
+type Db = ShopDb | ShopTx;
+
+/** 128 random bits, URL-safe: unguessable, and short enough for a QR code. */
+export function newPublicId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+export interface AffectedEntities {
+  variantIds: Set<string>;
+  productIds: Set<string>;
+}
+
+/** Variants whose passport may show something new after a change set (directly or via their product). */
+export function affectedVariantIds(changes: ChangeSet): AffectedEntities {
+  const variantIds = new Set<string>();
+  const productIds = new Set<string>();
+  for (const v of changes.newVariants) variantIds.add(v.id);
+  for (const m of changes.variantMoves) variantIds.add(m.id);
+  for (const w of changes.writes) (w.entityType === "product" ? productIds : variantIds).add(w.entityId);
+  for (const a of [...changes.archive, ...changes.unarchive]) (a.entityType === "product" ? productIds : variantIds).add(a.id);
+  return { variantIds, productIds };
+}
+
+const BATCH = 1000;
+
+/**
+ * Brings the passports of the affected variants up to date: creates missing passports and adds a
+ * version where the content changed. Runs inside the caller's transaction.
+ */
+export async function regeneratePassports(tx: Db, shop: string, affected: AffectedEntities, now = new Date()): Promise<{ created: number; versioned: number }> {
+  const variantIds = new Set(affected.variantIds);
+  for (const part of chunks([...affected.productIds])) {
+    const rows = await tx.variant.findMany({ where: { productId: { in: part } }, select: { id: true } });
+    for (const r of rows) variantIds.add(r.id);
+  }
+  const settings = await shopSettings(tx);
+  let created = 0;
+  let versioned = 0;
+  for (const part of chunks([...variantIds], BATCH)) {
+    const result = await regenerateBatch(tx, shop, settings, part, now);
+    created += result.created;
+    versioned += result.versioned;
+  }
+  return { created, versioned };
+}
+
+/** Every passport of the shop (after the shop's name or locale changed, or a new content format). */
+export async function regenerateAllPassports(db: ShopDb): Promise<{ created: number; versioned: number }> {
+  const variants = await db.variant.findMany({ select: { id: true } });
+  return db.$transaction((tx) => regeneratePassports(tx, db.shop, { variantIds: new Set(variants.map((v) => v.id)), productIds: new Set() }), {
+    timeout: 30 * 60_000,
+  });
+}
+
+async function regenerateBatch(
+  tx: Db,
+  shop: string,
+  settings: { name: string; primaryLocale: string },
+  variantIds: string[],
+  now: Date,
+): Promise<{ created: number; versioned: number }> {
+  const variants = await tx.variant.findMany({ where: { id: { in: variantIds } }, select: { id: true, productId: true, title: true, archivedAt: true } });
+  const productIds = [...new Set(variants.map((v) => v.productId))];
+  const [products, valueRows, passports] = await Promise.all([
+    tx.product.findMany({ where: { id: { in: productIds } }, select: { id: true, handle: true, archivedAt: true } }),
+    tx.fieldValue.findMany({ where: { entityId: { in: [...productIds, ...variantIds] } }, select: { entityId: true, field: true, locale: true, value: true } }),
+    tx.passport.findMany({ where: { variantId: { in: variantIds } } }),
+  ]);
+  const productById = new Map(products.map((p) => [p.id, p]));
+  const rowsByEntity = groupRowsByEntity(valueRows);
+  const passportByVariant = new Map(passports.map((p) => [p.variantId, p]));
+
+  const newPassports: { id: string; shop: string; variantId: string; publicId: string; currentVersion: number; contentHash: string; gtin: string | null; completeness: number }[] = [];
+  const newVersions: { shop: string; passportId: string; version: number; contentHash: string; content: string; changes: string; createdAt: Date }[] = [];
+  const changed: { passportId: string; version: number; content: PassportContent; hash: string }[] = [];
+
+  for (const variant of variants) {
+    const product = productById.get(variant.productId);
+    if (!product) continue;
+    const content = buildPassportContent({
+      shop: { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale },
+      product: { handle: product.handle, archived: product.archivedAt !== null, values: assembleFieldValues(rowsByEntity.get(product.id) ?? []) },
+      variant: { title: variant.title, archived: variant.archivedAt !== null, values: assembleFieldValues(rowsByEntity.get(variant.id) ?? []) },
+    });
+    const hash = passportContentHash(content);
+    const existing = passportByVariant.get(variant.id);
+    if (!existing) {
+      const id = newPublicId();
+      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score });
+      newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: JSON.stringify(diffPassportContent(null, content)), createdAt: now });
+    } else if (existing.contentHash !== hash) {
+      changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, hash });
+    }
+  }
+
+  if (changed.length) {
+    const previous = await tx.passportVersion.findMany({
+      where: { OR: changed.map((c) => ({ passportId: c.passportId, version: c.version - 1 })) },
+      select: { passportId: true, content: true },
+    });
+    const previousContent = new Map(previous.map((p) => [p.passportId, JSON.parse(p.content) as PassportContent]));
+    for (const c of changed) {
+      newVersions.push({
+        shop,
+        passportId: c.passportId,
+        version: c.version,
+        contentHash: c.hash,
+        content: JSON.stringify(c.content),
+        changes: JSON.stringify(diffPassportContent(previousContent.get(c.passportId) ?? null, c.content)),
+        createdAt: now,
+      });
+    }
+  }
+  if (newPassports.length) await tx.passport.createMany({ data: newPassports });
+  if (newVersions.length) await tx.passportVersion.createMany({ data: newVersions });
+  for (const c of changed) {
+    await tx.passport.update({
+      where: { id: c.passportId },
+      data: { currentVersion: c.version, contentHash: c.hash, gtin: c.content.gtin ?? null, completeness: passportCompleteness(c.content).score },
+    });
+  }
+  return { created: newPassports.length, versioned: changed.length };
+}
