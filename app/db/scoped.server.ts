@@ -72,9 +72,8 @@ export function scopeArgs(model: string, operation: string, shop: string, input:
   return args;
 }
 
-export function forShop(shop: string, client: Db = defaultDb) {
-  if (!shop) throw new Error("forShop: a shop is required");
-  const scoped = client.$extends({
+function scopedClient(shop: string, client: Db) {
+  return client.$extends({
     name: "shop-scope",
     query: {
       $allModels: {
@@ -84,13 +83,26 @@ export function forShop(shop: string, client: Db = defaultDb) {
       },
     },
   });
-  return Object.assign(scoped, { shop });
 }
 
+type ScopedClient = ReturnType<typeof scopedClient>;
+/** Inside `db.$transaction(async (tx) => …)`: scoped like the client, and knows its shop. */
+export type ShopTx = Parameters<Parameters<ScopedClient["$transaction"]>[0]>[0] & { shop: string };
 /** A database client bound to one shop. */
-export type ShopDb = ReturnType<typeof forShop>;
-/** The same inside `$transaction(async (tx) => …)`. */
-export type ShopTx = Parameters<Parameters<ShopDb["$transaction"]>[0]>[0];
+export type ShopDb = Omit<ScopedClient, "$transaction"> & {
+  shop: string;
+  $transaction<R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+};
+
+export function forShop(shop: string, client: Db = defaultDb): ShopDb {
+  if (!shop) throw new Error("forShop: a shop is required");
+  const scoped = scopedClient(shop, client);
+  return Object.assign(scoped, {
+    shop,
+    $transaction: <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
+      scoped.$transaction((tx) => fn(Object.assign(tx, { shop })), options),
+  }) as unknown as ShopDb;
+}
 
 /** Deletes every row of a shop in every shop-owned table (shop/redact). */
 export async function deleteShopData(shop: string, client: Db = defaultDb): Promise<Record<string, number>> {

@@ -116,7 +116,7 @@ export interface ChangeSet {
   archive: { entityType: EntityType; id: string }[];
   unarchive: { entityType: EntityType; id: string }[];
   writes: FieldWrite[];
-  links: { entityType: EntityType; externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | null }[];
+  links: { entityType: EntityType; externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | null; isNew: boolean }[];
   counts: RunCounts;
   products: ProductCounts;
   skippedByField: Partial<Record<FieldKey, number>>;
@@ -347,13 +347,7 @@ class Merger {
     else if (productUpdated) out.products.updated++;
     else out.products.unchanged++;
     // A record with a failed variant is looked at again next run.
-    out.links.push({
-      entityType: "product",
-      externalId: record.externalId,
-      entityId: product.id,
-      hash: allVariantsOk ? hash : null,
-      sourceUpdatedAt: record.updatedAt ?? null,
-    });
+    this.link("product", record.externalId, product.id, allVariantsOk ? hash : null, record.updatedAt ?? null);
   }
 
   private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: Set<string>): boolean {
@@ -389,7 +383,7 @@ class Merger {
     if (created) out.counts.created++;
     else if (changed || productChanged || regrouped || variant.archived) out.counts.updated++;
     else out.counts.unchanged++;
-    out.links.push({ entityType: "variant", externalId: sv.externalId, entityId: variant.id, hash: null, sourceUpdatedAt: null });
+    this.link("variant", sv.externalId, variant.id, null, null);
     return true;
   }
 
@@ -470,7 +464,7 @@ class Merger {
       }
       state.claimedVariants.add(variant.id);
       matched.push({ variant, changed: this.applyFields("variant", variant, fields.fields, sv.ref) });
-      out.links.push({ entityType: "variant", externalId: sv.externalId, entityId: variant.id, hash: null, sourceUpdatedAt: null });
+      this.link("variant", sv.externalId, variant.id, null, null);
     }
 
     // Product-level values go to every product the record's variants belong to.
@@ -493,7 +487,7 @@ class Merger {
     out.products.updated += changedProducts.size;
     out.products.unchanged += new Set(matched.map((m) => m.variant.productId)).size - changedProducts.size;
     if (matched.length > 0) {
-      out.links.push({ entityType: "product", externalId: record.externalId, entityId: matched[0].variant.productId, hash: null, sourceUpdatedAt: record.updatedAt ?? null });
+      this.link("product", record.externalId, matched[0].variant.productId, null, record.updatedAt ?? null);
     }
 
     if (unmatched.length === 0) return;
@@ -527,9 +521,9 @@ class Merger {
       this.state.claimedVariants.add(variant.id);
       this.applyFields("variant", variant, fields, sv.ref);
       out.counts.created++;
-      out.links.push({ entityType: "variant", externalId: sv.externalId, entityId: variant.id, hash: null, sourceUpdatedAt: null });
+      this.link("variant", sv.externalId, variant.id, null, null);
     });
-    out.links.push({ entityType: "product", externalId: record.externalId, entityId: product.id, hash: null, sourceUpdatedAt: record.updatedAt ?? null });
+    this.link("product", record.externalId, product.id, null, record.updatedAt ?? null);
   }
 
   private conflictingProductWrite(product: CatalogProduct, fields: Map<FieldKey, unknown>, externalId: string): string | null {
@@ -568,6 +562,13 @@ class Merger {
       }
     }
     return changed;
+  }
+
+  /** Records a link unless it is already stored exactly so (unchanged records write nothing). */
+  private link(entityType: EntityType, externalId: string, entityId: string, hash: string | null, sourceUpdatedAt: Date | null): void {
+    const current = (entityType === "product" ? this.slice.productLinks : this.slice.variantLinks).get(externalId);
+    if (current && current.entityId === entityId && current.hash === hash && current.sourceUpdatedAt?.getTime() === sourceUpdatedAt?.getTime()) return;
+    this.out.links.push({ entityType, externalId, entityId, hash, sourceUpdatedAt, isNew: !current });
   }
 
   private newProduct(handleBase: string): CatalogProduct {

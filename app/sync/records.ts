@@ -1,6 +1,7 @@
 // What an integration adapter delivers to the sync engine: normalized records, one per product,
 // with their variants. Adapters know their source; the engine knows the rules (GUIDE §2).
 import type { FieldValues } from "../catalog/fields";
+import type { ShopTx } from "../db/scoped.server";
 
 /** Where a record came from, for error messages ("Products sheet, row 12", "gid://shopify/Product/1"). */
 export interface RecordRef {
@@ -43,4 +44,9 @@ export interface SourceBatch {
   deletedExternalIds?: string[];
   /** Total record count when known up front, for progress. */
   total?: number;
+  /**
+   * Runs inside the transaction that applies the run (not for a preview), e.g. to mark the
+   * webhook events the batch was made of as processed: both happen, or neither.
+   */
+  onCommit?: (tx: ShopTx) => Promise<void>;
 }

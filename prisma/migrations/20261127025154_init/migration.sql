@@ -1,17 +1,14 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
 -- CreateTable
 CREATE TABLE "Session" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "isOnline" BOOLEAN NOT NULL DEFAULT false,
     "scope" TEXT,
-    "expires" TIMESTAMP(3),
+    "expires" DATETIME,
     "accessToken" TEXT NOT NULL,
     "refreshToken" TEXT,
-    "refreshTokenExpires" TIMESTAMP(3),
+    "refreshTokenExpires" DATETIME,
     "userId" BIGINT,
     "firstName" TEXT,
     "lastName" TEXT,
@@ -19,25 +16,21 @@ CREATE TABLE "Session" (
     "accountOwner" BOOLEAN NOT NULL DEFAULT false,
     "locale" TEXT,
     "collaborator" BOOLEAN DEFAULT false,
-    "emailVerified" BOOLEAN DEFAULT false,
-
-    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+    "emailVerified" BOOLEAN DEFAULT false
 );
 
 -- CreateTable
 CREATE TABLE "Shop" (
-    "shop" TEXT NOT NULL,
+    "shop" TEXT NOT NULL PRIMARY KEY,
     "name" TEXT NOT NULL DEFAULT '',
     "primaryLocale" TEXT NOT NULL DEFAULT 'en',
-    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "uninstalledAt" TIMESTAMP(3),
-
-    CONSTRAINT "Shop_pkey" PRIMARY KEY ("shop")
+    "installedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "Integration" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "primaryOfShop" TEXT,
@@ -46,62 +39,60 @@ CREATE TABLE "Integration" (
     "consecutiveFailures" INTEGER NOT NULL DEFAULT 0,
     "syncIntervalMinutes" INTEGER NOT NULL DEFAULT 1440,
     "matchBy" TEXT NOT NULL DEFAULT 'sku',
-    "lastSyncAt" TIMESTAMP(3),
-    "nextSyncAt" TIMESTAMP(3),
+    "lastSyncAt" DATETIME,
+    "nextSyncAt" DATETIME,
     "credentials" TEXT,
     "settings" TEXT NOT NULL DEFAULT '{}',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Integration_pkey" PRIMARY KEY ("id")
+    "pendingScope" TEXT,
+    "pendingTrigger" TEXT,
+    "pendingSince" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "FieldOwnership" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "field" TEXT NOT NULL,
     "integrationId" TEXT,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-    "updatedBy" TEXT,
-
-    CONSTRAINT "FieldOwnership_pkey" PRIMARY KEY ("id")
+    "updatedAt" DATETIME NOT NULL,
+    "updatedBy" TEXT
 );
 
 -- CreateTable
 CREATE TABLE "Product" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "handle" TEXT NOT NULL,
     "title" TEXT NOT NULL DEFAULT '',
     "vendor" TEXT NOT NULL DEFAULT '',
-    "archivedAt" TIMESTAMP(3),
+    "archivedAt" DATETIME,
     "passportHeld" BOOLEAN NOT NULL DEFAULT false,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Product_pkey" PRIMARY KEY ("id")
+    "originId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Variant" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "productId" TEXT NOT NULL,
     "position" INTEGER NOT NULL DEFAULT 0,
     "title" TEXT NOT NULL DEFAULT '',
     "sku" TEXT,
     "gtin" TEXT,
-    "archivedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Variant_pkey" PRIMARY KEY ("id")
+    "archivedAt" DATETIME,
+    "originId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Variant_productId_fkey" FOREIGN KEY ("productId") REFERENCES "Product" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "FieldValue" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "entityId" TEXT NOT NULL,
     "field" TEXT NOT NULL,
@@ -109,14 +100,12 @@ CREATE TABLE "FieldValue" (
     "value" TEXT NOT NULL,
     "sourceId" TEXT,
     "editedBy" TEXT,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "FieldValue_pkey" PRIMARY KEY ("id")
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "FieldChange" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "entityId" TEXT NOT NULL,
     "field" TEXT NOT NULL,
@@ -126,28 +115,24 @@ CREATE TABLE "FieldChange" (
     "sourceId" TEXT,
     "source" TEXT NOT NULL,
     "runId" TEXT,
-    "changedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "FieldChange_pkey" PRIMARY KEY ("id")
+    "changedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "ExternalLink" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "integrationId" TEXT NOT NULL,
     "entityType" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
     "entityId" TEXT NOT NULL,
     "hash" TEXT,
-    "sourceUpdatedAt" TIMESTAMP(3),
-
-    CONSTRAINT "ExternalLink_pkey" PRIMARY KEY ("id")
+    "sourceUpdatedAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "SyncRun" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "integrationId" TEXT NOT NULL,
     "trigger" TEXT NOT NULL,
@@ -165,19 +150,18 @@ CREATE TABLE "SyncRun" (
     "failed" INTEGER NOT NULL DEFAULT 0,
     "errors" TEXT NOT NULL DEFAULT '[]',
     "errorCount" INTEGER NOT NULL DEFAULT 0,
+    "details" TEXT NOT NULL DEFAULT '{}',
     "message" TEXT,
     "attempt" INTEGER NOT NULL DEFAULT 1,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "startedAt" TIMESTAMP(3),
-    "heartbeatAt" TIMESTAMP(3),
-    "finishedAt" TIMESTAMP(3),
-
-    CONSTRAINT "SyncRun_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" DATETIME,
+    "heartbeatAt" DATETIME,
+    "finishedAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "Job" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "queue" TEXT NOT NULL,
     "key" TEXT NOT NULL,
@@ -185,46 +169,40 @@ CREATE TABLE "Job" (
     "status" TEXT NOT NULL DEFAULT 'queued',
     "queuedKey" TEXT,
     "activeKey" TEXT,
-    "runAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "runAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "maxAttempts" INTEGER NOT NULL DEFAULT 5,
     "lockedBy" TEXT,
-    "heartbeatAt" TIMESTAMP(3),
+    "heartbeatAt" DATETIME,
     "lastError" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "finishedAt" TIMESTAMP(3),
-
-    CONSTRAINT "Job_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "WebhookEvent" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
     "resourceId" TEXT,
-    "resourceUpdatedAt" TIMESTAMP(3),
+    "resourceUpdatedAt" DATETIME,
     "payload" TEXT NOT NULL,
-    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "processedAt" TIMESTAMP(3),
-
-    CONSTRAINT "WebhookEvent_pkey" PRIMARY KEY ("id")
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "processedAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "ComplianceRequest" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
     "payload" TEXT NOT NULL,
-    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "ComplianceRequest_pkey" PRIMARY KEY ("id")
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "Passport" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "variantId" TEXT NOT NULL,
     "publicId" TEXT NOT NULL,
@@ -233,41 +211,35 @@ CREATE TABLE "Passport" (
     "gtin" TEXT,
     "completeness" INTEGER NOT NULL DEFAULT 0,
     "publishedUrls" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Passport_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "PassportVersion" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "passportId" TEXT NOT NULL,
     "version" INTEGER NOT NULL,
     "contentHash" TEXT NOT NULL,
     "content" TEXT NOT NULL,
     "changes" TEXT NOT NULL DEFAULT '[]',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "PassportVersion_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "Upload" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "integrationId" TEXT NOT NULL,
     "fileName" TEXT NOT NULL,
-    "file" BYTEA NOT NULL,
+    "file" BLOB NOT NULL,
     "createMissing" BOOLEAN NOT NULL DEFAULT false,
     "status" TEXT NOT NULL DEFAULT 'uploaded',
     "preview" TEXT,
     "runId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Upload_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateIndex
@@ -371,7 +343,4 @@ CREATE UNIQUE INDEX "PassportVersion_passportId_version_key" ON "PassportVersion
 
 -- CreateIndex
 CREATE INDEX "Upload_shop_idx" ON "Upload"("shop");
-
--- AddForeignKey
-ALTER TABLE "Variant" ADD CONSTRAINT "Variant_productId_fkey" FOREIGN KEY ("productId") REFERENCES "Product"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

@@ -1,0 +1,27 @@
+// Background work inside the web process: the job worker and the sync schedule. One npm process
+// is the whole app; with PostgreSQL several processes share the work through pg-boss.
+import { db } from "./db.server";
+import { jobQueue } from "./jobs/index.server";
+import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob } from "./jobs/sync-jobs.server";
+
+/** How often the schedule looks for integrations due a sync. */
+const SCHEDULE_EVERY_MS = Number(process.env.PASSPORT_SCHEDULE_MS || 60_000);
+
+let started = false;
+
+export function startBackgroundWork(): void {
+  if (started || process.env.PASSPORT_BACKGROUND === "off") return;
+  started = true;
+  const queue = jobQueue();
+  void queue.work(processSyncJob).catch((e: unknown) => console.error("Passport: the job worker could not start:", e instanceof Error ? e.message : e));
+  const tick = async () => {
+    try {
+      await closeInterruptedRuns(db);
+      await enqueueDueSyncs(queue, db);
+    } catch (e) {
+      console.error("Passport: the sync schedule failed:", e instanceof Error ? e.message : e);
+    }
+  };
+  void tick();
+  setInterval(() => void tick(), SCHEDULE_EVERY_MS).unref();
+}

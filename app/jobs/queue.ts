@@ -1,0 +1,32 @@
+// The durable job queue behind sync runs. Two backends, one contract: the app's own database
+// (default; an in-process worker, so one npm process is the whole app) and pg-boss on PostgreSQL
+// (several app instances share the work; no job runs twice).
+
+export interface QueuedJob {
+  shop: string;
+  /** What the job is about (an integration id): one job per key waits, one runs. */
+  key: string;
+  /** 1 for the first try, then 2, 3 … on retries. */
+  attempt: number;
+}
+
+export interface JobQueue {
+  readonly backend: "database" | "pg-boss";
+  /**
+   * Asks for a job. While one for the same key waits, the request is merged into it; while one
+   * runs, another waits behind it. Nothing is lost (the job reads what to do when it starts).
+   */
+  send(job: { shop: string; key: string }): Promise<void>;
+  /** Starts working: one job per key at a time; a thrown error retries the job with backoff. */
+  work(handler: (job: QueuedJob) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Retries of a failing job before it is given up (the integration then shows its error). */
+export const MAX_ATTEMPTS = 5;
+
+/** Exponential backoff with jitter: 30 s, 1 min, 2 min … capped at 1 h. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}

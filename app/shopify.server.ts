@@ -1,0 +1,47 @@
+// The Shopify app object (as in Shopify's Remix template): embedded, App Store distribution,
+// token-exchange auth, expiring offline tokens refreshed automatically, sessions encrypted at rest.
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { config } from "./config.server";
+import { db } from "./db.server";
+import { secretBox } from "./crypto/secret-box.server";
+import { EncryptedSessionStorage } from "./sessions.server";
+import { redirectAdminApi } from "./integrations/shopify/admin-origin.server";
+import { onShopAuthenticated } from "./shops.server";
+
+/** The newest stable Admin API version of the installed library. */
+export const SHOPIFY_API_VERSION = ApiVersion.October26;
+
+const cfg = config();
+if (cfg.adminApiOrigin) setAbstractFetchFunc(redirectAdminApi(cfg.adminApiOrigin));
+
+const shopify = shopifyApp({
+  apiKey: cfg.apiKey,
+  apiSecretKey: cfg.apiSecret,
+  apiVersion: SHOPIFY_API_VERSION,
+  scopes: cfg.scopes,
+  appUrl: cfg.appUrl,
+  authPathPrefix: "/auth",
+  sessionStorage: new EncryptedSessionStorage(db, secretBox()),
+  distribution: AppDistribution.AppStore,
+  isEmbeddedApp: true,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+    expiringOfflineAccessTokens: true,
+  },
+  hooks: {
+    afterAuth: async ({ session, admin }) => {
+      await onShopAuthenticated(session.shop, admin);
+    },
+  },
+});
+
+export default shopify;
+export const apiVersion = SHOPIFY_API_VERSION;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const registerWebhooks = shopify.registerWebhooks;
+export const sessionStorage = shopify.sessionStorage;

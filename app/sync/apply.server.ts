@@ -1,0 +1,150 @@
+// Writes a change set inside one transaction: new products and variants, regrouping, soft
+// deletes, field values with their provenance and history, links. Bulk inserts where it can.
+import type { ShopTx } from "../db/scoped.server";
+import { canonicalJson } from "../catalog/fields";
+import { chunks } from "./slice.server";
+import type { ChangeSet, EntityType, FieldWrite } from "./merge";
+
+export interface ApplyContext {
+  shop: string;
+  /** The integration writing (null: a manual edit). */
+  sourceId: string | null;
+  /** How the history names the writer ("Shopify", "Excel upload", "Manual edit by …"). */
+  sourceLabel: string;
+  editedBy?: string | null;
+  runId: string | null;
+  primaryLocale: string;
+  now: Date;
+}
+
+const ROWS_PER_INSERT = 500;
+
+interface ProductColumns {
+  title?: string;
+  vendor?: string;
+}
+interface VariantColumns {
+  sku?: string | null;
+  gtin?: string | null;
+  title?: string;
+}
+
+/** Text of the options of a variant, as its title ("M / Blue"). */
+export function variantTitle(optionsJson: string): string {
+  const options = JSON.parse(optionsJson) as { value: string }[];
+  return options.map((o) => o.value).join(" / ");
+}
+
+/** The listing/matching columns copied from field values (see schema.prisma). */
+export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale: string) {
+  const products = new Map<string, ProductColumns>();
+  const variants = new Map<string, VariantColumns>();
+  const productCols = (id: string) => products.get(id) ?? products.set(id, {}).get(id)!;
+  const variantCols = (id: string) => variants.get(id) ?? variants.set(id, {}).get(id)!;
+  for (const w of writes) {
+    const value = JSON.parse(w.newValue) as unknown;
+    if (w.entityType === "product") {
+      if (w.field === "title" && w.locale === primaryLocale) productCols(w.entityId).title = String(value);
+      else if (w.field === "title" && !productCols(w.entityId).title) productCols(w.entityId).title = String(value);
+      if (w.field === "vendor") productCols(w.entityId).vendor = String(value);
+    } else {
+      if (w.field === "sku") variantCols(w.entityId).sku = String(value).trim() || null;
+      if (w.field === "barcode") variantCols(w.entityId).gtin = String(value) || null;
+      if (w.field === "options") variantCols(w.entityId).title = variantTitle(w.newValue);
+    }
+  }
+  return { products, variants };
+}
+
+export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+  const { shop, now } = ctx;
+  const columns = denormalizedColumns(changes.writes, ctx.primaryLocale);
+  const newProductIds = new Set(changes.newProducts.map((p) => p.id));
+  const newVariantIds = new Set(changes.newVariants.map((v) => v.id));
+
+  for (const part of chunks(changes.newProducts, ROWS_PER_INSERT)) {
+    await tx.product.createMany({
+      data: part.map((p) => ({ id: p.id, shop, handle: p.handle, originId: p.originId, title: "", vendor: "", ...columns.products.get(p.id), createdAt: now, updatedAt: now })),
+    });
+  }
+  for (const part of chunks(changes.newVariants, ROWS_PER_INSERT)) {
+    await tx.variant.createMany({
+      data: part.map((v) => ({ id: v.id, shop, productId: v.productId, position: v.position, originId: v.originId, ...columns.variants.get(v.id), createdAt: now, updatedAt: now })),
+    });
+  }
+  for (const move of changes.variantMoves) {
+    await tx.variant.update({ where: { id: move.id }, data: { productId: move.productId, position: move.position } });
+  }
+  await setArchived(tx, changes.archive, now);
+  await setArchived(tx, changes.unarchive, null);
+
+  // Listing/matching columns of entities that existed before this run.
+  for (const [id, data] of columns.products) if (!newProductIds.has(id)) await tx.product.update({ where: { id }, data });
+  for (const [id, data] of columns.variants) if (!newVariantIds.has(id)) await tx.variant.update({ where: { id }, data });
+
+  await writeFieldValues(tx, changes.writes, ctx);
+  await writeLinks(tx, changes, ctx);
+}
+
+async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityType; id: string }[], archivedAt: Date | null): Promise<void> {
+  const products = entities.filter((e) => e.entityType === "product").map((e) => e.id);
+  const variants = entities.filter((e) => e.entityType === "variant").map((e) => e.id);
+  for (const part of chunks(products)) await tx.product.updateMany({ where: { id: { in: part } }, data: { archivedAt } });
+  for (const part of chunks(variants)) await tx.variant.updateMany({ where: { id: { in: part } }, data: { archivedAt } });
+}
+
+/** Current values with provenance, plus one history row per change. */
+export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[], ctx: ApplyContext): Promise<void> {
+  const { shop, now, sourceId } = ctx;
+  const editedBy = ctx.editedBy ?? null;
+  const inserts = writes.filter((w) => w.oldValue === null);
+  for (const part of chunks(inserts, ROWS_PER_INSERT)) {
+    await tx.fieldValue.createMany({
+      data: part.map((w) => ({ shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now })),
+    });
+  }
+  for (const w of writes) {
+    if (w.oldValue === null) continue;
+    await tx.fieldValue.update({
+      where: { entityId_field_locale: { entityId: w.entityId, field: w.field, locale: w.locale } },
+      data: { value: w.newValue, sourceId, editedBy, updatedAt: now },
+    });
+  }
+  for (const part of chunks(writes, ROWS_PER_INSERT)) {
+    await tx.fieldChange.createMany({
+      data: part.map((w) => ({
+        shop,
+        entityId: w.entityId,
+        field: w.field,
+        locale: w.locale,
+        oldValue: w.oldValue,
+        newValue: w.newValue,
+        sourceId,
+        source: ctx.sourceLabel,
+        runId: ctx.runId,
+        changedAt: now,
+      })),
+    });
+  }
+}
+
+async function writeLinks(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+  if (!ctx.sourceId) return;
+  const integrationId = ctx.sourceId;
+  const inserts = changes.links.filter((l) => l.isNew);
+  for (const part of chunks(inserts, ROWS_PER_INSERT)) {
+    await tx.externalLink.createMany({
+      data: part.map((l) => ({ shop: ctx.shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt })),
+    });
+  }
+  for (const l of changes.links) {
+    if (l.isNew) continue;
+    await tx.externalLink.update({
+      where: { integrationId_entityType_externalId: { integrationId, entityType: l.entityType, externalId: l.externalId } },
+      data: { entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt },
+    });
+  }
+}
+
+/** JSON for the stored form of a value (exported for manual edits). */
+export const storedValue = canonicalJson;
