@@ -69,3 +69,8 @@ export async function recordComplianceRequest(shop: string, topic: string, paylo
 export async function redactShop(shop: string, client: Db = rootDb): Promise<Record<string, number>> {
   return deleteShopData(shop, client);
 }
+
+/** app/scopes_update: the offline session records the scopes the merchant granted now. */
+export async function updateGrantedScopes(shop: string, scopes: string[], client: Db = rootDb): Promise<void> {
+  await forShop(shop, client).session.updateMany({ where: { isOnline: false }, data: { scope: scopes.join(",") } });
+}

@@ -132,3 +132,19 @@ async function regenerateBatch(
   }
   return { created: newPassports.length, versioned: changed.length };
 }
+
+export interface PassportSummary {
+  passports: number;
+  averageCompleteness: number;
+  /** Passports below 100 % complete. */
+  incomplete: number;
+}
+
+export async function passportSummary(db: ShopDb): Promise<PassportSummary> {
+  const [count, avg, incomplete] = await Promise.all([
+    db.passport.count(),
+    db.passport.aggregate({ _avg: { completeness: true } }),
+    db.passport.count({ where: { completeness: { lt: 100 } } }),
+  ]);
+  return { passports: count, averageCompleteness: Math.round(avg._avg.completeness ?? 0), incomplete };
+}

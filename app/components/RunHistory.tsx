@@ -1,0 +1,106 @@
+// Sync history: one row per run, with counts, progress while it runs, and expandable errors.
+import { useState } from "react";
+import { BlockStack, Box, Button, Collapsible, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
+import type { RunView } from "../sync/runs.server";
+import { formatDate, RunStatusBadge } from "./status";
+
+const TRIGGER_LABEL: Record<string, string> = { scheduled: "Scheduled", webhook: "Shopify change", manual: "Sync now", upload: "Upload" };
+const PHASE_LABEL: Record<string, string> = { fetching: "Fetching records", merging: "Comparing with the catalog", applying: "Saving changes" };
+
+export function RunProgress({ run }: { run: RunView }) {
+  const percent = run.total ? Math.min(100, Math.round((run.processed / run.total) * 100)) : run.phase === "applying" ? 95 : 10;
+  const label = run.total ? `${run.processed.toLocaleString("en")} of ${run.total.toLocaleString("en")} records` : `${run.processed.toLocaleString("en")} records so far`;
+  return (
+    <BlockStack gap="100">
+      <ProgressBar progress={percent} size="small" tone="primary" animated />
+      <Text as="p" variant="bodySm" tone="subdued">
+        {PHASE_LABEL[run.phase ?? ""] ?? "Waiting to start"} · {label}
+      </Text>
+    </BlockStack>
+  );
+}
+
+function countsLine(run: RunView): string {
+  const c = run.counts;
+  const parts = [
+    `${c.created} created`,
+    `${c.updated} updated`,
+    `${c.unchanged} unchanged`,
+    c.archived ? `${c.archived} archived` : "",
+    c.unmatched ? `${c.unmatched} unmatched` : "",
+    c.failed ? `${c.failed} failed` : "",
+    c.skipped ? `${c.skipped} values skipped (owned by another source)` : "",
+  ];
+  return parts.filter(Boolean).join(" · ");
+}
+
+function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> }) {
+  const [open, setOpen] = useState(false);
+  const hasDetails = run.errorCount > 0 || (run.details.unmatched?.length ?? 0) > 0;
+  return (
+    <Box paddingBlock="200" borderBlockEndWidth="025" borderColor="border-secondary">
+      <BlockStack gap="150">
+        <InlineStack gap="200" blockAlign="center" wrap>
+          <RunStatusBadge status={run.status} />
+          <Text as="span" fontWeight="semibold">
+            {labels[run.integration] ?? run.integration}
+          </Text>
+          <Text as="span" tone="subdued">
+            {TRIGGER_LABEL[run.trigger] ?? run.trigger}
+            {run.scope === "partial" ? " (partial)" : ""} · {formatDate(run.startedAt ?? run.createdAt)}
+            {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
+          </Text>
+        </InlineStack>
+        {run.status === "running" || run.status === "queued" ? <RunProgress run={run} /> : null}
+        {run.status === "succeeded" || run.status === "preview" ? <Text as="p">{countsLine(run)}</Text> : null}
+        {run.message ? (
+          <Text as="p" tone="critical">
+            {run.message}
+          </Text>
+        ) : null}
+        {hasDetails ? (
+          <>
+            <Box>
+              <Button variant="plain" onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls={`run-${run.id}`}>
+                {open ? "Hide details" : `Show ${run.errorCount} errors and ${run.details.unmatched?.length ?? 0} unmatched records`}
+              </Button>
+            </Box>
+            <Collapsible id={`run-${run.id}`} open={open}>
+              <List type="bullet">
+                {run.errors.map((e, i) => (
+                  <List.Item key={`e${i}`}>
+                    {e.ref?.row ? `Row ${e.ref.row}: ` : `${e.externalId}: `}
+                    {e.message}
+                  </List.Item>
+                ))}
+                {(run.details.unmatched ?? []).map((u, i) => (
+                  <List.Item key={`u${i}`}>
+                    {u.ref?.row ? `Row ${u.ref.row}: ` : ""}
+                    {u.identifier ? `${u.identifier} matches no variant` : `${u.externalId} matches no variant`}
+                  </List.Item>
+                ))}
+              </List>
+            </Collapsible>
+          </>
+        ) : null}
+      </BlockStack>
+    </Box>
+  );
+}
+
+export function RunHistory({ runs, labels }: { runs: RunView[]; labels: Record<string, string> }) {
+  if (runs.length === 0) {
+    return (
+      <Text as="p" tone="subdued">
+        No syncs yet.
+      </Text>
+    );
+  }
+  return (
+    <BlockStack>
+      {runs.map((run) => (
+        <RunRow key={run.id} run={run} labels={labels} />
+      ))}
+    </BlockStack>
+  );
+}
