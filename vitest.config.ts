@@ -8,6 +8,7 @@ export default defineConfig({
     include: ["app/**/*.test.ts", "app/**/*.test.tsx", "test/**/*.test.ts", "tools/**/*.test.ts"],
     environment: "node",
     globalSetup: ["test/global-setup.ts"],
+    setupFiles: ["test/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,19 +1,9 @@
 // The lifecycle of a shop: install (first authenticated request), uninstall, GDPR requests.
 import { db as rootDb, type Db } from "./db.server";
-import { deleteShopData, forShop, type ShopDb, type ShopTx } from "./db/scoped.server";
+import { deleteShopData, forShop } from "./db/scoped.server";
 import { disconnectIntegration } from "./integrations/integrations.server";
 import { onShopifyConnected } from "./integrations/shopify/connection.server";
 import type { AdminGraphqlClient } from "./integrations/shopify/admin-client.server";
-
-export interface ShopSettings {
-  name: string;
-  primaryLocale: string;
-}
-
-export async function shopSettings(db: ShopDb | ShopTx): Promise<ShopSettings> {
-  const row = await db.shop.findUnique({ where: { shop: db.shop } });
-  return { name: row?.name || db.shop.replace(/\.myshopify\.com$/, ""), primaryLocale: row?.primaryLocale ?? "en" };
-}
 
 const SHOP_PROFILE_QUERY = `#graphql
   query ShopProfile {

@@ -87,21 +87,31 @@ function scopedClient(shop: string, client: Db) {
 
 type ScopedClient = ReturnType<typeof scopedClient>;
 /** Inside `db.$transaction(async (tx) => …)`: scoped like the client, and knows its shop. */
-export type ShopTx = Parameters<Parameters<ScopedClient["$transaction"]>[0]>[0] & { shop: string };
+export type ShopTx = Parameters<Parameters<ScopedClient["$transaction"]>[0]>[0] & { shopDomain: string };
 /** A database client bound to one shop. */
 export type ShopDb = Omit<ScopedClient, "$transaction"> & {
-  shop: string;
+  shopDomain: string;
   $transaction<R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
 };
+
+/** The client (or transaction) with a `shopDomain` property; other properties pass through. */
+function withShop<T extends object>(client: T, shop: string, overrides: Record<string | symbol, unknown> = {}): T & { shopDomain: string } {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "shopDomain") return shop;
+      if (prop in overrides) return overrides[prop];
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  }) as T & { shopDomain: string };
+}
 
 export function forShop(shop: string, client: Db = defaultDb): ShopDb {
   if (!shop) throw new Error("forShop: a shop is required");
   const scoped = scopedClient(shop, client);
-  return Object.assign(scoped, {
-    shop,
-    $transaction: <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
-      scoped.$transaction((tx) => fn(Object.assign(tx, { shop })), options),
-  }) as unknown as ShopDb;
+  const transaction = scoped.$transaction.bind(scoped);
+  const $transaction = <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
+    transaction((tx) => fn(withShop(tx, shop)), options);
+  return withShop(scoped, shop, { $transaction }) as unknown as ShopDb;
 }
 
 /** Deletes every row of a shop in every shop-owned table (shop/redact). */

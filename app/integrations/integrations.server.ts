@@ -79,7 +79,7 @@ export async function connectIntegration(
   if (!kind) throw new MerchantError(`"${kindName}" is not an integration Passport offers (available: ${INTEGRATION_KINDS.map((k) => k.kind).join(", ")}).`, true);
   return db.$transaction(async (tx) => {
     const hasPrimary = (await tx.integration.count({ where: { primaryOfShop: { not: null } } })) > 0;
-    const existing = await tx.integration.findUnique({ where: { shop_kind: { shop: tx.shop, kind: kind.kind } } });
+    const existing = await tx.integration.findUnique({ where: { shop_kind: { shop: tx.shopDomain, kind: kind.kind } } });
     const becomesPrimary = !hasPrimary && kind.canBePrimary;
     const data = {
       status: "active",
@@ -88,11 +88,11 @@ export async function connectIntegration(
       ...(options.matchBy ? { matchBy: options.matchBy } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
       ...(options.settings ? { settings: JSON.stringify(options.settings) } : {}),
-      ...(becomesPrimary ? { primaryOfShop: tx.shop } : {}),
+      ...(becomesPrimary ? { primaryOfShop: tx.shopDomain } : {}),
     };
     const integration = existing
       ? await tx.integration.update({ where: { id: existing.id }, data })
-      : await tx.integration.create({ data: { shop: tx.shop, kind: kind.kind, syncIntervalMinutes: INTERVAL_MINUTES.default, ...data } });
+      : await tx.integration.create({ data: { shop: tx.shopDomain, kind: kind.kind, syncIntervalMinutes: INTERVAL_MINUTES.default, ...data } });
     const role = integration.primaryOfShop ? "primary" : "secondary";
     const plan = await applyConnectDefaults(tx, integration.id, role, kind.provides);
     return { integration, conflicts: plan.conflicts, reconnected: existing !== null };

@@ -24,7 +24,7 @@ export async function requestSync(queue: JobQueue, db: ShopDb, integrationId: st
   });
   // Paused integrations keep the request (and their webhook events) until they are resumed.
   if (integration.status === "paused") return false;
-  await queue.send({ shop: db.shop, key: integrationId });
+  await queue.send({ shop: db.shopDomain, key: integrationId });
   return true;
 }
 

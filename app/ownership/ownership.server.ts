@@ -37,8 +37,8 @@ export async function setFieldOwner(db: ShopDb, field: string, integrationId: st
   }
   await db.$transaction(async (tx) => {
     await tx.fieldOwnership.upsert({
-      where: { shop_field: { shop: db.shop, field } },
-      create: { shop: db.shop, field, integrationId, updatedBy: changedBy },
+      where: { shop_field: { shop: db.shopDomain, field } },
+      create: { shop: db.shopDomain, field, integrationId, updatedBy: changedBy },
       update: { integrationId, updatedBy: changedBy },
     });
     if (integrationId) await forgetSyncedHashes(tx, [integrationId]);
@@ -55,7 +55,7 @@ export async function applyConnectDefaults(
 ): Promise<ConnectPlan> {
   const plan = planConnect(await loadOwnership(db), integrationId, role, provides);
   for (const field of plan.claim) {
-    await db.fieldOwnership.create({ data: { shop: db.shop, field, integrationId, updatedBy: changedBy } });
+    await db.fieldOwnership.create({ data: { shop: db.shopDomain, field, integrationId, updatedBy: changedBy } });
   }
   if (plan.claim.length) await forgetSyncedHashes(db, [integrationId]);
   return plan;

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
-import { shopSettings } from "../shops.server";
+import { shopSettings } from "../shop-settings.server";
 import type { ChangeSet } from "../sync/merge";
 import { chunks } from "../sync/slice.server";
 import { passportCompleteness } from "./completeness";
@@ -58,7 +58,7 @@ export async function regeneratePassports(tx: Db, shop: string, affected: Affect
 /** Every passport of the shop (after the shop's name or locale changed, or a new content format). */
 export async function regenerateAllPassports(db: ShopDb): Promise<{ created: number; versioned: number }> {
   const variants = await db.variant.findMany({ select: { id: true } });
-  return db.$transaction((tx) => regeneratePassports(tx, db.shop, { variantIds: new Set(variants.map((v) => v.id)), productIds: new Set() }), {
+  return db.$transaction((tx) => regeneratePassports(tx, db.shopDomain, { variantIds: new Set(variants.map((v) => v.id)), productIds: new Set() }), {
     timeout: 30 * 60_000,
   });
 }

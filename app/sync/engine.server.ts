@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
-import { shopSettings } from "../shops.server";
+import { shopSettings } from "../shop-settings.server";
 import { loadOwnership } from "../ownership/ownership.server";
 import { regeneratePassports, affectedVariantIds } from "../passports/passports.server";
 import { applyChangeSet } from "./apply.server";
@@ -45,16 +45,16 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     db.integration.findFirst({ where: { primaryOfShop: options.shop }, select: { id: true } }),
   ]);
   const role = integration.primaryOfShop ? "primary" : "secondary";
-  const mergeIntegration: MergeIntegration = {
-    id: integration.id,
-    role,
-    matchBy: integration.matchBy === "barcode" ? "barcode" : "sku",
-    createUnmatched: role === "secondary" && options.createUnmatched === true,
-  };
 
   let runId = options.runId;
   try {
     const batch = await options.source();
+    const mergeIntegration: MergeIntegration = {
+      id: integration.id,
+      role,
+      matchBy: integration.matchBy === "barcode" ? "barcode" : "sku",
+      createUnmatched: role === "secondary" && (options.createUnmatched ?? batch.createUnmatched) === true,
+    };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
     const ctx = { integration: mergeIntegration, primaryId: primary?.id ?? null, ownership, newId: randomUUID };
     const loader = new SliceLoader(db, mergeIntegration, batch.scope);
@@ -70,8 +70,13 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     }
     finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
     if (options.dryRun) {
-      await completeRun(db, runId, changes, { preview: true });
+      await completeRun(db, runId, changes, "preview");
       return { runId, changes };
+    }
+    if (batch.atomic && changes.errors.length > 0) {
+      const message = `Nothing was saved: ${changes.errors.length} ${changes.errors.length === 1 ? "record has" : "records have"} a problem (see the errors). Fix them and try again.`;
+      await completeRun(db, runId, changes, "failed", message);
+      throw new RunRefused(message);
     }
 
     await updateRunProgress(db, runId, { processed, phase: "applying" });
@@ -89,13 +94,14 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
         });
         await regeneratePassports(tx, options.shop, affectedVariantIds(changes), now);
         await batch.onCommit?.(tx);
-        await completeRun(tx, finishedRunId, changes, { preview: false });
+        await completeRun(tx, finishedRunId, changes, "succeeded");
       },
       { timeout: 30 * 60_000, maxWait: 60_000 },
     );
     await recordSuccess(db, integration.id, integration.syncIntervalMinutes);
     return { runId, changes };
   } catch (error) {
+    if (error instanceof RunRefused) throw error; // recorded with its errors above
     const failure = await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error);
     await recordFailure(db, integration.id, failure.message, error instanceof MerchantError && error.permanent);
     throw error;
@@ -112,6 +118,13 @@ async function* inBatches(records: AsyncIterable<SourceRecord> | Iterable<Source
     }
   }
   if (batch.length) yield batch;
+}
+
+/** An all-or-nothing run refused because records failed; the run already holds the errors. */
+export class RunRefused extends MerchantError {
+  constructor(message: string) {
+    super(message, true);
+  }
 }
 
 /** How history and run lists name a writer. */

@@ -42,6 +42,10 @@ export interface SourceBatch {
   records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>;
   /** Product external ids the source reported deleted (archived, never deleted). */
   deletedExternalIds?: string[];
+  /** Secondary only: records that match nothing create products (Excel "also create…"). */
+  createUnmatched?: boolean;
+  /** All or nothing: one failing record fails the whole run and nothing is written. */
+  atomic?: boolean;
   /** Total record count when known up front, for progress. */
   total?: number;
   /**

@@ -22,7 +22,7 @@ export async function startRun(
     await db.syncRun.update({ where: { id: run.runId }, data });
     return run.runId;
   }
-  const created = await db.syncRun.create({ data: { shop: db.shop, integrationId: run.integrationId, trigger: run.trigger, ...data } });
+  const created = await db.syncRun.create({ data: { shop: db.shopDomain, integrationId: run.integrationId, trigger: run.trigger, ...data } });
   return created.id;
 }
 
@@ -34,12 +34,14 @@ export function runErrors(changes: ChangeSet): RecordError[] {
   return changes.errors.slice(0, MAX_STORED_ERRORS);
 }
 
-export async function completeRun(db: RunDb, runId: string, changes: ChangeSet, options: { preview: boolean }): Promise<void> {
+/** Records a run's outcome with its counts and per-record errors. */
+export async function completeRun(db: RunDb, runId: string, changes: ChangeSet, status: "succeeded" | "preview" | "failed", message?: string): Promise<void> {
   const c = changes.counts;
   await db.syncRun.update({
     where: { id: runId },
     data: {
-      status: options.preview ? "preview" : "succeeded",
+      status,
+      message: message ?? null,
       phase: null,
       created: c.created,
       updated: c.updated,
@@ -74,7 +76,7 @@ export async function failRun(
     return { runId, message };
   }
   const created = await db.syncRun.create({
-    data: { shop: db.shop, integrationId: run.integrationId, trigger: run.trigger, attempt: run.attempt ?? 1, startedAt: new Date(), ...data },
+    data: { shop: db.shopDomain, integrationId: run.integrationId, trigger: run.trigger, attempt: run.attempt ?? 1, startedAt: new Date(), ...data },
   });
   return { runId: created.id, message };
 }

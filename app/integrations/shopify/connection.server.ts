@@ -8,7 +8,7 @@ import { connectIntegration } from "../integrations.server";
 
 /** Called when Shopify authenticated the shop with a new token (install, reinstall, re-auth). */
 export async function onShopifyConnected(db: ShopDb): Promise<void> {
-  const existing = await db.integration.findUnique({ where: { shop_kind: { shop: db.shop, kind: "shopify" } } });
+  const existing = await db.integration.findUnique({ where: { shop_kind: { shop: db.shopDomain, kind: "shopify" } } });
   // Already connected and working (or paused on purpose): a new token changes nothing.
   if (existing && (existing.status === "active" || existing.status === "paused")) return;
   // New, reinstalled, or in error (a new token is what "reconnect" asked for).

@@ -1,0 +1,12 @@
+// A shop's own settings the catalog and passports need (its name and primary locale).
+import type { ShopDb, ShopTx } from "./db/scoped.server";
+
+export interface ShopSettings {
+  name: string;
+  primaryLocale: string;
+}
+
+export async function shopSettings(db: ShopDb | ShopTx): Promise<ShopSettings> {
+  const row = await db.shop.findUnique({ where: { shop: db.shopDomain } });
+  return { name: row?.name || db.shopDomain.replace(/\.myshopify\.com$/, ""), primaryLocale: row?.primaryLocale ?? "en" };
+}

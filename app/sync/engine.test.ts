@@ -1,0 +1,160 @@
+// The sync engine against a real database (SQLite, or PostgreSQL in CI's second pass).
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../db.server";
+import { forShop, type ShopDb } from "../db/scoped.server";
+import { connectIntegration } from "../integrations/integrations.server";
+import type { SourceBatch, SourceRecord } from "./records";
+import { executeSync, FAILURES_BEFORE_ERROR } from "./engine.server";
+import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
+
+function product(n: number, variants = 2, title = `Product ${n}`): SourceRecord {
+  return {
+    externalId: `gid://shopify/Product/${n}`,
+    handle: `product-${n}`,
+    updatedAt: new Date("2026-11-01T00:00:00Z"),
+    fields: { title: { en: title }, vendor: "Acme", description: { en: `<p>About product ${n}</p>` } },
+    variants: Array.from({ length: variants }, (_, i) => ({
+      externalId: `gid://shopify/ProductVariant/${n}${i}`,
+      position: i + 1,
+      fields: { sku: `SKU-${n}-${i}`, options: [{ name: "Size", value: ["S", "M", "L"][i] ?? `X${i}` }] },
+    })),
+  };
+}
+
+const batch = (records: SourceRecord[], scope: SourceBatch["scope"] = "full"): (() => Promise<SourceBatch>) => async () => ({ scope, records, total: records.length });
+
+let shopDb: ShopDb;
+let shopifyId: string;
+let excelId: string;
+
+beforeEach(async () => {
+  await db.$transaction([
+    db.fieldChange.deleteMany(),
+    db.fieldValue.deleteMany(),
+    db.externalLink.deleteMany(),
+    db.passportVersion.deleteMany(),
+    db.passport.deleteMany(),
+    db.variant.deleteMany(),
+    db.product.deleteMany(),
+    db.syncRun.deleteMany(),
+    db.fieldOwnership.deleteMany(),
+    db.integration.deleteMany(),
+  ]);
+  shopDb = forShop(TEST_SHOP);
+  shopifyId = (await connectIntegration(shopDb, "shopify")).integration.id;
+  excelId = (await connectIntegration(shopDb, "excel")).integration.id;
+});
+
+describe("executeSync", () => {
+  it("creates the catalog, its history and a passport per variant, and records the run", async () => {
+    const { runId, changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2, 3)]) });
+    expect(changes.counts.created).toBe(5);
+    expect(await shopDb.product.count()).toBe(2);
+    expect(await shopDb.variant.count()).toBe(5);
+    const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-2-2" } });
+    expect(variant.title).toBe("L");
+    const p2 = await shopDb.product.findFirstOrThrow({ where: { id: variant.productId } });
+    expect(p2.title).toBe("Product 2");
+    expect(await shopDb.fieldChange.count({ where: { entityId: p2.id, field: "title" } })).toBe(1);
+    expect(await shopDb.passport.count()).toBe(5);
+    const run = await shopDb.syncRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ status: "succeeded", trigger: "manual", created: 5, failed: 0 });
+    const integration = await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } });
+    expect(integration.lastSyncAt).not.toBeNull();
+    expect(integration.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+  });
+
+  it("writes nothing when the same records come again", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
+    const before = { changes: await shopDb.fieldChange.count(), versions: await shopDb.passportVersion.count() };
+    const { changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "scheduled", source: batch([product(1), product(2)]) });
+    expect(changes.writes).toHaveLength(0);
+    expect(changes.counts).toMatchObject({ created: 0, updated: 0, unchanged: 4 });
+    expect(await shopDb.fieldChange.count()).toBe(before.changes);
+    expect(await shopDb.passportVersion.count()).toBe(before.versions);
+  });
+
+  it("versions a passport when what it shows changes, and keeps its public id", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
+    const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-0" } });
+    const before = await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } });
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1, 2, "Renamed")]) });
+    const after = await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } });
+    expect(after.publicId).toBe(before.publicId);
+    expect(after.currentVersion).toBe(2);
+    const v2 = await shopDb.passportVersion.findUniqueOrThrow({ where: { passportId_version: { passportId: after.id, version: 2 } } });
+    expect(JSON.parse(v2.changes)).toEqual([{ key: "title", label: "Title" }]);
+  });
+
+  it("leaves the catalog as it was when the source fails mid-run, and records why", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
+    const snapshot = await shopDb.fieldValue.findMany({ orderBy: { id: "asc" } });
+    async function* failing(): AsyncGenerator<SourceRecord> {
+      yield product(1, 2, "Half-written");
+      yield product(3);
+      throw new Error("connection reset by peer");
+    }
+    await expect(
+      executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: failing() }) }),
+    ).rejects.toThrow("connection reset");
+    expect(await shopDb.fieldValue.findMany({ orderBy: { id: "asc" } })).toEqual(snapshot);
+    expect(await shopDb.product.count()).toBe(1);
+    const failed = await shopDb.syncRun.findFirstOrThrow({ where: { status: "failed" } });
+    expect(failed.message).toMatch(/connection reset by peer/);
+  });
+
+  it("moves an integration to error after repeated failures and back to active when a run succeeds", async () => {
+    const broken = async (): Promise<SourceBatch> => {
+      throw new Error("Shopify is down");
+    };
+    for (let i = 0; i < FAILURES_BEFORE_ERROR; i++) {
+      await expect(executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "scheduled", source: broken })).rejects.toThrow();
+    }
+    const errored = await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } });
+    expect(errored.status).toBe("error");
+    expect(errored.statusMessage).toMatch(/Shopify is down/);
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
+    const recovered = await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } });
+    expect(recovered).toMatchObject({ status: "active", statusMessage: null, consecutiveFailures: 0 });
+  });
+
+  it("lets a secondary enrich existing variants with the fields it owns, with provenance", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
+    const { changes } = await executeSync({
+      shop: TEST_SHOP,
+      integrationId: excelId,
+      trigger: "upload",
+      source: batch(
+        [
+          {
+            externalId: "product-1",
+            fields: { title: { en: "Excel title" }, materials: [{ material: "Organic cotton", massPercent: 100 }] },
+            variants: [{ externalId: "SKU-1-0", fields: { sku: "SKU-1-0" } }],
+          },
+        ],
+        "partial",
+      ),
+    });
+    expect(changes.counts).toMatchObject({ updated: 1, skipped: 1 });
+    const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-0" } });
+    const materials = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: variant.productId, field: "materials" } });
+    expect(materials.sourceId).toBe(excelId);
+    const history = await shopDb.fieldChange.findFirstOrThrow({ where: { entityId: variant.productId, field: "materials" } });
+    expect(history.source).toBe("Excel upload");
+    const title = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: variant.productId, field: "title" } });
+    expect(JSON.parse(title.value)).toBe("Product 1");
+  });
+
+  it("never touches another shop's catalog", async () => {
+    const other = forShop(OTHER_SHOP);
+    const otherShopify = (await connectIntegration(other, "shopify")).integration.id;
+    await executeSync({ shop: OTHER_SHOP, integrationId: otherShopify, trigger: "manual", source: batch([product(1)]) });
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1, 2, "Mine")]) });
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([]) });
+    const theirs = await other.product.findFirstOrThrow({});
+    expect(theirs.title).toBe("Product 1");
+    expect(theirs.archivedAt).toBeNull();
+    // And a shop cannot run another shop's integration.
+    await expect(executeSync({ shop: TEST_SHOP, integrationId: otherShopify, trigger: "manual", source: batch([]) })).rejects.toThrow();
+  });
+});
