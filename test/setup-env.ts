@@ -1,6 +1,7 @@
 // Runs before each test file (in its own process): test configuration and a fresh database, set
 // before any app module reads them.
 import { afterAll } from "vitest";
+import type {} from "../app/db.server"; // for the type of globalThis.__passportDb
 import { createTestDatabase } from "./support/database";
 import { TEST_API_KEY, TEST_API_SECRET, TEST_ENCRYPTION_KEY } from "./support/constants";
 
@@ -16,7 +17,7 @@ process.env.DATABASE_URL = database.url;
 process.env.PASSPORT_TEST_DB_FILE = database.file ?? "";
 
 afterAll(async () => {
-  const { db } = await import("../app/db.server");
-  await db.$disconnect().catch(() => undefined);
+  // Only a client the tests opened needs closing (app/db.server.ts keeps it on globalThis).
+  await globalThis.__passportDb?.$disconnect().catch(() => undefined);
   await database.drop();
 });

@@ -2,7 +2,8 @@
 import type { ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import type { SourceBatch } from "../sync/records";
-import { excelUploadSource } from "./excel/upload-source.server";
+import { jobQueue } from "../jobs/index.server";
+import { excelUploadSource } from "./excel/uploads.server";
 import type { IntegrationRow } from "./integrations.server";
 import { shopifySource } from "./shopify/source.server";
 
@@ -11,7 +12,7 @@ export async function sourceFor(db: ShopDb, integration: IntegrationRow, request
     case "shopify":
       return shopifySource(db, integration, request);
     case "excel":
-      return excelUploadSource(db, integration);
+      return excelUploadSource(db, integration, jobQueue());
     default:
       throw new MerchantError(`Passport cannot sync "${integration.kind}" integrations.`, true);
   }

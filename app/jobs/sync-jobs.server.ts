@@ -5,6 +5,7 @@ import type { Db } from "../db.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind } from "../integrations/kinds";
+import { setPaused } from "../integrations/integrations.server";
 import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
 import type { RunTrigger } from "../sync/runs.server";
@@ -55,8 +56,10 @@ async function restorePending(db: ShopDb, integrationId: string, request: { scop
   });
 }
 
+type SourceResolver = typeof sourceFor;
+
 /** The queue's handler: runs the waiting request of one integration. */
-export async function processSyncJob(job: QueuedJob): Promise<void> {
+export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolver = sourceFor): Promise<void> {
   const db = forShop(job.shop);
   const integration = await db.integration.findUnique({ where: { id: job.key } });
   if (!integration || integration.status === "paused" || integration.status === "disconnected") return;
@@ -68,13 +71,19 @@ export async function processSyncJob(job: QueuedJob): Promise<void> {
       integrationId: integration.id,
       trigger: request.trigger,
       attempt: job.attempt,
-      source: () => sourceFor(db, integration, request),
+      source: () => resolveSource(db, integration, request),
     });
   } catch (error) {
     if (error instanceof MerchantError && error.permanent) return; // retrying cannot help: the run says what to do
     await restorePending(db, integration.id, request);
     throw error;
   }
+}
+
+/** Resumes a paused integration; what was asked for while it was paused runs now. */
+export async function resumeSyncs(queue: JobQueue, db: ShopDb, integrationId: string): Promise<void> {
+  const integration = await setPaused(db, integrationId, false);
+  if (integration.pendingScope) await queue.send({ shop: db.shopDomain, key: integration.id });
 }
 
 /**

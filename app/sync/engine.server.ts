@@ -47,8 +47,9 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
   const role = integration.primaryOfShop ? "primary" : "secondary";
 
   let runId = options.runId;
+  let batch: SourceBatch | undefined;
   try {
-    const batch = await options.source();
+    batch = await options.source();
     const mergeIntegration: MergeIntegration = {
       id: integration.id,
       role,
@@ -99,11 +100,16 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       { timeout: 30 * 60_000, maxWait: 60_000 },
     );
     await recordSuccess(db, integration.id, integration.syncIntervalMinutes);
+    await batch.afterRun?.({ ok: true, runId });
     return { runId, changes };
   } catch (error) {
-    if (error instanceof RunRefused) throw error; // recorded with its errors above
-    const failure = await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error);
-    await recordFailure(db, integration.id, failure.message, error instanceof MerchantError && error.permanent);
+    if (!(error instanceof RunRefused)) {
+      // (A refused all-or-nothing run is already recorded, with its errors.)
+      const failure = await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error);
+      runId = failure.runId;
+      await recordFailure(db, integration.id, failure.message, error instanceof MerchantError && error.permanent);
+    }
+    await batch?.afterRun?.({ ok: false, runId: runId ?? null });
     throw error;
   }
 }

@@ -53,4 +53,6 @@ export interface SourceBatch {
    * webhook events the batch was made of as processed: both happen, or neither.
    */
   onCommit?: (tx: ShopTx) => Promise<void>;
+  /** Runs after the run ended, applied or not (e.g. to mark an upload failed). */
+  afterRun?: (outcome: { ok: boolean; runId: string | null }) => Promise<void>;
 }

@@ -1,0 +1,243 @@
+// Excel uploads: upload → check every cell → preview of what would change → commit (all or
+// nothing, a sync run with trigger "upload") or cancel. The file is kept in the database between
+// preview and commit, so any app instance can commit it.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fieldDef, isFieldKey } from "../../catalog/fields";
+import type { ShopDb } from "../../db/scoped.server";
+import { MerchantError } from "../../errors";
+import type { JobQueue } from "../../jobs/queue";
+import { requestSync } from "../../jobs/sync-jobs.server";
+import { shopSettings } from "../../shop-settings.server";
+import { executeSync } from "../../sync/engine.server";
+import type { ChangeSet, FieldWrite } from "../../sync/merge";
+import type { SourceBatch } from "../../sync/records";
+import { getRun, type RunView } from "../../sync/runs.server";
+import { connectIntegration, type IntegrationRow } from "../integrations.server";
+import { annotateWorkbook } from "./error-workbook";
+import { DEFAULT_LIMITS, formatBytes, WorkbookRejected } from "./limits";
+import { readProductsWorkbook, type CellIssue, type WorkbookReadResult } from "./reader";
+
+export type UploadStatus = "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled";
+
+/** One change the commit would make, for the preview ("old → new"). */
+export interface PreviewChange {
+  sheet?: string;
+  row?: number;
+  entity: "product" | "variant";
+  field: string;
+  locale: string;
+  oldValue: string | null;
+  newValue: string;
+}
+
+export interface UploadPreview {
+  uploadId: string;
+  fileName: string;
+  status: UploadStatus;
+  /** Why a whole file was refused, for the merchant. */
+  message: string | null;
+  createMissing: boolean;
+  rows: number;
+  products: number;
+  errors: CellIssue[];
+  warnings: CellIssue[];
+  /** The preview run (counts of variants and products), when the file was valid. */
+  run: RunView | null;
+  /** Per-row changes, old → new (the first MAX_PREVIEW_CHANGES). */
+  changes: PreviewChange[];
+  changeCount: number;
+  /** The run that committed the upload. */
+  commitRunId: string | null;
+}
+
+export const MAX_PREVIEW_CHANGES = 2000;
+
+/** The shop's Excel integration, connected on first use (primary if the shop has none). */
+export async function excelIntegration(db: ShopDb): Promise<IntegrationRow> {
+  const existing = await db.integration.findUnique({ where: { shop_kind: { shop: db.shopDomain, kind: "excel" } } });
+  if (existing && existing.status !== "disconnected") return existing;
+  return (await connectIntegration(db, "excel")).integration;
+}
+
+/** Keeps an uploaded file and checks it; returns the preview (nothing is changed in the catalog). */
+export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Uint8Array; createMissing: boolean }): Promise<UploadPreview> {
+  if (file.bytes.byteLength > DEFAULT_LIMITS.maxFileBytes) {
+    throw new MerchantError(`This file is ${formatBytes(file.bytes.byteLength)}; the limit is ${formatBytes(DEFAULT_LIMITS.maxFileBytes)}. Split it into smaller files.`, true);
+  }
+  const integration = await excelIntegration(db);
+  const upload = await db.upload.create({
+    data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", file: Buffer.from(file.bytes), createMissing: file.createMissing },
+  });
+  return previewUpload(db, upload.id);
+}
+
+/** Reads an upload's file from the database into a temporary file for the streaming reader. */
+async function withUploadFile<T>(bytes: Uint8Array, fn: (filePath: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "passport-upload-"));
+  const filePath = path.join(dir, "upload.xlsx");
+  try {
+    writeFileSync(filePath, bytes);
+    return await fn(filePath);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type ReadOutcome = { ok: true; result: WorkbookReadResult } | { ok: false; message: string };
+
+async function readUpload(db: ShopDb, upload: { file: Uint8Array; integrationId: string; createMissing: boolean }): Promise<ReadOutcome> {
+  const [settings, integration] = await Promise.all([shopSettings(db), db.integration.findUniqueOrThrow({ where: { id: upload.integrationId } })]);
+  const createsProducts = integration.primaryOfShop !== null || upload.createMissing;
+  try {
+    const result = await withUploadFile(upload.file, (filePath) =>
+      readProductsWorkbook(filePath, { primaryLocale: settings.primaryLocale, requireTitle: createsProducts }),
+    );
+    return { ok: true, result };
+  } catch (error) {
+    if (error instanceof WorkbookRejected) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+function recordErrorsAsIssues(changes: ChangeSet): CellIssue[] {
+  return changes.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: "", message: e.message }));
+}
+
+function previewChange(w: FieldWrite): PreviewChange {
+  return {
+    sheet: w.ref?.sheet,
+    row: w.ref?.row,
+    entity: w.entityType,
+    field: isFieldKey(w.field) ? fieldDef(w.field).label : w.field,
+    locale: w.locale,
+    oldValue: w.oldValue,
+    newValue: w.newValue,
+  };
+}
+
+async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
+  const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId } });
+  const read = await readUpload(db, upload);
+  if (!read.ok) return savePreview(db, uploadId, { status: "rejected", message: read.message });
+  const { result } = read;
+  const base = { rows: result.rowCount, products: result.productCount, warnings: result.warnings };
+  if (result.errors.length > 0) return savePreview(db, uploadId, { ...base, status: "invalid", errors: result.errors });
+
+  const { runId, changes } = await executeSync({
+    shop: db.shopDomain,
+    integrationId: upload.integrationId,
+    trigger: "upload",
+    dryRun: true,
+    createUnmatched: upload.createMissing,
+    source: async () => ({ scope: "partial", records: result.records, total: result.records.length }),
+  });
+  const errors = recordErrorsAsIssues(changes);
+  return savePreview(db, uploadId, {
+    ...base,
+    status: errors.length ? "invalid" : "previewed",
+    errors,
+    previewRunId: runId,
+    changes: changes.writes.slice(0, MAX_PREVIEW_CHANGES).map(previewChange),
+    changeCount: changes.writes.length,
+  });
+}
+
+interface StoredPreview {
+  message?: string | null;
+  rows?: number;
+  products?: number;
+  errors?: CellIssue[];
+  warnings?: CellIssue[];
+  previewRunId?: string;
+  changes?: PreviewChange[];
+  changeCount?: number;
+}
+
+async function savePreview(db: ShopDb, uploadId: string, preview: StoredPreview & { status: UploadStatus }): Promise<UploadPreview> {
+  const { status, ...stored } = preview;
+  await db.upload.update({ where: { id: uploadId }, data: { status, preview: JSON.stringify(stored) } });
+  return getUploadPreview(db, uploadId);
+}
+
+export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<UploadPreview> {
+  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: { id: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } });
+  if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
+  const stored = JSON.parse(upload.preview ?? "{}") as StoredPreview;
+  return {
+    uploadId: upload.id,
+    fileName: upload.fileName,
+    status: upload.status as UploadStatus,
+    message: stored.message ?? null,
+    createMissing: upload.createMissing,
+    rows: stored.rows ?? 0,
+    products: stored.products ?? 0,
+    errors: stored.errors ?? [],
+    warnings: stored.warnings ?? [],
+    run: stored.previewRunId ? await getRun(db, stored.previewRunId) : null,
+    changes: stored.changes ?? [],
+    changeCount: stored.changeCount ?? 0,
+    commitRunId: upload.runId,
+  };
+}
+
+/** Commits a previewed upload: queued as a sync run of the Excel integration (trigger "upload"). */
+export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string): Promise<void> {
+  const upload = await db.upload.findUnique({ where: { id: uploadId } });
+  if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
+  if (upload.status !== "previewed") {
+    throw new MerchantError(
+      upload.status === "invalid" || upload.status === "rejected"
+        ? "This file has errors, so nothing can be saved from it. Fix the errors and upload it again."
+        : `This upload is already ${upload.status}.`,
+      true,
+    );
+  }
+  await db.upload.update({ where: { id: uploadId }, data: { status: "committing" } });
+  await requestSync(queue, db, upload.integrationId, "upload", "partial");
+}
+
+export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> {
+  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", file: Buffer.alloc(0) } });
+  if (updated.count === 0) throw new MerchantError("This upload cannot be cancelled any more.", true);
+}
+
+/** The uploaded workbook with its bad cells highlighted and explained. */
+export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fileName: string; bytes: Buffer }> {
+  const upload = await db.upload.findUnique({ where: { id: uploadId } });
+  if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
+  const stored = JSON.parse(upload.preview ?? "{}") as StoredPreview;
+  const bytes = await withUploadFile(upload.file, (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
+  return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
+}
+
+/**
+ * The Excel integration's source for a run: the oldest upload waiting to be committed, read again
+ * from its file, all or nothing. The upload is marked committed in the run's own transaction.
+ */
+export async function excelUploadSource(db: ShopDb, integration: IntegrationRow, queue?: JobQueue): Promise<SourceBatch> {
+  const upload = await db.upload.findFirst({ where: { integrationId: integration.id, status: "committing" }, orderBy: { updatedAt: "asc" } });
+  if (!upload) return { scope: "partial", records: [] };
+  const read = await readUpload(db, upload);
+  if (!read.ok || read.result.errors.length > 0) {
+    await db.upload.update({ where: { id: upload.id }, data: { status: "failed" } });
+    throw new MerchantError(read.ok ? "The file changed since its preview and now has errors; nothing was saved." : read.message, true);
+  }
+  return {
+    scope: "partial",
+    records: read.result.records,
+    total: read.result.records.length,
+    createUnmatched: upload.createMissing,
+    atomic: true,
+    onCommit: async (tx) => {
+      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0) } });
+    },
+    afterRun: async ({ ok, runId }) => {
+      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) } });
+      // Another upload committed meanwhile: it gets its own run.
+      const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
+      if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");
+    },
+  };
+}

@@ -1,0 +1,163 @@
+// The job queue contract, on the embedded database queue (always) and on pg-boss (when the tests
+// run against PostgreSQL): merging of requests, one job per key at a time, retries with backoff,
+// recovery of crashed jobs, and no job run twice by two workers.
+import { afterEach, describe, expect, it } from "vitest";
+import { db } from "../db.server";
+import { DbJobQueue } from "./db-queue.server";
+import { PgBossJobQueue } from "./pgboss-queue.server";
+import type { JobQueue, QueuedJob } from "./queue";
+import { retryDelayMs } from "./queue";
+import { TEST_SHOP } from "../../test/support/constants";
+
+const onPostgres = process.env.PASSPORT_TEST_DB === "postgres";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await sleep(25);
+  }
+}
+
+const queues: JobQueue[] = [];
+afterEach(async () => {
+  await Promise.all(queues.splice(0).map((q) => q.stop()));
+  await db.job.deleteMany();
+});
+
+function dbQueue(options: ConstructorParameters<typeof DbJobQueue>[1] = {}): DbJobQueue {
+  const q = new DbJobQueue(db, { pollMs: 20, retryDelay: () => 10, ...options });
+  queues.push(q);
+  return q;
+}
+
+/** A handler that records runs and checks that no key ever runs twice at once. */
+function recorder(work: (job: QueuedJob) => Promise<void> = () => sleep(30)) {
+  const running = new Set<string>();
+  const runs: QueuedJob[] = [];
+  let overlaps = 0;
+  const handler = async (job: QueuedJob) => {
+    if (running.has(job.key)) overlaps++;
+    running.add(job.key);
+    try {
+      runs.push(job);
+      await work(job);
+    } finally {
+      running.delete(job.key);
+    }
+  };
+  return { handler, runs, overlaps: () => overlaps };
+}
+
+describe("database job queue", () => {
+  it("merges requests for a waiting key and runs one job per key at a time", async () => {
+    const q = dbQueue();
+    const r = recorder();
+    for (let i = 0; i < 5; i++) await q.send({ shop: TEST_SHOP, key: "integration-a" });
+    await q.send({ shop: TEST_SHOP, key: "integration-b" });
+    expect(await db.job.count({ where: { status: "queued" } })).toBe(2);
+    await q.work(r.handler);
+    await q.drain();
+    expect(r.runs.map((j) => j.key).sort()).toEqual(["integration-a", "integration-b"]);
+    expect(r.overlaps()).toBe(0);
+  });
+
+  it("keeps a request made while the key runs and runs it afterwards", async () => {
+    const q = dbQueue();
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const r = recorder((job) => (r.runs.length === 1 ? first : sleep(5)).then(() => void job));
+    await q.send({ shop: TEST_SHOP, key: "k" });
+    await q.work(r.handler);
+    await until(() => r.runs.length === 1);
+    await q.send({ shop: TEST_SHOP, key: "k" });
+    await sleep(100);
+    expect(r.runs).toHaveLength(1); // waits behind the running one
+    release();
+    await until(() => r.runs.length === 2);
+    expect(r.overlaps()).toBe(0);
+  });
+
+  it("retries a failing job with backoff and gives up after the last attempt", async () => {
+    const q = dbQueue({ maxAttempts: 3 });
+    const attempts: number[] = [];
+    await q.send({ shop: TEST_SHOP, key: "flaky" });
+    await q.work(async (job) => {
+      attempts.push(job.attempt);
+      throw new Error(`boom ${job.attempt}`);
+    });
+    await until(async () => (await db.job.count({ where: { status: "failed" } })) === 1);
+    expect(attempts).toEqual([1, 2, 3]);
+    const job = await db.job.findFirstOrThrow({ where: { key: "flaky" } });
+    expect(job.lastError).toBe("boom 3");
+  });
+
+  it("retries a job whose worker crashed (no heartbeat)", async () => {
+    await db.job.create({
+      data: { shop: TEST_SHOP, queue: "sync", key: "orphan", status: "active", activeKey: "orphan", attempts: 1, lockedBy: "dead-worker", heartbeatAt: new Date(Date.now() - 3_600_000) },
+    });
+    const q = dbQueue({ staleMs: 60_000 });
+    const r = recorder();
+    await q.work(r.handler);
+    await until(() => r.runs.length === 1);
+    expect(r.runs[0]).toMatchObject({ key: "orphan", attempt: 2 });
+  });
+
+  it("never runs a job twice when two workers share the database", async () => {
+    const a = dbQueue({ concurrency: 3 });
+    const b = dbQueue({ concurrency: 3 });
+    const r = recorder(() => sleep(10));
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    for (const key of keys) await a.send({ shop: TEST_SHOP, key });
+    await Promise.all([a.work(r.handler), b.work(r.handler)]);
+    await until(() => r.runs.length === keys.length);
+    await sleep(200);
+    expect(r.runs.map((j) => j.key).sort()).toEqual([...keys].sort());
+    expect(r.overlaps()).toBe(0);
+  });
+
+  it("backs off exponentially with jitter, capped at an hour", () => {
+    expect(retryDelayMs(1, () => 0.5)).toBe(30_000);
+    expect(retryDelayMs(2, () => 0.5)).toBe(60_000);
+    expect(retryDelayMs(20, () => 0.5)).toBe(3_600_000);
+    expect(retryDelayMs(1, () => 0)).toBe(24_000);
+    expect(retryDelayMs(1, () => 1)).toBe(36_000);
+  });
+});
+
+describe.runIf(onPostgres)("pg-boss job queue (PostgreSQL)", () => {
+  function bossQueue(): PgBossJobQueue {
+    const q = new PgBossJobQueue(process.env.DATABASE_URL!, { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 });
+    queues.push(q);
+    return q;
+  }
+
+  it("merges requests and shares work between instances without running a job twice", async () => {
+    const a = bossQueue();
+    const b = bossQueue();
+    const r = recorder(() => sleep(50));
+    const keys = Array.from({ length: 8 }, (_, i) => `boss-${i}`);
+    for (const key of keys) {
+      await a.send({ shop: TEST_SHOP, key });
+      await b.send({ shop: TEST_SHOP, key }); // merged into the waiting one
+    }
+    await Promise.all([a.work(r.handler), b.work(r.handler)]);
+    await until(() => r.runs.length >= keys.length, 30_000);
+    await sleep(1500);
+    expect(r.runs.map((j) => j.key).sort()).toEqual([...keys].sort());
+    expect(r.overlaps()).toBe(0);
+  });
+
+  it("retries a failing job", async () => {
+    const q = bossQueue();
+    const attempts: number[] = [];
+    await q.send({ shop: TEST_SHOP, key: "boss-flaky" });
+    await q.work(async (job) => {
+      attempts.push(job.attempt);
+      if (job.attempt < 2) throw new Error("first try fails");
+    });
+    await until(() => attempts.length >= 2, 30_000);
+    expect(attempts.slice(0, 2)).toEqual([1, 2]);
+  });
+});

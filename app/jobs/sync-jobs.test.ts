@@ -1,0 +1,109 @@
+// Sync requests through the queue: merging, pausing, retries, the schedule, interrupted runs.
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../db.server";
+import { forShop, type ShopDb } from "../db/scoped.server";
+import { connectIntegration, setPaused } from "../integrations/integrations.server";
+import type { SourceBatch } from "../sync/records";
+import { DbJobQueue } from "./db-queue.server";
+import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob, requestSync, resumeSyncs } from "./sync-jobs.server";
+import { TEST_SHOP } from "../../test/support/constants";
+
+let shopDb: ShopDb;
+let shopifyId: string;
+let queue: DbJobQueue;
+let requests: { scope: string }[];
+let failNext: number;
+
+const resolveSource = async (_db: unknown, _integration: unknown, request: { scope: "full" | "partial" }): Promise<SourceBatch> => {
+  requests.push(request);
+  if (failNext > 0) {
+    failNext--;
+    throw new Error("Shopify did not answer");
+  }
+  return { scope: request.scope, records: [] };
+};
+
+beforeEach(async () => {
+  await db.$transaction([db.job.deleteMany(), db.syncRun.deleteMany(), db.fieldOwnership.deleteMany(), db.integration.deleteMany()]);
+  shopDb = forShop(TEST_SHOP);
+  shopifyId = (await connectIntegration(shopDb, "shopify")).integration.id;
+  queue = new DbJobQueue(db, { pollMs: 10, retryDelay: () => 10 });
+  requests = [];
+  failNext = 0;
+});
+
+const work = async () => {
+  await queue.work((job) => processSyncJob(job, resolveSource));
+  await queue.drain();
+  await queue.stop();
+};
+
+describe("sync requests", () => {
+  it("merges a partial and a full request into one full run", async () => {
+    await requestSync(queue, shopDb, shopifyId, "webhook", "partial");
+    await requestSync(queue, shopDb, shopifyId, "manual", "full");
+    await work();
+    expect(requests).toEqual([{ scope: "full" }]);
+    const run = await shopDb.syncRun.findFirstOrThrow({});
+    expect(run).toMatchObject({ status: "succeeded", trigger: "webhook", scope: "full" });
+  });
+
+  it("keeps requests made while paused and runs them on resume", async () => {
+    await setPaused(shopDb, shopifyId, true);
+    expect(await requestSync(queue, shopDb, shopifyId, "webhook", "partial")).toBe(false);
+    await work();
+    expect(requests).toEqual([]);
+    await resumeSyncs(queue, shopDb, shopifyId);
+    await work();
+    expect(requests).toEqual([{ scope: "partial" }]);
+  });
+
+  it("retries a failed run with its request and recovers", async () => {
+    failNext = 1;
+    await requestSync(queue, shopDb, shopifyId, "manual", "full");
+    await work();
+    expect(requests).toEqual([{ scope: "full" }, { scope: "full" }]);
+    const runs = await shopDb.syncRun.findMany({ orderBy: { createdAt: "asc" } });
+    expect(runs.map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    expect(runs[1].attempt).toBe(2);
+  });
+
+  it("does not sync disconnected integrations", async () => {
+    await shopDb.integration.update({ where: { id: shopifyId }, data: { status: "disconnected" } });
+    expect(await requestSync(queue, shopDb, shopifyId, "manual", "full")).toBe(false);
+    await work();
+    expect(requests).toEqual([]);
+  });
+});
+
+describe("schedule", () => {
+  it("asks for a full run of integrations whose time has come, and only once", async () => {
+    const excel = (await connectIntegration(shopDb, "excel")).integration.id;
+    const past = new Date(Date.now() - 60_000);
+    await shopDb.integration.updateMany({ data: { nextSyncAt: past } });
+    expect(await enqueueDueSyncs(queue, db)).toBe(1); // Excel syncs by upload only
+    expect(await enqueueDueSyncs(queue, db)).toBe(0);
+    const shopify = await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } });
+    expect(shopify.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    expect((await shopDb.integration.findUniqueOrThrow({ where: { id: excel } })).pendingScope).toBeNull();
+    await work();
+    expect(requests).toEqual([{ scope: "full" }]);
+  });
+
+  it("skips paused integrations", async () => {
+    await setPaused(shopDb, shopifyId, true);
+    await shopDb.integration.updateMany({ data: { nextSyncAt: new Date(Date.now() - 1000) } });
+    expect(await enqueueDueSyncs(queue, db)).toBe(0);
+  });
+});
+
+describe("interrupted runs", () => {
+  it("closes runs left running by a dead process, and only those", async () => {
+    const old = new Date(Date.now() - 3_600_000);
+    await shopDb.syncRun.create({ data: { shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", status: "running", heartbeatAt: old } });
+    await shopDb.syncRun.create({ data: { shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", status: "running", heartbeatAt: new Date() } });
+    expect(await closeInterruptedRuns(db)).toBe(1);
+    const statuses = (await shopDb.syncRun.findMany({ orderBy: { heartbeatAt: "asc" } })).map((r) => r.status);
+    expect(statuses).toEqual(["failed", "running"]);
+  });
+});
