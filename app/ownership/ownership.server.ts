@@ -3,7 +3,8 @@
 import { FIELD_KEYS, fieldDef, isFieldKey, type FieldKey } from "../catalog/fields";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
-import { planConnect, type ConnectPlan, type IntegrationRole, type OwnershipMap } from "./ownership";
+import { integrationKind } from "../integrations/kinds";
+import { ownershipMatrix, planConnect, type ConnectPlan, type IntegrationRole, type OwnershipMap, type OwnershipRow } from "./ownership";
 
 type Db = ShopDb | ShopTx;
 
@@ -68,4 +69,50 @@ export async function releaseFields(db: Db, integrationId: string): Promise<void
 
 export function ownedBy(ownership: OwnershipMap, integrationId: string): FieldKey[] {
   return FIELD_KEYS.filter((f) => ownership.get(f) === integrationId);
+}
+
+export interface OwnershipView {
+  integrations: { id: string; label: string; role: IntegrationRole; status: string }[];
+  rows: (OwnershipRow & { ownerLabel: string })[];
+  /** Default fields of an integration that another owns: the merchant decides. */
+  conflicts: { field: FieldKey; label: string; wantedBy: string; wantedById: string; ownedBy: string }[];
+}
+
+/** The ownership matrix (fields × integrations) as the admin shows and exports it. */
+export async function ownershipView(db: ShopDb): Promise<OwnershipView> {
+  const [ownership, rows] = await Promise.all([loadOwnership(db), db.integration.findMany({ where: { status: { not: "disconnected" } }, orderBy: { createdAt: "asc" } })]);
+  const integrations = rows.map((r) => ({
+    id: r.id,
+    label: integrationKind(r.kind)?.label ?? r.kind,
+    role: (r.primaryOfShop ? "primary" : "secondary") as IntegrationRole,
+    status: r.status,
+    provides: integrationKind(r.kind)?.provides ?? [],
+  }));
+  const label = (id: string | null) => integrations.find((i) => i.id === id)?.label ?? "a disconnected integration";
+  const conflicts = integrations.flatMap((i) =>
+    planConnect(ownership, i.id, i.role, i.provides).conflicts.map((c) => ({ field: c.field, label: fieldDef(c.field).label, wantedBy: i.label, wantedById: i.id, ownedBy: label(c.ownerId) })),
+  );
+  return {
+    integrations: integrations.map(({ provides: _provides, ...i }) => i),
+    rows: ownershipMatrix(ownership).map((r) => ({ ...r, ownerLabel: r.state === "owned" ? label(r.ownerId) : r.state === "off" ? "Nobody (edited by hand)" : "Unassigned (edited by hand)" })),
+    conflicts,
+  };
+}
+
+/** The matrix as rows for a CSV or spreadsheet: one line per field. */
+export function ownershipTable(view: OwnershipView): string[][] {
+  const header = ["Field", "Level", "Owner", "Default owner", "Meaning"];
+  const lines = view.rows.map((r) => [
+    r.label,
+    r.level,
+    r.ownerLabel,
+    r.defaultOwner ? `the ${r.defaultOwner} integration` : "none (edited by hand until assigned)",
+    fieldDef(r.field).help,
+  ]);
+  return [header, ...lines];
+}
+
+/** CSV (RFC 4180) of a table. */
+export function toCsv(table: string[][]): string {
+  return table.map((row) => row.map((cell) => (/[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(",")).join("\r\n") + "\r\n";
 }

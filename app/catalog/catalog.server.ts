@@ -1,0 +1,286 @@
+// Reading the catalog for the admin (product list and product page) and manual edits, which obey
+// field ownership: a field an integration owns is locked; unowned fields are edited by hand.
+import { isPostgres } from "../db.server";
+import type { ShopDb, ShopTx } from "../db/scoped.server";
+import { MerchantError } from "../errors";
+import { integrationKind } from "../integrations/kinds";
+import { loadOwnership } from "../ownership/ownership.server";
+import { effectiveWriter } from "../ownership/ownership";
+import { regeneratePassports } from "../passports/passports.server";
+import { variantTitle, writeFieldValues } from "../sync/apply.server";
+import { encodeFieldValue } from "../sync/merge";
+import { shopSettings } from "../shop-settings.server";
+import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey } from "./fields";
+
+export const PAGE_SIZE = 50;
+
+export type ProductFilter = "all" | "active" | "archived" | "missing";
+
+export interface ProductListItem {
+  id: string;
+  handle: string;
+  title: string;
+  vendor: string;
+  variants: number;
+  archived: boolean;
+  completeness: number;
+  held: boolean;
+}
+
+export interface ProductList {
+  items: ProductListItem[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** Products with search (title, handle, SKU, GTIN), filters and pages. Indexed for large catalogs. */
+export async function listProducts(db: ShopDb, options: { search?: string; filter?: ProductFilter; page?: number } = {}): Promise<ProductList> {
+  const search = options.search?.trim();
+  const insensitive = isPostgres() ? ({ mode: "insensitive" } as const) : {};
+  const where = {
+    ...(options.filter === "archived" ? { archivedAt: { not: null } } : options.filter === "active" ? { archivedAt: null } : {}),
+    ...(options.filter === "missing" ? { completeness: { lt: 100 } } : {}),
+    ...(search
+      ? {
+          OR: [
+            { title: { contains: search, ...insensitive } },
+            { handle: { contains: search.toLowerCase() } },
+            { variants: { some: { OR: [{ sku: { startsWith: search } }, { gtin: { endsWith: search.replace(/\D/g, "") || search } }] } } },
+          ],
+        }
+      : {}),
+  };
+  const total = await db.product.count({ where });
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(Math.max(1, options.page ?? 1), pages);
+  const rows = await db.product.findMany({
+    where,
+    orderBy: [{ title: "asc" }, { id: "asc" }],
+    skip: (page - 1) * PAGE_SIZE,
+    take: PAGE_SIZE,
+    select: { id: true, handle: true, title: true, vendor: true, archivedAt: true, completeness: true, passportHeld: true, _count: { select: { variants: true } } },
+  });
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      handle: r.handle,
+      title: r.title || r.handle,
+      vendor: r.vendor,
+      variants: r._count.variants,
+      archived: r.archivedAt !== null,
+      completeness: r.completeness,
+      held: r.passportHeld,
+    })),
+    total,
+    page,
+    pages,
+  };
+}
+
+/** One field of a product or variant as the product page shows it. */
+export interface FieldState {
+  field: FieldKey;
+  label: string;
+  help: string;
+  kind: FieldDef["kind"];
+  unit?: string;
+  /** Values per locale ("" when not localized), as JSON values. */
+  values: { locale: string; value: unknown; source: string; sourceId: string | null; editedBy: string | null; updatedAt: string }[];
+  /** Integration whose values the field takes (locked), or null (edited by hand). */
+  writer: { id: string; label: string } | null;
+}
+
+export interface EntityView {
+  id: string;
+  title: string;
+  archived: boolean;
+  fields: FieldState[];
+}
+
+export interface ProductDetail extends EntityView {
+  handle: string;
+  held: boolean;
+  primaryLocale: string;
+  variants: (EntityView & { sku: string | null; gtin: string | null; passport: { publicId: string; version: number; completeness: number } | null })[];
+}
+
+function sourceLabel(sourceId: string | null, editedBy: string | null, labels: Map<string, string>): string {
+  if (!sourceId) return editedBy ? `Manual edit by ${editedBy}` : "Manual edit";
+  return labels.get(sourceId) ?? "Removed integration";
+}
+
+export async function productDetail(db: ShopDb, productId: string): Promise<ProductDetail> {
+  const product = await db.product.findUnique({ where: { id: productId } });
+  if (!product) throw new Response("This product does not exist in your catalog.", { status: 404 });
+  const variants = await db.variant.findMany({ where: { productId }, orderBy: [{ position: "asc" }, { id: "asc" }] });
+  const entityIds = [productId, ...variants.map((v) => v.id)];
+  const [values, links, integrations, ownership, settings, passports, primary] = await Promise.all([
+    db.fieldValue.findMany({ where: { entityId: { in: entityIds } } }),
+    db.externalLink.findMany({ where: { entityId: { in: entityIds } }, select: { entityId: true, integrationId: true } }),
+    db.integration.findMany({ select: { id: true, kind: true } }),
+    loadOwnership(db),
+    shopSettings(db),
+    db.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } } }),
+    db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } }),
+  ]);
+  const labels = new Map(integrations.map((i) => [i.id, integrationKind(i.kind)?.label ?? i.kind]));
+  const linked = (entityId: string) => new Set(links.filter((l) => l.entityId === entityId).map((l) => l.integrationId));
+
+  const view = (entity: { id: string; originId: string | null }, level: "product" | "variant"): FieldState[] =>
+    FIELDS.filter((f) => f.level === level || (level === "variant" && "variantOverride" in f && f.variantOverride)).map((f) => {
+      const writerId = effectiveWriter(ownership, f.key, { originId: entity.originId, linkedIntegrationIds: linked(entity.id) }, primary?.id ?? null);
+      return {
+        field: f.key,
+        label: f.label,
+        help: f.help,
+        kind: f.kind,
+        unit: "unit" in f ? f.unit : undefined,
+        values: values
+          .filter((v) => v.entityId === entity.id && v.field === f.key)
+          .map((v) => ({
+            locale: v.locale,
+            value: JSON.parse(v.value) as unknown,
+            source: sourceLabel(v.sourceId, v.editedBy, labels),
+            sourceId: v.sourceId,
+            editedBy: v.editedBy,
+            updatedAt: v.updatedAt.toISOString(),
+          })),
+        writer: writerId ? { id: writerId, label: labels.get(writerId) ?? "an integration" } : null,
+      };
+    });
+
+  const passportByVariant = new Map(passports.map((p) => [p.variantId, p]));
+  return {
+    id: product.id,
+    handle: product.handle,
+    title: product.title || product.handle,
+    archived: product.archivedAt !== null,
+    held: product.passportHeld,
+    primaryLocale: settings.primaryLocale,
+    fields: view(product, "product"),
+    variants: variants.map((v) => {
+      const passport = passportByVariant.get(v.id);
+      return {
+        id: v.id,
+        title: v.title || v.sku || "Default",
+        archived: v.archivedAt !== null,
+        sku: v.sku,
+        gtin: v.gtin,
+        fields: view(v, "variant"),
+        passport: passport ? { publicId: passport.publicId, version: passport.currentVersion, completeness: passport.completeness } : null,
+      };
+    }),
+  };
+}
+
+export interface FieldEdit {
+  entityId: string;
+  field: string;
+  /** For localized text: the locale edited (default: the shop's primary locale). */
+  locale?: string;
+  /** The new value (validated like any import); null clears the field. */
+  value: unknown;
+}
+
+/**
+ * A manual edit from the product page. Refused for fields an integration writes ("owned by X —
+ * changes come from X"); otherwise validated, stored with its author, recorded in the history,
+ * and the affected passports get a new version.
+ */
+export async function editField(db: ShopDb, edit: FieldEdit, user: string): Promise<void> {
+  if (!isFieldKey(edit.field)) throw new MerchantError(`There is no field called "${edit.field}".`, true);
+  const def = fieldDef(edit.field);
+  const [product, variant] = await Promise.all([
+    db.product.findUnique({ where: { id: edit.entityId } }),
+    db.variant.findUnique({ where: { id: edit.entityId } }),
+  ]);
+  const entity = product ?? variant;
+  if (!entity) throw new MerchantError("This product or variant does not exist in your catalog.", true);
+  const level = product ? "product" : "variant";
+  if (!(def.level === level || (level === "variant" && def.variantOverride))) {
+    throw new MerchantError(`${def.label} cannot be set on a ${level}.`, true);
+  }
+  const [ownership, links, primary, settings] = await Promise.all([
+    loadOwnership(db),
+    db.externalLink.findMany({ where: { entityId: entity.id }, select: { integrationId: true } }),
+    db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } }),
+    shopSettings(db),
+  ]);
+  const writer = effectiveWriter(ownership, edit.field, { originId: entity.originId, linkedIntegrationIds: new Set(links.map((l) => l.integrationId)) }, primary?.id ?? null);
+  if (writer) {
+    const owner = await db.integration.findUnique({ where: { id: writer }, select: { kind: true } });
+    const name = integrationKind(owner?.kind ?? "")?.label ?? "an integration";
+    throw new MerchantError(`${def.label} is owned by ${name}: changes come from ${name} and would be overwritten on its next sync. Edit it in ${name}, or switch off its ownership in Field ownership.`, true);
+  }
+
+  const locale = def.kind === "localizedText" ? (edit.locale ?? settings.primaryLocale) : "";
+  const value = def.kind === "localizedText" && typeof edit.value === "string" ? { [locale]: edit.value } : edit.value;
+  const current = await db.fieldValue.findUnique({ where: { entityId_field_locale: { entityId: entity.id, field: edit.field, locale } } });
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    if (edit.value === null || edit.value === "") {
+      if (!current) return;
+      await tx.fieldValue.delete({ where: { id: current.id } });
+      await tx.fieldChange.create({
+        data: { shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
+      });
+    } else {
+      const parsed = parseFieldValue(edit.field as FieldKey, value);
+      if (!parsed.ok) throw new MerchantError(parsed.error, true);
+      const [[, json]] = encodeFieldValue(edit.field as FieldKey, parsed.value).filter(([l]) => l === locale);
+      if (current?.value === json) return;
+      await writeFieldValues(tx, [{ entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current?.value ?? null, newValue: json }], {
+        shop: tx.shopDomain,
+        sourceId: null,
+        sourceLabel: `Manual edit by ${user}`,
+        editedBy: user,
+        runId: null,
+        primaryLocale: settings.primaryLocale,
+        now,
+      });
+      await syncListingColumns(tx, level, entity.id, edit.field as FieldKey, locale, settings.primaryLocale, parsed.value);
+    }
+    await regeneratePassports(tx, tx.shopDomain, level === "product" ? { productIds: new Set([entity.id]), variantIds: new Set() } : { productIds: new Set(), variantIds: new Set([entity.id]) }, now);
+  });
+}
+
+/** Keeps Product.title/vendor and Variant.sku/gtin in step with a manual edit. */
+async function syncListingColumns(tx: ShopTx, level: "product" | "variant", id: string, field: FieldKey, locale: string, primaryLocale: string, value: unknown): Promise<void> {
+  if (level === "product" && field === "title" && locale === primaryLocale) await tx.product.update({ where: { id }, data: { title: String((value as Record<string, string>)[locale]) } });
+  if (level === "product" && field === "vendor") await tx.product.update({ where: { id }, data: { vendor: String(value) } });
+  if (level === "variant" && field === "sku") await tx.variant.update({ where: { id }, data: { sku: String(value) } });
+  if (level === "variant" && field === "barcode") await tx.variant.update({ where: { id }, data: { gtin: String(value) } });
+  if (level === "variant" && field === "options") await tx.variant.update({ where: { id }, data: { title: variantTitle(JSON.stringify(value)) } });
+}
+
+export interface HistoryEntry {
+  field: string;
+  label: string;
+  locale: string;
+  oldValue: unknown;
+  newValue: unknown;
+  source: string;
+  changedAt: string;
+}
+
+/** Who changed what, and when: the append-only history of an entity's fields (newest first). */
+export async function fieldHistory(db: ShopDb, entityId: string, field?: string, take = 100): Promise<HistoryEntry[]> {
+  const rows = await db.fieldChange.findMany({ where: { entityId, ...(field ? { field } : {}) }, orderBy: [{ changedAt: "desc" }, { id: "desc" }], take });
+  return rows.map((r) => ({
+    field: r.field,
+    label: isFieldKey(r.field) ? fieldDef(r.field).label : r.field,
+    locale: r.locale,
+    oldValue: r.oldValue === null ? null : (JSON.parse(r.oldValue) as unknown),
+    newValue: r.newValue === null ? null : (JSON.parse(r.newValue) as unknown),
+    source: r.source,
+    changedAt: r.changedAt.toISOString(),
+  }));
+}
+
+/** Holds a product's passports back from publication (or publishes them again). */
+export async function setPassportHeld(db: ShopDb, productId: string, held: boolean): Promise<void> {
+  const updated = await db.product.updateMany({ where: { id: productId }, data: { passportHeld: held } });
+  if (updated.count === 0) throw new MerchantError("This product does not exist in your catalog.", true);
+}
+

@@ -1,0 +1,200 @@
+// One catalog field on the product page: its value and source, locked when an integration owns it,
+// otherwise editable in place (validated on the server like any import), with its history.
+import { useEffect, useState } from "react";
+import { useFetcher } from "@remix-run/react";
+import { Badge, BlockStack, Box, Button, Collapsible, InlineError, InlineStack, Text, TextField } from "@shopify/polaris";
+import type { FieldState, HistoryEntry } from "../catalog/catalog.server";
+
+type Row = Record<string, string>;
+
+const ROW_PARTS: Record<string, { key: string; label: string; numeric?: boolean }[]> = {
+  materials: [
+    { key: "material", label: "Material" },
+    { key: "massPercent", label: "% of product", numeric: true },
+    { key: "recycledPercent", label: "% recycled", numeric: true },
+    { key: "originCountry", label: "Origin (ISO code)" },
+  ],
+  certifications: [
+    { key: "name", label: "Name" },
+    { key: "body", label: "Certified by" },
+    { key: "validUntil", label: "Valid until (YYYY-MM-DD)" },
+    { key: "url", label: "Link" },
+  ],
+  options: [
+    { key: "name", label: "Option" },
+    { key: "value", label: "Value" },
+  ],
+};
+
+/** A value as text for display. */
+export function displayValue(field: FieldState, value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  switch (field.kind) {
+    case "materials":
+      return (value as { material: string; massPercent: number; recycledPercent?: number; originCountry?: string }[])
+        .map((m) => `${m.massPercent}% ${m.material}${m.recycledPercent ? ` (${m.recycledPercent}% recycled)` : ""}${m.originCountry ? `, ${m.originCountry}` : ""}`)
+        .join("; ");
+    case "certifications":
+      return (value as { name: string; body?: string; validUntil?: string }[]).map((c) => [c.name, c.body, c.validUntil && `until ${c.validUntil}`].filter(Boolean).join(", ")).join("; ");
+    case "options":
+      return (value as { name: string; value: string }[]).map((o) => `${o.name}: ${o.value}`).join(", ");
+    case "imageList":
+      return (value as { url: string }[]).map((i) => i.url).join("\n");
+    case "stringList":
+      return (value as string[]).join(", ");
+    default:
+      return `${String(value)}${field.unit ? ` ${field.unit}` : ""}`;
+  }
+}
+
+function toDraft(field: FieldState, value: unknown): string | Row[] {
+  if (ROW_PARTS[field.kind]) return ((value as Row[] | undefined) ?? []).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v ?? "")])));
+  if (value === undefined || value === null) return "";
+  if (field.kind === "imageList") return (value as { url: string }[]).map((i) => i.url).join("\n");
+  if (field.kind === "stringList") return (value as string[]).join(", ");
+  return String(value);
+}
+
+/** The draft as the JSON value the server validates. */
+function fromDraft(field: FieldState, draft: string | Row[]): unknown {
+  if (Array.isArray(draft)) {
+    const parts = ROW_PARTS[field.kind];
+    return draft
+      .filter((row) => Object.values(row).some((v) => v.trim() !== ""))
+      .map((row) => Object.fromEntries(parts.filter((p) => row[p.key]?.trim()).map((p) => [p.key, p.numeric ? Number(row[p.key].replace(",", ".")) : row[p.key].trim()])));
+  }
+  const text = draft.trim();
+  if (text === "") return null;
+  if (field.kind === "number") return Number(text.replace(",", "."));
+  if (field.kind === "imageList") return text.split(/\s*[\n,]\s*/).filter(Boolean).map((url) => ({ url }));
+  if (field.kind === "stringList") return text.split(/\s*,\s*/).filter(Boolean);
+  return draft;
+}
+
+function RowsEditor({ field, rows, onChange }: { field: FieldState; rows: Row[]; onChange: (rows: Row[]) => void }) {
+  const parts = ROW_PARTS[field.kind];
+  return (
+    <BlockStack gap="200">
+      {rows.map((row, i) => (
+        <InlineStack key={i} gap="200" wrap={false} blockAlign="end">
+          {parts.map((p) => (
+            <TextField
+              key={p.key}
+              label={p.label}
+              labelHidden={i > 0}
+              value={row[p.key] ?? ""}
+              onChange={(v) => onChange(rows.map((r, j) => (j === i ? { ...r, [p.key]: v } : r)))}
+              autoComplete="off"
+              type={p.numeric ? "number" : "text"}
+            />
+          ))}
+          <Button accessibilityLabel={`Remove row ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+            Remove
+          </Button>
+        </InlineStack>
+      ))}
+      <Box>
+        <Button onClick={() => onChange([...rows, {}])}>Add a row</Button>
+      </Box>
+    </BlockStack>
+  );
+}
+
+export function FieldEditor({ entityId, field, locale, history }: { entityId: string; field: FieldState; locale: string; history: HistoryEntry[] }) {
+  const fetcher = useFetcher<{ ok?: boolean; error?: string }>();
+  const current = field.values.find((v) => v.locale === (field.kind === "localizedText" ? locale : "")) ?? field.values[0];
+  const [editing, setEditing] = useState(false);
+  const [showHistory, setShowHistory] = useState(false);
+  const [draft, setDraft] = useState<string | Row[]>(() => toDraft(field, current?.value));
+  const saving = fetcher.state !== "idle";
+
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data?.ok) setEditing(false);
+  }, [fetcher.state, fetcher.data]);
+
+  const save = () =>
+    fetcher.submit(
+      { intent: "edit", entityId, field: field.field, locale: field.kind === "localizedText" ? locale : "", value: JSON.stringify(fromDraft(field, draft)) },
+      { method: "post" },
+    );
+
+  const locked = field.writer !== null;
+  const translations = field.kind === "localizedText" ? field.values.filter((v) => v.locale !== locale) : [];
+  return (
+    <Box paddingBlock="300" borderBlockEndWidth="025" borderColor="border-secondary">
+      <BlockStack gap="200">
+        <InlineStack align="space-between" blockAlign="start" gap="200" wrap={false}>
+          <BlockStack gap="100">
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                {field.label}
+                {field.unit ? ` (${field.unit})` : ""}
+              </Text>
+              {current ? <Badge tone={current.sourceId ? "info" : undefined}>{current.source}</Badge> : null}
+            </InlineStack>
+            {!editing ? (
+              <Text as="p" tone={current ? undefined : "subdued"} breakWord>
+                {current ? displayValue(field, current.value) : "Not set"}
+              </Text>
+            ) : null}
+            {translations.map((t) => (
+              <Text as="p" key={t.locale} tone="subdued" variant="bodySm">
+                [{t.locale}] {displayValue(field, t.value)}
+              </Text>
+            ))}
+          </BlockStack>
+          <InlineStack gap="200">
+            {history.length ? (
+              <Button variant="plain" onClick={() => setShowHistory(!showHistory)} ariaExpanded={showHistory}>
+                {showHistory ? "Hide history" : "History"}
+              </Button>
+            ) : null}
+            {!locked && !editing ? <Button onClick={() => setEditing(true)}>Edit</Button> : null}
+          </InlineStack>
+        </InlineStack>
+        {locked ? (
+          <Text as="p" variant="bodySm" tone="subdued">
+            🔒 Owned by {field.writer!.label} — changes come from {field.writer!.label} and edits here would be overwritten on its next sync.
+          </Text>
+        ) : null}
+        {editing ? (
+          <BlockStack gap="200">
+            {Array.isArray(draft) ? (
+              <RowsEditor field={field} rows={draft} onChange={setDraft} />
+            ) : (
+              <TextField
+                label={field.label}
+                labelHidden
+                value={draft}
+                onChange={setDraft}
+                autoComplete="off"
+                multiline={field.kind === "localizedText" || field.kind === "imageList" ? 3 : undefined}
+                helpText={field.help}
+                type={field.kind === "number" ? "number" : "text"}
+              />
+            )}
+            {fetcher.data?.error ? <InlineError message={fetcher.data.error} fieldID={`${entityId}-${field.field}`} /> : null}
+            <InlineStack gap="200">
+              <Button variant="primary" onClick={save} loading={saving}>
+                Save
+              </Button>
+              <Button onClick={() => setEditing(false)} disabled={saving}>
+                Cancel
+              </Button>
+            </InlineStack>
+          </BlockStack>
+        ) : null}
+        <Collapsible id={`history-${entityId}-${field.field}`} open={showHistory}>
+          <BlockStack gap="100">
+            {history.map((h, i) => (
+              <Text as="p" variant="bodySm" key={i}>
+                {new Date(h.changedAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" })} · {h.source}
+                {h.locale ? ` · ${h.locale}` : ""}: {h.oldValue === null ? "—" : displayValue(field, h.oldValue)} → {h.newValue === null ? "—" : displayValue(field, h.newValue)}
+              </Text>
+            ))}
+          </BlockStack>
+        </Collapsible>
+      </BlockStack>
+    </Box>
+  );
+}

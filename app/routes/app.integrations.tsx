@@ -1,0 +1,259 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { adminContext } from "../admin.server";
+import { FIELDS } from "../catalog/fields";
+import { merchantMessage } from "../errors";
+import { connectIntegration, disconnectIntegration, findIntegration, integrationSettings, listIntegrations, setMatchBy, setPaused, setSyncInterval, updateSettings } from "../integrations/integrations.server";
+import { INTEGRATION_KINDS } from "../integrations/kinds";
+import { jobQueue } from "../jobs/index.server";
+import { requestSync, resumeSyncs } from "../jobs/sync-jobs.server";
+import { listRuns } from "../sync/runs.server";
+import { RunHistory } from "../components/RunHistory";
+import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
+
+const INTERVALS = [
+  { label: "Every hour", value: String(60) },
+  { label: "Every 6 hours", value: String(6 * 60) },
+  { label: "Every 12 hours", value: String(12 * 60) },
+  { label: "Every 24 hours", value: String(24 * 60) },
+  { label: "Every 3 days", value: String(3 * 24 * 60) },
+  { label: "Every 7 days", value: String(7 * 24 * 60) },
+];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { db } = await adminContext(request);
+  const integrations = await listIntegrations(db);
+  const rows = await db.integration.findMany({ select: { id: true, settings: true } });
+  const settings = Object.fromEntries(rows.map((r) => [r.id, integrationSettings(r)]));
+  return {
+    integrations,
+    settings,
+    runs: await listRuns(db, { take: 30 }),
+    available: INTEGRATION_KINDS.filter((k) => !integrations.some((i) => i.kind === k.kind && i.status !== "disconnected")).map((k) => ({ kind: k.kind, label: k.label, description: k.description })),
+  };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { db } = await adminContext(request);
+  const form = await request.formData();
+  const intent = String(form.get("intent"));
+  const id = String(form.get("id") ?? "");
+  try {
+    switch (intent) {
+      case "connect": {
+        const { conflicts } = await connectIntegration(db, String(form.get("kind")));
+        return { ok: true, message: conflicts.length ? `Connected. ${conflicts.length} of its default fields are owned by another integration: choose in Field ownership.` : "Connected." };
+      }
+      case "sync": {
+        const integration = await findIntegration(db, id);
+        const queued = await requestSync(jobQueue(), db, integration.id, "manual", "full");
+        return { ok: true, message: queued ? "Sync started." : "This integration is paused: the sync runs when you resume it." };
+      }
+      case "pause":
+        await setPaused(db, id, true);
+        return { ok: true, message: "Paused: no scheduled or webhook syncs until you resume." };
+      case "resume":
+        await resumeSyncs(jobQueue(), db, id);
+        return { ok: true, message: "Resumed." };
+      case "interval":
+        await setSyncInterval(db, id, Number(form.get("minutes")));
+        return { ok: true, message: "Sync interval saved." };
+      case "matchBy":
+        await setMatchBy(db, id, String(form.get("matchBy")) === "barcode" ? "barcode" : "sku");
+        return { ok: true, message: "Variants will be matched by this identifier from the next sync." };
+      case "disconnect":
+        await disconnectIntegration(db, id, "Disconnected by the merchant. Its data stays in the catalog.");
+        return { ok: true, message: "Disconnected. Its data stays in your catalog." };
+      case "settings": {
+        const first = Number(form.get("subsetFirst"));
+        const query = String(form.get("subsetQuery") ?? "").trim();
+        const pushFields = form.getAll("pushFields").map(String);
+        await updateSettings(db, id, { subset: query || first > 0 ? { ...(query ? { query } : {}), ...(first > 0 ? { first } : {}) } : null, pushFields });
+        return { ok: true, message: "Settings saved. They apply from the next sync." };
+      }
+      default:
+        return { ok: false, message: "Unknown action." };
+    }
+  } catch (error) {
+    return { ok: false, message: merchantMessage(error) };
+  }
+};
+
+function ShopifySettings({ id, settings }: { id: string; settings: Record<string, unknown> }) {
+  const subset = (settings.subset ?? {}) as { query?: string; first?: number };
+  const [query, setQuery] = useState(subset.query ?? "");
+  const [first, setFirst] = useState(subset.first ? String(subset.first) : "");
+  const pushed = new Set((settings.pushFields as string[] | undefined) ?? []);
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="settings" />
+      <input type="hidden" name="id" value={id} />
+      <FormLayout>
+        <Text as="h3" variant="headingSm">
+          Test before going live
+        </Text>
+        <FormLayout.Group>
+          <TextField label="Only products matching" name="subsetQuery" value={query} onChange={setQuery} placeholder="tag:dpp-pilot" helpText="A Shopify product search, e.g. tag:dpp-pilot or vendor:Acme. Leave empty for all products." autoComplete="off" />
+          <TextField label="At most this many products" name="subsetFirst" type="number" value={first} onChange={setFirst} helpText="Leave empty for no limit." autoComplete="off" />
+        </FormLayout.Group>
+        <Text as="h3" variant="headingSm">
+          Write back to Shopify
+        </Text>
+        <Text as="p" tone="subdued">
+          Passport links are always written to your products. Values owned by another integration can also be pushed to your Shopify variants:
+        </Text>
+        {FIELDS.filter((f) => ["sku", "barcode", "weight"].includes(f.key)).map((f) => (
+          <label key={f.key} style={{ display: "block" }}>
+            <input type="checkbox" name="pushFields" value={f.key} defaultChecked={pushed.has(f.key)} /> Push {f.label} to Shopify
+          </label>
+        ))}
+        <Box>
+          <Button submit>Save settings</Button>
+        </Box>
+      </FormLayout>
+    </Form>
+  );
+}
+
+function ChoiceForm(props: { intent: string; id: string; label: string; name: string; options: { label: string; value: string }[]; value: string }) {
+  const [value, setValue] = useState(props.value);
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={props.intent} />
+      <input type="hidden" name="id" value={props.id} />
+      <InlineStack gap="200" blockAlign="end">
+        <Select label={props.label} name={props.name} options={props.options} value={value} onChange={setValue} />
+        <Button submit disabled={value === props.value}>
+          Save
+        </Button>
+      </InlineStack>
+    </Form>
+  );
+}
+
+function IntentButton({ intent, id, children, tone, disabled }: { intent: string; id: string; children: string; tone?: "critical"; disabled?: boolean }) {
+  return (
+    <Form method="post" style={{ display: "inline" }}>
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="id" value={id} />
+      <Button submit tone={tone} disabled={disabled}>
+        {children}
+      </Button>
+    </Form>
+  );
+}
+
+export default function Integrations() {
+  const { integrations, settings, runs, available } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  useLiveRefresh(runs.some((r) => r.status === "running" || r.status === "queued") || integrations.some((i) => i.pendingSync && i.status === "active"));
+  const labels = Object.fromEntries(integrations.map((i) => [i.kind, i.label]));
+  return (
+    <Page title="Integrations">
+      <TitleBar title="Integrations" />
+      <Layout>
+        {result?.message ? (
+          <Layout.Section>
+            <Banner tone={result.ok ? "success" : "critical"}>{result.message}</Banner>
+          </Layout.Section>
+        ) : null}
+        {integrations.map((i) => (
+          <Layout.Section key={i.id}>
+            <Card>
+              <BlockStack gap="400">
+                <InlineStack align="space-between" blockAlign="center">
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="h2" variant="headingMd">
+                      {i.label}
+                    </Text>
+                    <RoleBadge role={i.role} />
+                    <IntegrationStatusBadge status={i.status} />
+                  </InlineStack>
+                  <ButtonGroup>
+                    {i.syncsOnSchedule && i.status !== "disconnected" ? (
+                      <IntentButton intent="sync" id={i.id} disabled={navigation.state !== "idle"}>
+                        Sync now
+                      </IntentButton>
+                    ) : null}
+                    {i.status === "paused" ? <IntentButton intent="resume" id={i.id}>Resume</IntentButton> : null}
+                    {i.status === "active" || i.status === "error" ? <IntentButton intent="pause" id={i.id}>Pause</IntentButton> : null}
+                    {i.status !== "disconnected" && i.kind !== "shopify" ? (
+                      <IntentButton intent="disconnect" id={i.id} tone="critical">
+                        Disconnect
+                      </IntentButton>
+                    ) : null}
+                  </ButtonGroup>
+                </InlineStack>
+                {i.error ? <Banner tone={i.status === "error" ? "critical" : "warning"}>{i.error}</Banner> : null}
+                <Text as="p" tone="subdued">
+                  {i.role === "primary" ? "Primary: defines which variants belong to which product; new products come from it." : "Secondary: enriches existing variants, matched by their identifier."} Last sync{" "}
+                  {formatDate(i.lastSyncAt)}
+                  {i.syncsOnSchedule && i.status === "active" ? `, next ${formatDate(i.nextSyncAt)}` : ""}.
+                </Text>
+                <InlineStack gap="400" wrap>
+                  {i.syncsOnSchedule ? <ChoiceForm intent="interval" id={i.id} label="Sync interval" name="minutes" options={INTERVALS} value={String(i.interval)} /> : null}
+                  {i.role === "secondary" ? (
+                    <ChoiceForm
+                      intent="matchBy"
+                      id={i.id}
+                      label="Match variants by"
+                      name="matchBy"
+                      options={[
+                        { label: "SKU", value: "sku" },
+                        { label: "Barcode (GTIN)", value: "barcode" },
+                      ]}
+                      value={i.matchBy}
+                    />
+                  ) : null}
+                </InlineStack>
+                {i.kind === "shopify" && i.status !== "disconnected" ? <ShopifySettings id={i.id} settings={settings[i.id] ?? {}} /> : null}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ))}
+        {available.length ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Add an integration
+                </Text>
+                {available.map((k) => (
+                  <InlineStack key={k.kind} align="space-between" blockAlign="center">
+                    <BlockStack gap="050">
+                      <Text as="p" fontWeight="semibold">
+                        {k.label}
+                      </Text>
+                      <Text as="p" tone="subdued">
+                        {k.description}
+                      </Text>
+                    </BlockStack>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="connect" />
+                      <input type="hidden" name="kind" value={k.kind} />
+                      <Button submit>Connect</Button>
+                    </Form>
+                  </InlineStack>
+                ))}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Sync history
+              </Text>
+              <RunHistory runs={runs} labels={labels} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

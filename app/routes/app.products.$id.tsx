@@ -1,0 +1,130 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { Badge, Banner, BlockStack, Card, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import { adminContext } from "../admin.server";
+import { editField, fieldHistory, productDetail, setPassportHeld, type HistoryEntry } from "../catalog/catalog.server";
+import { config } from "../config.server";
+import { merchantMessage } from "../errors";
+import { FieldEditor } from "../components/FieldEditor";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { db } = await adminContext(request);
+  const product = await productDetail(db, params.id!);
+  const histories = await Promise.all([product.id, ...product.variants.map((v) => v.id)].map(async (id) => [id, await fieldHistory(db, id)] as const));
+  return { product, history: Object.fromEntries(histories), passportBaseUrl: config().passportBaseUrl };
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { db, user } = await adminContext(request);
+  const form = await request.formData();
+  try {
+    if (form.get("intent") === "hold") {
+      await setPassportHeld(db, params.id!, form.get("held") === "true");
+    } else {
+      await editField(
+        db,
+        { entityId: String(form.get("entityId")), field: String(form.get("field")), locale: String(form.get("locale") || "") || undefined, value: JSON.parse(String(form.get("value"))) as unknown },
+        user,
+      );
+    }
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: merchantMessage(error) };
+  }
+};
+
+function historyOf(history: Record<string, HistoryEntry[]>, entityId: string, field: string): HistoryEntry[] {
+  return (history[entityId] ?? []).filter((h) => h.field === field);
+}
+
+export default function ProductPage() {
+  const { product, history, passportBaseUrl } = useLoaderData<typeof loader>();
+  const hold = useFetcher();
+  const held = hold.formData ? hold.formData.get("held") === "true" : product.held;
+  return (
+    <Page
+      backAction={{ content: "Products", url: "/app/products" }}
+      title={product.title}
+      titleMetadata={product.archived ? <Badge>Archived in source</Badge> : undefined}
+      secondaryActions={[
+        {
+          content: held ? "Publish passports" : "Hold passports back",
+          onAction: () => hold.submit({ intent: "hold", held: String(!held) }, { method: "post" }),
+        },
+      ]}
+    >
+      <TitleBar title={product.title} />
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {product.archived ? (
+              <Banner tone="info" title="No longer in its source">
+                <p>This product vanished from its source and is archived. Its passports stay online, marked as no longer sold, so printed codes keep working.</p>
+              </Banner>
+            ) : null}
+            {held ? (
+              <Banner tone="warning" title="Passports held back">
+                <p>The passports of this product are not published: their pages answer “not found” until you publish them.</p>
+              </Banner>
+            ) : null}
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Product
+                </Text>
+                {product.fields.map((f) => (
+                  <FieldEditor key={f.field} entityId={product.id} field={f} locale={product.primaryLocale} history={historyOf(history, product.id, f.field)} />
+                ))}
+              </BlockStack>
+            </Card>
+            {product.variants.map((v) => (
+              <Card key={v.id}>
+                <BlockStack gap="200">
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="h2" variant="headingMd">
+                      Variant: {v.title}
+                    </Text>
+                    {v.archived ? <Badge>Archived in source</Badge> : null}
+                  </InlineStack>
+                  {v.fields.map((f) => (
+                    <FieldEditor key={f.field} entityId={v.id} field={f} locale={product.primaryLocale} history={historyOf(history, v.id, f.field)} />
+                  ))}
+                </BlockStack>
+              </Card>
+            ))}
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Passports
+              </Text>
+              {product.variants.map((v) =>
+                v.passport ? (
+                  <BlockStack key={v.id} gap="100">
+                    <Text as="p" fontWeight="semibold">
+                      {v.title}
+                    </Text>
+                    <Link url={`${passportBaseUrl}/p/${v.passport.publicId}`} target="_blank">
+                      Open passport (version {v.passport.version})
+                    </Link>
+                    <Link url={`/app/passports/${v.passport.publicId}`}>Versions and QR code</Link>
+                    <Text as="p" tone="subdued">
+                      {v.passport.completeness}% complete
+                    </Text>
+                  </BlockStack>
+                ) : (
+                  <Text as="p" key={v.id} tone="subdued">
+                    {v.title}: no passport yet
+                  </Text>
+                ),
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
