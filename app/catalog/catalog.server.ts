@@ -280,7 +280,11 @@ export async function fieldHistory(db: ShopDb, entityId: string, field?: string,
 
 /** Holds a product's passports back from publication (or publishes them again). */
 export async function setPassportHeld(db: ShopDb, productId: string, held: boolean): Promise<void> {
-  const updated = await db.product.updateMany({ where: { id: productId }, data: { passportHeld: held } });
-  if (updated.count === 0) throw new MerchantError("This product does not exist in your catalog.", true);
+  await db.$transaction(async (tx) => {
+    const updated = await tx.product.updateMany({ where: { id: productId }, data: { passportHeld: held } });
+    if (updated.count === 0) throw new MerchantError("This product does not exist in your catalog.", true);
+    const variants = await tx.variant.findMany({ where: { productId }, select: { id: true } });
+    await tx.passport.updateMany({ where: { variantId: { in: variants.map((v) => v.id) } }, data: { held } });
+  });
 }
 

@@ -10,7 +10,7 @@ import { retryDelayMs } from "./queue";
 import { TEST_SHOP } from "../../test/support/constants";
 
 const onPostgres = process.env.PASSPORT_TEST_DB === "postgres";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;

@@ -47,12 +47,29 @@ export async function regeneratePassports(tx: Db, shop: string, affected: Affect
   const settings = await shopSettings(tx);
   let created = 0;
   let versioned = 0;
+  const productIds = new Set<string>();
   for (const part of chunks([...variantIds], BATCH)) {
     const result = await regenerateBatch(tx, shop, settings, part, now);
     created += result.created;
     versioned += result.versioned;
+    for (const id of result.productIds) productIds.add(id);
   }
+  await updateProductCompleteness(tx, [...productIds]);
   return { created, versioned };
+}
+
+/** Product.completeness: the lowest score of the product's passports (what the product list filters on). */
+async function updateProductCompleteness(tx: Db, productIds: string[]): Promise<void> {
+  for (const part of chunks(productIds)) {
+    const variants = await tx.variant.findMany({ where: { productId: { in: part } }, select: { id: true, productId: true } });
+    const passports = await tx.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } }, select: { variantId: true, completeness: true } });
+    const score = new Map(passports.map((p) => [p.variantId, p.completeness]));
+    const lowest = new Map<string, number>();
+    for (const v of variants) lowest.set(v.productId, Math.min(lowest.get(v.productId) ?? 100, score.get(v.id) ?? 0));
+    const byScore = new Map<number, string[]>();
+    for (const [productId, value] of lowest) byScore.set(value, [...(byScore.get(value) ?? []), productId]);
+    for (const [completeness, ids] of byScore) await tx.product.updateMany({ where: { id: { in: ids } }, data: { completeness } });
+  }
 }
 
 /** Every passport of the shop (after the shop's name or locale changed, or a new content format). */
@@ -69,11 +86,11 @@ async function regenerateBatch(
   settings: { name: string; primaryLocale: string },
   variantIds: string[],
   now: Date,
-): Promise<{ created: number; versioned: number }> {
+): Promise<{ created: number; versioned: number; productIds: string[] }> {
   const variants = await tx.variant.findMany({ where: { id: { in: variantIds } }, select: { id: true, productId: true, title: true, archivedAt: true } });
   const productIds = [...new Set(variants.map((v) => v.productId))];
   const [products, valueRows, passports] = await Promise.all([
-    tx.product.findMany({ where: { id: { in: productIds } }, select: { id: true, handle: true, archivedAt: true } }),
+    tx.product.findMany({ where: { id: { in: productIds } }, select: { id: true, handle: true, archivedAt: true, passportHeld: true } }),
     tx.fieldValue.findMany({ where: { entityId: { in: [...productIds, ...variantIds] } }, select: { entityId: true, field: true, locale: true, value: true } }),
     tx.passport.findMany({ where: { variantId: { in: variantIds } } }),
   ]);
@@ -81,7 +98,8 @@ async function regenerateBatch(
   const rowsByEntity = groupRowsByEntity(valueRows);
   const passportByVariant = new Map(passports.map((p) => [p.variantId, p]));
 
-  const newPassports: { id: string; shop: string; variantId: string; publicId: string; currentVersion: number; contentHash: string; gtin: string | null; completeness: number }[] = [];
+  const newPassports: { id: string; shop: string; variantId: string; publicId: string; currentVersion: number; contentHash: string; gtin: string | null; completeness: number; held: boolean }[] = [];
+  const heldChanged: { id: string; held: boolean }[] = [];
   const newVersions: { shop: string; passportId: string; version: number; contentHash: string; content: string; changes: string; createdAt: Date }[] = [];
   const changed: { passportId: string; version: number; content: PassportContent; hash: string }[] = [];
 
@@ -97,11 +115,12 @@ async function regenerateBatch(
     const existing = passportByVariant.get(variant.id);
     if (!existing) {
       const id = newPublicId();
-      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score });
+      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: product.passportHeld });
       newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: JSON.stringify(diffPassportContent(null, content)), createdAt: now });
     } else if (existing.contentHash !== hash) {
       changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, hash });
     }
+    if (existing && existing.held !== product.passportHeld) heldChanged.push({ id: existing.id, held: product.passportHeld });
   }
 
   if (changed.length) {
@@ -130,7 +149,8 @@ async function regenerateBatch(
       data: { currentVersion: c.version, contentHash: c.hash, gtin: c.content.gtin ?? null, completeness: passportCompleteness(c.content).score },
     });
   }
-  return { created: newPassports.length, versioned: changed.length };
+  for (const h of heldChanged) await tx.passport.update({ where: { id: h.id }, data: { held: h.held } });
+  return { created: newPassports.length, versioned: changed.length, productIds };
 }
 
 export interface PassportSummary {

@@ -83,6 +83,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     await updateRunProgress(db, runId, { processed, phase: "applying" });
     const now = new Date();
     const finishedRunId = runId;
+    const onCommit = batch.onCommit;
     await db.$transaction(
       async (tx) => {
         await applyChangeSet(tx, changes, {
@@ -94,7 +95,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
           now,
         });
         await regeneratePassports(tx, options.shop, affectedVariantIds(changes), now);
-        await batch.onCommit?.(tx);
+        await onCommit?.(tx);
         await completeRun(tx, finishedRunId, changes, "succeeded");
       },
       { timeout: 30 * 60_000, maxWait: 60_000 },

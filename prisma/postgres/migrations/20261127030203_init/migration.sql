@@ -81,6 +81,7 @@ CREATE TABLE "Product" (
     "archivedAt" TIMESTAMP(3),
     "passportHeld" BOOLEAN NOT NULL DEFAULT false,
     "originId" TEXT,
+    "completeness" INTEGER NOT NULL DEFAULT 0,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -238,6 +239,7 @@ CREATE TABLE "Passport" (
     "contentHash" TEXT,
     "gtin" TEXT,
     "completeness" INTEGER NOT NULL DEFAULT 0,
+    "held" BOOLEAN NOT NULL DEFAULT false,
     "publishedUrls" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
@@ -299,6 +301,9 @@ CREATE INDEX "Product_shop_title_idx" ON "Product"("shop", "title");
 
 -- CreateIndex
 CREATE INDEX "Product_shop_archivedAt_idx" ON "Product"("shop", "archivedAt");
+
+-- CreateIndex
+CREATE INDEX "Product_shop_completeness_idx" ON "Product"("shop", "completeness");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Product_shop_handle_key" ON "Product"("shop", "handle");

@@ -70,6 +70,7 @@ CREATE TABLE "Product" (
     "archivedAt" DATETIME,
     "passportHeld" BOOLEAN NOT NULL DEFAULT false,
     "originId" TEXT,
+    "completeness" INTEGER NOT NULL DEFAULT 0,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
 );
@@ -210,6 +211,7 @@ CREATE TABLE "Passport" (
     "contentHash" TEXT,
     "gtin" TEXT,
     "completeness" INTEGER NOT NULL DEFAULT 0,
+    "held" BOOLEAN NOT NULL DEFAULT false,
     "publishedUrls" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
@@ -265,6 +267,9 @@ CREATE INDEX "Product_shop_title_idx" ON "Product"("shop", "title");
 
 -- CreateIndex
 CREATE INDEX "Product_shop_archivedAt_idx" ON "Product"("shop", "archivedAt");
+
+-- CreateIndex
+CREATE INDEX "Product_shop_completeness_idx" ON "Product"("shop", "completeness");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Product_shop_handle_key" ON "Product"("shop", "handle");

@@ -1,0 +1,121 @@
+// The public side of passports: lookup by public id or GTIN (published passports only, never admin
+// data), their URLs, and responses with ETag/Cache-Control. Rendered bodies are cached per
+// version, so a request for a known passport costs one indexed query.
+import { LRUCache } from "lru-cache";
+import { config } from "../config.server";
+import { db } from "../db.server";
+import type { PassportContent } from "./content";
+import { digitalLinkUrl } from "./gs1";
+
+export interface PassportUrls {
+  url: string;
+  digitalLinkUrl: string | null;
+  jsonLdUrl: string;
+  qrSvgUrl: string;
+  qrPngUrl: string;
+}
+
+export function passportUrls(publicId: string, gtin: string | null, baseUrl = config().passportBaseUrl): PassportUrls {
+  const url = `${baseUrl}/p/${publicId}`;
+  return {
+    url,
+    digitalLinkUrl: gtin ? digitalLinkUrl(baseUrl, gtin) : null,
+    jsonLdUrl: `${url}.jsonld`,
+    qrSvgUrl: `${url}/qr.svg`,
+    qrPngUrl: `${url}/qr.png`,
+  };
+}
+
+export interface PublishedPassport {
+  publicId: string;
+  shop: string;
+  shopName: string;
+  version: number;
+  contentHash: string;
+  gtin: string | null;
+  versionCreatedAt: Date;
+  content: PassportContent;
+}
+
+interface VersionRecord {
+  content: PassportContent;
+  createdAt: Date;
+}
+
+/** Immutable versions, cached by passport id and version number. */
+const versions = new LRUCache<string, VersionRecord>({ max: 20_000 });
+
+/** Shop names (the credential's issuer), refreshed every minute. */
+const shopNames = new LRUCache<string, string>({ max: 10_000, ttl: 60_000 });
+
+async function shopName(shop: string): Promise<string> {
+  const cached = shopNames.get(shop);
+  if (cached !== undefined) return cached;
+  const row = await db.shop.findUnique({ where: { shop }, select: { name: true } });
+  const name = row?.name || shop.replace(/\.myshopify\.com$/, "");
+  shopNames.set(shop, name);
+  return name;
+}
+
+/** A published passport (not held back), or null: unknown and unpublished look the same. */
+export async function findPublishedPassport(publicId: string): Promise<PublishedPassport | null> {
+  if (!/^[A-Za-z0-9_-]{10,64}$/.test(publicId)) return null;
+  const passport = await db.passport.findUnique({
+    where: { publicId },
+    select: { id: true, shop: true, publicId: true, currentVersion: true, contentHash: true, gtin: true, held: true },
+  });
+  if (!passport || passport.held || passport.currentVersion < 1) return null;
+  const key = `${passport.id}:${passport.currentVersion}`;
+  let version = versions.get(key);
+  if (!version) {
+    const row = await db.passportVersion.findUnique({
+      where: { passportId_version: { passportId: passport.id, version: passport.currentVersion } },
+      select: { content: true, createdAt: true },
+    });
+    if (!row) return null;
+    version = { content: JSON.parse(row.content) as PassportContent, createdAt: row.createdAt };
+    versions.set(key, version);
+  }
+  return {
+    publicId: passport.publicId,
+    shop: passport.shop,
+    shopName: await shopName(passport.shop),
+    version: passport.currentVersion,
+    contentHash: passport.contentHash ?? "",
+    gtin: passport.gtin,
+    versionCreatedAt: version.createdAt,
+    content: version.content,
+  };
+}
+
+/**
+ * The passport a GTIN resolves to. A GTIN belongs to one trade item; if several shops' catalogs
+ * carry it, the one still sold (not archived), most recently updated, wins.
+ */
+export async function findPublicIdByGtin(gtin14: string): Promise<string | null> {
+  const candidates = await db.passport.findMany({
+    where: { gtin: gtin14, held: false },
+    select: { publicId: true, variantId: true, updatedAt: true },
+    orderBy: { updatedAt: "desc" },
+    take: 10,
+  });
+  if (candidates.length <= 1) return candidates[0]?.publicId ?? null;
+  const active = await db.variant.findMany({ where: { id: { in: candidates.map((c) => c.variantId) }, archivedAt: null }, select: { id: true } });
+  const activeIds = new Set(active.map((v) => v.id));
+  return (candidates.find((c) => activeIds.has(c.variantId)) ?? candidates[0]).publicId;
+}
+
+/** Public responses may be cached by browsers and CDNs for a while, and revalidated by ETag. */
+export const PUBLIC_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400";
+
+export function etagFor(passport: Pick<PublishedPassport, "contentHash" | "version">, representation: string): string {
+  return `"${passport.contentHash.slice(0, 16)}-v${passport.version}-${representation}"`;
+}
+
+/** 304 when the client has this representation already, else the body with caching headers. */
+export function cachedResponse(request: Request, etag: string, body: () => BodyInit, contentType: string, extra: Record<string, string> = {}): Response {
+  const headers = { ETag: etag, "Cache-Control": PUBLIC_CACHE_CONTROL, Vary: "Accept, Accept-Language", ...extra };
+  const match = request.headers.get("If-None-Match");
+  if (match && match.split(",").some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) return new Response(null, { status: 304, headers });
+  return new Response(body(), { status: 200, headers: { "Content-Type": contentType, ...headers } });
+}
