@@ -1,0 +1,88 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { Badge, BlockStack, Card, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
+import { adminContext } from "../admin.server";
+import { passportCompleteness } from "../passports/completeness";
+import { passportVersions } from "../passports/listing.server";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { db } = await adminContext(request);
+  const found = await passportVersions(db, params.publicId!);
+  if (!found) throw new Response("This passport does not exist in your shop.", { status: 404 });
+  const current = found.versions[0];
+  return { ...found, completeness: current ? passportCompleteness(current.content) : null };
+};
+
+export default function PassportPage() {
+  const { item, versions, completeness } = useLoaderData<typeof loader>();
+  return (
+    <Page backAction={{ content: "Passports", url: "/app/passports" }} title={`${item.productTitle} — ${item.variantTitle || item.sku || ""}`} titleMetadata={item.held ? <Badge tone="attention">Held back</Badge> : undefined}>
+      <TitleBar title="Passport" />
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Versions
+              </Text>
+              {versions.map((v) => (
+                <BlockStack key={v.version} gap="100">
+                  <InlineStack gap="200">
+                    <Text as="span" fontWeight="semibold">
+                      Version {v.version}
+                    </Text>
+                    <Text as="span" tone="subdued">
+                      {new Date(v.createdAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" })}
+                    </Text>
+                  </InlineStack>
+                  <Text as="p">{v.version === 1 ? "First version." : `Changed: ${v.changes.map((c) => c.label).join(", ") || "—"}`}</Text>
+                </BlockStack>
+              ))}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <img src={item.qrSvgUrl} alt={`QR code of the passport of ${item.productTitle}`} width={180} height={180} />
+                <Link url={item.url} target="_blank">
+                  Open the public passport
+                </Link>
+                {item.digitalLinkUrl ? <Text as="p">GS1 Digital Link: {item.digitalLinkUrl}</Text> : <Text as="p" tone="subdued">No GTIN: the QR code opens the passport URL.</Text>}
+                <Link url={`${item.url}.jsonld`} target="_blank">
+                  Machine-readable (UNTP JSON-LD)
+                </Link>
+                <InlineStack gap="200">
+                  <Link url={`${item.qrPngUrl}?size=1024`} target="_blank">
+                    PNG
+                  </Link>
+                  <Link url={item.qrSvgUrl} target="_blank">
+                    SVG
+                  </Link>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+            {completeness ? (
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    {completeness.score}% complete
+                  </Text>
+                  <List type="bullet">
+                    {completeness.missing.map((m) => (
+                      <List.Item key={m.key}>
+                        <b>{m.label}</b>: {m.hint}
+                      </List.Item>
+                    ))}
+                  </List>
+                </BlockStack>
+              </Card>
+            ) : null}
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,20 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Readable } from "node:stream";
+import yazl from "yazl";
+import { adminContext } from "../admin.server";
+import { fillQrZip } from "../passports/listing.server";
+
+/** The label zip (QR codes as SVG and PNG + labels.csv), streamed while it is made. */
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { db, shop } = await adminContext(request);
+  const zip = new yazl.ZipFile();
+  const output = zip.outputStream as unknown as Readable;
+  void fillQrZip(db, zip).catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
+  return new Response(Readable.toWeb(output) as ReadableStream, {
+    headers: {
+      "Content-Type": "application/zip",
+      "Content-Disposition": `attachment; filename="passport-qr-codes-${shop.replace(/\.myshopify\.com$/, "")}.zip"`,
+      "Cache-Control": "no-store",
+    },
+  });
+};
