@@ -2,9 +2,11 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { recordComplianceRequest } from "../shops.server";
 
+const TOPIC = "customers/redact";
+
 /** We store no customer data, so there is nothing to erase; the request is recorded. */
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, payload } = await authenticate.webhook(request);
-  await recordComplianceRequest(shop, topic, payload);
+  const { shop, payload } = await authenticate.webhook(request);
+  await recordComplianceRequest(shop, TOPIC, payload);
   return new Response();
 };

@@ -7,6 +7,7 @@ import type { ShopTx } from "../db/scoped.server";
 export interface RecordRef {
   sheet?: string;
   row?: number;
+  column?: string;
   label?: string;
 }
 

@@ -81,6 +81,26 @@ export async function failRun(
   return { runId: created.id, message };
 }
 
+/** A run that never got to the merge (a refused upload), recorded so it shows in the history. */
+export async function recordRefusedRun(db: ShopDb, run: { integrationId: string; trigger: RunTrigger; message: string; errors: RecordError[] }): Promise<string> {
+  const now = new Date();
+  const created = await db.syncRun.create({
+    data: {
+      shop: db.shopDomain,
+      integrationId: run.integrationId,
+      trigger: run.trigger,
+      scope: "partial",
+      status: "failed",
+      message: run.message,
+      errors: JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
+      errorCount: run.errors.length,
+      startedAt: now,
+      finishedAt: now,
+    },
+  });
+  return created.id;
+}
+
 export interface RunView {
   id: string;
   integration: string;

@@ -13,7 +13,7 @@ import { shopSettings } from "../../shop-settings.server";
 import { executeSync } from "../../sync/engine.server";
 import type { ChangeSet, FieldWrite } from "../../sync/merge";
 import type { SourceBatch } from "../../sync/records";
-import { getRun, type RunView } from "../../sync/runs.server";
+import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
 import { DEFAULT_LIMITS, formatBytes, WorkbookRejected } from "./limits";
@@ -101,6 +101,16 @@ async function readUpload(db: ShopDb, upload: { file: Uint8Array; integrationId:
   }
 }
 
+/** A refused file is a failed upload run in the sync history, with its errors. */
+function refuse(db: ShopDb, integrationId: string, message: string, issues: CellIssue[]): Promise<string> {
+  return recordRefusedRun(db, {
+    integrationId,
+    trigger: "upload",
+    message,
+    errors: issues.map((i) => ({ externalId: i.cellRef ?? `${i.sheet}!${i.row}`, ref: { sheet: i.sheet, row: i.row, column: i.column }, message: i.message })),
+  });
+}
+
 function recordErrorsAsIssues(changes: ChangeSet): CellIssue[] {
   return changes.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: "", message: e.message }));
 }
@@ -120,10 +130,17 @@ function previewChange(w: FieldWrite): PreviewChange {
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
   const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId } });
   const read = await readUpload(db, upload);
-  if (!read.ok) return savePreview(db, uploadId, { status: "rejected", message: read.message });
+  if (!read.ok) {
+    const runId = await refuse(db, upload.integrationId, read.message, []);
+    return savePreview(db, uploadId, { status: "rejected", message: read.message, previewRunId: runId });
+  }
   const { result } = read;
   const base = { rows: result.rowCount, products: result.productCount, warnings: result.warnings };
-  if (result.errors.length > 0) return savePreview(db, uploadId, { ...base, status: "invalid", errors: result.errors });
+  if (result.errors.length > 0) {
+    const message = `Nothing was imported: ${result.errors.length} ${result.errors.length === 1 ? "cell has a problem" : "cells have problems"}. Download the file with the errors marked, fix them and upload it again.`;
+    const runId = await refuse(db, upload.integrationId, message, result.errors);
+    return savePreview(db, uploadId, { ...base, status: "invalid", message, errors: result.errors, previewRunId: runId });
+  }
 
   const { runId, changes } = await executeSync({
     shop: db.shopDomain,

@@ -1,0 +1,191 @@
+// The operator commands behind `npm run dpp` (argument parsing is in dpp.ts).
+import { createWriteStream, readFileSync } from "node:fs";
+import path from "node:path";
+import type { ShopDb } from "../db/scoped.server";
+import { forShop } from "../db/scoped.server";
+import { MerchantError } from "../errors";
+import { commitUpload, getUploadPreview, uploadWorkbook, type UploadPreview } from "../integrations/excel/uploads.server";
+import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/export.server";
+import { findIntegration, listIntegrations } from "../integrations/integrations.server";
+import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
+import { jobQueue } from "../jobs/index.server";
+import { processSyncJob, requestSync } from "../jobs/sync-jobs.server";
+import { passportList, writeQrZip } from "../passports/listing.server";
+import { getRun, type RunView } from "../sync/runs.server";
+import type { CliOptions } from "./dpp";
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function out(opts: CliOptions, value: unknown, human: string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+}
+
+/** The run as scripts read it (GUIDE §5). */
+function runJson(run: RunView) {
+  return { id: run.id, integration: run.integration, trigger: run.trigger, status: run.status, counts: run.counts, errors: run.errors, ...(run.message ? { message: run.message } : {}) };
+}
+
+function runLine(run: RunView): string {
+  const c = run.counts;
+  return `${run.integration} ${run.trigger} run ${run.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.unmatched} unmatched, ${c.archived} archived, ${c.failed} failed${run.message ? ` — ${run.message}` : ""}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Works the queue in this process until `done` says the awaited run has ended. */
+async function workUntil<T>(done: () => Promise<T | null>, progress: () => Promise<string | null>): Promise<T> {
+  const queue = jobQueue();
+  await queue.work((job) => processSyncJob(job));
+  let lastLine = "";
+  try {
+    for (;;) {
+      const result = await done();
+      if (result) return result;
+      const line = await progress();
+      if (line && line !== lastLine) log((lastLine = line));
+      await sleep(500);
+    }
+  } finally {
+    await queue.stop();
+  }
+}
+
+async function latestRunSince(db: ShopDb, integrationId: string, since: Date): Promise<RunView | null> {
+  const row = await db.syncRun.findFirst({ where: { integrationId, createdAt: { gte: since } }, orderBy: { createdAt: "asc" } });
+  return row ? getRun(db, row.id) : null;
+}
+
+async function sync(db: ShopDb, opts: CliOptions): Promise<number> {
+  const integration = opts.integration
+    ? await findIntegration(db, opts.integration)
+    : await db.integration.findFirst({ where: { primaryOfShop: { not: null } } });
+  if (!integration) throw new MerchantError(`${db.shopDomain} has no integration to sync. Install the app in the shop first (or run the demo).`, true);
+  if (!integrationKind(integration.kind)?.syncsOnSchedule) throw new MerchantError(`${integration.kind} syncs by upload: use \`npm run dpp -- import\`.`, true);
+  const since = new Date(Date.now() - 1000);
+  if (!(await requestSync(jobQueue(), db, integration.id, "manual", "full"))) {
+    throw new MerchantError(`The ${integration.kind} integration is ${integration.status}: resume or reconnect it first.`, true);
+  }
+  const run = await workUntil(
+    async () => {
+      const r = await latestRunSince(db, integration.id, since);
+      return r && (r.status === "succeeded" || r.status === "failed") ? r : null;
+    },
+    async () => {
+      const r = await latestRunSince(db, integration.id, since);
+      return r ? `${r.status}${r.phase ? ` (${r.phase})` : ""}: ${r.processed}${r.total ? ` of ${r.total}` : ""} records` : "waiting for the run to start…";
+    },
+  );
+  out(opts, { run: runJson(run) }, runLine(run));
+  return run.status === "succeeded" ? 0 : 1;
+}
+
+function issuesJson(preview: UploadPreview) {
+  return preview.errors.map((e) => ({ sheet: e.sheet, row: e.row, column: e.column, message: e.message }));
+}
+
+async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions): Promise<number> {
+  if (!file) throw new MerchantError("import needs the workbook to read: npm run dpp -- import --shop <shop> <file.xlsx>", true);
+  const bytes = readFileSync(path.resolve(file));
+  log(`Reading ${file}…`);
+  const preview = await uploadWorkbook(db, { name: path.basename(file), bytes, createMissing: opts["create-missing"] === true });
+  for (const w of preview.warnings) log(`warning: ${w.sheet} row ${w.row} ${w.column}: ${w.message}`);
+  if (preview.status !== "previewed" || opts["dry-run"]) {
+    const run = preview.run!;
+    const human = [runLine(run), ...preview.errors.map((e) => `${e.sheet} row ${e.row}${e.column ? `, ${e.column}` : ""}: ${e.message}`)].join("\n");
+    out(opts, { run: runJson(run), errors: issuesJson(preview) }, human);
+    return preview.status === "previewed" ? 0 : 1;
+  }
+  await commitUpload(jobQueue(), db, preview.uploadId);
+  const committed = await workUntil(
+    async () => {
+      const p = await getUploadPreview(db, preview.uploadId);
+      return p.status === "committed" || p.status === "failed" ? p : null;
+    },
+    async () => "saving…",
+  );
+  const run = committed.commitRunId ? await getRun(db, committed.commitRunId) : null;
+  if (!run) throw new MerchantError("The import could not start; see the app's sync history.", true);
+  const errors = run.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: e.ref?.column ?? "", message: e.message }));
+  out(opts, { run: runJson(run), errors }, runLine(run));
+  return run.status === "succeeded" ? 0 : 1;
+}
+
+async function exportFile(db: ShopDb, opts: CliOptions): Promise<number> {
+  if (!opts.out) throw new MerchantError("export needs --out <file.xlsx>", true);
+  const archived = opts.archived ?? "include";
+  if (!["include", "exclude", "only"].includes(archived)) throw new MerchantError("--archived must be include, exclude or only", true);
+  const filter: ExportFilter = { search: opts.search, archived: archived as ExportFilter["archived"], missingPassportData: opts.missing };
+  const file = path.resolve(opts.out);
+  const result = await writeCatalogWorkbook(db, createWriteStream(file), filter, (n) => log(`${n} products written…`));
+  for (const w of result.warnings) log(`warning: ${w}`);
+  out(opts, { file, products: result.products, rows: result.rows }, `Exported ${result.products} products (${result.rows} variant rows) to ${file}`);
+  return 0;
+}
+
+async function passports(db: ShopDb, opts: CliOptions): Promise<number> {
+  const list = [];
+  for await (const p of passportList(db)) {
+    list.push({
+      productTitle: p.productTitle,
+      variantTitle: p.variantTitle,
+      sku: p.sku,
+      gtin: p.gtin,
+      publicId: p.publicId,
+      url: p.url,
+      digitalLinkUrl: p.digitalLinkUrl,
+      qrSvgUrl: p.qrSvgUrl,
+      qrPngUrl: p.qrPngUrl,
+      version: p.version,
+      completeness: p.completeness,
+    });
+  }
+  out(opts, list, list.map((p) => `${p.productTitle} — ${p.variantTitle || p.sku || ""}: ${p.url} (v${p.version}, ${p.completeness}% complete)`).join("\n") || "No passports yet.");
+  return 0;
+}
+
+async function qr(db: ShopDb, opts: CliOptions): Promise<number> {
+  if (!opts.out) throw new MerchantError("qr needs --out <file.zip>", true);
+  const file = path.resolve(opts.out);
+  const result = await writeQrZip(db, file, (n) => log(`${n} QR codes…`));
+  out(opts, { file, passports: result.passports }, `Wrote ${result.passports} QR codes (SVG and PNG) and labels.csv to ${file}`);
+  return 0;
+}
+
+async function integrations(db: ShopDb, opts: CliOptions): Promise<number> {
+  const connected = (await listIntegrations(db)).map((i) => ({
+    id: i.id,
+    kind: i.kind,
+    role: i.role,
+    status: i.status,
+    error: i.error,
+    interval: i.interval,
+    lastSyncAt: i.lastSyncAt,
+    nextSyncAt: i.nextSyncAt,
+  }));
+  out(
+    opts,
+    { available: INTEGRATION_KINDS.map((k) => k.kind), connected },
+    connected.map((i) => `${i.kind} (${i.role}): ${i.status}${i.error ? ` — ${i.error}` : ""}, last sync ${i.lastSyncAt ?? "never"}`).join("\n") || "No integrations connected.",
+  );
+  return 0;
+}
+
+export async function runCommand(command: string, shop: string, args: string[], opts: CliOptions): Promise<number> {
+  const db = forShop(shop);
+  switch (command) {
+    case "sync":
+      return sync(db, opts);
+    case "import":
+      return importFile(db, args[0], opts);
+    case "export":
+      return exportFile(db, opts);
+    case "passports":
+      return passports(db, opts);
+    case "qr":
+      return qr(db, opts);
+    case "integrations":
+      return integrations(db, opts);
+    default:
+      throw new MerchantError(`unknown command "${command}" (see npm run dpp -- --help)`, true);
+  }
+}

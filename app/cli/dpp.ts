@@ -1,0 +1,63 @@
+// The operator command line: `npm run dpp -- <command> [options]` (GUIDE §5).
+// With --json, standard output carries exactly one JSON document; progress and logs go to
+// standard error. Exit code 0 on success; otherwise non-zero with a one-line reason on stderr.
+import { parseArgs } from "node:util";
+
+process.env.PASSPORT_BACKGROUND = "off"; // the CLI runs its own worker only while it waits
+
+const USAGE = `Usage: npm run dpp -- <command> --shop <shop.myshopify.com> [options]
+
+Commands:
+  sync          [--integration <kind>] [--json]        Sync now, in the foreground; prints the run
+  import <file.xlsx> [--dry-run] [--create-missing] [--json]
+                                                       Import an Excel workbook (preview with --dry-run)
+  export --out <file.xlsx> [--search <text>] [--archived include|exclude|only] [--missing]
+                                                       Export products to the template format
+  passports     [--json]                               List passports with their URLs
+  qr --out <file.zip>                                  QR codes (SVG + PNG) and labels.csv for printing
+  integrations  [--json]                               Available and connected integrations`;
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    shop: { type: "string" },
+    integration: { type: "string" },
+    json: { type: "boolean", default: false },
+    "dry-run": { type: "boolean", default: false },
+    "create-missing": { type: "boolean", default: false },
+    out: { type: "string" },
+    search: { type: "string" },
+    archived: { type: "string" },
+    missing: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+function requireShop(): string {
+  const shop = opts.shop?.trim().toLowerCase();
+  if (!shop) throw new Error("--shop <shop.myshopify.com> is required");
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) throw new Error(`"${shop}" is not a shop domain (expected something like brand.myshopify.com)`);
+  return shop;
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = positionals;
+  if (!command || opts.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  // Loaded after argument checks, so `--help` needs no database.
+  const { runCommand } = await import("./commands.server");
+  const shop = requireShop();
+  return runCommand(command, shop, args, opts);
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`dpp: ${message.split("\n")[0]}\n`);
+    process.exit(1);
+  });
+
+export type CliOptions = typeof opts;
