@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed JSON schema files and browser-page globals */
 // Tests for the storefront theme app extension (extensions/passport-block):
 //  1. theme-check with Shopify's theme-app-extension config reports nothing (and can fail);
 //  2. the block schema and the locale files are complete and consistent;
