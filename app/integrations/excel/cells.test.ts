@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import {
+  asCountryText,
+  asDate,
+  asGtinText,
+  asNumber,
+  asText,
+  displayGtin,
+  parseNumberText,
+  rawCell,
+  serialToIso,
+  splitList,
+  splitUrls,
+  urlText,
+} from "./cells";
+
+describe("rawCell", () => {
+  it("reduces exceljs values", () => {
+    expect(rawCell(null)).toEqual({ t: "empty" });
+    expect(rawCell("  ")).toEqual({ t: "empty" });
+    expect(rawCell("x")).toEqual({ t: "string", s: "x" });
+    expect(rawCell(0.4, "0%")).toEqual({ t: "number", n: 0.4, percentFormat: true });
+    expect(rawCell(true)).toEqual({ t: "bool", b: true });
+    expect(rawCell({ richText: [{ text: "Organic " }, { font: { bold: true }, text: "cotton" }] })).toEqual({ t: "string", s: "Organic cotton" });
+    expect(rawCell({ formula: "A1*2", result: 12 })).toMatchObject({ t: "number", n: 12 });
+    expect(rawCell({ formula: "A1&B1", result: "ab" })).toEqual({ t: "string", s: "ab" });
+    expect(rawCell({ text: "Certificate", hyperlink: "https://x.example/c" })).toEqual({ t: "string", s: "Certificate", link: "https://x.example/c" });
+  });
+
+  it("explains formulas without a cached result and error values", () => {
+    const noResult = rawCell({ formula: "A1*2" });
+    expect(noResult.t).toBe("error");
+    expect(noResult.t === "error" && noResult.message).toMatch(/formula without a saved result/);
+    const err = rawCell({ error: "#N/A" });
+    expect(err.t === "error" && err.message).toMatch(/#N\/A/);
+    const errResult = rawCell({ formula: "1/0", result: { error: "#DIV/0!" } });
+    expect(errResult.t).toBe("error");
+  });
+});
+
+describe("numbers", () => {
+  it("understands decimal commas, points, thousands separators and the column's unit", () => {
+    expect(parseNumberText("12.5")).toBe(12.5);
+    expect(parseNumberText("12,5")).toBe(12.5);
+    expect(parseNumberText("1.234,5")).toBe(1234.5);
+    expect(parseNumberText("1,234.5")).toBe(1234.5);
+    expect(parseNumberText("1.234.567")).toBe(1234567);
+    expect(parseNumberText(" 150 g", ["g"])).toBe(150);
+    expect(parseNumberText("40%", ["%"])).toBe(40);
+    expect(parseNumberText("abc")).toBeNull();
+    expect(parseNumberText("150 kg", ["g"])).toBeNull();
+    expect(parseNumberText("1.2.3")).toBeNull();
+  });
+
+  it("reads percent-formatted cells as percentages", () => {
+    expect(asNumber(rawCell(0.35, "0%"), { percent: true })).toEqual({ ok: true, value: 35 });
+    expect(asNumber(rawCell(35), { percent: true })).toEqual({ ok: true, value: 35 });
+    expect(asNumber(rawCell("35 %"), { percent: true })).toEqual({ ok: true, value: 35 });
+  });
+
+  it("says what is wrong", () => {
+    const r = asNumber(rawCell("heavy"), { unit: "g" });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(/"heavy" is not a number/);
+    const d = asNumber(rawCell(new Date(Date.UTC(2027, 0, 31))));
+    expect(!d.ok && d.message).toMatch(/holds a date/);
+  });
+});
+
+describe("dates", () => {
+  it("reads Date cells, serials and text", () => {
+    expect(asDate(rawCell(new Date(Date.UTC(2027, 0, 31))), false)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell(46418), false)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell(46418 - 1462), true)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell("2027-01-31"), false)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell("2027-1-5"), false)).toEqual({ ok: true, value: "2027-01-05" });
+    expect(asDate(rawCell("31.01.2027"), false)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell("31/01/2027"), false)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell("01/31/2027"), false)).toEqual({ ok: true, value: "2027-01-31" });
+    expect(asDate(rawCell("2027-01-31T00:00:00Z"), false)).toEqual({ ok: true, value: "2027-01-31" });
+  });
+
+  it("refuses impossible and ambiguous dates", () => {
+    expect(asDate(rawCell("2027-02-30"), false).ok).toBe(false);
+    const ambiguous = asDate(rawCell("03/04/2027"), false);
+    expect(!ambiguous.ok && ambiguous.message).toMatch(/day\/month or month\/day/);
+    expect(asDate(rawCell("soon"), false).ok).toBe(false);
+  });
+
+  it("handles Excel's serials around 1900", () => {
+    expect(serialToIso(1, false)).toBe("1900-01-01");
+    expect(serialToIso(59, false)).toBe("1900-02-28");
+    expect(serialToIso(61, false)).toBe("1900-03-01");
+    expect(serialToIso(0, false)).toBeNull();
+  });
+});
+
+describe("text, lists, links, GTINs, countries", () => {
+  it("writes numbers and dates plainly in text columns", () => {
+    expect(asText(rawCell(12345))).toEqual({ ok: true, value: "12345" });
+    expect(asText(rawCell(0.1 + 0.2))).toEqual({ ok: true, value: "0.3" });
+    expect(asText(rawCell(new Date(Date.UTC(2026, 4, 1))))).toEqual({ ok: true, value: "2026-05-01" });
+  });
+
+  it("splits lists and links", () => {
+    expect(splitList("organic, cotton ,, basics")).toEqual(["organic", "cotton", "basics"]);
+    expect(splitUrls("https://a.example/1.jpg\nhttps://a.example/2.jpg")).toEqual(["https://a.example/1.jpg", "https://a.example/2.jpg"]);
+    expect(splitUrls("https://a.example/1.jpg, https://a.example/2.jpg")).toEqual(["https://a.example/1.jpg", "https://a.example/2.jpg"]);
+    // commas inside a link stay
+    expect(splitUrls("https://res.example/w_100,h_100/a.jpg")).toEqual(["https://res.example/w_100,h_100/a.jpg"]);
+  });
+
+  it("uses a hyperlink's target when the cell shows other text", () => {
+    expect(urlText(rawCell("Certificate"), "https://c.example/1")).toEqual({ ok: true, value: "https://c.example/1" });
+    expect(urlText(rawCell("https://shown.example"), "https://target.example")).toEqual({ ok: true, value: "https://shown.example" });
+    expect(urlText(rawCell({ text: "GOTS", hyperlink: "https://g.example" }), undefined)).toEqual({ ok: true, value: "https://g.example" });
+  });
+
+  it("pads numeric GTINs that lost their leading zeros", () => {
+    expect(asGtinText(rawCell(12345678905))).toEqual({ ok: true, value: "00012345678905" });
+    expect(asGtinText(rawCell("012345678905"))).toEqual({ ok: true, value: "012345678905" });
+    expect(asGtinText(rawCell(1.5)).ok).toBe(false);
+    expect(displayGtin("00012345678905")).toBe("012345678905");
+    expect(displayGtin("04006381333931")).toBe("4006381333931");
+    expect(displayGtin("00000096385074")).toBe("96385074");
+    expect(displayGtin("14006381333938")).toBe("14006381333938");
+  });
+
+  it("accepts codes in any case and English country names", () => {
+    expect(asCountryText(rawCell("pt"))).toEqual({ ok: true, value: "PT" });
+    expect(asCountryText(rawCell("Portugal"))).toEqual({ ok: true, value: "PT" });
+    expect(asCountryText(rawCell("Atlantis"))).toEqual({ ok: true, value: "Atlantis" });
+  });
+});

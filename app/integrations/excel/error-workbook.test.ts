@@ -1,0 +1,122 @@
+import { writeFile } from "node:fs/promises";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { annotateWorkbook, ERRORS_SHEET, parseDataValidations } from "./error-workbook";
+import { makeTempDir, readZipPart, toFile, writeProducts } from "./fixtures/helpers";
+import { readProductsWorkbook } from "./reader";
+import { writeTemplate } from "./template";
+
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+beforeAll(async () => {
+  tmp = await makeTempDir();
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+async function load(buf: Buffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buf as unknown as ArrayBuffer, { ignoreNodes: ["dataValidations"] });
+  return wb;
+}
+
+const fillOf = (cell: ExcelJS.Cell) => (cell.fill && cell.fill.type === "pattern" ? cell.fill.fgColor?.argb : undefined);
+const noteOf = (cell: ExcelJS.Cell) => {
+  const note = cell.note as unknown;
+  if (!note) return "";
+  if (typeof note === "string") return note;
+  const texts = (note as { texts?: { text: string }[] }).texts ?? [];
+  return texts.map((t) => t.text).join("");
+};
+
+describe("error workbook", () => {
+  it("marks bad cells with a red fill and a note, row problems on the handle cell, and lists everything", async () => {
+    const path = tmp.path("upload.xlsx");
+    await writeProducts(path, [
+      { "Product Handle": "tee", Title: "Tee", SKU: "A", "Barcode (GTIN)": "4012345000017", "Colour code": "#fff" },
+      { "Product Handle": "tee", Title: "Other title", SKU: "B" },
+      { "Product Handle": "", Title: "Orphan", SKU: "C" },
+    ]);
+    const result = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(result.errors.map((e) => e.cellRef)).toEqual(["D2", "B3", "A4"]);
+    const rowLevel = { sheet: "Products", row: 3, column: "", message: "Something about the whole row." };
+    const buf = await annotateWorkbook(path, [...result.errors, rowLevel], { warnings: result.warnings });
+
+    const wb = await load(buf);
+    const ws = wb.getWorksheet("Products")!;
+    expect(fillOf(ws.getCell("D2"))).toBe("FFFFC7CE");
+    expect(noteOf(ws.getCell("D2"))).toMatch(/wrong check digit/);
+    expect(fillOf(ws.getCell("B3"))).toBe("FFFFC7CE");
+    expect(noteOf(ws.getCell("B3"))).toMatch(/Title is "Other title" on this row but "Tee" on row 2/);
+    expect(noteOf(ws.getCell("A4"))).toMatch(/no Product Handle/);
+    // the row-level problem goes on the row's handle cell
+    expect(fillOf(ws.getCell("A3"))).toBe("FFFFC7CE");
+    expect(noteOf(ws.getCell("A3"))).toMatch(/Something about the whole row/);
+    // warnings in yellow
+    expect(fillOf(ws.getCell("E1"))).toBe("FFFFEB9C");
+    expect(noteOf(ws.getCell("E1"))).toMatch(/^Warning:/);
+    // untouched cells keep their values and have no fill
+    expect(ws.getCell("B2").value).toBe("Tee");
+    expect(fillOf(ws.getCell("B2"))).toBeUndefined();
+
+    const errors = wb.getWorksheet(ERRORS_SHEET)!;
+    const rows: unknown[][] = [];
+    errors.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows[0]).toEqual(["Type", "Sheet", "Row", "Column", "Cell", "Problem"]);
+    expect(rows.slice(1).map((r) => [r[0], r[2], r[4]])).toEqual([
+      ["Error", 2, "D2"],
+      ["Error", 3, "A3"],
+      ["Error", 3, "B3"],
+      ["Error", 4, "A4"],
+      ["Warning", 1, "E1"],
+    ]);
+
+    // The annotated copy still reads the same way (the Errors sheet is ignored) and can be fixed and uploaded.
+    const annotated = tmp.path("annotated.xlsx");
+    await writeFile(annotated, buf);
+    const again = await readProductsWorkbook(annotated, { primaryLocale: "en" });
+    expect(again.errors).toEqual(result.errors);
+  });
+
+  it("joins several problems of one cell in one note", async () => {
+    const path = tmp.path("two.xlsx");
+    await writeProducts(path, [{ "Product Handle": "tee", Title: "Tee" }]);
+    const buf = await annotateWorkbook(path, [
+      { sheet: "Products", row: 2, column: "Title", cellRef: "B2", message: "First problem." },
+      { sheet: "Products", row: 2, column: "Title", cellRef: "B2", message: "Second problem." },
+      { sheet: "Products", row: 0, column: "", message: "A problem of the whole file." },
+    ]);
+    const wb = await load(buf);
+    expect(noteOf(wb.getWorksheet("Products")!.getCell("B2"))).toBe("Problems:\n• First problem.\n• Second problem.");
+    const list: unknown[] = [];
+    wb.getWorksheet(ERRORS_SHEET)!.eachRow((row) => list.push(row.getCell(6).value));
+    expect(list).toContain("A problem of the whole file.");
+  });
+
+  it("keeps the template's data validation and replaces an earlier Errors sheet", async () => {
+    const path = tmp.path("template.xlsx");
+    await toFile(path, (out) => writeTemplate(out, { primaryLocale: "en" }));
+    const first = await annotateWorkbook(path, [{ sheet: "Products", row: 2, column: "SKU", cellRef: "B2", message: "Problem one." }]);
+    const firstPath = tmp.path("first.xlsx");
+    await writeFile(firstPath, first);
+    const second = await annotateWorkbook(firstPath, [{ sheet: "Products", row: 3, column: "SKU", cellRef: "B3", message: "Problem two." }]);
+    const secondPath = tmp.path("second.xlsx");
+    await writeFile(secondPath, second);
+
+    const wb = await load(second);
+    expect(wb.worksheets.filter((w) => w.name === ERRORS_SHEET)).toHaveLength(1);
+    const messages: unknown[] = [];
+    wb.getWorksheet(ERRORS_SHEET)!.eachRow((row) => messages.push(row.getCell(6).value));
+    expect(messages).toEqual(["Problem", "Problem two."]);
+    expect(wb.getWorksheet("Lists")!.state).toBe("hidden");
+
+    const original = parseDataValidations([(await readZipPart(path, "xl/worksheets/sheet1.xml"))!]);
+    const kept = parseDataValidations([(await readZipPart(secondPath, "xl/worksheets/sheet1.xml"))!]);
+    expect(kept.size).toBe(original.size);
+    for (const [range, model] of original) expect(kept.get(range)).toMatchObject({ type: model.type, formulae: model.formulae });
+    // and the examples still import
+    const r = await readProductsWorkbook(secondPath, { primaryLocale: "en", requireTitle: true });
+    expect(r.errors).toEqual([]);
+    expect(r.records).toHaveLength(2);
+  });
+});

@@ -1,0 +1,95 @@
+// Limits for uploaded workbooks, and the error a whole file is refused with.
+// The checks run before a byte of the workbook is parsed (file size, zip central directory),
+// while the zip is verified (real uncompressed sizes) and while rows are read (rows, cell length).
+
+export interface Limits {
+  /** Largest upload, in bytes. Default 25 MB. */
+  maxFileBytes: number;
+  /** Total uncompressed size of all parts inside the workbook (it is a zip file). Default 250 MB. */
+  maxUncompressedBytes: number;
+  /**
+   * Highest compression ratio (uncompressed ÷ compressed) of one part larger than
+   * `ratioCheckMinBytes`. Real sheets compress 5–60×; a zip bomb compresses 1,000× and more.
+   * Default 200.
+   */
+  maxCompressionRatio: number;
+  /** Parts smaller than this are not checked for their compression ratio. Default 1 MB. */
+  ratioCheckMinBytes: number;
+  /** Parts (files) inside the zip. An .xlsx has a dozen or two. Default 10,000. */
+  maxZipEntries: number;
+  /** Data rows on the Products sheet, not counting the header row. Default 100,000. */
+  maxRows: number;
+  /** Characters in one cell: Excel's own limit. Default 32,767. */
+  maxCellChars: number;
+  /** Errors (and, separately, warnings) listed one by one; the rest are summed up in one last entry. Default 10,000. */
+  maxIssues: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxFileBytes: 25 * 1024 * 1024,
+  maxUncompressedBytes: 250 * 1024 * 1024,
+  maxCompressionRatio: 200,
+  ratioCheckMinBytes: 1024 * 1024,
+  maxZipEntries: 10_000,
+  maxRows: 100_000,
+  maxCellChars: 32_767,
+  maxIssues: 10_000,
+});
+
+export function resolveLimits(partial?: Partial<Limits>): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(partial ?? {})) {
+    if (value !== undefined && key in limits) {
+      if (typeof value !== "number" || !(value > 0)) throw new TypeError(`Limit ${key} must be a positive number`);
+      limits[key as keyof Limits] = value;
+    }
+  }
+  return limits;
+}
+
+/** Why a whole file was refused. */
+export type RejectionCode =
+  | "not-found"
+  | "empty"
+  | "too-large"
+  | "not-xlsx"
+  | "legacy-xls"
+  | "encrypted"
+  | "corrupt"
+  | "zip-bomb"
+  | "no-products-sheet"
+  | "unsupported";
+
+/** A whole-file problem. `message` is written for the merchant: what is wrong and how to fix it. */
+export class WorkbookRejected extends Error {
+  readonly code: RejectionCode;
+  constructor(code: RejectionCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "WorkbookRejected";
+    this.code = code;
+  }
+}
+
+/** "25 MB", "812 KB" — sizes as merchants read them. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) {
+    const mb = bytes / (1024 * 1024);
+    return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
+  }
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** 100000 → "100,000". */
+export function formatCount(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** The limits as lines for the Instructions sheet. */
+export function describeLimits(limits: Limits = DEFAULT_LIMITS): string[] {
+  return [
+    `File size: at most ${formatBytes(limits.maxFileBytes)} (${formatBytes(limits.maxUncompressedBytes)} uncompressed).`,
+    `Rows: at most ${formatCount(limits.maxRows)} variant rows per file. Split larger catalogs into several files.`,
+    `Cell length: at most ${formatCount(limits.maxCellChars)} characters per cell (Excel's own limit).`,
+  ];
+}

@@ -1,0 +1,565 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Certification, Material } from "../../catalog/fields";
+import { normalizeGtin } from "../../passports/gs1";
+import { ean13 } from "./examples";
+import { fmt, makeTempDir, reorderZip, type TestCell, type TestSheet, writeProducts, writeXlsx } from "./fixtures/helpers";
+import { type ReadOptions, readProductsWorkbook } from "./reader";
+
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+let n = 0;
+beforeAll(async () => {
+  tmp = await makeTempDir();
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+async function read(records: Record<string, TestCell>[], options: Partial<ReadOptions> = {}, extra: TestSheet[] = []) {
+  const path = tmp.path(`t${++n}.xlsx`);
+  await writeProducts(path, records, extra);
+  return readProductsWorkbook(path, { primaryLocale: "en", ...options });
+}
+
+const EAN_A = ean13("401234500001"); // 4012345000016
+const EAN_B = ean13("401234500002");
+const gtin14 = (code: string) => (normalizeGtin(code) as { gtin: string }).gtin;
+
+const tee = (over: Record<string, TestCell> = {}): Record<string, TestCell> => ({
+  "Product Handle": "tee",
+  Title: "Organic Tee",
+  SKU: "TEE-S",
+  ...over,
+});
+
+describe("reading products", () => {
+  it("reads every field kind into records; empty cells stay absent", async () => {
+    const r = await read([
+      {
+        "Product Handle": "organic-cotton-tee",
+        Title: "Organic Cotton T-Shirt",
+        "Title [de]": "Bio-Baumwoll-T-Shirt",
+        Description: "Soft.\nBreathable.",
+        Images: "https://cdn.example.com/a.jpg\nhttps://cdn.example.com/b.jpg",
+        "Brand / vendor": "Nordlys",
+        Tags: "organic, cotton",
+        "Material 1": "Organic cotton",
+        "Material 1 %": 95,
+        "Material 1 Recycled %": 0,
+        "Material 1 Origin": "IN",
+        "Material 2": "Elastane",
+        "Material 2 %": 5,
+        "Country of production": "PT",
+        "Carbon footprint (kg CO2e)": 2.1,
+        "Water use (L)": "2 700",
+        "Certification 1 Name": "GOTS",
+        "Certification 1 Body": "Control Union",
+        "Certification 1 Valid until": fmt(new Date(Date.UTC(2027, 5, 30)), "yyyy-mm-dd"),
+        "Certification 1 Link": "https://certs.example.com/gots",
+        "Weight (g)": 145,
+        SKU: "TEE-S",
+        "Barcode (GTIN)": EAN_A,
+        "Option1 Name": "Size",
+        "Option1 Value": "S",
+        Manufacturer: "",
+      },
+      { "Product Handle": "organic-cotton-tee", "Weight (g)": 155, SKU: "TEE-M", "Barcode (GTIN)": EAN_B, "Option1 Value": "M" },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.rowCount).toBe(2);
+    expect(r.productCount).toBe(1);
+    expect(r.translationLocales).toEqual(["de"]);
+    const [p] = r.records;
+    expect(p.externalId).toBe("organic-cotton-tee");
+    expect(p.handle).toBe("organic-cotton-tee");
+    expect(p.ref).toEqual({ sheet: "Products", row: 2 });
+    expect(p.fields).toEqual({
+      title: { en: "Organic Cotton T-Shirt", de: "Bio-Baumwoll-T-Shirt" },
+      description: { en: "Soft.\nBreathable." },
+      images: [{ url: "https://cdn.example.com/a.jpg" }, { url: "https://cdn.example.com/b.jpg" }],
+      vendor: "Nordlys",
+      tags: ["organic", "cotton"],
+      materials: [
+        { material: "Organic cotton", massPercent: 95, recycledPercent: 0, originCountry: "IN" },
+        { material: "Elastane", massPercent: 5 },
+      ],
+      countryOfProduction: "PT",
+      carbonFootprint: 2.1,
+      waterUse: 2700,
+      certifications: [{ name: "GOTS", body: "Control Union", validUntil: "2027-06-30", url: "https://certs.example.com/gots" }],
+    });
+    expect("manufacturer" in p.fields).toBe(false);
+    expect(p.variants).toEqual([
+      {
+        externalId: "TEE-S",
+        fields: { weight: 145, sku: "TEE-S", barcode: gtin14(EAN_A), options: [{ name: "Size", value: "S" }] },
+        position: 1,
+        ref: { sheet: "Products", row: 2 },
+      },
+      {
+        externalId: "TEE-M",
+        fields: { weight: 155, sku: "TEE-M", barcode: gtin14(EAN_B), options: [{ name: "Size", value: "M" }] },
+        position: 2,
+        ref: { sheet: "Products", row: 3 },
+      },
+    ]);
+  });
+
+  it("groups rows by handle wherever they are, case-insensitively", async () => {
+    const r = await read([
+      { "Product Handle": "tee", Title: "Tee", SKU: "A" },
+      { "Product Handle": "cap", Title: "Cap", SKU: "B" },
+      { "Product Handle": "TEE", SKU: "C" },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records.map((p) => [p.handle, p.variants.map((v) => v.externalId)])).toEqual([
+      ["tee", ["A", "C"]],
+      ["cap", ["B"]],
+    ]);
+  });
+
+  it("understands numbers stored as text, units and percent formats", async () => {
+    const r = await read([
+      tee({
+        "Carbon footprint (kg CO2e)": "12,5",
+        "Water use (L)": "1200.5",
+        "Weight (g)": "150 g",
+        "Material 1": "Cotton",
+        "Material 1 %": fmt(0.6, "0%"),
+        "Material 2": "Linen",
+        "Material 2 %": "40%",
+      }),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].fields).toMatchObject({
+      carbonFootprint: 12.5,
+      waterUse: 1200.5,
+      weight: 150,
+      materials: [
+        { material: "Cotton", massPercent: 60 },
+        { material: "Linen", massPercent: 40 },
+      ],
+    });
+  });
+
+  it("understands dates as text, serials and Date cells", async () => {
+    const r = await read([
+      tee({
+        "Certification 1 Name": "A",
+        "Certification 1 Valid until": "2027-01-31",
+        "Certification 2 Name": "B",
+        "Certification 2 Valid until": 46418,
+        "Certification 3 Name": "C",
+        "Certification 3 Valid until": new Date(Date.UTC(2027, 0, 31)),
+      }),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect((r.records[0].fields.certifications as Certification[]).map((c) => c.validUntil)).toEqual(["2027-01-31", "2027-01-31", "2027-01-31"]);
+  });
+
+  it("uses formulas' cached results and reports formulas without one", async () => {
+    const ok = await read([tee({ "Weight (g)": { formula: "100+50", result: 150 }, Manufacturer: { formula: '"Acme"&" Ltd"', result: "Acme Ltd" } })]);
+    expect(ok.errors).toEqual([]);
+    expect(ok.records[0].fields).toMatchObject({ weight: 150, manufacturer: "Acme Ltd" });
+
+    const bad = await read([tee({ "Weight (g)": { formula: "100+50" } as never })]);
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]).toMatchObject({ row: 2, column: "Weight (g)", cellRef: "D2" });
+    expect(bad.errors[0].message).toMatch(/formula without a saved result/);
+    expect(bad.records).toEqual([]);
+    expect(bad.productsWithErrors).toEqual(["tee"]);
+  });
+
+  it("reads rich text and hyperlink cells", async () => {
+    const r = await read([
+      tee({
+        Title: { richText: [{ text: "Organic " }, { font: { bold: true }, text: "Tee" }] },
+        Images: { text: "front photo", hyperlink: "https://cdn.example.com/front.jpg" },
+        "Certification 1 Name": "GOTS",
+        "Certification 1 Link": { text: "see certificate", hyperlink: "https://certs.example.com/gots" },
+        Manufacturer: { text: "Acme", hyperlink: "https://acme.example.com" },
+      }),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].fields).toMatchObject({
+      title: { en: "Organic Tee" },
+      images: [{ url: "https://cdn.example.com/front.jpg" }],
+      certifications: [{ name: "GOTS", url: "https://certs.example.com/gots" }],
+      manufacturer: "Acme",
+    });
+  });
+
+  it("keeps GTIN leading zeros from text and pads numeric GTINs", async () => {
+    const upc = "012345678905";
+    const r = await read([
+      tee({ SKU: "A", "Barcode (GTIN)": upc }),
+      tee({ SKU: "B", "Barcode (GTIN)": 36000291452 }), // UPC 036000291452 typed as a number
+      tee({ SKU: "C", "Barcode (GTIN)": "9638-5074" }), // GTIN-8 with a dash
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].variants.map((v) => v.fields.barcode)).toEqual(["00012345678905", "00036000291452", "00000096385074"]);
+  });
+
+  it("reports GTINs with a wrong length or check digit", async () => {
+    const r = await read([tee({ SKU: "A", "Barcode (GTIN)": "4012345000017" }), tee({ SKU: "B", "Barcode (GTIN)": "12345" })]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, "Barcode (GTIN)"],
+      [3, "Barcode (GTIN)"],
+    ]);
+    expect(r.errors[0].message).toMatch(/wrong check digit: the last digit should be 6/);
+    expect(r.errors[1].message).toMatch(/has 5 digits; a GTIN has 8, 12, 13 or 14/);
+  });
+
+  it("reports invalid country codes, URLs and numbers with the cell", async () => {
+    const r = await read([
+      tee({
+        "Country of production": "XX",
+        Images: "ftp://cdn.example.com/a.jpg",
+        "Weight (g)": "heavy",
+        "Carbon footprint (kg CO2e)": -1,
+        "Material 1": "Cotton",
+        "Material 1 %": 100,
+        "Material 1 Origin": "Narnia",
+      }),
+    ]);
+    const byColumn = Object.fromEntries(r.errors.map((e) => [e.column, e.message]));
+    expect(byColumn["Country of production"]).toMatch(/"XX" is not an ISO 3166 two-letter country code/);
+    expect(byColumn.Images).toMatch(/must start with http/);
+    expect(byColumn["Weight (g)"]).toMatch(/"heavy" is not a number/);
+    expect(byColumn["Carbon footprint (kg CO2e)"]).toMatch(/must be 0 or more/);
+    expect(byColumn["Material 1 Origin"]).toMatch(/"Narnia" is not an ISO 3166/);
+    expect(r.errors.every((e) => e.cellRef && e.row === 2)).toBe(true);
+  });
+
+  it("accepts lower-case codes and English country names", async () => {
+    const r = await read([tee({ "Country of production": "pt", "Material 1": "Wool", "Material 1 %": 100, "Material 1 Origin": "New Zealand" })]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].fields).toMatchObject({ countryOfProduction: "PT", materials: [{ material: "Wool", massPercent: 100, originCountry: "NZ" }] });
+  });
+});
+
+describe("materials", () => {
+  it("requires the shares to add up to 100", async () => {
+    const r = await read([tee({ "Material 1": "Cotton", "Material 1 %": 80, "Material 2": "Linen", "Material 2 %": 10 })]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ row: 2, column: "Material 1 %" });
+    expect(r.errors[0].message).toMatch(/add up to 90%; they must add up to 100%/);
+  });
+
+  it("requires a name and a share per material, and shares between 0 and 100", async () => {
+    const r = await read([
+      tee({ SKU: "A", "Material 1 %": 100 }),
+      { "Product Handle": "b", Title: "B", SKU: "B", "Material 1": "Cotton" },
+      { "Product Handle": "c", Title: "C", SKU: "C", "Material 1": "Cotton", "Material 1 %": 120 },
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, "Material 1"],
+      [3, "Material 1 %"],
+      [4, "Material 1 %"],
+    ]);
+    expect(r.errors[0].message).toMatch(/"Material 1" is empty/);
+    expect(r.errors[2].message).toMatch(/120 is not a percentage between 0 and 100/);
+    expect(r.records).toEqual([]);
+  });
+
+  it("reads added groups beyond the template's six", async () => {
+    const row: Record<string, TestCell> = tee();
+    for (let i = 1; i <= 8; i++) {
+      row[`Material ${i}`] = `Fibre ${i}`;
+      row[`Material ${i} %`] = 12.5;
+    }
+    const r = await read([row]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].fields.materials).toHaveLength(8);
+  });
+});
+
+describe("identifiers", () => {
+  it("reports every row of a duplicate SKU, across products", async () => {
+    const r = await read([
+      tee({ SKU: "DUP", "Option1 Name": "Size", "Option1 Value": "S" }),
+      tee({ SKU: "DUP", "Option1 Value": "M" }),
+      { "Product Handle": "cap", Title: "Cap", SKU: "DUP" },
+      { "Product Handle": "sock", Title: "Sock", SKU: "OK" },
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, "SKU"],
+      [3, "SKU"],
+      [4, "SKU"],
+    ]);
+    expect(r.errors[0].message).toMatch(/The SKU "DUP" is also used on rows 3 and 4/);
+    expect(r.records.map((p) => p.handle)).toEqual(["sock"]);
+    expect(r.productsWithErrors.sort()).toEqual(["cap", "tee"]);
+  });
+
+  it("reports every row of a duplicate barcode (also when written differently)", async () => {
+    const r = await read([tee({ SKU: "A", "Barcode (GTIN)": EAN_A }), tee({ SKU: "B", "Barcode (GTIN)": `0${EAN_A}` })]);
+    expect(r.errors.map((e) => e.row)).toEqual([2, 3]);
+    expect(r.errors[0].message).toMatch(new RegExp(`The barcode "${EAN_A}" is also used on row 3`));
+  });
+
+  it("derives variant ids: SKU, else GTIN-14, else handle/options, else handle#row", async () => {
+    const r = await read([
+      { "Product Handle": "p", Title: "P", SKU: "S1", "Barcode (GTIN)": EAN_A, "Option1 Name": "Size", "Option1 Value": "S" },
+      { "Product Handle": "p", "Barcode (GTIN)": EAN_B, "Option1 Value": "M" },
+      { "Product Handle": "p", "Option1 Value": "L" },
+      { "Product Handle": "r", Title: "R", "Option1 Name": "Size", "Option1 Value": "L", "Option2 Name": "Colour", "Option2 Value": "Blue" },
+      { "Product Handle": "q", Title: "Q" },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records.flatMap((p) => p.variants.map((v) => v.externalId))).toEqual(["S1", gtin14(EAN_B), "p/L", "r/L/Blue", "q#6"]);
+  });
+
+  it("reports rows of one product that cannot be told apart", async () => {
+    const r = await read([
+      { "Product Handle": "p", Title: "P", "Option1 Name": "Size", "Option1 Value": "S" },
+      { "Product Handle": "p", "Option1 Value": "S" },
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, "Product Handle"],
+      [3, "Product Handle"],
+    ]);
+    expect(r.errors[0].message).toMatch(/same option values as row 3/);
+  });
+});
+
+describe("product-level values across rows", () => {
+  it("accepts a value on one row only or repeated identically", async () => {
+    const r = await read([
+      tee({ SKU: "A", "Brand / vendor": "Nordlys" }),
+      tee({ SKU: "B", Title: undefined }),
+      tee({ SKU: "C", "Brand / vendor": "Nordlys", Title: "Organic Tee" }),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].fields).toMatchObject({ title: { en: "Organic Tee" }, vendor: "Nordlys" });
+  });
+
+  it("reports the row and column that conflict", async () => {
+    const r = await read([
+      tee({ SKU: "A", "Brand / vendor": "Nordlys", "Title [de]": "Bio-Shirt" }),
+      tee({ SKU: "B", "Brand / vendor": "Nordlys" }),
+      tee({ SKU: "C", "Brand / vendor": "Acme", "Title [de]": "Anderes Shirt" }),
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [4, "Brand / vendor"],
+      [4, "Title [de]"],
+    ]);
+    expect(r.errors[0].message).toMatch(/Brand \/ vendor is "Acme" on this row but "Nordlys" on row 2, for the same product "tee"/);
+    expect(r.errors[0].cellRef).toMatch(/^[A-Z]+4$/);
+    expect(r.records).toEqual([]);
+  });
+
+  it("turns differing values of variantOverride fields into variant overrides, not conflicts", async () => {
+    const r = await read([
+      tee({ SKU: "A", "Weight (g)": 145, "Country of production": "PT", "Material 1": "Cotton", "Material 1 %": 100 }),
+      tee({ SKU: "B", "Weight (g)": 155, "Country of production": "PT", "Material 1": "Cotton", "Material 1 %": 100 }),
+      tee({ SKU: "C", "Country of production": "PT", "Material 1": "Linen", "Material 1 %": 100 }),
+    ]);
+    expect(r.errors).toEqual([]);
+    const [p] = r.records;
+    // the same on every row → the product's value
+    expect(p.fields.countryOfProduction).toBe("PT");
+    // differing → each row's own value; rows without a value get none
+    expect(p.fields.weight).toBeUndefined();
+    expect(p.fields.materials).toBeUndefined();
+    expect(p.variants.map((v) => v.fields.weight)).toEqual([145, 155, undefined]);
+    expect(p.variants.map((v) => (v.fields.materials as Material[] | undefined)?.[0].material)).toEqual(["Cotton", "Cotton", "Linen"]);
+    expect(p.variants.every((v) => v.fields.countryOfProduction === undefined)).toBe(true);
+  });
+});
+
+describe("options", () => {
+  it("takes option names from any row of the product (Shopify style)", async () => {
+    const r = await read([
+      tee({ SKU: "A", "Option1 Name": "Size", "Option1 Value": "S", "Option2 Name": "Colour", "Option2 Value": "Blue" }),
+      tee({ SKU: "B", "Option1 Value": "M", "Option2 Value": "Blue" }),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].variants[1].fields.options).toEqual([
+      { name: "Size", value: "M" },
+      { name: "Colour", value: "Blue" },
+    ]);
+  });
+
+  it("reports conflicting names, values without a name and missing values", async () => {
+    const r = await read([
+      tee({ SKU: "A", "Option1 Name": "Size", "Option1 Value": "S" }),
+      tee({ SKU: "B", "Option1 Name": "Colour", "Option1 Value": "Blue" }),
+      { "Product Handle": "cap", Title: "Cap", SKU: "C", "Option2 Value": "Red" },
+      { "Product Handle": "hat", Title: "Hat", SKU: "D", "Option1 Name": "Size", "Option1 Value": "S" },
+      { "Product Handle": "hat", SKU: "E" },
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [3, "Option1 Name"],
+      [4, "Option2 Value"],
+      [6, "Option1 Value"],
+    ]);
+    expect(r.errors[0].message).toMatch(/"Colour" on this row but "Size" on row 2/);
+    expect(r.errors[1].message).toMatch(/"Option2 Value" is filled in but "Option2 Name" is empty/);
+    expect(r.errors[2].message).toMatch(/no value for the option "Size"/);
+  });
+});
+
+describe("part order inside the file", () => {
+  it("reads the same whatever order the workbook's parts are stored in", async () => {
+    const path = tmp.path("order.xlsx");
+    await writeProducts(path, [
+      tee({
+        "Material 1": "Cotton",
+        "Material 1 %": fmt(0.6, "0%"),
+        "Material 2": "Linen",
+        "Material 2 %": fmt(0.4, "0%"),
+        "Certification 1 Name": "GOTS",
+        "Certification 1 Valid until": fmt(new Date(Date.UTC(2027, 0, 31)), "dd.mm.yyyy"),
+        Manufacturer: fmt(new Date(Date.UTC(2026, 4, 1)), "yyyy-mm-dd"),
+      }),
+    ]);
+    const expected = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(expected.errors).toEqual([]);
+    expect(expected.records[0].fields).toMatchObject({
+      materials: [
+        { material: "Cotton", massPercent: 60 },
+        { material: "Linen", massPercent: 40 },
+      ],
+      certifications: [{ name: "GOTS", validUntil: "2027-01-31" }],
+      manufacturer: "2026-05-01",
+    });
+    const orders: [string[], string[]][] = [
+      // shared strings and relationships before the sheet, workbook and styles after it
+      [["[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"], ["xl/styles.xml", "xl/workbook.xml"]],
+      // sheet first, everything else after
+      [["xl/worksheets/sheet1.xml"], ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml"]],
+    ];
+    for (const [i, [first, last]] of orders.entries()) {
+      const reordered = tmp.path(`order-${i}.xlsx`);
+      await reorderZip(path, reordered, first, last);
+      const r = await readProductsWorkbook(reordered, { primaryLocale: "en" });
+      expect(r.errors).toEqual([]);
+      expect(r.records).toEqual(expected.records);
+    }
+  });
+});
+
+describe("rows and columns", () => {
+  it("reports a row without a handle", async () => {
+    const r = await read([tee(), { "Product Handle": "", Title: "Orphan", SKU: "X" }]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ row: 3, column: "Product Handle", cellRef: "A3", message: expect.stringMatching(/This row has no Product Handle/) }),
+    ]);
+    expect(r.records.map((p) => p.handle)).toEqual(["tee"]);
+    expect(r.rowCount).toBe(2);
+  });
+
+  it("reports handles with spaces", async () => {
+    const r = await read([tee({ "Product Handle": "organic tee" })]);
+    expect(r.errors[0].message).toMatch(/is not a valid handle/);
+  });
+
+  it("checks titles only when asked (requireTitle)", async () => {
+    const rows = [{ "Product Handle": "tee", Title: "", SKU: "A", "Title [de]": "Nur Deutsch" }, { "Product Handle": "cap", Title: "Cap", SKU: "B" }];
+    const lenient = await read(rows);
+    expect(lenient.errors).toEqual([]);
+    expect(lenient.records).toHaveLength(2);
+    const strict = await read(rows, { requireTitle: true });
+    expect(strict.errors).toEqual([expect.objectContaining({ row: 2, column: "Title", message: expect.stringMatching(/The product "tee" has no title/) })]);
+    expect(strict.records.map((p) => p.handle)).toEqual(["cap"]);
+  });
+
+  it("reports a missing Title column when titles are required", async () => {
+    const r = await read([{ "Product Handle": "tee", SKU: "A" }], { requireTitle: true });
+    expect(r.errors).toEqual([expect.objectContaining({ row: 1, column: "Title", message: expect.stringMatching(/"Title" column is missing/) })]);
+    expect(r.records).toEqual([]);
+  });
+
+  it("warns about unknown columns and headerless data, ignores Archived in source", async () => {
+    const path = tmp.path("unknown.xlsx");
+    await writeXlsx(path, [
+      {
+        name: "Products",
+        rows: [
+          ["Product Handle", "Title", "Colour code", "Archived in source", "Title [xx!]", null],
+          ["tee", "Tee", "#fff", "Yes", "?", "stray value"],
+        ],
+      },
+    ]);
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => [w.row, w.column, w.cellRef])).toEqual([
+      [1, "Colour code", "C1"],
+      [1, "Title [xx!]", "E1"],
+      [2, "F", "F2"],
+    ]);
+    expect(r.warnings[0].message).toMatch(/is not a Passport column, so it was not imported/);
+    expect(r.warnings[2].message).toMatch(/Column F has values but no header/);
+    expect(r.records).toHaveLength(1);
+  });
+
+  it("reports a missing Product Handle column", async () => {
+    const r = await read([{ Title: "Tee", SKU: "A" }]);
+    expect(r.errors).toEqual([expect.objectContaining({ row: 1, column: "Product Handle", message: expect.stringMatching(/"Product Handle" column is missing/) })]);
+    expect(r.records).toEqual([]);
+  });
+
+  it("reports a column that appears twice", async () => {
+    const path = tmp.path("dup-col.xlsx");
+    await writeXlsx(path, [{ name: "Products", rows: [["Product Handle", "SKU", "sku"], ["tee", "A", "B"]] }]);
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors[0]).toMatchObject({ row: 1, column: "sku", cellRef: "C1" });
+    expect(r.errors[0].message).toMatch(/appears twice \(columns B and C\)/);
+  });
+
+  it("skips blank rows above the header and between products", async () => {
+    const path = tmp.path("blank.xlsx");
+    await writeXlsx(path, [{ name: "Products", rows: [[], ["Product Handle", "Title"], ["tee", "Tee"], [], [null, null], ["cap", "Cap"]] }]);
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.rowCount).toBe(2);
+    expect(r.records.map((p) => p.ref)).toEqual([
+      { sheet: "Products", row: 3 },
+      { sheet: "Products", row: 6 },
+    ]);
+  });
+
+  it("reads the sheet whatever the case of its name, and ignores other sheets", async () => {
+    const path = tmp.path("case.xlsx");
+    await writeXlsx(path, [
+      { name: "Notes", rows: [["Product Handle"], ["not-this"]] },
+      { name: "products", rows: [["Product Handle", "Title"], ["tee", "Tee"]] },
+    ]);
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.sheet).toBe("products");
+    expect(r.records.map((p) => p.handle)).toEqual(["tee"]);
+    expect(r.records[0].ref).toEqual({ sheet: "products", row: 2 });
+  });
+
+  it("reports error cells", async () => {
+    const r = await read([tee({ "Weight (g)": { error: "#N/A" } as never })]);
+    expect(r.errors[0].message).toMatch(/Excel error #N\/A/);
+  });
+
+  it("stops at the row limit and says so", async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => ({ "Product Handle": `p${i}`, Title: `P${i}`, SKU: `S${i}` }));
+    const r = await read(rows, { limits: { maxRows: 5 } });
+    expect(r.rowCount).toBe(5);
+    expect(r.errors).toEqual([expect.objectContaining({ row: 7, message: expect.stringMatching(/more than 5 rows, the limit for one file; reading stopped at row 7/) })]);
+    expect(r.records).toHaveLength(5);
+  });
+
+  it("refuses cells over the length limit (100 KB strings)", async () => {
+    const r = await read([tee({ Description: "x".repeat(100_000) })]);
+    expect(r.errors).toEqual([expect.objectContaining({ column: "Description", message: expect.stringMatching(/100,000 characters; a cell may hold at most 32,767/) })]);
+    expect(r.records).toEqual([]);
+  });
+
+  it("lists at most maxIssues issues, then sums up the rest", async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => ({ "Product Handle": `p${i}`, "Weight (g)": "heavy" }));
+    const r = await read(rows, { limits: { maxIssues: 3 } });
+    expect(r.errors).toHaveLength(4);
+    expect(r.errors[3]).toMatchObject({ row: 0, message: expect.stringMatching(/and 3 more errors not listed/) });
+  });
+
+  it("uses the shop's primary locale for plain text columns", async () => {
+    const r = await read([{ "Product Handle": "tee", Title: "T-Shirt", "Title [en]": undefined, "Title [fr-ca]": "Chandail" }], { primaryLocale: "de" });
+    expect(r.records[0].fields.title).toEqual({ de: "T-Shirt", "fr-CA": "Chandail" });
+  });
+});

@@ -1,0 +1,1016 @@
+// Reads the Products sheet of an uploaded workbook into SourceRecords for the sync engine.
+//
+// The file is checked first (workbook-file.ts: type, zip bomb, structure), then streamed with
+// exceljs's WorkbookReader row by row; only the parsed values are kept.
+//
+// Rules (see also columns.ts for the layout):
+// - one row per variant; rows with the same Product Handle (case-insensitive) are one product,
+//   wherever they are in the sheet;
+// - every value goes through the registry's parseFieldValue; empty cells mean "no value in this
+//   file" (the field is left out, never set to empty);
+// - product-level fields may be filled on one row of the product or repeated; two rows with
+//   different values are a conflict (an error on the later row's cell);
+// - product-level fields with variantOverride (materials, weight, country of production …): when
+//   every row that has a value has the same value, it is the product's value; when rows differ,
+//   each row's value becomes that variant's own value (an override) and the product gets none;
+// - variant-level fields (SKU, barcode, options) belong to the row's variant; option names may be
+//   given on one row only (as in Shopify's CSV);
+// - variant externalId: SKU, else GTIN-14, else "<handle>/<option values joined by />", else
+//   "<handle>#<row>";
+// - a product with any error is left out of `records` (its handle is in `productsWithErrors`).
+//   Errors block a full import: the caller should not commit a file with errors in "full" scope,
+//   because the products left out would look deleted;
+// - unknown columns are warnings; "Archived in source" (written on export) is ignored.
+import { createRequire } from "node:module";
+import { Readable } from "node:stream";
+import ExcelJS from "exceljs";
+import { canonicalJson, isCountryCode, type FieldDef, type FieldValues } from "../../catalog/fields";
+import type { SourceRecord, SourceVariant } from "../../sync/records";
+import {
+  canonicalLocale,
+  cellRef,
+  columnLetter,
+  type Column,
+  type GroupKind,
+  GROUP_PARTS,
+  isGroupKind,
+  HANDLE_HEADER,
+  matchHeaders,
+  PRODUCTS_SHEET,
+  fieldColumn,
+} from "./columns";
+import {
+  asCountryText,
+  asDate,
+  asGtinText,
+  asNumber,
+  asText,
+  displayGtin,
+  quote,
+  rawCell,
+  splitList,
+  splitUrls,
+  urlText,
+  type RawCell,
+} from "./cells";
+import { formatCount, type Limits, resolveLimits, WorkbookRejected } from "./limits";
+import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registry";
+import { inspectWorkbookFile, openZipPart, readZipTextParts, requireProductsSheet } from "./workbook-file";
+
+export interface CellIssue {
+  sheet: string;
+  /** Sheet row (1-based, as Excel shows it); 0 when the issue concerns no single row. */
+  row: number;
+  /** Column header, or the column letter when the column has no header. */
+  column: string;
+  /** "C12" when the issue concerns one cell. */
+  cellRef?: string;
+  message: string;
+}
+
+export interface WorkbookReadResult {
+  /** Products without errors. */
+  records: SourceRecord[];
+  errors: CellIssue[];
+  warnings: CellIssue[];
+  /** Non-empty data rows read (header excluded). */
+  rowCount: number;
+  /** Distinct product handles found (with or without errors). */
+  productCount: number;
+  /** Handles of products left out of `records` because of errors. */
+  productsWithErrors: string[];
+  /** Translation locales found in the headers ("Title [de]" → "de"). */
+  translationLocales: string[];
+  /** The sheet that was read. */
+  sheet: string;
+}
+
+export interface ReadOptions {
+  /** The shop's primary locale: the plain text columns ("Title") are in this language. */
+  primaryLocale: string;
+  limits?: Partial<Limits>;
+  /**
+   * Every product needs its requiredToCreate fields (the Title). Turn on when the file may create
+   * products (Excel as primary, or non-Shopify products); a secondary that only enriches existing
+   * variants leaves it off.
+   */
+  requireTitle?: boolean;
+  /** Field registry; defaults to the catalog's FIELDS. */
+  registry?: FieldRegistry;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** One row's option cells, by group index. */
+interface OptionCells {
+  names: (string | undefined)[];
+  values: (string | undefined)[];
+}
+
+/** What one row holds, kept compact: 100,000 of these may be alive at once. */
+interface RowAcc {
+  row: number;
+  /** Parsed values by field key: localized text as { locale: text }, groups as their list, options as OptionCells. */
+  v: Record<string, unknown>;
+}
+
+interface ProductAcc {
+  handle: string;
+  rows: RowAcc[];
+  bad: boolean;
+}
+
+class IssueList {
+  readonly items: (CellIssue & { col: number })[] = [];
+  dropped = 0;
+  constructor(private readonly max: number) {}
+  add(issue: CellIssue & { col: number }): void {
+    if (this.items.length < this.max) this.items.push(issue);
+    else this.dropped++;
+  }
+  sorted(sheet: string, kind: string): CellIssue[] {
+    const out = [...this.items]
+      .sort((a, b) => a.row - b.row || a.col - b.col)
+      .map(({ col: _col, ...issue }) => issue);
+    if (this.dropped > 0) {
+      out.push({ sheet, row: 0, column: "", message: `…and ${formatCount(this.dropped)} more ${kind} not listed. Fix the ones above and upload the file again to see the rest.` });
+    }
+    return out;
+  }
+}
+
+const HANDLE_RE = /^[^\s/#?]+$/u;
+
+function listRows(rows: number[]): string {
+  const uniq = [...new Set(rows)].sort((a, b) => a - b);
+  if (uniq.length === 1) return `row ${uniq[0]}`;
+  const shown = uniq.slice(0, 10);
+  const more = uniq.length - shown.length;
+  const text = more > 0 ? `${shown.join(", ")} and ${more} more` : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
+  return `rows ${text}`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Deep equality of parsed values (plain data: strings, numbers, arrays, objects). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ka = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const kb = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameValue(ao[k], bo[k]));
+}
+
+function valueForMessage(v: unknown): string {
+  if (typeof v === "string") return quote(v);
+  if (typeof v === "number") return String(v);
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => {
+      if (x && typeof x === "object") {
+        const o = x as Record<string, unknown>;
+        if ("material" in o) return `${String(o.material)} ${String(o.massPercent)}%`;
+        if ("name" in o && "value" in o) return `${String(o.name)} ${String(o.value)}`;
+        if ("name" in o) return String(o.name);
+        if ("url" in o) return String(o.url);
+      }
+      return String(x);
+    });
+    return quote(parts.join(", "));
+  }
+  if (v && typeof v === "object") return quote(Object.values(v as Record<string, unknown>).map(String).join(" / "));
+  return quote(canonicalJson(v));
+}
+
+const HINTS: Partial<Record<Column["format"], string>> = {
+  country: "Use a two-letter ISO code such as PT, DE or CN (see the dropdown).",
+  gtin: "Check the barcode number. Format the column as Text so leading zeros stay.",
+  urls: "Links must start with https://.",
+  url: "Links must start with https://.",
+  number: "Enter a number of 0 or more.",
+  percent: "Enter a percentage between 0 and 100.",
+};
+
+/** Turns a validation message into a sentence for the merchant, with a hint on how to fix it. */
+function fieldMessage(display: string, message: string, format: Column["format"]): string {
+  let text: string;
+  if (message.startsWith('"')) text = message;
+  else if (/^(is|must|has)\b/.test(message)) text = `${quote(display)} ${message}`;
+  else text = capitalize(message);
+  const hint = HINTS[format];
+  return `${text.replace(/\.$/, "")}.${hint ? ` ${hint}` : ""}`;
+}
+
+const EMPTY_CELL: RawCell = { t: "empty" };
+
+// ---------------------------------------------------------------------------------------------
+
+class ProductsSheetParser {
+  readonly errors: IssueList;
+  readonly warnings: IssueList;
+  rowCount = 0;
+  stopped = false;
+  translationLocales: string[] = [];
+
+  private headerRow: number | null = null;
+  private columns: (Column | null)[] = [];
+  private readonly colByKey = new Map<string, number>();
+  /** First column of each repeated group field. */
+  private readonly groupCol = new Map<string, number>();
+  private handleCol = 0;
+  private readonly headerCells = new Set<number>();
+  private readonly headerless = new Set<number>();
+  private readonly products = new Map<string, ProductAcc>();
+  /** Identifier → row (first) or rows (when repeated). */
+  private readonly skuRows = new Map<string, number | number[]>();
+  private readonly barcodeRows = new Map<string, number | number[]>();
+  private readonly fieldsByKey: Map<string, FieldDef>;
+  private readonly variantFields: FieldDef[];
+  private readonly skuField: FieldDef | undefined;
+  private readonly gtinField: FieldDef | undefined;
+  private readonly optionsField: FieldDef | undefined;
+
+  constructor(
+    private readonly sheet: string,
+    private readonly limits: Limits,
+    private readonly primaryLocale: string,
+    private readonly registry: FieldRegistry,
+    private readonly requireTitle: boolean,
+    private readonly date1904: boolean,
+    private readonly hyperlinks: Map<string, string>,
+  ) {
+    this.errors = new IssueList(limits.maxIssues);
+    this.warnings = new IssueList(limits.maxIssues);
+    this.fieldsByKey = new Map(registry.fields.map((f) => [f.key, f]));
+    this.variantFields = registry.fields.filter((f) => f.level === "variant");
+    this.skuField = this.variantFields.find((f) => f.key === "sku");
+    this.gtinField = this.variantFields.find((f) => f.kind === "gtin");
+    this.optionsField = this.variantFields.find((f) => f.kind === "options");
+  }
+
+  private issue(list: IssueList, row: number, col: number, header: string, message: string, withRef: boolean): void {
+    list.add({
+      sheet: this.sheet,
+      row,
+      col,
+      column: header || (col > 0 ? columnLetter(col) : ""),
+      cellRef: withRef && col > 0 && row > 0 ? cellRef(col, row) : undefined,
+      message,
+    });
+  }
+
+  private error(row: number, col: number, message: string, header?: string): void {
+    this.issue(this.errors, row, col, header ?? this.columns[col]?.header ?? "", message, col > 0);
+  }
+
+  private warn(row: number, col: number, message: string, header?: string): void {
+    this.issue(this.warnings, row, col, header ?? this.columns[col]?.header ?? "", message, col > 0);
+  }
+
+  /** Column of a field (a translation when locale is not the primary one); 0 when absent. */
+  private fieldCol(field: FieldDef, locale?: string): number {
+    if (isGroupKind(field.kind)) return this.groupCol.get(field.key) ?? 0;
+    const key = locale && locale !== this.primaryLocale ? `${field.key}[${locale}]` : field.key;
+    return this.colByKey.get(key) ?? 0;
+  }
+
+  /** Handles one sheet row (cells by 1-based column). Returns false to stop reading. */
+  onRow(rowNumber: number, cols: readonly number[], raws: readonly RawCell[]): boolean {
+    if (this.stopped) return false;
+    if (this.headerRow === null) return this.onHeader(rowNumber, cols, raws);
+    return this.onDataRow(rowNumber, cols, raws);
+  }
+
+  private onHeader(rowNumber: number, cols: readonly number[], raws: readonly RawCell[]): boolean {
+    const headers = new Map<number, string>();
+    cols.forEach((col, i) => {
+      const text = asText(raws[i]);
+      if (text.ok && text.value !== "") headers.set(col, text.value);
+    });
+    if (headers.size === 0) return true; // blank rows above the header
+    this.headerRow = rowNumber;
+    for (const col of headers.keys()) this.headerCells.add(col);
+
+    const match = matchHeaders(headers, { primaryLocale: this.primaryLocale, fields: this.registry.fields });
+    this.columns = match.columns;
+    this.translationLocales = match.translationLocales;
+    this.columns.forEach((c, i) => {
+      if (!c) return;
+      this.colByKey.set(c.key, i);
+      if (c.role.type === "group") {
+        const prev = this.groupCol.get(c.role.field.key);
+        if (prev === undefined || i < prev) this.groupCol.set(c.role.field.key, i);
+      }
+    });
+    for (const u of match.unknown) {
+      this.warn(rowNumber, u.index, `The column ${quote(u.header)} is not a Passport column, so it was not imported. Check its spelling against the Instructions sheet, or delete the column.`, u.header);
+    }
+    for (const b of match.badLocales) {
+      this.warn(rowNumber, b.index, `The column ${quote(b.header)} was not imported: the part in brackets must be a language code such as de, fr or pt-BR.`, b.header);
+    }
+    for (const d of match.duplicates) {
+      this.error(rowNumber, d.index, `The column ${quote(d.header)} appears twice (columns ${columnLetter(d.firstIndex)} and ${columnLetter(d.index)}). Delete or rename one of them.`, d.header);
+    }
+
+    const handleIndex = this.columns.findIndex((c) => c?.role.type === "handle");
+    if (handleIndex < 1) {
+      this.error(
+        rowNumber,
+        0,
+        `The "${HANDLE_HEADER}" column is missing. The first row must hold the column headers, with "${HANDLE_HEADER}" (the product's handle, e.g. organic-cotton-tee) as the first column. Start from the Passport template to get all headers right.`,
+        HANDLE_HEADER,
+      );
+      this.stopped = true;
+      return false;
+    }
+    this.handleCol = handleIndex;
+    if (this.requireTitle) {
+      for (const field of this.registry.fields.filter((f) => f.requiredToCreate)) {
+        if (!this.fieldCol(field)) {
+          const header = fieldColumn(field).header;
+          this.error(rowNumber, 0, `The "${header}" column is missing. It is required to create products: add it (see the Instructions sheet) and fill it in for every product.`, header);
+          this.stopped = true;
+        }
+      }
+      if (this.stopped) return false;
+    }
+    return true;
+  }
+
+  private onDataRow(rowNumber: number, cols: readonly number[], raws: readonly RawCell[]): boolean {
+    // Empty rows (nothing, or only unknown or ignored columns) are skipped.
+    let hasData = false;
+    let handleRaw: RawCell = EMPTY_CELL;
+    for (let i = 0; i < cols.length; i++) {
+      const raw = raws[i];
+      if (raw.t === "empty") continue;
+      const col = cols[i];
+      const column = this.columns[col];
+      if (column) {
+        if (column.role.type !== "archived") hasData = true;
+        if (col === this.handleCol) handleRaw = raw;
+      } else if (!this.headerCells.has(col) && !this.headerless.has(col)) {
+        this.headerless.add(col);
+        this.warn(rowNumber, col, `Column ${columnLetter(col)} has values but no header, so they were not imported. Give the column a header from the Instructions sheet, or delete it.`, columnLetter(col));
+      }
+    }
+    if (!hasData) return true;
+
+    this.rowCount++;
+    if (this.rowCount > this.limits.maxRows) {
+      this.rowCount--;
+      this.error(
+        rowNumber,
+        0,
+        `This sheet has more than ${formatCount(this.limits.maxRows)} rows, the limit for one file; reading stopped at row ${formatCount(rowNumber)}. Split your products into several files (keep all rows of a product in the same file) and upload them one by one.`,
+        "",
+      );
+      this.stopped = true;
+      return false;
+    }
+
+    // The handle decides which product the row belongs to.
+    const handleText = asText(handleRaw);
+    let handle: string | null = null;
+    if (!handleText.ok) {
+      this.error(rowNumber, this.handleCol, handleText.message);
+    } else if (handleText.value === "") {
+      this.error(rowNumber, this.handleCol, `This row has no ${HANDLE_HEADER}. Enter the handle of the product this variant belongs to (e.g. organic-cotton-tee); rows with the same handle are variants of one product.`);
+    } else if (handleText.value.length > 255 || !HANDLE_RE.test(handleText.value)) {
+      this.error(rowNumber, this.handleCol, `${quote(handleText.value)} is not a valid handle: use letters, digits and hyphens without spaces or slashes (e.g. organic-cotton-tee), at most 255 characters.`);
+    } else {
+      handle = handleText.value.toLowerCase();
+    }
+
+    const v: Record<string, unknown> = {};
+    let rowBad = handle === null;
+    // Repeated groups: field key → group index → part → value.
+    let groups: Record<string, Record<number, Record<string, unknown>>> | undefined;
+    // Groups with a bad cell are not assembled (their error is already reported).
+    let badGroups: Set<string> | undefined;
+
+    for (let i = 0; i < cols.length; i++) {
+      const raw = raws[i];
+      if (raw.t === "empty") continue;
+      const col = cols[i];
+      const column = this.columns[col];
+      if (!column) continue;
+      const role = column.role;
+      if (role.type === "handle" || role.type === "archived") continue;
+      if (raw.t === "string" && raw.s.length > this.limits.maxCellChars) {
+        this.error(rowNumber, col, `This cell has ${formatCount(raw.s.length)} characters; a cell may hold at most ${formatCount(this.limits.maxCellChars)} (Excel's limit). Shorten the text.`);
+        rowBad = true;
+        continue;
+      }
+      if (role.type === "group") {
+        const value = this.groupCell(rowNumber, col, column, raw);
+        if (value === null) {
+          rowBad = true;
+          (badGroups ??= new Set()).add(role.field.key);
+        } else if (value !== undefined) {
+          groups ??= {};
+          const byIndex = (groups[role.field.key] ??= {});
+          (byIndex[role.index] ??= {})[role.part.part] = value;
+        }
+        continue;
+      }
+      const field = role.field;
+      const parsed = this.fieldCell(rowNumber, col, column, field, raw, role.locale);
+      if (parsed === null) rowBad = true;
+      else if (parsed !== undefined) {
+        if (field.kind === "localizedText") {
+          const texts = (v[field.key] ??= {}) as Record<string, string>;
+          texts[role.locale ?? this.primaryLocale] = parsed as string;
+        } else {
+          v[field.key] = parsed;
+        }
+      }
+    }
+
+    if (groups) {
+      for (const key of Object.keys(groups)) {
+        if (badGroups?.has(key)) continue;
+        const field = this.fieldsByKey.get(key)!;
+        const byIndex = groups[key];
+        if (field.kind === "options") {
+          const cells: OptionCells = { names: [], values: [] };
+          for (const index of Object.keys(byIndex).map(Number)) {
+            cells.names[index] = byIndex[index].name as string | undefined;
+            cells.values[index] = byIndex[index].value as string | undefined;
+          }
+          v[key] = cells;
+          continue;
+        }
+        const assembled = this.assembleGroup(rowNumber, field, byIndex);
+        if (assembled === null) rowBad = true;
+        else if (assembled !== undefined) v[key] = assembled;
+      }
+    }
+
+    if (handle === null) return true;
+    let product = this.products.get(handle);
+    if (!product) this.products.set(handle, (product = { handle, rows: [], bad: false }));
+    product.rows.push({ row: rowNumber, v });
+    if (rowBad) product.bad = true;
+
+    // Identifiers, checked for duplicates across the file at the end.
+    if (this.skuField && typeof v[this.skuField.key] === "string") remember(this.skuRows, v[this.skuField.key] as string, rowNumber);
+    if (this.gtinField && typeof v[this.gtinField.key] === "string") remember(this.barcodeRows, v[this.gtinField.key] as string, rowNumber);
+    return true;
+  }
+
+  private fail(row: number, col: number, message: string): null {
+    this.error(row, col, message);
+    return null;
+  }
+
+  /** Parses a single-cell field. undefined: empty; null: error reported. */
+  private fieldCell(row: number, col: number, column: Column, field: FieldDef, raw: RawCell, locale?: string): unknown {
+    let candidate: unknown;
+    let display = "";
+    switch (field.kind) {
+      case "text":
+      case "localizedText": {
+        const t = asText(raw);
+        if (!t.ok) return this.fail(row, col, t.message);
+        if (t.value === "") return undefined;
+        display = t.value;
+        candidate = field.kind === "text" ? t.value : { [locale ?? this.primaryLocale]: t.value };
+        break;
+      }
+      case "number": {
+        const n = asNumber(raw, { unit: field.unit });
+        if (!n.ok) return this.fail(row, col, n.message);
+        if (n.value === undefined) return undefined;
+        display = String(n.value);
+        candidate = n.value;
+        break;
+      }
+      case "stringList": {
+        const t = asText(raw);
+        if (!t.ok) return this.fail(row, col, t.message);
+        const items = splitList(t.value);
+        if (items.length === 0) return undefined;
+        display = t.value;
+        candidate = items;
+        break;
+      }
+      case "imageList": {
+        const t = urlText(raw, this.hyperlinks.get(cellRef(col, row)));
+        if (!t.ok) return this.fail(row, col, t.message);
+        const urls = splitUrls(t.value);
+        if (urls.length === 0) return undefined;
+        display = t.value;
+        candidate = urls.map((url) => ({ url }));
+        break;
+      }
+      case "country": {
+        const t = asCountryText(raw);
+        if (!t.ok) return this.fail(row, col, t.message);
+        if (t.value === undefined) return undefined;
+        display = t.value;
+        candidate = t.value;
+        break;
+      }
+      case "gtin": {
+        const t = asGtinText(raw);
+        if (!t.ok) return this.fail(row, col, t.message);
+        if (t.value === undefined || t.value === "") return undefined;
+        display = t.value;
+        candidate = t.value;
+        break;
+      }
+      default:
+        return this.fail(row, col, `${field.label} cannot be given in one cell.`);
+    }
+    const result = this.registry.parse(field.key, candidate);
+    if (!result.ok) {
+      const { path, message } = splitParseError(result.error, field.label);
+      let shown = display;
+      if (path.length && Array.isArray(candidate)) {
+        const item = candidate[Number(path[0])] as unknown;
+        if (typeof item === "string") shown = item;
+        else if (item && typeof item === "object" && "url" in item) shown = String((item as { url: string }).url);
+      }
+      return this.fail(row, col, fieldMessage(shown, message, column.format));
+    }
+    if (field.kind === "localizedText") return (result.value as Record<string, string>)[locale ?? this.primaryLocale];
+    return result.value;
+  }
+
+  /** Reads one part of a group. undefined: empty; null: error reported. */
+  private groupCell(row: number, col: number, column: Column, raw: RawCell): unknown {
+    switch (column.format) {
+      case "percent": {
+        const n = asNumber(raw, { percent: true });
+        if (!n.ok) return this.fail(row, col, n.message);
+        if (n.value === undefined) return undefined;
+        if (n.value < 0 || n.value > 100) return this.fail(row, col, `${n.value} is not a percentage between 0 and 100. Enter the share in percent, e.g. 95.`);
+        return n.value;
+      }
+      case "country": {
+        const t = asCountryText(raw);
+        if (!t.ok) return this.fail(row, col, t.message);
+        if (t.value === undefined) return undefined;
+        if (!isCountryCode(t.value)) return this.fail(row, col, fieldMessage(t.value, "is not an ISO 3166 two-letter country code", "country"));
+        return t.value;
+      }
+      case "date": {
+        const d = asDate(raw, this.date1904);
+        if (!d.ok) return this.fail(row, col, d.message);
+        return d.value;
+      }
+      case "url": {
+        const t = urlText(raw, this.hyperlinks.get(cellRef(col, row)));
+        if (!t.ok) return this.fail(row, col, t.message);
+        return t.value === "" ? undefined : t.value;
+      }
+      default: {
+        const t = asText(raw);
+        if (!t.ok) return this.fail(row, col, t.message);
+        return t.value === "" ? undefined : t.value;
+      }
+    }
+  }
+
+  /** Builds the list of a materials/certifications field from one row's groups. undefined: none; null: error. */
+  private assembleGroup(row: number, field: FieldDef, byIndex: Record<number, Record<string, unknown>>): unknown {
+    const kind = field.kind as GroupKind;
+    const partDefs = GROUP_PARTS[kind];
+    const indexes = Object.keys(byIndex).map(Number).sort((a, b) => a - b);
+    const colOf = (index: number, part: string) => this.colByKey.get(`${field.key}.${index}.${part}`) ?? 0;
+    let bad = false;
+    const items: Record<string, unknown>[] = [];
+    for (const index of indexes) {
+      const parts = byIndex[index];
+      for (const def of partDefs) {
+        if (def.required && parts[def.part] === undefined) {
+          const col = colOf(index, def.part);
+          const header = this.columns[col]?.header ?? `${field.label} ${index}${def.suffix}`;
+          this.error(row, col, `${quote(header)} is empty, but other ${field.label.toLowerCase()} columns of group ${index} are filled in. Fill it in, or clear the group.`, header);
+          bad = true;
+        }
+      }
+      items.push({ ...parts });
+    }
+    if (bad) return null;
+    if (items.length === 0) return undefined;
+    if (kind === "materials") {
+      const sum = items.reduce((s, m) => s + (typeof m.massPercent === "number" ? m.massPercent : 0), 0);
+      if (Math.abs(sum - 100) >= 0.01) {
+        this.error(row, colOf(indexes[0], "massPercent"), `The material shares on this row add up to ${Math.round(sum * 100) / 100}%; they must add up to 100%. Correct the "%" columns of the materials.`);
+        return null;
+      }
+    }
+    const result = this.registry.parse(field.key, items);
+    if (!result.ok) {
+      const { path, message } = splitParseError(result.error, field.label);
+      const i = path.length ? Number(path[0]) : NaN;
+      const index = Number.isInteger(i) ? indexes[i] : undefined;
+      const part = index !== undefined ? (path[1] ?? partDefs[0].part) : undefined;
+      const col = index !== undefined && part ? colOf(index, part) : this.groupCol.get(field.key) ?? 0;
+      const shown = index !== undefined && part && typeof byIndex[index][part] === "string" ? (byIndex[index][part] as string) : "";
+      const format = partDefs.find((p) => p.part === part)?.format ?? "text";
+      this.error(row, col, shown ? fieldMessage(shown, message, format) : `${capitalize(message.replace(/\.$/, ""))}.`);
+      return null;
+    }
+    return result.value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  finish(): { records: SourceRecord[]; productsWithErrors: string[]; productCount: number } {
+    this.reportDuplicates(this.skuRows, this.skuField, (value, others) => `The SKU ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own SKU.`);
+    this.reportDuplicates(this.barcodeRows, this.gtinField, (value, others) => `The barcode ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own barcode (GTIN).`);
+
+    const records: SourceRecord[] = [];
+    const productsWithErrors: string[] = [];
+    const productCount = this.products.size;
+    for (const [handle, product] of this.products) {
+      const record = this.buildProduct(product);
+      if (product.bad || !record) productsWithErrors.push(handle);
+      else records.push(record);
+      this.products.delete(handle); // its rows are no longer needed
+    }
+    return { records, productsWithErrors, productCount };
+  }
+
+  /** Reports every row of a repeated identifier and marks their products. */
+  private reportDuplicates(map: Map<string, number | number[]>, field: FieldDef | undefined, message: (value: string, others: number[]) => string): void {
+    if (!field) return;
+    let rowHandle: Map<number, ProductAcc> | undefined;
+    for (const [value, rows] of map) {
+      if (!Array.isArray(rows)) continue;
+      if (!rowHandle) {
+        rowHandle = new Map();
+        for (const p of this.products.values()) for (const r of p.rows) rowHandle.set(r.row, p);
+      }
+      const col = this.fieldCol(field);
+      for (const row of rows) {
+        this.error(row, col, message(field.kind === "gtin" ? displayGtin(value) : value, rows.filter((r) => r !== row)));
+        const product = rowHandle.get(row);
+        if (product) product.bad = true;
+      }
+    }
+  }
+
+  private conflict(row: number, col: number, label: string, value: unknown, firstValue: unknown, firstRow: number, handle: string): void {
+    this.error(
+      row,
+      col,
+      `${label} is ${valueForMessage(value)} on this row but ${valueForMessage(firstValue)} on row ${firstRow}, for the same product ${quote(handle)}. A product's ${label.toLowerCase()} must be the same on all its rows: fill it in on one row only, or make the rows match.`,
+    );
+  }
+
+  private buildProduct(product: ProductAcc): SourceRecord | null {
+    const { rows, handle } = product;
+    const productFields: Record<string, unknown> = {};
+    const variantFields: Record<string, unknown>[] = rows.map(() => ({}));
+
+    for (const field of this.registry.fields) {
+      const key = field.key;
+      if (field.level === "variant") {
+        if (field.kind === "options") {
+          this.resolveOptions(product, field, variantFields);
+          continue;
+        }
+        for (let i = 0; i < rows.length; i++) {
+          const value = rows[i].v[key];
+          if (value !== undefined) variantFields[i][key] = value;
+        }
+        continue;
+      }
+      if (field.kind === "localizedText" && !field.variantOverride) {
+        // Per locale: the rows that give a text must agree.
+        const merged: Record<string, string> = {};
+        const firstRowOf: Record<string, number> = {};
+        for (const r of rows) {
+          const texts = r.v[key] as Record<string, string> | undefined;
+          if (!texts) continue;
+          for (const locale of Object.keys(texts)) {
+            const text = texts[locale];
+            if (merged[locale] === undefined) {
+              merged[locale] = text;
+              firstRowOf[locale] = r.row;
+            } else if (merged[locale] !== text) {
+              const col = this.fieldCol(field, locale);
+              this.conflict(r.row, col, this.columns[col]?.header ?? field.label, text, merged[locale], firstRowOf[locale], handle);
+              product.bad = true;
+            }
+          }
+        }
+        if (Object.keys(merged).length) this.setParsed(product, productFields, field, merged, rows[0].row);
+        continue;
+      }
+      // Whole values per row.
+      let first: RowAcc | undefined;
+      let allSame = true;
+      for (const r of rows) {
+        const value = r.v[key];
+        if (value === undefined) continue;
+        if (!first) first = r;
+        else if (allSame && !sameValue(value, first.v[key])) allSame = false;
+      }
+      if (!first) continue;
+      if (allSame) {
+        productFields[key] = first.v[key];
+      } else if (field.variantOverride) {
+        // Different per row: each row's value is its variant's own value.
+        for (let i = 0; i < rows.length; i++) {
+          const value = rows[i].v[key];
+          if (value !== undefined) variantFields[i][key] = value;
+        }
+      } else {
+        for (const r of rows) {
+          const value = r.v[key];
+          if (value === undefined || r === first || sameValue(value, first.v[key])) continue;
+          this.conflict(r.row, this.fieldCol(field), field.label, value, first.v[key], first.row, handle);
+          product.bad = true;
+        }
+      }
+    }
+
+    if (this.requireTitle) {
+      for (const field of this.registry.fields) {
+        if (!field.requiredToCreate || field.level !== "product") continue;
+        const value = productFields[field.key];
+        const has = field.kind === "localizedText" ? !!value && !!(value as Record<string, string>)[this.primaryLocale] : value !== undefined;
+        if (!has) {
+          const header = fieldColumn(field).header;
+          this.error(rows[0].row, this.fieldCol(field), `The product ${quote(handle)} has no ${field.label.toLowerCase()}. Fill in "${header}" on one of its rows; it is needed to create the product.`, header);
+          product.bad = true;
+        }
+      }
+    }
+
+    // Variants and their external ids: SKU, else GTIN-14, else handle/options, else handle#row.
+    const variants: SourceVariant[] = [];
+    const byOptions = new Map<string, number[]>();
+    for (let i = 0; i < rows.length; i++) {
+      const fields = variantFields[i];
+      const sku = this.skuField ? (fields[this.skuField.key] as string | undefined) : undefined;
+      const barcode = this.gtinField ? (fields[this.gtinField.key] as string | undefined) : undefined;
+      const options = this.optionsField ? (fields[this.optionsField.key] as { value: string }[] | undefined) : undefined;
+      let externalId: string;
+      if (sku) externalId = sku;
+      else if (barcode) externalId = barcode;
+      else {
+        externalId = options && options.length ? `${handle}/${options.map((o) => o.value).join("/")}` : `${handle}#${rows[i].row}`;
+        const list = byOptions.get(externalId) ?? [];
+        list.push(rows[i].row);
+        byOptions.set(externalId, list);
+      }
+      variants.push({ externalId, fields: fields as FieldValues, position: i + 1, ref: { sheet: this.sheet, row: rows[i].row } });
+    }
+    for (const list of byOptions.values()) {
+      if (list.length < 2) continue;
+      for (const row of list) {
+        this.error(
+          row,
+          this.handleCol,
+          `This row has the same option values as ${listRows(list.filter((x) => x !== row))} of the product ${quote(handle)}, and no SKU or barcode to tell them apart. Give each variant different option values, or its own SKU.`,
+        );
+        product.bad = true;
+      }
+    }
+
+    if (product.bad) return null;
+    return { externalId: handle, handle, fields: productFields as FieldValues, variants, ref: { sheet: this.sheet, row: rows[0].row } };
+  }
+
+  private setParsed(product: ProductAcc, target: Record<string, unknown>, field: FieldDef, value: unknown, row: number): void {
+    const result = this.registry.parse(field.key, value);
+    if (result.ok) target[field.key] = result.value;
+    else {
+      this.error(row, this.fieldCol(field), `${capitalize(result.error)}.`, field.label);
+      product.bad = true;
+    }
+  }
+
+  private resolveOptions(product: ProductAcc, field: FieldDef, variantFields: Record<string, unknown>[]): void {
+    const { rows, handle } = product;
+    const key = field.key;
+    const nameCol = (index: number) => this.colByKey.get(`${key}.${index}.name`) ?? 0;
+    const valueCol = (index: number) => this.colByKey.get(`${key}.${index}.value`) ?? 0;
+    // Option names may be given on one row only: they are the product's names.
+    const names = new Map<number, { name: string; row: number }>();
+    const valueIndexes = new Set<number>();
+    for (const r of rows) {
+      const cells = r.v[key] as OptionCells | undefined;
+      if (!cells) continue;
+      cells.values.forEach((value, index) => {
+        if (value !== undefined) valueIndexes.add(index);
+      });
+      cells.names.forEach((name, index) => {
+        if (name === undefined) return;
+        const known = names.get(index);
+        if (!known) names.set(index, { name, row: r.row });
+        else if (known.name.toLowerCase() !== name.toLowerCase()) {
+          const col = nameCol(index);
+          this.conflict(r.row, col, this.columns[col]?.header ?? "Option name", name, known.name, known.row, handle);
+          product.bad = true;
+        }
+      });
+    }
+    const indexes = [...new Set([...names.keys(), ...valueIndexes])].sort((a, b) => a - b);
+    if (indexes.length === 0) return;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const cells = r.v[key] as OptionCells | undefined;
+      const list: { name: string; value: string }[] = [];
+      for (const index of indexes) {
+        const name = cells?.names[index];
+        const value = cells?.values[index];
+        const productName = names.get(index)?.name;
+        if (value !== undefined) {
+          if (!productName) {
+            const col = valueCol(index);
+            const header = this.columns[col]?.header ?? `Option${index} Value`;
+            this.error(r.row, col, `${quote(header)} is filled in but "${this.columns[nameCol(index)]?.header ?? `Option${index} Name`}" is empty on every row of this product. Enter the option's name, e.g. Size.`);
+            product.bad = true;
+            continue;
+          }
+          list.push({ name: productName, value });
+        } else if (valueIndexes.has(index)) {
+          this.error(
+            r.row,
+            valueCol(index),
+            `This variant has no value for the option ${quote(productName ?? `option ${index}`)}, which other rows of the product ${quote(handle)} have. Every variant needs a value for each of the product's options.`,
+          );
+          product.bad = true;
+        } else if (name !== undefined) {
+          this.error(r.row, nameCol(index), `The option ${quote(name)} has a name but no row of this product gives it a value. Fill in the option's values, or clear its name.`);
+          product.bad = true;
+        }
+      }
+      if (list.length === 0) continue;
+      const result = this.registry.parse(key, list);
+      if (!result.ok) {
+        const { message } = splitParseError(result.error, field.label);
+        this.error(r.row, valueCol(indexes[0]), `${field.label}: ${message.replace(/\.$/, "")}.`);
+        product.bad = true;
+        continue;
+      }
+      variantFields[i][key] = result.value;
+    }
+  }
+}
+
+function remember(map: Map<string, number | number[]>, value: string, row: number): void {
+  const seen = map.get(value);
+  if (seen === undefined) map.set(value, row);
+  else if (Array.isArray(seen)) seen.push(row);
+  else map.set(value, [seen, row]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const requireCjs = createRequire(import.meta.url);
+
+/** exceljs's style table of the workbook (number formats: dates, percentages). */
+async function loadStyles(path: string): Promise<unknown> {
+  const StyleManager = requireCjs("exceljs/lib/xlsx/xform/style/styles-xform.js") as new () => {
+    init(): void;
+    parseStream(stream: Readable): Promise<unknown>;
+  };
+  const styles = new StyleManager();
+  const xml = (await readZipTextParts(path, ["xl/styles.xml"])).get("xl/styles.xml");
+  if (xml) {
+    try {
+      await styles.parseStream(Readable.from([Buffer.from(xml, "utf8")]));
+      return styles;
+    } catch {
+      // Unreadable styles: read values without number formats.
+    }
+  }
+  const plain = new StyleManager();
+  plain.init();
+  return plain;
+}
+
+/** The shared string table, parsed by exceljs's own code from the zip part. */
+async function loadSharedStrings(path: string, present: boolean): Promise<unknown[]> {
+  if (!present) return [];
+  const part = await openZipPart(path, "xl/sharedStrings.xml");
+  if (!part) return [];
+  try {
+    const helper = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: "cache" }) as unknown as {
+      sharedStrings?: unknown[];
+      _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+    };
+    for await (const _ of helper._parseSharedStrings(part.stream)) {
+      // "cache" mode yields nothing; the table fills helper.sharedStrings
+    }
+    return helper.sharedStrings ?? [];
+  } catch (err) {
+    throw new WorkbookRejected(
+      "corrupt",
+      `This workbook's text table is damaged, so it cannot be read. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again. (Detail: ${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  } finally {
+    part.close();
+  }
+}
+
+interface StreamRow {
+  number: number;
+  eachCell(opts: { includeEmpty: boolean }, cb: (cell: { value: unknown; numFmt?: string }, col: number) => void): void;
+}
+
+/**
+ * Reads the Products sheet of an .xlsx file. Whole-file problems (not an xlsx, encrypted, a zip
+ * bomb, no Products sheet, damaged) throw WorkbookRejected; everything else is reported as errors
+ * and warnings per cell.
+ */
+export async function readProductsWorkbook(input: string, options: ReadOptions): Promise<WorkbookReadResult> {
+  const limits = resolveLimits(options.limits);
+  const primaryLocale = canonicalLocale(options.primaryLocale);
+  if (!primaryLocale) throw new TypeError(`"${options.primaryLocale}" is not a locale code`);
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+
+  const info = await inspectWorkbookFile(input, limits);
+  const sheet = requireProductsSheet(info);
+  const parser = new ProductsSheetParser(sheet.name, limits, primaryLocale, registry, !!options.requireTitle, info.date1904, info.hyperlinks);
+
+  // exceljs's streaming reader parses a sheet straight from the zip once it has the shared
+  // strings and the workbook's relationships; until then it copies sheets to temporary files.
+  // When xl/workbook.xml or xl/styles.xml come after a sheet in the zip it crashes (no sheet list)
+  // or loses number formats (dates, percentages). So the workbook's structure, styles, shared
+  // strings and relationships are loaded up front: every sheet is then read in one pass, never
+  // through temporary files, whatever the order of the parts, and reading can stop at any row.
+  const sharedStrings = await loadSharedStrings(input, info.hasSharedStrings);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: "emit",
+    sharedStrings: "ignore", // loaded above
+    hyperlinks: "ignore", // read by inspectWorkbookFile
+    styles: "ignore", // loaded below
+    entries: "ignore",
+  });
+  const internals = reader as unknown as { model?: unknown; properties?: unknown; styles?: unknown; sharedStrings?: unknown; workbookRels?: unknown };
+  internals.model = { sheets: info.sheets.map((s) => ({ name: s.name, id: s.sheetId, state: s.state, rId: s.rId })) };
+  internals.properties = { model: { date1904: info.date1904 } };
+  internals.workbookRels = info.relationships;
+  internals.sharedStrings = sharedStrings;
+  internals.styles = await loadStyles(input);
+
+  let found = false;
+  try {
+    for await (const worksheet of reader) {
+      const ws = worksheet as unknown as { name: string } & AsyncIterable<StreamRow>;
+      if (ws.name !== sheet.readerName) continue; // exceljs drains the sheets it skips
+      found = true;
+      const cols: number[] = [];
+      const raws: RawCell[] = [];
+      for await (const row of ws) {
+        cols.length = 0;
+        raws.length = 0;
+        row.eachCell({ includeEmpty: false }, (cell, col) => {
+          cols.push(col);
+          raws.push(rawCell(cell.value, cell.numFmt));
+        });
+        if (!parser.onRow(row.number, cols, raws)) break;
+      }
+      break; // the rest of the workbook is not needed
+    }
+  } catch (err) {
+    if (err instanceof WorkbookRejected) throw err;
+    throw new WorkbookRejected(
+      "corrupt",
+      `The "${sheet.name}" sheet could not be read: the file is damaged or was written by a program that does not follow the Excel format. Open it in Excel, save it as "Excel Workbook (.xlsx)" and upload it again. (Detail: ${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  } finally {
+    // Close the file: reading stops after the Products sheet (or earlier at the row limit).
+    const stream = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
+    stream?.destroy?.();
+  }
+  if (!found) {
+    throw new WorkbookRejected(
+      "unsupported",
+      `The "${sheet.name}" sheet could not be found inside the file. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
+    );
+  }
+
+  const { records, productsWithErrors, productCount } = parser.finish();
+  return {
+    records,
+    errors: parser.errors.sorted(sheet.name, "errors"),
+    warnings: parser.warnings.sorted(sheet.name, "warnings"),
+    rowCount: parser.rowCount,
+    productCount,
+    productsWithErrors,
+    translationLocales: parser.translationLocales,
+    sheet: sheet.name,
+  };
+}
+
+export { PRODUCTS_SHEET };

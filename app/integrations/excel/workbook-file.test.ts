@@ -1,0 +1,207 @@
+// Bad files: every one is refused with a WorkbookRejected whose message tells the merchant what
+// is wrong and how to fix it — never a crash, never a stall.
+import { readFile, writeFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildZip, makeTempDir, workbookSkeleton, writeProducts, writeXlsx } from "./fixtures/helpers";
+import { type Limits, WorkbookRejected } from "./limits";
+import { readProductsWorkbook } from "./reader";
+
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+let validXlsx: Buffer;
+beforeAll(async () => {
+  tmp = await makeTempDir();
+  const path = tmp.path("valid.xlsx");
+  const rows = Array.from({ length: 300 }, (_, i) => ({ "Product Handle": `product-${i}`, Title: `Product number ${i}`, SKU: `SKU-${i}`, Description: `A description of product ${i} `.repeat(5) }));
+  await writeProducts(path, rows);
+  validXlsx = await readFile(path);
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+let n = 0;
+async function rejection(content: Buffer | string, limits?: Partial<Limits>): Promise<WorkbookRejected> {
+  const path = tmp.path(`bad${++n}.xlsx`);
+  await writeFile(path, content);
+  const err = await readProductsWorkbook(path, { primaryLocale: "en", limits }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkbookRejected);
+  return err as WorkbookRejected;
+}
+
+describe("files that are not workbooks", () => {
+  it("a CSV renamed to .xlsx", async () => {
+    const err = await rejection("Product Handle,Title\ntee,Organic Tee\n");
+    expect(err.code).toBe("not-xlsx");
+    expect(err.message).toMatch(/text file \(for example CSV\), not an Excel workbook \(.xlsx\)/);
+    expect(err.message).toMatch(/save .* as "Excel Workbook \(.xlsx\)"/);
+  });
+
+  it("a CSV in Latin-1 with a semicolon", async () => {
+    const err = await rejection(Buffer.from("Product Handle;Title\ntee;Café crème\n", "latin1"));
+    expect(err.code).toBe("not-xlsx");
+  });
+
+  it("a PDF", async () => {
+    const err = await rejection(Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(200, 1)]));
+    expect(err.message).toMatch(/This file is a PDF, not an Excel workbook/);
+  });
+
+  it("random bytes", async () => {
+    const bytes = Buffer.alloc(4096);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
+    const err = await rejection(bytes);
+    expect(err.code).toBe("not-xlsx");
+    expect(err.message).toMatch(/This file is not an Excel workbook \(.xlsx\)/);
+  });
+
+  it("an HTML page saved as .xlsx", async () => {
+    const err = await rejection("<html><body><table><tr><td>tee</td></tr></table></body></html>");
+    expect(err.message).toMatch(/XML or HTML file/);
+  });
+
+  it("an empty file", async () => {
+    const err = await rejection(Buffer.alloc(0));
+    expect(err.code).toBe("empty");
+  });
+
+  it("a file that does not exist", async () => {
+    const err = await readProductsWorkbook(tmp.path("missing.xlsx"), { primaryLocale: "en" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbookRejected);
+    expect((err as WorkbookRejected).code).toBe("not-found");
+  });
+});
+
+describe("Office files that cannot be read", () => {
+  const ole = (...names: string[]) =>
+    Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504), ...names.map((s) => Buffer.from(s, "utf16le")), Buffer.alloc(1024)]);
+
+  it("a password-protected workbook (OLE file with an encrypted package)", async () => {
+    const err = await rejection(ole("EncryptionInfo", "EncryptedPackage"));
+    expect(err.code).toBe("encrypted");
+    expect(err.message).toMatch(/protected with a password/);
+    expect(err.message).toMatch(/without a password/);
+  });
+
+  it("a legacy .xls workbook", async () => {
+    const err = await rejection(ole("Workbook", "SummaryInformation"));
+    expect(err.code).toBe("legacy-xls");
+    expect(err.message).toMatch(/old-style Excel file \(.xls/);
+    expect(err.message).toMatch(/Save As › "Excel Workbook \(.xlsx\)"/);
+  });
+
+  it("a zip with encrypted entries", async () => {
+    const err = await rejection(buildZip(workbookSkeleton().map((e) => ({ ...e, encrypted: true }))));
+    expect(err.code).toBe("encrypted");
+  });
+
+  it("an OpenDocument spreadsheet, a Word document, a plain zip", async () => {
+    const ods = await rejection(buildZip([{ name: "mimetype", data: Buffer.from("application/vnd.oasis.opendocument.spreadsheet"), store: true }, { name: "content.xml", data: Buffer.from("<x/>") }]));
+    expect(ods.message).toMatch(/OpenDocument spreadsheet \(.ods\)/);
+    const docx = await rejection(buildZip([{ name: "[Content_Types].xml", data: Buffer.from("<x/>") }, { name: "word/document.xml", data: Buffer.from("<x/>") }]));
+    expect(docx.message).toMatch(/Word document/);
+    const zip = await rejection(buildZip([{ name: "notes.txt", data: Buffer.from("hello") }]));
+    expect(zip.message).toMatch(/zip archive, not an Excel workbook/);
+  });
+});
+
+describe("damaged files", () => {
+  it("a truncated workbook (upload cut off)", async () => {
+    const err = await rejection(validXlsx.subarray(0, Math.floor(validXlsx.length / 2)));
+    expect(err.code).toBe("corrupt");
+    expect(err.message).toMatch(/damaged or incomplete/);
+  });
+
+  it("damaged compressed data with an intact directory", async () => {
+    const broken = Buffer.from(validXlsx);
+    // Overwrite the middle of the file (inside the sheet's compressed data).
+    broken.fill(0xff, Math.floor(broken.length * 0.3), Math.floor(broken.length * 0.3) + 64);
+    const err = await rejection(broken);
+    expect(["corrupt", "zip-bomb"]).toContain(err.code);
+  });
+
+  it("a sheet whose XML is broken", async () => {
+    const head = '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Product Handle</t></is></c></row>';
+    const broken = await rejection(buildZip(workbookSkeleton(`${head}<row r="2"><c r="A2" <v>1</v></c></row></sheetData></worksheet>`)));
+    expect(broken.code).toBe("corrupt");
+    expect(broken.message).toMatch(/"Products" sheet could not be read/);
+    const cut = await rejection(buildZip(workbookSkeleton(`${head}<row r="2"><c r="A2"`)));
+    expect(cut.code).toBe("corrupt");
+    expect(cut.message).toMatch(/"Products" sheet in this file is incomplete/);
+  });
+});
+
+describe("zip bombs and size limits", () => {
+  it("refuses a file over the size limit before opening it", async () => {
+    const err = await rejection(validXlsx, { maxFileBytes: 1000 });
+    expect(err.code).toBe("too-large");
+    expect(err.message).toMatch(/the limit is 1000 bytes/);
+  });
+
+  it("refuses a part that expands far more than real sheets do (compression ratio)", async () => {
+    const zeros = Buffer.alloc(20 * 1024 * 1024);
+    const entries = workbookSkeleton();
+    entries[3] = { name: "xl/worksheets/sheet1.xml", data: zeros };
+    const err = await rejection(buildZip(entries));
+    expect(err.code).toBe("zip-bomb");
+    expect(err.message).toMatch(/expands \d+ times when unpacked/);
+  });
+
+  it("refuses many small parts that add up to more than the uncompressed limit", async () => {
+    const megabyte = Buffer.alloc(1024 * 1024);
+    const entries = [...workbookSkeleton(), ...Array.from({ length: 260 }, (_, i) => ({ name: `xl/media/pad${i}.bin`, data: megabyte }))];
+    const bomb = buildZip(entries);
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    const err = await rejection(bomb);
+    expect(err.code).toBe("zip-bomb");
+    expect(err.message).toMatch(/unpacks to 260 MB; the limit is 250 MB/);
+  });
+
+  it("refuses a part that lies about its size (stopped while inflating)", async () => {
+    const entries = workbookSkeleton();
+    entries[3] = { name: "xl/worksheets/sheet1.xml", data: Buffer.alloc(10 * 1024 * 1024, 0x20), declaredSize: 1000 };
+    const err = await rejection(buildZip(entries));
+    expect(err.code).toBe("zip-bomb");
+    expect(err.message).toMatch(/larger than the file says/);
+  });
+
+  it("applies the uncompressed limit to real workbooks too", async () => {
+    const err = await rejection(validXlsx, { maxUncompressedBytes: 10_000 });
+    expect(err.code).toBe("zip-bomb");
+    expect(err.message).toMatch(/unpacks to .*; the limit is 10 KB/);
+  });
+
+  it("refuses a zip with an absurd number of parts", async () => {
+    const err = await rejection(validXlsx, { maxZipEntries: 3 });
+    expect(err.message).toMatch(/parts; an Excel workbook has a few dozen/);
+  });
+});
+
+describe("wrong sheets", () => {
+  it("lists the sheets found when there is no Products sheet", async () => {
+    const path = tmp.path("sheets.xlsx");
+    await writeXlsx(path, [
+      { name: "Sheet1", rows: [["Product Handle"], ["tee"]] },
+      { name: "Data & notes", rows: [["x"]] },
+    ]);
+    const err = (await readProductsWorkbook(path, { primaryLocale: "en" }).catch((e: unknown) => e)) as WorkbookRejected;
+    expect(err).toBeInstanceOf(WorkbookRejected);
+    expect(err.code).toBe("no-products-sheet");
+    expect(err.message).toMatch(/no sheet named "Products". Sheets found: "Sheet1", "Data & notes"/);
+  });
+
+  it("reads a minimal hand-made workbook (inline strings, no styles or shared strings)", async () => {
+    const path = tmp.path("minimal.xlsx");
+    const sheet =
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+      '<row r="1"><c r="A1" t="inlineStr"><is><t>Product Handle</t></is></c><c r="B1" t="inlineStr"><is><t>Weight (g)</t></is></c></row>' +
+      '<row r="2"><c r="A2" t="inlineStr"><is><t>tee</t></is></c><c r="B2"><v>150</v></c></row>' +
+      "</sheetData></worksheet>";
+    await writeFile(path, buildZip(workbookSkeleton(sheet)));
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.records).toEqual([expect.objectContaining({ handle: "tee", fields: { weight: 150 } })]);
+  });
+});

@@ -1,0 +1,179 @@
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIELDS, type FieldDef, type FieldKey, type FieldValues, parseFieldValue } from "../../catalog/fields";
+import type { SourceRecord } from "../../sync/records";
+import { makeTempDir, toFile } from "./fixtures/helpers";
+import { roundTripProducts } from "./fixtures/products";
+import { readProductsWorkbook } from "./reader";
+import type { FieldRegistry } from "./registry";
+import { type ExportProduct, writeProductsWorkbook } from "./writer";
+
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+beforeAll(async () => {
+  tmp = await makeTempDir();
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+/** The records reading an export of these products must give. */
+function expectedRecords(products: ExportProduct[]): SourceRecord[] {
+  let row = 1;
+  return products.map((p) => {
+    const first = row + 1;
+    return {
+      externalId: p.handle,
+      handle: p.handle,
+      fields: p.fields,
+      variants: p.variants.map((v, i) => {
+        row++;
+        const f = v.fields as Record<string, unknown>;
+        const options = f.options as { value: string }[] | undefined;
+        const externalId = (f.sku as string) ?? (f.barcode as string) ?? (options ? `${p.handle}/${options.map((o) => o.value).join("/")}` : `${p.handle}#${row}`);
+        return { externalId, fields: v.fields, position: i + 1, ref: { sheet: "Products", row } };
+      }),
+      ref: { sheet: "Products", row: first },
+    };
+  });
+}
+
+async function* slowly<T>(items: T[]): AsyncGenerator<T> {
+  for (const item of items) {
+    await new Promise((r) => setImmediate(r));
+    yield item;
+  }
+}
+
+describe("export", () => {
+  it("round trip: export, then read → the same records (every field kind, translations)", async () => {
+    const products = roundTripProducts();
+    const path = tmp.path("export.xlsx");
+    let result: { rows: number; warnings: string[] } | undefined;
+    await toFile(path, async (out) => {
+      result = await writeProductsWorkbook(out, slowly(products), { primaryLocale: "en", locales: ["de", "fr"] });
+    });
+    expect(result).toEqual({ rows: 9, warnings: [] });
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]); // "Archived in source" is ignored silently
+    expect(r.translationLocales).toEqual(["de", "fr"]);
+    expect(r.records).toEqual(expectedRecords(products));
+  });
+
+  it("writes the template's layout: frozen header, widths, Instructions, Archived in source", async () => {
+    const path = tmp.path("layout.xlsx");
+    await toFile(path, (out) => writeProductsWorkbook(out, roundTripProducts(), { primaryLocale: "en" }));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path, { ignoreNodes: ["dataValidations"] });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Products", "Instructions", "Lists"]);
+    const ws = wb.getWorksheet("Products")!;
+    expect(ws.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    const headers = ws.getRow(1).values as string[];
+    expect(headers[1]).toBe("Product Handle");
+    expect(headers.at(-1)).toBe("Archived in source");
+    const archivedCol = headers.length - 1;
+    const archived = [2, 3, 4, 5, 6, 7, 8, 9, 10].map((r) => ws.getRow(r).getCell(archivedCol).value ?? "");
+    expect(archived).toEqual(["", "", "", "", "", "", "Yes", "Yes", ""]);
+    expect(ws.getColumn(1).width).toBe(28);
+    // product-level values on the first row only; GTINs in printed form, as text
+    const vendorCol = headers.indexOf("Brand / vendor");
+    expect([2, 3, 4].map((r) => ws.getRow(r).getCell(vendorCol).value ?? null)).toEqual(["Nordlys", null, null]);
+    const barcodeCol = headers.indexOf("Barcode (GTIN)");
+    expect([2, 3, 4].map((r) => ws.getRow(r).getCell(barcodeCol).value)).toEqual(["4012345000016", "036000291452", "96385074"]);
+  });
+
+  it("normalizes a product value with a differing variant value to per-variant values (same effective values)", async () => {
+    const products: ExportProduct[] = [
+      {
+        handle: "mixed",
+        archived: false,
+        fields: { title: { en: "Mixed" }, weight: 150 },
+        variants: [
+          { archived: false, fields: { sku: "M-1" } },
+          { archived: false, fields: { sku: "M-2", weight: 170 } },
+        ],
+      },
+    ];
+    const path = tmp.path("mixed.xlsx");
+    await toFile(path, (out) => writeProductsWorkbook(out, products, { primaryLocale: "en" }));
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.records[0].fields.weight).toBeUndefined();
+    expect(r.records[0].variants.map((v) => v.fields.weight)).toEqual([150, 170]);
+  });
+
+  it("warns when a value does not fit (more materials than columns, text over the cell limit)", async () => {
+    const materials = Array.from({ length: 8 }, (_, i) => ({ material: `Fibre ${i}`, massPercent: 12.5 }));
+    const products: ExportProduct[] = [
+      { handle: "big", archived: false, fields: { materials, description: { en: "x".repeat(40_000) } }, variants: [{ archived: false, fields: { sku: "B" } }] },
+    ];
+    const path = tmp.path("overflow.xlsx");
+    let result: { rows: number; warnings: string[] } | undefined;
+    await toFile(path, async (out) => {
+      result = await writeProductsWorkbook(out, products, { primaryLocale: "en" });
+    });
+    expect(result!.warnings).toEqual([expect.stringMatching(/big: "Description" is longer than 32767 characters/), expect.stringMatching(/big: has 8 materials, the file has columns for 6/)]);
+    // With enough columns, nothing is lost.
+    const wide = tmp.path("wide.xlsx");
+    await toFile(wide, (out) => writeProductsWorkbook(out, [{ ...products[0], fields: { materials } }], { primaryLocale: "en", groups: { materials: 8 } }));
+    const r = await readProductsWorkbook(wide, { primaryLocale: "en" });
+    expect(r.records[0].fields.materials).toEqual(materials);
+  });
+
+  it("fails (and closes the output) when the product source fails", async () => {
+    async function* broken(): AsyncGenerator<ExportProduct> {
+      yield roundTripProducts()[0];
+      throw new Error("database went away");
+    }
+    const { PassThrough } = await import("node:stream");
+    const out = new PassThrough();
+    out.resume();
+    await expect(writeProductsWorkbook(out, broken(), { primaryLocale: "en" })).rejects.toThrow("database went away");
+    expect(out.destroyed).toBe(true);
+  });
+
+  it("a new field in the registry is exported and imported without extra code", async () => {
+    const extra: FieldDef[] = [
+      { key: "durability", label: "Durability", help: "Wash cycles the product withstands.", level: "product", variantOverride: true, kind: "number", unit: "cycles", passport: true },
+      { key: "packaging", label: "Packaging materials", help: "Packaging composition.", level: "product", kind: "materials", passport: true },
+      { key: "colourCode", label: "Colour code", help: "Pantone code.", level: "variant", kind: "text", passport: false },
+      { key: "slogan", label: "Slogan", help: "Short claim.", level: "product", kind: "localizedText", passport: true },
+      { key: "madeIn", label: "Assembled in", help: "Assembly country.", level: "product", kind: "country", passport: true },
+    ];
+    // Validation by kind, borrowed from a catalog field of the same kind.
+    const sameKind = new Map(extra.map((f) => [f.key, FIELDS.find((d) => d.kind === f.kind)!.key as FieldKey]));
+    const registry: FieldRegistry = {
+      fields: [...FIELDS, ...extra],
+      parse: (key, value) => parseFieldValue((sameKind.get(key) ?? key) as FieldKey, value),
+    };
+    const fields = {
+      title: { en: "Extended", de: "Erweitert" },
+      durability: 50,
+      packaging: [
+        { material: "Cardboard", massPercent: 90, recycledPercent: 80 },
+        { material: "Paper", massPercent: 10 },
+      ],
+      slogan: { en: "Made to last", de: "Gemacht, um zu halten" },
+      madeIn: "PT",
+    } as unknown as FieldValues;
+    const products: ExportProduct[] = [
+      {
+        handle: "extended",
+        archived: false,
+        fields,
+        variants: [
+          { archived: false, fields: { sku: "X-1", colourCode: "19-4052" } as unknown as FieldValues },
+          { archived: false, fields: { sku: "X-2", colourCode: "11-0601" } as unknown as FieldValues },
+        ],
+      },
+    ];
+    const path = tmp.path("extended.xlsx");
+    await toFile(path, (out) => writeProductsWorkbook(out, products, { primaryLocale: "en", locales: ["de"], registry }));
+    const r = await readProductsWorkbook(path, { primaryLocale: "en", registry });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.records).toEqual(expectedRecords(products));
+    // The default registry does not know these columns: they are reported, not silently dropped.
+    const plain = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(plain.warnings.map((w) => w.column)).toEqual(expect.arrayContaining(["Durability (cycles)", "Packaging material 1", "Colour code", "Slogan [de]", "Assembled in"]));
+  });
+});
