@@ -7,6 +7,15 @@ import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob } from "./jobs/sy
 /** How often the schedule looks for integrations due a sync. */
 const SCHEDULE_EVERY_MS = Number(process.env.PASSPORT_SCHEDULE_MS || 60_000);
 
+/** Processed webhook events and finished jobs are kept a week (for support), then deleted. */
+const KEEP_MS = 7 * 24 * 3600_000;
+
+async function pruneHousekeeping(client: typeof db): Promise<void> {
+  const before = new Date(Date.now() - KEEP_MS);
+  await client.webhookEvent.deleteMany({ where: { processedAt: { lt: before } } });
+  await client.job.deleteMany({ where: { status: { in: ["done", "failed"] }, finishedAt: { lt: before } } });
+}
+
 let started = false;
 
 export function startBackgroundWork(): void {
@@ -18,6 +27,7 @@ export function startBackgroundWork(): void {
     try {
       await closeInterruptedRuns(db);
       await enqueueDueSyncs(queue, db);
+      await pruneHousekeeping(db);
     } catch (e) {
       console.error("Passport: the sync schedule failed:", e instanceof Error ? e.message : e);
     }

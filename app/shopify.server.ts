@@ -1,7 +1,7 @@
 // The Shopify app object (as in Shopify's Remix template): embedded, App Store distribution,
 // token-exchange auth, expiring offline tokens refreshed automatically, sessions encrypted at rest.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { config } from "./config.server";
 import { db } from "./db.server";
@@ -29,6 +29,13 @@ const shopify = shopifyApp({
   future: {
     unstable_newEmbeddedAuthStrategy: true,
     expiringOfflineAccessTokens: true,
+  },
+  // Logs go to standard error, so command-line tools keep standard output for their results.
+  logger: {
+    level: cfg.production ? LogSeverity.Warning : LogSeverity.Info,
+    log: (severity, message) => {
+      process.stderr.write(`[shopify ${LogSeverity[severity].toLowerCase()}] ${message}\n`);
+    },
   },
   hooks: {
     afterAuth: async ({ session, admin }) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs after `npm install`: derives the PostgreSQL schema from the one data model, generates both
-// Prisma clients and migrates the default SQLite database. `--generate-only` skips the migration.
+// Prisma clients and migrates the database DATABASE_URL names (default: the SQLite file).
+// `--generate-only` skips the migration; `--migrate-only` (`npm run db:migrate`) only migrates.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -27,8 +28,10 @@ if (!existsSync("prisma/postgres/schema.prisma") || readFileSync("prisma/postgre
 }
 
 // 2. Both clients, so one build runs on either database.
-run(["generate", "--schema", "prisma/schema.prisma"], { DATABASE_URL: "" });
-run(["generate", "--schema", "prisma/postgres/schema.prisma"], { DATABASE_URL: "postgres://localhost/unused" });
+if (!process.argv.includes("--migrate-only")) {
+  run(["generate", "--schema", "prisma/schema.prisma"], { DATABASE_URL: "" });
+  run(["generate", "--schema", "prisma/postgres/schema.prisma"], { DATABASE_URL: "postgres://localhost/unused" });
+}
 
 // 3. The default database: a SQLite file under data/, created on first run.
 if (!process.argv.includes("--generate-only")) {

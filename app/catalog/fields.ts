@@ -82,7 +82,7 @@ export interface FieldDef<K extends FieldKind = FieldKind> {
   requiredToCreate?: boolean;
 }
 
-const def = <K extends FieldKind>(d: FieldDef<K>) => d;
+const def = <const D extends FieldDef>(d: D): D => d;
 
 export const FIELDS = [
   def({ key: "title", label: "Title", help: "Product name as customers see it.", level: "product", kind: "localizedText", passport: true, defaultOwner: "primary", requiredToCreate: true }),

@@ -8,6 +8,7 @@ import { integrationKind } from "../integrations/kinds";
 import { setPaused } from "../integrations/integrations.server";
 import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
+import { afterCatalogChange, type AfterRunResult } from "../integrations/shopify/after-run.server";
 import type { RunTrigger } from "../sync/runs.server";
 import type { JobQueue, QueuedJob } from "./queue";
 
@@ -42,6 +43,16 @@ async function takePending(db: ShopDb, integrationId: string): Promise<{ scope: 
   }
 }
 
+/** Problems writing back to Shopify are added to the run's warnings (the run itself succeeded). */
+async function reportAfterRun(db: ShopDb, runId: string, result: AfterRunResult): Promise<void> {
+  if (result.problems.length === 0) return;
+  const run = await db.syncRun.findUnique({ where: { id: runId }, select: { details: true } });
+  if (!run) return;
+  const details = JSON.parse(run.details) as { warnings?: { externalId: string; message: string }[] };
+  details.warnings = [...(details.warnings ?? []), ...result.problems.map((message) => ({ externalId: "shopify", message }))];
+  await db.syncRun.update({ where: { id: runId }, data: { details: JSON.stringify(details) } });
+}
+
 /** Puts a request back (the run failed and will be retried). */
 async function restorePending(db: ShopDb, integrationId: string, request: { scope: SyncScope; trigger: RunTrigger }): Promise<void> {
   const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingSince: true } });
@@ -66,13 +77,14 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   const request = await takePending(db, integration.id);
   if (!request) return;
   try {
-    await executeSync({
+    const { runId, changes } = await executeSync({
       shop: job.shop,
       integrationId: integration.id,
       trigger: request.trigger,
       attempt: job.attempt,
       source: () => resolveSource(db, integration, request),
     });
+    await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
   } catch (error) {
     if (error instanceof MerchantError && error.permanent) return; // retrying cannot help: the run says what to do
     await restorePending(db, integration.id, request);

@@ -39,8 +39,8 @@ function credential(passport: PublishedPassport, locale?: string) {
 }
 
 /** GET /p/:publicId (HTML, or JSON-LD by Accept) and /p/:publicId.jsonld */
-export async function passportResponse(request: Request, idParam: string): Promise<Response> {
-  const limited = await rateLimited(request);
+export async function passportResponse(request: Request, idParam: string, clientAddress?: string): Promise<Response> {
+  const limited = await rateLimited(clientAddress);
   if (limited) return limited;
   const asJsonLd = idParam.endsWith(".jsonld") || wantsJsonLd(request);
   const publicId = idParam.replace(/\.jsonld$/, "");
@@ -70,8 +70,8 @@ export async function passportResponse(request: Request, idParam: string): Promi
 }
 
 /** GET /p/:publicId/qr.svg and /qr.png?size=px: the Digital Link when there is a GTIN, else the page URL. */
-export async function qrResponse(request: Request, publicId: string, format: "svg" | "png"): Promise<Response> {
-  const limited = await rateLimited(request);
+export async function qrResponse(request: Request, publicId: string, format: "svg" | "png", clientAddress?: string): Promise<Response> {
+  const limited = await rateLimited(clientAddress);
   if (limited) return limited;
   const passport = await findPublishedPassport(publicId);
   if (!passport) return notFound(request);
@@ -86,8 +86,8 @@ export async function qrResponse(request: Request, publicId: string, format: "sv
 }
 
 /** GET /01/:gtin[/21/:serial]: GS1 Digital Link resolver → the variant's passport. */
-export async function digitalLinkResponse(request: Request, gtinParam: string): Promise<Response> {
-  const limited = await rateLimited(request);
+export async function digitalLinkResponse(request: Request, gtinParam: string, clientAddress?: string): Promise<Response> {
+  const limited = await rateLimited(clientAddress);
   if (limited) return limited;
   const gtin = normalizeGtin(gtinParam);
   if (!gtin.ok) {

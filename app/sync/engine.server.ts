@@ -71,12 +71,12 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     }
     finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
     if (options.dryRun) {
-      await completeRun(db, runId, changes, "preview");
+      await completeRun(db, runId, changes, "preview", undefined, batch.warnings);
       return { runId, changes };
     }
     if (batch.atomic && changes.errors.length > 0) {
       const message = `Nothing was saved: ${changes.errors.length} ${changes.errors.length === 1 ? "record has" : "records have"} a problem (see the errors). Fix them and try again.`;
-      await completeRun(db, runId, changes, "failed", message);
+      await completeRun(db, runId, changes, "failed", message, batch.warnings);
       throw new RunRefused(message);
     }
 
@@ -84,6 +84,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     const now = new Date();
     const finishedRunId = runId;
     const onCommit = batch.onCommit;
+    const warnings = batch.warnings;
     await db.$transaction(
       async (tx) => {
         await applyChangeSet(tx, changes, {
@@ -96,7 +97,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
         });
         await regeneratePassports(tx, options.shop, affectedVariantIds(changes), now);
         await onCommit?.(tx);
-        await completeRun(tx, finishedRunId, changes, "succeeded");
+        await completeRun(tx, finishedRunId, changes, "succeeded", undefined, warnings);
       },
       { timeout: 30 * 60_000, maxWait: 60_000 },
     );

@@ -228,6 +228,26 @@ describe("secondary", () => {
     expect(run.skippedByField).toEqual({ barcode: 1 });
   });
 
+  it("does not judge values it may not write: a non-GTIN Shopify barcode is skipped, not failed, when Excel owns barcodes", () => {
+    catalog.own("barcode", "excel");
+    const sw = sweater();
+    sw.variants[0].fields.barcode = "NOT-A-GTIN";
+    const run = catalog.run(SHOPIFY, [tee(), sw]);
+    expect(run.counts.failed).toBe(0);
+    expect(run.errors).toEqual([]);
+    expect(run.skippedByField).toEqual({ barcode: 1 });
+  });
+
+  it("writes nothing of a variant whose owned value is invalid", () => {
+    const before = catalog.value(catalog.variantBySku("SW-1")!.id, "options");
+    const sw = sweater();
+    sw.variants[0].fields.options = [{ name: "Size", value: "M" }, { name: "", value: "x" }];
+    const run = catalog.run(SHOPIFY, [sw], { scope: "partial" });
+    expect(run.counts.failed).toBe(1);
+    expect(run.writes.filter((w) => w.entityType === "variant")).toEqual([]);
+    expect(catalog.value(catalog.variantBySku("SW-1")!.id, "options")).toEqual(before);
+  });
+
   it("rejects an identifier that matches several variants", () => {
     catalog.variants.get(catalog.variantBySku("SW-1")!.id)!.values.set("sku|", { value: '"TEE-S"', sourceId: "shopify" });
     const run = catalog.run(EXCEL, [{ externalId: "x", fields: {}, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] }]);

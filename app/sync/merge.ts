@@ -196,9 +196,13 @@ export function identifierOf(fields: FieldValues, matchBy: MatchBy): string | nu
   return parsed.ok ? parsed.value : null;
 }
 
-type Validated = { ok: true; fields: Map<FieldKey, unknown> } | { ok: false; error: string };
+type Checked = { ok: true; fields: Map<FieldKey, unknown> } | { ok: false; error: string };
 
-function validateFields(fields: FieldValues, level: "product" | "variant"): Validated {
+/**
+ * Checks that a record only names known fields at their level. Values are checked later, and only
+ * where this integration may write them: a value another integration owns is not ours to judge.
+ */
+function checkFieldNames(fields: FieldValues, level: "product" | "variant"): Checked {
   const out = new Map<FieldKey, unknown>();
   for (const [key, raw] of Object.entries(fields)) {
     if (raw === undefined) continue;
@@ -206,12 +210,13 @@ function validateFields(fields: FieldValues, level: "product" | "variant"): Vali
     const def = fieldDef(key);
     const allowed = def.level === level || (level === "variant" && def.variantOverride === true);
     if (!allowed) return { ok: false, error: `${def.label} is a ${def.level} field and cannot be set on a ${level}` };
-    const parsed = parseFieldValue(key, raw);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
-    out.set(key, parsed.value);
+    out.set(key, raw);
   }
   return { ok: true, fields: out };
 }
+
+/** What a record would change on one entity: writes, and values skipped by ownership. */
+type FieldPlan = { ok: true; writes: FieldWrite[]; skipped: FieldKey[] } | { ok: false; error: string };
 
 function slugify(text: string): string {
   const slug = text
@@ -320,15 +325,18 @@ class Merger {
       return;
     }
 
-    const productFields = validateFields(record.fields, "product");
-    if (!productFields.ok) {
-      this.fail(record.externalId, record.ref, productFields.error, record.variants.length);
+    const productFields = checkFieldNames(record.fields, "product");
+    const { product, created } = this.resolvePrimaryProduct(record, linked);
+    const plan = productFields.ok ? this.planFields("product", product, productFields.fields, record.ref) : productFields;
+    if (!plan.ok) {
+      this.fail(record.externalId, record.ref, plan.error, record.variants.length);
       if (linked) this.keepVariantsClaimed(record);
       return;
     }
-
-    const { product, created } = this.resolvePrimaryProduct(record, linked);
-    const productChanged = this.applyFields("product", product, productFields.fields, record.ref) || created;
+    state.claimedProducts.add(product.id);
+    if (created) this.commitProduct(product);
+    this.commitPlan(plan);
+    const productChanged = plan.writes.length > 0 || created;
     if (!created && product.archived) out.unarchive.push({ entityType: "product", id: product.id });
     const productUpdated = !created && (productChanged || product.archived);
 
@@ -352,25 +360,24 @@ class Merger {
 
   private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: Set<string>): boolean {
     const { slice, state, out } = this;
-    const fields = validateFields(sv.fields, "variant");
-    if (!fields.ok) {
-      this.fail(sv.externalId, sv.ref, fields.error, 1);
-      const existing = slice.variantLinks.get(sv.externalId);
-      if (existing) {
-        listed.add(existing.entityId);
-        state.claimedVariants.add(existing.entityId);
-      }
-      return false;
-    }
+    const fields = checkFieldNames(sv.fields, "variant");
     const position = sv.position ?? index + 1;
     const link = slice.variantLinks.get(sv.externalId);
     let variant = link ? slice.variants.get(link.entityId) : undefined;
-    if (!variant) variant = this.adoptByIdentifier(fields.fields);
-    let created = false;
-    if (!variant) {
-      variant = this.newVariant(product.id, position);
-      created = true;
-    } else {
+    if (!variant && fields.ok) variant = this.adoptByIdentifier(fields.fields);
+    const created = !variant;
+    variant ??= this.planVariant(product.id, position);
+    const plan = fields.ok ? this.planFields("variant", variant, fields.fields, sv.ref) : fields;
+    if (!plan.ok) {
+      this.fail(sv.externalId, sv.ref, plan.error, 1);
+      if (!created) {
+        listed.add(variant.id);
+        state.claimedVariants.add(variant.id);
+      }
+      return false;
+    }
+    if (created) this.commitVariant(variant);
+    else {
       if (variant.productId !== product.id || variant.position !== position) {
         out.variantMoves.push({ id: variant.id, productId: product.id, position });
       }
@@ -378,10 +385,10 @@ class Merger {
     }
     listed.add(variant.id);
     state.claimedVariants.add(variant.id);
-    const changed = this.applyFields("variant", variant, fields.fields, sv.ref);
+    this.commitPlan(plan);
     const regrouped = !created && variant.productId !== product.id;
     if (created) out.counts.created++;
-    else if (changed || productChanged || regrouped || variant.archived) out.counts.updated++;
+    else if (plan.writes.length > 0 || productChanged || regrouped || variant.archived) out.counts.updated++;
     else out.counts.unchanged++;
     this.link("variant", sv.externalId, variant.id, null, null);
     return true;
@@ -403,14 +410,9 @@ class Merger {
       // A product this integration already links to another record of its own keeps that record.
       if (candidate && !candidate.linkedIntegrationIds.has(this.integrationId)) product = candidate;
     }
-    if (product) {
-      state.claimedProducts.add(product.id);
-      return { product, created: false };
-    }
+    if (product) return { product, created: false };
     const title = record.fields.title ? Object.values(record.fields.title)[0] : undefined;
-    const created = this.newProduct(record.handle ?? title ?? record.externalId);
-    state.claimedProducts.add(created.id);
-    return { product: created, created: true };
+    return { product: this.planProduct(record.handle ?? title ?? record.externalId), created: true };
   }
 
   private findByIdentifier(fields: FieldValues): CatalogVariant | undefined {
@@ -429,7 +431,7 @@ class Merger {
   secondaryRecord(record: SourceRecord): void {
     const { slice, state, out, ctx } = this;
     state.seenProducts.add(record.externalId);
-    const productFields = validateFields(record.fields, "product");
+    const productFields = checkFieldNames(record.fields, "product");
     if (!productFields.ok) {
       this.fail(record.externalId, record.ref, productFields.error, record.variants.length);
       return;
@@ -440,7 +442,7 @@ class Merger {
     const unmatched: { sv: SourceVariant; fields: Map<FieldKey, unknown>; identifier: string | null }[] = [];
     for (const sv of record.variants) {
       state.seenVariants.add(sv.externalId);
-      const fields = validateFields(sv.fields, "variant");
+      const fields = checkFieldNames(sv.fields, "variant");
       if (!fields.ok) {
         this.fail(sv.externalId, sv.ref, fields.error, 1);
         continue;
@@ -462,8 +464,14 @@ class Merger {
         this.fail(sv.externalId, sv.ref, `another row of this import already updates the same variant (${identifier ?? sv.externalId})`, 1);
         continue;
       }
+      const plan = this.planFields("variant", variant, fields.fields, sv.ref);
+      if (!plan.ok) {
+        this.fail(sv.externalId, sv.ref, plan.error, 1);
+        continue;
+      }
       state.claimedVariants.add(variant.id);
-      matched.push({ variant, changed: this.applyFields("variant", variant, fields.fields, sv.ref) });
+      this.commitPlan(plan);
+      matched.push({ variant, changed: plan.writes.length > 0 });
       this.link("variant", sv.externalId, variant.id, null, null);
     }
 
@@ -473,11 +481,13 @@ class Merger {
       const product = slice.products.get(productId);
       if (!product) continue;
       const conflict = this.conflictingProductWrite(product, productFields.fields, record.externalId);
-      if (conflict) {
-        this.fail(record.externalId, record.ref, conflict, 0);
+      const plan = conflict ? ({ ok: false, error: conflict } as const) : this.planFields("product", product, productFields.fields, record.ref);
+      if (!plan.ok) {
+        this.fail(record.externalId, record.ref, plan.error, 0);
         continue;
       }
-      if (this.applyFields("product", product, productFields.fields, record.ref)) changedProducts.add(productId);
+      this.commitPlan(plan);
+      if (plan.writes.length > 0) changedProducts.add(productId);
       state.claimedProducts.add(productId);
     }
     for (const m of matched) {
@@ -486,9 +496,7 @@ class Merger {
     }
     out.products.updated += changedProducts.size;
     out.products.unchanged += new Set(matched.map((m) => m.variant.productId)).size - changedProducts.size;
-    if (matched.length > 0) {
-      this.link("product", record.externalId, matched[0].variant.productId, null, record.updatedAt ?? null);
-    }
+    if (matched.length > 0) this.link("product", record.externalId, matched[0].variant.productId, null, record.updatedAt ?? null);
 
     if (unmatched.length === 0) return;
     if (ctx.integration.createUnmatched && matched.length === 0) {
@@ -501,7 +509,7 @@ class Merger {
     }
   }
 
-  /** A product that exists nowhere else, created by a secondary at the merchant's request. */
+  /** A product that exists nowhere else, created by a secondary at the merchant's request (all of it, or none). */
   private createFromSecondary(
     record: SourceRecord,
     productFields: Map<FieldKey, unknown>,
@@ -510,19 +518,34 @@ class Merger {
     const { out, slice } = this;
     const linkedProduct = slice.productLinks.get(record.externalId);
     const existing = linkedProduct ? slice.products.get(linkedProduct.entityId) : undefined;
-    const product = existing ?? this.newProduct(record.handle ?? record.externalId);
+    const product = existing ?? this.planProduct(record.handle ?? record.externalId);
+    const productPlan = this.planFields("product", product, productFields, record.ref);
+    if (!productPlan.ok) {
+      this.fail(record.externalId, record.ref, productPlan.error, variants.length);
+      return;
+    }
+    const variantPlans = variants.map(({ sv, fields }, index) => {
+      const variant = this.planVariant(product.id, sv.position ?? index + 1);
+      return { sv, variant, plan: this.planFields("variant", variant, fields, sv.ref) };
+    });
+    const failed = variantPlans.find((v) => !v.plan.ok);
+    if (failed && !failed.plan.ok) {
+      this.fail(failed.sv.externalId, failed.sv.ref, failed.plan.error, variants.length);
+      return;
+    }
     this.state.claimedProducts.add(product.id);
-    const productChanged = this.applyFields("product", product, productFields, record.ref);
+    if (!existing) this.commitProduct(product);
+    this.commitPlan(productPlan);
     if (existing) {
-      if (productChanged) out.products.updated++;
+      if (productPlan.writes.length > 0) out.products.updated++;
     } else out.products.created++;
-    variants.forEach(({ sv, fields }, index) => {
-      const variant = this.newVariant(product.id, sv.position ?? index + 1);
+    for (const { sv, variant, plan } of variantPlans) {
       this.state.claimedVariants.add(variant.id);
-      this.applyFields("variant", variant, fields, sv.ref);
+      this.commitVariant(variant);
+      if (plan.ok) this.commitPlan(plan);
       out.counts.created++;
       this.link("variant", sv.externalId, variant.id, null, null);
-    });
+    }
     this.link("product", record.externalId, product.id, null, record.updatedAt ?? null);
   }
 
@@ -541,27 +564,38 @@ class Merger {
   }
 
   /**
-   * Writes the fields this integration may write (ownership) where they differ from the catalog;
-   * counts the values it may not write. Returns whether anything changed.
+   * The writes a record makes on one entity: fields this integration may write (ownership) whose
+   * value differs from the catalog, checked and normalized; values it may not write are counted
+   * as skipped when they differ. Nothing is recorded until commitPlan.
    */
-  private applyFields(entityType: EntityType, entity: CatalogEntity, fields: Map<FieldKey, unknown>, ref: RecordRef | undefined): boolean {
-    const { ctx, out } = this;
-    let changed = false;
-    for (const [field, value] of fields) {
-      const writer = effectiveWriter(ctx.ownership, field, entity, ctx.primaryId);
-      for (const [locale, json] of encodeFieldValue(field, value)) {
+  private planFields(entityType: EntityType, entity: CatalogEntity, fields: Map<FieldKey, unknown>, ref: RecordRef | undefined): FieldPlan {
+    const writes: FieldWrite[] = [];
+    const skipped: FieldKey[] = [];
+    for (const [field, raw] of fields) {
+      const writer = effectiveWriter(this.ctx.ownership, field, entity, this.ctx.primaryId);
+      const parsed = parseFieldValue(field, raw);
+      if (writer !== this.integrationId) {
+        const differs = !parsed.ok || encodeFieldValue(field, parsed.value).some(([locale, json]) => entity.values.get(valueKey(field, locale))?.value !== json);
+        if (differs) skipped.push(field);
+        continue;
+      }
+      if (!parsed.ok) return { ok: false, error: parsed.error };
+      for (const [locale, json] of encodeFieldValue(field, parsed.value)) {
         const current = entity.values.get(valueKey(field, locale));
         if (current?.value === json) continue;
-        if (writer !== this.integrationId) {
-          out.counts.skipped++;
-          out.skippedByField[field] = (out.skippedByField[field] ?? 0) + 1;
-          continue;
-        }
-        out.writes.push({ entityType, entityId: entity.id, field, locale, oldValue: current?.value ?? null, newValue: json, ref });
-        changed = true;
+        writes.push({ entityType, entityId: entity.id, field, locale, oldValue: current?.value ?? null, newValue: json, ref });
       }
     }
-    return changed;
+    return { ok: true, writes, skipped };
+  }
+
+  private commitPlan(plan: { writes: FieldWrite[]; skipped: FieldKey[] }): void {
+    const { out } = this;
+    out.writes.push(...plan.writes);
+    for (const field of plan.skipped) {
+      out.counts.skipped++;
+      out.skippedByField[field] = (out.skippedByField[field] ?? 0) + 1;
+    }
   }
 
   /** Records a link unless it is already stored exactly so (unchanged records write nothing). */
@@ -571,17 +605,22 @@ class Merger {
     this.out.links.push({ entityType, externalId, entityId, hash, sourceUpdatedAt, isNew: !current });
   }
 
-  private newProduct(handleBase: string): CatalogProduct {
-    const id = this.ctx.newId();
+  /** A product this record would create (recorded by commitProduct once the record is valid). */
+  private planProduct(handleBase: string): CatalogProduct {
     const handle = uniqueHandle(handleBase, this.slice.takenHandles);
-    this.out.newProducts.push({ id, handle, originId: this.integrationId });
-    return { id, handle, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: new Map() };
+    return { id: this.ctx.newId(), handle, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: new Map() };
   }
 
-  private newVariant(productId: string, position: number): CatalogVariant {
-    const id = this.ctx.newId();
-    this.out.newVariants.push({ id, productId, position, originId: this.integrationId });
-    return { id, productId, position, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: new Map() };
+  private commitProduct(product: CatalogProduct): void {
+    this.out.newProducts.push({ id: product.id, handle: product.handle, originId: this.integrationId });
+  }
+
+  private planVariant(productId: string, position: number): CatalogVariant {
+    return { id: this.ctx.newId(), productId, position, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: new Map() };
+  }
+
+  private commitVariant(variant: CatalogVariant): void {
+    this.out.newVariants.push({ id: variant.id, productId: variant.productId, position: variant.position, originId: this.integrationId });
   }
 
   /** The record is as last synced: count it unchanged and keep its entities from being archived. */

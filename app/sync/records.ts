@@ -54,6 +54,8 @@ export interface SourceBatch {
    * webhook events the batch was made of as processed: both happen, or neither.
    */
   onCommit?: (tx: ShopTx) => Promise<void>;
+  /** Values the adapter left out of records, and why (filled while the records are read). */
+  warnings?: { externalId: string; message: string }[];
   /** Runs after the run ended, applied or not (e.g. to mark an upload failed). */
   afterRun?: (outcome: { ok: boolean; runId: string | null }) => Promise<void>;
 }

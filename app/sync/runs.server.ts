@@ -35,7 +35,14 @@ export function runErrors(changes: ChangeSet): RecordError[] {
 }
 
 /** Records a run's outcome with its counts and per-record errors. */
-export async function completeRun(db: RunDb, runId: string, changes: ChangeSet, status: "succeeded" | "preview" | "failed", message?: string): Promise<void> {
+export async function completeRun(
+  db: RunDb,
+  runId: string,
+  changes: ChangeSet,
+  status: "succeeded" | "preview" | "failed",
+  message?: string,
+  warnings: { externalId: string; message: string }[] = [],
+): Promise<void> {
   const c = changes.counts;
   await db.syncRun.update({
     where: { id: runId },
@@ -56,6 +63,7 @@ export async function completeRun(db: RunDb, runId: string, changes: ChangeSet, 
         products: changes.products,
         skippedByField: changes.skippedByField,
         unmatched: changes.unmatched.slice(0, MAX_STORED_ERRORS),
+        warnings: warnings.slice(0, MAX_STORED_ERRORS),
       }),
       finishedAt: new Date(),
     },
@@ -114,7 +122,12 @@ export interface RunView {
   errors: RecordError[];
   errorCount: number;
   message: string | null;
-  details: { products?: ChangeSet["products"]; skippedByField?: ChangeSet["skippedByField"]; unmatched?: ChangeSet["unmatched"] };
+  details: {
+    products?: ChangeSet["products"];
+    skippedByField?: ChangeSet["skippedByField"];
+    unmatched?: ChangeSet["unmatched"];
+    warnings?: { externalId: string; message: string }[];
+  };
   attempt: number;
   createdAt: string;
   startedAt: string | null;

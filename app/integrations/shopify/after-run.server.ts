@@ -1,0 +1,91 @@
+// After the catalog changed (a sync, an upload, a manual edit): write the passport links of the
+// touched variants to Shopify (only where a URL changed), and push opt-in values that another
+// integration owns (SKU, barcode, weight) to the Shopify variants. A failure here never undoes the
+// catalog change: it is reported on the run and retried with the next change or "Sync now".
+import type { ShopDb } from "../../db/scoped.server";
+import { merchantMessage } from "../../errors";
+import { affectedVariantIds } from "../../passports/passports.server";
+import { passportUrls } from "../../passports/public.server";
+import type { ChangeSet } from "../../sync/merge";
+import { chunks } from "../../sync/slice.server";
+import { integrationSettings } from "../integrations.server";
+import { adminClientForShop } from "./admin-client.server";
+import { ShopifyGraphqlClient, throttleBucketFor } from "./graphql-client.server";
+import { publishPassportMetafields, pushVariantFields, type VariantPush } from "./writeback.server";
+
+/** Fields a merchant may choose to push from their owner to Shopify. */
+export const PUSHABLE_FIELDS = ["sku", "barcode", "weight"] as const;
+
+export interface AfterRunResult {
+  published: number;
+  pushed: number;
+  problems: string[];
+}
+
+export async function afterCatalogChange(db: ShopDb, changes: ChangeSet, writerId: string | null): Promise<AfterRunResult> {
+  const result: AfterRunResult = { published: 0, pushed: 0, problems: [] };
+  const shopify = await db.integration.findFirst({ where: { kind: "shopify", status: { in: ["active", "error"] } } });
+  if (!shopify) return result;
+  const affected = affectedVariantIds(changes);
+  const pushes = writerId !== shopify.id ? await plannedPushes(db, changes, shopify.id, integrationSettings(shopify).pushFields) : [];
+  if (affected.variantIds.size === 0 && affected.productIds.size === 0 && pushes.length === 0) return result;
+  try {
+    const client = new ShopifyGraphqlClient(await adminClientForShop(db.shopDomain), { bucket: throttleBucketFor(db.shopDomain) });
+    const published = await publishPassportMetafields(db, client, await passportLinks(db, affected));
+    result.published = published.written;
+    for (const f of published.failed) result.problems.push(`Passport link of a variant not written to Shopify: ${f.message}`);
+    if (pushes.length) {
+      const pushed = await pushVariantFields(client, pushes);
+      result.pushed = pushed.updated.length;
+      for (const e of pushed.errors) result.problems.push(`Shopify refused a pushed value: ${e.message}`);
+    }
+  } catch (error) {
+    result.problems.push(`Passport links could not be written to Shopify: ${merchantMessage(error)}`);
+  }
+  return result;
+}
+
+async function passportLinks(db: ShopDb, affected: ReturnType<typeof affectedVariantIds>) {
+  const variantIds = new Set(affected.variantIds);
+  for (const part of chunks([...affected.productIds])) {
+    for (const v of await db.variant.findMany({ where: { productId: { in: part } }, select: { id: true } })) variantIds.add(v.id);
+  }
+  const links = [];
+  for (const part of chunks([...variantIds])) {
+    for (const p of await db.passport.findMany({ where: { variantId: { in: part } }, select: { variantId: true, publicId: true, gtin: true } })) {
+      const urls = passportUrls(p.publicId, p.gtin);
+      links.push({ variantId: p.variantId, passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl });
+    }
+  }
+  return links;
+}
+
+/** Values written by another integration to fields the merchant chose to push to Shopify. */
+async function plannedPushes(db: ShopDb, changes: ChangeSet, shopifyId: string, pushFields: unknown): Promise<VariantPush[]> {
+  const fields = new Set((Array.isArray(pushFields) ? pushFields : []).filter((f): f is (typeof PUSHABLE_FIELDS)[number] => (PUSHABLE_FIELDS as readonly string[]).includes(f)));
+  const writes = changes.writes.filter((w) => w.entityType === "variant" && fields.has(w.field as (typeof PUSHABLE_FIELDS)[number]));
+  if (writes.length === 0) return [];
+  const variantIds = [...new Set(writes.map((w) => w.entityId))];
+  const links = await db.externalLink.findMany({ where: { integrationId: shopifyId, entityType: "variant", entityId: { in: variantIds } }, select: { entityId: true, externalId: true } });
+  const variants = await db.variant.findMany({ where: { id: { in: variantIds } }, select: { id: true, productId: true } });
+  const productLinks = await db.externalLink.findMany({
+    where: { integrationId: shopifyId, entityType: "product", entityId: { in: variants.map((v) => v.productId) } },
+    select: { entityId: true, externalId: true },
+  });
+  const variantGid = new Map(links.map((l) => [l.entityId, l.externalId]));
+  const productOf = new Map(variants.map((v) => [v.id, v.productId]));
+  const productGid = new Map(productLinks.map((l) => [l.entityId, l.externalId]));
+  const pushes = new Map<string, VariantPush>();
+  for (const w of writes) {
+    const gid = variantGid.get(w.entityId);
+    const productId = productGid.get(productOf.get(w.entityId) ?? "");
+    if (!gid || !productId) continue; // not a Shopify variant
+    const push = pushes.get(gid) ?? { productId, variantId: gid };
+    const value = JSON.parse(w.newValue) as unknown;
+    if (w.field === "sku") push.sku = String(value);
+    if (w.field === "barcode") push.barcode = String(value);
+    if (w.field === "weight") push.weightGrams = Number(value);
+    pushes.set(gid, push);
+  }
+  return [...pushes.values()];
+}
