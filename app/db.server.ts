@@ -19,14 +19,19 @@ export function createDb(target: DatabaseTarget = databaseTarget(process.env.DAT
   }
   mkdirSync(path.dirname(target.file), { recursive: true });
   // timeout: wait for a lock held by another process (the CLI next to the app) instead of failing.
-  const adapter = new PrismaBetterSQLite3({ url: target.file, timeout: 15_000 });
-  return new SqliteClient({ adapter });
+  return new SqliteClient({ adapter: new TunedSqlite({ url: target.file, timeout: 15_000 }) });
 }
 
-/** SQLite settings for an app with a web server, a worker and a CLI on one file. */
-export async function tuneSqlite(client: Db): Promise<void> {
-  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await client.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+/**
+ * SQLite set up for an app with a web server, a worker and a CLI on one file: write-ahead logging
+ * (readers do not wait for the writer) and fsync at checkpoints only, on every new connection.
+ */
+class TunedSqlite extends PrismaBetterSQLite3 {
+  override async connect() {
+    const connection = await super.connect();
+    await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    return connection;
+  }
 }
 
 export function isPostgres(): boolean {
@@ -40,4 +45,3 @@ declare global {
 
 /** The process's database client. */
 export const db: Db = (globalThis.__passportDb ??= createDb());
-if (!isPostgres()) void tuneSqlite(db).catch((e: unknown) => console.error("SQLite tuning failed:", e));
