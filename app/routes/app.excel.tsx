@@ -1,0 +1,349 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { TitleBar } from "@shopify/app-bridge-react";
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  ButtonGroup,
+  Card,
+  Checkbox,
+  DataTable,
+  DropZone,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  ProgressBar,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useCallback, useState } from "react";
+import { adminContext } from "../admin.server";
+import { merchantMessage } from "../errors";
+import { DEFAULT_LIMITS, describeLimits } from "../integrations/excel/limits";
+import { cancelUpload, commitUpload, getUploadPreview, uploadWorkbook } from "../integrations/excel/uploads.server";
+import { jobQueue } from "../jobs/index.server";
+import { getRun } from "../sync/runs.server";
+import { RunProgress } from "../components/RunHistory";
+import { useLiveRefresh } from "../components/status";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { db } = await adminContext(request);
+  const uploadId = new URL(request.url).searchParams.get("upload");
+  const preview = uploadId ? await getUploadPreview(db, uploadId) : null;
+  let commitRun = preview?.commitRunId ? await getRun(db, preview.commitRunId) : null;
+  if (preview?.status === "committing" && !commitRun) {
+    const running = await db.syncRun.findFirst({ where: { trigger: "upload", status: { in: ["running", "queued"] } }, orderBy: { createdAt: "desc" } });
+    commitRun = running ? await getRun(db, running.id) : null;
+  }
+  return { preview, commitRun, limits: describeLimits() };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { db } = await adminContext(request);
+  const length = Number(request.headers.get("Content-Length") ?? 0);
+  if (length > DEFAULT_LIMITS.maxFileBytes + 64 * 1024) {
+    return { error: `This file is too large: the limit is ${Math.round(DEFAULT_LIMITS.maxFileBytes / 1024 / 1024)} MB. Split it into smaller files.` };
+  }
+  try {
+    const form = await request.formData();
+    const intent = String(form.get("intent"));
+    if (intent === "upload") {
+      const file = form.get("file");
+      if (!(file instanceof File) || file.size === 0) return { error: "Choose an Excel file (.xlsx) to upload." };
+      const preview = await uploadWorkbook(db, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createMissing: form.get("createMissing") === "on" });
+      return redirect(`/app/excel?upload=${preview.uploadId}`);
+    }
+    const uploadId = String(form.get("uploadId"));
+    if (intent === "commit") await commitUpload(jobQueue(), db, uploadId);
+    if (intent === "cancel") {
+      await cancelUpload(db, uploadId);
+      return redirect("/app/excel");
+    }
+    return redirect(`/app/excel?upload=${uploadId}`);
+  } catch (error) {
+    return { error: merchantMessage(error) };
+  }
+};
+
+type Preview = NonNullable<Awaited<ReturnType<typeof loader>>["preview"]>;
+
+function Counts({ preview }: { preview: Preview }) {
+  const run = preview.run;
+  if (!run) return null;
+  const products = run.details.products;
+  const items = [
+    ["Variants to create", run.counts.created],
+    ["Variants to update", run.counts.updated],
+    ["Unchanged", run.counts.unchanged],
+    ["Values skipped (owned by another source)", run.counts.skipped],
+    ["Rows that match no variant", run.counts.unmatched],
+    ["Products to create", products?.created ?? 0],
+    ["Products to update", products?.updated ?? 0],
+  ] as const;
+  return (
+    <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
+      {items.map(([label, value]) => (
+        <BlockStack key={label} gap="050">
+          <Text as="p" variant="headingLg">
+            {value.toLocaleString("en")}
+          </Text>
+          <Text as="p" tone="subdued">
+            {label}
+          </Text>
+        </BlockStack>
+      ))}
+    </InlineGrid>
+  );
+}
+
+function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
+  const valid = preview.status === "previewed";
+  const skipped = Object.entries(preview.run?.details.skippedByField ?? {});
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <Text as="h2" variant="headingMd">
+          {valid ? `Preview of ${preview.fileName}` : `${preview.fileName} cannot be imported`}
+        </Text>
+        {preview.message ? <Banner tone="critical">{preview.message}</Banner> : null}
+        {valid ? <Counts preview={preview} /> : null}
+        {skipped.length ? (
+          <Banner tone="info" title="Some values will not be written">
+            <List type="bullet">
+              {skipped.map(([field, n]) => (
+                <List.Item key={field}>
+                  {n} {field} values: another integration owns this field (see Field ownership).
+                </List.Item>
+              ))}
+            </List>
+          </Banner>
+        ) : null}
+        {preview.errors.length ? (
+          <BlockStack gap="200">
+            <Text as="h3" variant="headingSm">
+              {preview.errors.length} {preview.errors.length === 1 ? "problem" : "problems"} to fix
+            </Text>
+            <List type="bullet">
+              {preview.errors.slice(0, 50).map((e, i) => (
+                <List.Item key={i}>
+                  {e.row ? `${e.sheet} row ${e.row}` : e.sheet}
+                  {e.column ? `, ${e.column}` : ""}: {e.message}
+                </List.Item>
+              ))}
+            </List>
+            {preview.errors.length > 50 ? <Text as="p">… and {preview.errors.length - 50} more in the marked file.</Text> : null}
+            <Box>
+              <Button url={`/app/excel/errors/${preview.uploadId}`} download>
+                Download the file with the problems marked
+              </Button>
+            </Box>
+          </BlockStack>
+        ) : null}
+        {preview.warnings.length ? (
+          <Banner tone="warning" title={`${preview.warnings.length} warnings`}>
+            <List type="bullet">
+              {preview.warnings.slice(0, 20).map((w, i) => (
+                <List.Item key={i}>
+                  {w.column ? `${w.column}: ` : ""}
+                  {w.message}
+                </List.Item>
+              ))}
+            </List>
+          </Banner>
+        ) : null}
+        {valid && preview.changes.length ? (
+          <BlockStack gap="200">
+            <Text as="h3" variant="headingSm">
+              Changes ({preview.changeCount.toLocaleString("en")})
+            </Text>
+            <DataTable
+              columnContentTypes={["numeric", "text", "text", "text"]}
+              headings={["Row", "Field", "Now", "After import"]}
+              rows={preview.changes.slice(0, 200).map((c) => [c.row ?? "", `${c.field}${c.locale ? ` [${c.locale}]` : ""}`, c.oldValue === null ? "—" : c.oldValue.slice(0, 80), c.newValue.slice(0, 80)])}
+            />
+          </BlockStack>
+        ) : null}
+        {valid ? (
+          <ButtonGroup>
+            <Form method="post">
+              <input type="hidden" name="uploadId" value={preview.uploadId} />
+              <input type="hidden" name="intent" value="commit" />
+              <Button submit variant="primary" loading={busy}>
+                Import these changes
+              </Button>
+            </Form>
+            <Form method="post">
+              <input type="hidden" name="uploadId" value={preview.uploadId} />
+              <input type="hidden" name="intent" value="cancel" />
+              <Button submit disabled={busy}>
+                Cancel
+              </Button>
+            </Form>
+          </ButtonGroup>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function ExportCard() {
+  const [search, setSearch] = useState("");
+  const [archived, setArchived] = useState("include");
+  const [missing, setMissing] = useState(false);
+  const [started, setStarted] = useState(false);
+  const params = new URLSearchParams({ ...(search ? { q: search } : {}), archived, ...(missing ? { missing: "1" } : {}) });
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Export products
+        </Text>
+        <TextField label="Only products matching" value={search} onChange={setSearch} autoComplete="off" placeholder="Title, handle or SKU" />
+        <Select
+          label="Archived in source"
+          options={[
+            { label: "Include archived products", value: "include" },
+            { label: "Leave them out", value: "exclude" },
+            { label: "Only archived products", value: "only" },
+          ]}
+          value={archived}
+          onChange={setArchived}
+        />
+        <Checkbox label="Only products with missing passport data" checked={missing} onChange={setMissing} />
+        <Box>
+          <Button url={`/app/excel/export?${params.toString()}`} download onClick={() => setStarted(true)}>
+            Export to Excel
+          </Button>
+        </Box>
+        {started ? (
+          <Text as="p" tone="subdued">
+            Your browser downloads the file as it is written; large catalogs take a moment.
+          </Text>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function ExcelPage() {
+  const { preview, commitRun, limits } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const submit = useSubmit();
+  const [file, setFile] = useState<File | null>(null);
+  const [createMissing, setCreateMissing] = useState(false);
+  const uploading = navigation.state === "submitting" && navigation.formData?.get("intent") === "upload";
+  const committing = preview?.status === "committing";
+  useLiveRefresh(committing);
+
+  const onDrop = useCallback((_all: File[], accepted: File[]) => setFile(accepted[0] ?? null), []);
+  const upload = () => {
+    if (!file) return;
+    const data = new FormData();
+    data.set("intent", "upload");
+    data.set("file", file);
+    if (createMissing) data.set("createMissing", "on");
+    submit(data, { method: "post", encType: "multipart/form-data" });
+  };
+
+  return (
+    <Page title="Import & export">
+      <TitleBar title="Import & export" />
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {result && "error" in result && result.error ? <Banner tone="critical">{result.error}</Banner> : null}
+            {committing ? (
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    Importing {preview.fileName}…
+                  </Text>
+                  {commitRun ? <RunProgress run={commitRun} /> : <ProgressBar progress={5} size="small" animated />}
+                </BlockStack>
+              </Card>
+            ) : null}
+            {preview?.status === "committed" ? (
+              <Banner tone="success" title={`${preview.fileName} was imported`}>
+                {commitRun ? (
+                  <p>
+                    {commitRun.counts.created} variants created, {commitRun.counts.updated} updated, {commitRun.counts.unchanged} unchanged.
+                  </p>
+                ) : null}
+              </Banner>
+            ) : null}
+            {preview?.status === "failed" ? <Banner tone="critical" title={`${preview.fileName} was not imported`}>{commitRun?.message ?? "Nothing was saved."}</Banner> : null}
+            {preview && ["previewed", "invalid", "rejected"].includes(preview.status) ? <PreviewCard preview={preview} busy={navigation.state !== "idle"} /> : null}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Import products
+                </Text>
+                <Text as="p">
+                  Upload a workbook in Passport&apos;s format. Nothing changes until you have seen the preview and confirmed it. Start from the{" "}
+                  <a href="/app/excel/template" download>
+                    template
+                  </a>{" "}
+                  or from an export.
+                </Text>
+                <DropZone accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" type="file" allowMultiple={false} onDrop={onDrop} label="Workbook (.xlsx)">
+                  {file ? (
+                    <Box padding="400">
+                      <Text as="p">
+                        {file.name} ({Math.round(file.size / 1024)} KB)
+                      </Text>
+                    </Box>
+                  ) : (
+                    <DropZone.FileUpload actionHint="Excel workbook (.xlsx), up to 25 MB" />
+                  )}
+                </DropZone>
+                <Checkbox
+                  label="Also create products that exist nowhere else"
+                  helpText="Rows that match no variant become new products (for example products you do not sell on Shopify). Otherwise they are listed as unmatched."
+                  checked={createMissing}
+                  onChange={setCreateMissing}
+                />
+                {uploading ? (
+                  <BlockStack gap="100">
+                    <ProgressBar progress={60} size="small" animated />
+                    <Text as="p" tone="subdued">
+                      Uploading and checking every cell…
+                    </Text>
+                  </BlockStack>
+                ) : null}
+                <InlineStack>
+                  <Button variant="primary" onClick={upload} disabled={!file || uploading}>
+                    Upload and preview
+                  </Button>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <ExportCard />
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Limits
+                </Text>
+                <List type="bullet">
+                  {limits.map((l) => (
+                    <List.Item key={l}>{l}</List.Item>
+                  ))}
+                </List>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
