@@ -69,6 +69,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       processed += records.length;
       await updateRunProgress(db, runId, { processed, phase: "merging" });
     }
+    await loader.loadDeleted(batch.deletedExternalIds ?? []);
     finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
     if (options.dryRun) {
       await completeRun(db, runId, changes, "preview", undefined, batch.warnings);

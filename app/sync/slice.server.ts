@@ -112,6 +112,18 @@ export class SliceLoader {
     await this.loadDetails([...detailProducts, ...[...detailProducts].flatMap((p) => slice.variantIdsByProduct.get(p) ?? [])]);
   }
 
+  /** Products the source reported deleted, with their variants (to archive them). */
+  async loadDeleted(externalIds: readonly string[]): Promise<void> {
+    if (externalIds.length === 0) return;
+    await this.loadLinks(externalIds.map((externalId) => ({ externalId, fields: {}, variants: [] })));
+    const productIds = externalIds.map((id) => this.slice.productLinks.get(id)?.entityId).filter((id): id is string => !!id);
+    await this.loadProductsWithVariants(productIds);
+    for (const part of chunks(this.slice.variantIdsByProduct.size ? productIds.flatMap((p) => this.slice.variantIdsByProduct.get(p) ?? []) : [])) {
+      const links = await this.db.externalLink.findMany({ where: { entityId: { in: part } }, select: { entityId: true, integrationId: true } });
+      for (const l of links) (this.slice.variants.get(l.entityId)?.linkedIntegrationIds as Set<string> | undefined)?.add(l.integrationId);
+    }
+  }
+
   private async loadLinks(records: readonly SourceRecord[]): Promise<void> {
     const productExt = records.map((r) => r.externalId).filter((id) => !this.slice.productLinks.has(id));
     const variantExt = records.flatMap((r) => r.variants.map((v) => v.externalId)).filter((id) => !this.slice.variantLinks.has(id));

@@ -25,7 +25,11 @@ const USAGE = `Usage:
       --webhook-delay <ms>      delay before each webhook delivery (default 0)
       --webhook-retries <n>     retries of a failed webhook delivery (default 3)
       --webhook-topics <list>   only send these topics, e.g. products/update,app/uninstalled (default: all)
+      --app-name <name>         app name in the admin page (default Passport)
+      --app-frame-port <port>   port of the proxy the admin page frames the app through (default: any free port)
+      --no-app-frame-proxy      frame --app-url directly (only for apps that allow being framed by the simulator)
       --quiet                   no request/webhook log on stderr
+  Admin page (the app embedded as in Shopify admin): http://<host>:<port>/admin/apps/passport?shop=<shop>
   shopify-sim edit --port <port> --shop <domain> (--handle <h> | --id <id>) [changes]
       product:  --title --description <html> --vendor --type --tags <a,b> --status <active|draft|archived>
       variant:  (--variant-sku <current sku> | --variant-position <n> | --variant-id <id>)
@@ -34,6 +38,7 @@ const USAGE = `Usage:
   shopify-sim uninstall --port <port> --shop <domain>
   shopify-sim stats --port <port> [--shop <domain>]
   shopify-sim webhooks --port <port> [--shop <domain>]
+  shopify-sim session-token --port <port> --shop <domain> [--user <id>]   prints a fresh App Bridge session token
   shopify-sim generate --products <n> --variants <n> --out <file.csv>
   (--url <origin> may replace --port/--host for the commands that talk to a running simulator)`;
 
@@ -72,6 +77,9 @@ async function serve(argv: string[]): Promise<void> {
       "webhook-delay": { type: "string" },
       "webhook-retries": { type: "string" },
       "webhook-topics": { type: "string" },
+      "app-name": { type: "string" },
+      "app-frame-port": { type: "string" },
+      "no-app-frame-proxy": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -107,6 +115,9 @@ async function serve(argv: string[]): Promise<void> {
       delayMs: intOption(values["webhook-delay"], "webhook-delay"),
       retries: intOption(values["webhook-retries"], "webhook-retries"),
     },
+    appName: values["app-name"],
+    appFramePort: intOption(values["app-frame-port"], "app-frame-port"),
+    appFrameProxy: !values["no-app-frame-proxy"],
     log: values.quiet ? undefined : (line) => process.stderr.write(`[shopify-sim] ${line}\n`),
   }).catch((error: unknown) => fail(error instanceof ShopifyCsvError ? error.message : (error as Error).message));
   const seedCount = sim.seedProducts.length;
@@ -114,6 +125,11 @@ async function serve(argv: string[]): Promise<void> {
     `shopify-sim listening on ${sim.url} (Admin API ${API_VERSION}; ${seedCount} seed products` +
       `${values["app-url"] ? `; webhooks to ${values["app-url"]}` : "; no --app-url, webhooks are only logged"})\n`,
   );
+  if (!values.quiet) {
+    const shops = values.shop?.length ? values.shop : ["<shop>.myshopify.com"];
+    for (const shop of shops) process.stderr.write(`[shopify-sim] admin: ${sim.adminUrl(shop)}\n`);
+    process.stderr.write(`[shopify-sim] run the app with SHOPIFY_ADMIN_API_ORIGIN=${sim.url} APP_BRIDGE_URL=${sim.url}/app-bridge.js\n`);
+  }
   const stop = () => {
     void sim.close().then(() => process.exit(0));
   };
@@ -213,10 +229,17 @@ async function edit(argv: string[]): Promise<void> {
 }
 
 async function simple(command: string, argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...CLIENT_OPTIONS, query: { type: "string" } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...CLIENT_OPTIONS, query: { type: "string" }, user: { type: "string" } }, strict: true });
   const base = baseUrl(values);
   const shop = values.shop ? encodeURIComponent(values.shop) : undefined;
   let result: unknown;
+  if (command === "session-token") {
+    if (!shop) fail("give --shop <domain>");
+    const user = values.user ? `&user=${encodeURIComponent(values.user)}` : "";
+    const issued = (await call("GET", `${base}/_sim/session-token?shop=${shop}${user}`)) as { token: string };
+    process.stdout.write(issued.token + "\n");
+    return;
+  }
   if (command === "products") {
     if (!shop) fail("give --shop <domain>");
     const q = values.query ? `?query=${encodeURIComponent(values.query)}` : "";
@@ -255,7 +278,7 @@ async function main(): Promise<void> {
   try {
     if (command === "serve") await serve(rest);
     else if (command === "edit") await edit(rest);
-    else if (["products", "uninstall", "stats", "webhooks"].includes(command)) await simple(command, rest);
+    else if (["products", "uninstall", "stats", "webhooks", "session-token"].includes(command)) await simple(command, rest);
     else if (command === "generate") await generate(rest);
     else if (command === "help") process.stdout.write(USAGE + "\n");
     else fail(`unknown command "${command}"\n${USAGE}`);

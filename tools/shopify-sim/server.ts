@@ -4,6 +4,9 @@ import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { parseAdminShellPath, renderAdminShell } from "./admin-shell.ts";
+import { AppFrameProxy } from "./app-frame.ts";
+import { appBridgeScript } from "./app-bridge-script.ts";
 import { API_VERSION } from "./model.ts";
 import { ShopifySimulator, type FailureInjection, type HttpReply, type ShopifySimOptions } from "./sim.ts";
 import { SimInputError, type ProductInput, type ProductPatch } from "./store.ts";
@@ -100,6 +103,8 @@ function num(value: unknown, name: string): number | undefined {
   if (!Number.isFinite(n)) throw new SimInputError(`${name} must be a number`);
   return n;
 }
+
+const CORS: Record<string, string> = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type" };
 
 const SHOP = "([^/]+)";
 const ROUTES: Route[] = [
@@ -292,7 +297,7 @@ const ROUTES: Route[] = [
   },
 ];
 
-async function handle(sim: ShopifySimulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(sim: ShopifySim, req: IncomingMessage, res: ServerResponse): Promise<void> {
   sim.countRequest();
   const url = new URL(req.url ?? "/", "http://localhost");
   const pathname = url.pathname;
@@ -317,7 +322,45 @@ async function handle(sim: ShopifySimulator, req: IncomingMessage, res: ServerRe
     const reply = sim.graphql(token, headerShop, input);
     return send(res, { ...reply, headers: { "X-Shopify-API-Version": API_VERSION } });
   }
+  if (method === "GET" || method === "HEAD") {
+    const shell = parseAdminShellPath(pathname, url.searchParams);
+    if (shell) {
+      const page = await renderAdminShell(sim, shell, await sim.appFrameOrigin());
+      res.writeHead(page.status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(method === "HEAD" ? undefined : page.html);
+      return;
+    }
+  }
   if (pathname.startsWith("/admin/")) return send(res, { status: 404, body: { errors: "Not Found" } });
+
+  if (pathname === "/app-bridge.js") {
+    if (method !== "GET" && method !== "HEAD") return send(res, { status: 405, headers: CORS, body: { errors: "Method Not Allowed" } });
+    res.writeHead(200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "no-cache",
+      "Cross-Origin-Resource-Policy": "cross-origin",
+      ...CORS,
+    });
+    res.end(method === "HEAD" ? undefined : appBridgeScript(sim.url));
+    return;
+  }
+  if (pathname === "/_sim/session-token") {
+    // Called by the App Bridge stand-in from the app's origin: CORS on every answer.
+    if (method === "OPTIONS") {
+      res.writeHead(204, { ...CORS, "Access-Control-Allow-Methods": "GET, OPTIONS", "Access-Control-Max-Age": "600" });
+      res.end();
+      return;
+    }
+    if (method !== "GET") return send(res, { status: 405, headers: CORS, body: { error: "Method Not Allowed" } });
+    try {
+      const user = url.searchParams.get("user");
+      const issued = await sim.issueSessionToken(url.searchParams.get("shop") ?? "", { userId: user === null ? undefined : Number(user) });
+      return send(res, { status: 200, headers: { ...CORS, "Cache-Control": "no-store" }, body: issued });
+    } catch (error) {
+      if (error instanceof SimInputError) return send(res, { status: error.status, headers: CORS, body: { error: error.message } });
+      throw error;
+    }
+  }
 
   const bulkMatch = /^\/_sim\/bulk\/([^/]+\.jsonl)$/.exec(pathname);
   if (bulkMatch && method === "GET") {
@@ -362,13 +405,46 @@ async function handle(sim: ShopifySimulator, req: IncomingMessage, res: ServerRe
   return send(res, { status: 404, body: { errors: "Not Found" } });
 }
 
+/** The origin, and for 127.0.0.1 / localhost the other name of it (a browser may use either). */
+function sameMachineOrigins(origin: string): string[] {
+  const url = new URL(origin);
+  const other = url.hostname === "127.0.0.1" ? "localhost" : url.hostname === "localhost" ? "127.0.0.1" : null;
+  if (!other) return [url.origin];
+  const alt = new URL(url.origin);
+  alt.hostname = other;
+  return [url.origin, alt.origin];
+}
+
 /** A running simulator: the simulator API plus its HTTP server. */
 export class ShopifySim extends ShopifySimulator {
   port = 0;
   private server: Server | null = null;
+  private appFrame: AppFrameProxy | null = null;
 
   constructor(options: ShopifySimOptions = {}) {
     super(options);
+  }
+
+  /**
+   * Origin the admin shell loads the app from: the app frame proxy in front of the app URL (started
+   * on first use), or the app URL itself with `appFrameProxy: false`; null without an app URL.
+   */
+  async appFrameOrigin(): Promise<string | null> {
+    if (!this.appUrl) return null;
+    if (this.options.appFrameProxy === false) return new URL(this.appUrl).origin;
+    this.appFrame ??= new AppFrameProxy({
+      upstream: () => this.appUrl,
+      frameAncestor: () => sameMachineOrigins(this.url).join(" "),
+      host: this.options.host ?? "127.0.0.1",
+      port: this.options.appFramePort ?? 0,
+      log: (line) => this.log(line),
+    });
+    return this.appFrame.start();
+  }
+
+  /** URL of the admin shell page for a shop. */
+  adminUrl(shop: string, handle = "passport"): string {
+    return `${this.url}/admin/apps/${encodeURIComponent(handle)}?shop=${encodeURIComponent(shop.toLowerCase())}`;
   }
 
   /** Loads the seed, starts listening and creates the configured shops. */
@@ -407,6 +483,8 @@ export class ShopifySim extends ShopifySimulator {
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
+    await this.appFrame?.close();
+    this.appFrame = null;
     await this.shutdown();
     if (!server) return;
     await new Promise<void>((resolve) => {

@@ -22,6 +22,7 @@ import {
   type SeedProduct,
 } from "./model.ts";
 import { loadAdminSchema } from "./schema.ts";
+import { SESSION_TOKEN_LIFETIME_SECONDS, signSessionToken } from "./session-token.ts";
 import { compileProductSearch } from "./search.ts";
 import {
   IdGenerator,
@@ -83,6 +84,16 @@ export interface ShopifySimOptions {
   metafieldChangesTouchProduct?: boolean;
   /** Shops created (seeded, not installed) at start. */
   shops?: string[];
+  /** Name of the app in the admin shell page (`/admin/apps/<handle>`). Default "Passport". */
+  appName?: string;
+  /**
+   * Serve the app to the admin shell through a small reverse proxy on its own port, which relaxes the
+   * app's `Content-Security-Policy: frame-ancestors` (Shopify's app library only allows Shopify admin
+   * origins to frame the app). Default true; false frames `appUrl` directly.
+   */
+  appFrameProxy?: boolean;
+  /** Port of that proxy (0 = any free port). Default 0. */
+  appFramePort?: number;
   /** Log lines (requests, webhooks). Default: silent. */
   log?: (line: string) => void;
   /** Clock for timestamps and the leaky bucket (tests). Default Date.now. */
@@ -155,6 +166,44 @@ const OFFLINE = "urn:shopify:params:oauth:token-type:offline-access-token";
 const ONLINE = "urn:shopify:params:oauth:token-type:online-access-token";
 const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
 
+/** A staff member of a shop, as online access tokens and App Bridge's `shopify.user()` describe them. */
+export interface StaffUser {
+  id: number;
+  first_name: string;
+  last_name: string;
+  email: string;
+  account_owner: boolean;
+  locale: string;
+  collaborator: boolean;
+  email_verified: boolean;
+}
+
+export function staffUser(shop: ShopState, id: number): StaffUser {
+  return {
+    id,
+    first_name: "Merchant",
+    last_name: `User ${id}`,
+    email: `user${id}@${shop.domain.replace(/\.myshopify\.(com|io)$/, "")}.example`,
+    account_owner: true,
+    locale: "en",
+    collaborator: false,
+    email_verified: true,
+  };
+}
+
+/** What `GET /_sim/session-token` answers. */
+export interface IssuedSessionToken {
+  token: string;
+  /** Unix time (s) of `exp`. */
+  expiresAt: number;
+  /** Seconds until `exp`. */
+  expiresIn: number;
+  shop: string;
+  apiKey: string;
+  user: { id: number; name: string; email: string; accountAccess: string; locale: string };
+  scopes: string[];
+}
+
 function oauthError(status: number, error: string, description: string): HttpReply {
   return { status, body: { error, error_description: description } };
 }
@@ -209,6 +258,7 @@ export class ShopifySimulator {
   readonly shops = new Map<string, ShopState>();
   readonly imageInfo = new Map<string, ImageInfo>();
   metafieldChangesTouchProduct: boolean;
+  readonly appName: string;
   tokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
   appUrl: string | null;
@@ -220,6 +270,7 @@ export class ShopifySimulator {
   private readonly tokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private failures: PendingFailure[] = [];
+  private readonly adminSessions = new Map<string, string>();
   private tmpDir: string | null = null;
   private readonly counters = { requests: 0, failuresInjected: 0 };
   readonly log: (line: string) => void;
@@ -231,6 +282,7 @@ export class ShopifySimulator {
     this.scopes = options.scopes ?? process.env["SCOPES"] ?? "read_products,write_products";
     this.appId = options.appId ?? DEFAULT_APP_ID;
     this.appUrl = options.appUrl ? options.appUrl.replace(/\/+$/, "") : null;
+    this.appName = options.appName ?? "Passport";
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
     this.refreshTokenLifetimeSeconds = options.refreshTokenLifetimeSeconds ?? 90 * 24 * 3600;
     this.metafieldChangesTouchProduct = options.metafieldChangesTouchProduct ?? true;
@@ -423,16 +475,7 @@ export class ShopifySimulator {
         scope: record.scope,
         expires_in: this.tokenLifetimeSeconds,
         associated_user_scope: record.scope,
-        associated_user: {
-          id,
-          first_name: "Merchant",
-          last_name: `User ${id}`,
-          email: `user${id}@${shop.domain.replace(/\.myshopify\.(com|io)$/, "")}.example`,
-          account_owner: true,
-          locale: "en",
-          collaborator: false,
-          email_verified: true,
-        },
+        associated_user: staffUser(shop, id),
       };
     }
     if (!expiring) return { access_token: record.token, scope: record.scope };
@@ -544,6 +587,56 @@ export class ShopifySimulator {
     record.revoked = true;
     shop.stats.tokenRefreshes++;
     return { status: 200, body: this.issue(shop, "offline", true, null) };
+  }
+
+  /**
+   * A fresh App Bridge session token for a shop the simulator knows (created by a token exchange,
+   * the control API, `--shop`, or the admin shell page), as Shopify admin hands it to the embedded
+   * app. `sid` stays the same for a shop and user, like one admin session.
+   */
+  async issueSessionToken(domain: string, opts: { userId?: number } = {}): Promise<IssuedSessionToken> {
+    const key = domain.toLowerCase();
+    if (!validShopDomain(key)) throw new SimInputError(`"${domain}" is not a shop domain (expected <name>.myshopify.com).`);
+    const shop = this.shops.get(key);
+    if (!shop) {
+      throw new SimInputError(
+        `Unknown shop ${key}: open the admin shell (/admin/apps/passport?shop=${key}), POST /_sim/shops, or start the simulator with --shop ${key}.`,
+        404,
+      );
+    }
+    const userId = opts.userId ?? 1;
+    if (!Number.isInteger(userId) || userId < 1) throw new SimInputError("user must be a positive integer");
+    const sidKey = `${shop.domain} ${userId}`;
+    let sid = this.adminSessions.get(sidKey);
+    if (!sid) {
+      sid = randomBytes(16).toString("hex");
+      this.adminSessions.set(sidKey, sid);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const token = await signSessionToken(shop.domain, {
+      apiKey: this.apiKey,
+      apiSecret: this.apiSecret,
+      userId,
+      sid,
+      now,
+      lifetimeSeconds: SESSION_TOKEN_LIFETIME_SECONDS,
+    });
+    const user = staffUser(shop, userId);
+    return {
+      token,
+      expiresAt: now + SESSION_TOKEN_LIFETIME_SECONDS,
+      expiresIn: SESSION_TOKEN_LIFETIME_SECONDS,
+      shop: shop.domain,
+      apiKey: this.apiKey,
+      user: {
+        id: user.id,
+        name: `${user.first_name} ${user.last_name}`,
+        email: user.email,
+        accountAccess: user.account_owner ? "Account owner" : "Staff",
+        locale: user.locale,
+      },
+      scopes: this.scopes.split(",").map((s) => s.trim()).filter(Boolean),
+    };
   }
 
   /** Revokes every access and refresh token of a shop. */

@@ -2,8 +2,8 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignJWT } from "jose";
 import { API_VERSION } from "./model.ts";
+import { signSessionToken } from "./session-token.ts";
 
 export interface SessionTokenOptions {
   apiKey: string;
@@ -15,20 +15,7 @@ export interface SessionTokenOptions {
 
 /** A session token (id token) as Shopify admin signs it for an embedded app: HS256 with the API secret. */
 export async function sessionToken(shop: string, opts: SessionTokenOptions): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const payload = {
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: opts.apiKey,
-    sub: String(opts.userId ?? 42),
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: crypto.randomUUID(),
-    sid: crypto.randomUUID().replace(/-/g, ""),
-    ...opts.payload,
-  };
-  return new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(opts.apiSecret));
+  return signSessionToken(shop, opts);
 }
 
 export interface TokenResponse {

@@ -24,26 +24,70 @@ async function appUnauthenticatedAdmin(shop: string): Promise<{ admin: AdminGrap
  * the merchant to reconnect when there is no offline session (never installed, uninstalled) or
  * Shopify refused to refresh its token; its calls fail the same way on HTTP 401/403.
  */
-export async function adminClientForShop(shop: string, unauthenticatedAdmin: UnauthenticatedAdmin = appUnauthenticatedAdmin): Promise<AdminGraphqlClient> {
-  let admin: AdminGraphqlClient;
-  try {
-    ({ admin } = await unauthenticatedAdmin(shop));
-  } catch (error) {
-    throw toMerchantError(error);
-  }
-  return withAuthErrors(admin);
+export async function adminClientForShop(
+  shop: string,
+  unauthenticatedAdmin: UnauthenticatedAdmin = appUnauthenticatedAdmin,
+  expireSession: (shop: string) => Promise<boolean> = appExpireOfflineSession,
+  forgetSession: (shop: string) => Promise<void> = appForgetOfflineSession,
+): Promise<AdminGraphqlClient> {
+  const connect = async () => {
+    try {
+      return (await unauthenticatedAdmin(shop)).admin;
+    } catch (error) {
+      throw toMerchantError(error);
+    }
+  };
+  // Shopify refused the token before its known expiry (expired early, revoked): refresh it once
+  // with the refresh token. When that fails the session is useless: it is dropped, so that the
+  // merchant opening the app from Shopify admin gets a new token (the reconnect we ask for).
+  const renew = async () => {
+    try {
+      if (await expireSession(shop)) return await connect();
+    } catch {
+      // the refresh was refused
+    }
+    await forgetSession(shop);
+    return null;
+  };
+  return withAuthErrors(await connect(), renew);
 }
 
-/** Wraps a client so that authentication failures of its calls become the reconnect error. */
-export function withAuthErrors(admin: AdminGraphqlClient): AdminGraphqlClient {
+/** Marks the shop's offline session expired, so the next use refreshes it. False without a refresh token. */
+async function appExpireOfflineSession(shop: string): Promise<boolean> {
+  const { sessionStorage } = await import("../../shopify.server");
+  const session = await sessionStorage?.loadSession(`offline_${shop}`);
+  if (!session?.refreshToken) return false;
+  // Long past, but not 0: a session with expiry 0 reads back as one that never expires.
+  session.expires = new Date(Date.UTC(2000, 0, 1));
+  await sessionStorage!.storeSession(session);
+  return true;
+}
+
+async function appForgetOfflineSession(shop: string): Promise<void> {
+  const { sessionStorage } = await import("../../shopify.server");
+  await sessionStorage?.deleteSession(`offline_${shop}`);
+}
+
+/**
+ * Wraps a client so that authentication failures of its calls become the reconnect error, after
+ * one attempt with a renewed client when `renew` can give one.
+ */
+export function withAuthErrors(admin: AdminGraphqlClient, renew?: () => Promise<AdminGraphqlClient | null>): AdminGraphqlClient {
+  let current = admin;
+  let renewed = false;
   return {
     async graphql(query, options) {
-      try {
-        return await admin.graphql(query, options);
-      } catch (error) {
-        if (error instanceof MerchantError) throw error;
-        if (classifyThrown(error).kind === "auth") throw reconnectError();
-        throw error;
+      for (;;) {
+        try {
+          return await current.graphql(query, options);
+        } catch (error) {
+          if (error instanceof MerchantError) throw error;
+          if (classifyThrown(error).kind !== "auth") throw error;
+          const next = !renewed && renew ? await renew() : null;
+          renewed = true;
+          if (!next) throw reconnectError();
+          current = next;
+        }
       }
     },
   };
