@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { appBridgeUrl } from "./admin.server";
 import { startBackgroundWork } from "./background.server";
 
 export const streamTimeout = 5000;
@@ -18,6 +19,8 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  // With the development App Bridge stand-in, do not preload Shopify's CDN script.
+  if (appBridgeUrl()) responseHeaders.delete("Link");
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

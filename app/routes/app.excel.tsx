@@ -30,6 +30,7 @@ import { cancelUpload, commitUpload, getUploadPreview, uploadWorkbook } from "..
 import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
 import { RunProgress } from "../components/RunHistory";
+import { DownloadButton } from "../components/DownloadButton";
 import { useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -139,9 +140,9 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
             </List>
             {preview.errors.length > 50 ? <Text as="p">… and {preview.errors.length - 50} more in the marked file.</Text> : null}
             <Box>
-              <Button url={`/app/excel/errors/${preview.uploadId}`} download>
+              <DownloadButton url={`/app/excel/errors/${preview.uploadId}`} fileName="errors.xlsx">
                 Download the file with the problems marked
-              </Button>
+              </DownloadButton>
             </Box>
           </BlockStack>
         ) : null}
@@ -196,7 +197,6 @@ function ExportCard() {
   const [search, setSearch] = useState("");
   const [archived, setArchived] = useState("include");
   const [missing, setMissing] = useState(false);
-  const [started, setStarted] = useState(false);
   const params = new URLSearchParams({ ...(search ? { q: search } : {}), archived, ...(missing ? { missing: "1" } : {}) });
   return (
     <Card>
@@ -216,16 +216,9 @@ function ExportCard() {
           onChange={setArchived}
         />
         <Checkbox label="Only products with missing passport data" checked={missing} onChange={setMissing} />
-        <Box>
-          <Button url={`/app/excel/export?${params.toString()}`} download onClick={() => setStarted(true)}>
-            Export to Excel
-          </Button>
-        </Box>
-        {started ? (
-          <Text as="p" tone="subdued">
-            Your browser downloads the file as it is written; large catalogs take a moment.
-          </Text>
-        ) : null}
+        <DownloadButton url={`/app/excel/export?${params.toString()}`} fileName="passport-products.xlsx">
+          Export to Excel
+        </DownloadButton>
       </BlockStack>
     </Card>
   );
@@ -285,13 +278,10 @@ export default function ExcelPage() {
                 <Text as="h2" variant="headingMd">
                   Import products
                 </Text>
-                <Text as="p">
-                  Upload a workbook in Passport&apos;s format. Nothing changes until you have seen the preview and confirmed it. Start from the{" "}
-                  <a href="/app/excel/template" download>
-                    template
-                  </a>{" "}
-                  or from an export.
-                </Text>
+                <Text as="p">Upload a workbook in Passport&apos;s format. Nothing changes until you have seen the preview and confirmed it. Start from the template or from an export.</Text>
+                <DownloadButton url="/app/excel/template" fileName="passport-import-template.xlsx">
+                  Download the template
+                </DownloadButton>
                 <DropZone accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" type="file" allowMultiple={false} onDrop={onDrop} label="Workbook (.xlsx)">
                   {file ? (
                     <Box padding="400">

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { adminContext } from "../admin.server";
 import { merchantMessage } from "../errors";
 import { ownershipView, setFieldOwner } from "../ownership/ownership.server";
+import { DownloadButton } from "../components/DownloadButton";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
@@ -101,12 +102,12 @@ export default function Ownership() {
         </Card>
         <InlineStack>
           <ButtonGroup>
-            <Button url="/app/ownership/download?format=xlsx" download>
+            <DownloadButton url="/app/ownership/download?format=xlsx" fileName="field-ownership.xlsx">
               Download matrix (Excel)
-            </Button>
-            <Button url="/app/ownership/download?format=csv" download>
+            </DownloadButton>
+            <DownloadButton url="/app/ownership/download?format=csv" fileName="field-ownership.csv">
               Download matrix (CSV)
-            </Button>
+            </DownloadButton>
           </ButtonGroup>
         </InlineStack>
       </BlockStack>

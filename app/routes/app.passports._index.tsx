@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link as RemixLink, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Layout, List, Page, Pagination, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, DataTable, InlineStack, Layout, List, Page, Pagination, Text } from "@shopify/polaris";
 import { adminContext } from "../admin.server";
 import { listProducts } from "../catalog/catalog.server";
 import { TEXTILE_PROFILE } from "../passports/completeness";
 import { passportList, type PassportListItem } from "../passports/listing.server";
 import { passportSummary } from "../passports/passports.server";
+import { DownloadButton } from "../components/DownloadButton";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
@@ -65,9 +66,9 @@ export default function Passports() {
                   QR codes for labels
                 </Text>
                 <Text as="p">A zip with every published passport's QR code as SVG and PNG, and a CSV for your label printer.</Text>
-                <Button url="/app/passports/qr-codes" download variant="primary">
+                <DownloadButton url="/app/passports/qr-codes" fileName="passport-qr-codes.zip" variant="primary">
                   Download QR codes
-                </Button>
+                </DownloadButton>
               </BlockStack>
             </Card>
             <Card>

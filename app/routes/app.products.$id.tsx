@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, Banner, BlockStack, Card, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, Collapsible, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import { useState } from "react";
 import { adminContext } from "../admin.server";
 import { editField, fieldHistory, productDetail, setPassportHeld, type HistoryEntry } from "../catalog/catalog.server";
 import { config } from "../config.server";
@@ -36,6 +37,44 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 
 function historyOf(history: Record<string, HistoryEntry[]>, entityId: string, field: string): HistoryEntry[] {
   return (history[entityId] ?? []).filter((h) => h.field === field);
+}
+
+type Detail = Awaited<ReturnType<typeof loader>>;
+
+/** A variant: its own fields, and the product values it overrides; other overridable fields on request. */
+function VariantCard({ variant, locale, history }: { variant: Detail["product"]["variants"][number]; locale: string; history: Detail["history"] }) {
+  const [showAll, setShowAll] = useState(false);
+  const own = variant.fields.filter((f) => ["sku", "barcode", "options"].includes(f.field) || f.values.length > 0);
+  const more = variant.fields.filter((f) => !own.includes(f));
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            Variant: {variant.title}
+          </Text>
+          {variant.archived ? <Badge>Archived in source</Badge> : null}
+        </InlineStack>
+        {own.map((f) => (
+          <FieldEditor key={f.field} entityId={variant.id} field={f} locale={locale} history={historyOf(history, variant.id, f.field)} />
+        ))}
+        {more.length ? (
+          <>
+            <Box>
+              <Button variant="plain" onClick={() => setShowAll(!showAll)} ariaExpanded={showAll} ariaControls={`more-${variant.id}`}>
+                {showAll ? "Hide product values this variant could override" : `Override a product value for this variant (${more.map((f) => f.label).join(", ")})`}
+              </Button>
+            </Box>
+            <Collapsible id={`more-${variant.id}`} open={showAll}>
+              {more.map((f) => (
+                <FieldEditor key={f.field} entityId={variant.id} field={f} locale={locale} history={historyOf(history, variant.id, f.field)} />
+              ))}
+            </Collapsible>
+          </>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
 }
 
 export default function ProductPage() {
@@ -79,19 +118,7 @@ export default function ProductPage() {
               </BlockStack>
             </Card>
             {product.variants.map((v) => (
-              <Card key={v.id}>
-                <BlockStack gap="200">
-                  <InlineStack gap="200" blockAlign="center">
-                    <Text as="h2" variant="headingMd">
-                      Variant: {v.title}
-                    </Text>
-                    {v.archived ? <Badge>Archived in source</Badge> : null}
-                  </InlineStack>
-                  {v.fields.map((f) => (
-                    <FieldEditor key={f.field} entityId={v.id} field={f} locale={product.primaryLocale} history={historyOf(history, v.id, f.field)} />
-                  ))}
-                </BlockStack>
-              </Card>
+              <VariantCard key={v.id} variant={v} locale={product.primaryLocale} history={history} />
             ))}
           </BlockStack>
         </Layout.Section>

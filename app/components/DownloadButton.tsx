@@ -1,0 +1,66 @@
+// Downloads a file from one of the app's resource routes. Inside Shopify admin a plain link
+// would carry no session token, so the file is fetched (App Bridge adds the token to the app's
+// own fetches), with progress, and then saved.
+import { useState } from "react";
+import { BlockStack, Button, InlineError, ProgressBar, Text } from "@shopify/polaris";
+
+function fileNameOf(response: Response, fallback: string): string {
+  const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
+  return match?.[1] ?? fallback;
+}
+
+export function DownloadButton({ url, children, fileName, variant }: { url: string; children: string; fileName: string; variant?: "primary" }) {
+  const [received, setReceived] = useState<number | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const download = async () => {
+    setError(null);
+    setReceived(0);
+    try {
+      const response = await fetch(url);
+      if (!response.ok || !response.body) throw new Error(`The download failed (${response.status}). Please try again.`);
+      setTotal(Number(response.headers.get("Content-Length")) || null);
+      const reader = response.body.getReader();
+      const parts: BlobPart[] = [];
+      let bytes = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        bytes += value.byteLength;
+        setReceived(bytes);
+      }
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob(parts, { type: response.headers.get("Content-Type") ?? "application/octet-stream" }));
+      link.download = fileNameOf(response, fileName);
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : "The download failed. Please try again.");
+    } finally {
+      setReceived(null);
+      setTotal(null);
+    }
+  };
+
+  const busy = received !== null;
+  return (
+    <BlockStack gap="100">
+      <Button onClick={() => void download()} loading={busy && !received} disabled={busy} variant={variant}>
+        {children}
+      </Button>
+      {busy ? (
+        <>
+          <ProgressBar progress={total ? Math.round(((received ?? 0) / total) * 100) : Math.min(90, 10 + Math.log2(1 + (received ?? 0) / 1024) * 6)} size="small" animated={!total} />
+          <Text as="p" variant="bodySm" tone="subdued">
+            {((received ?? 0) / 1024 / 1024).toFixed(1)} MB {total ? `of ${(total / 1024 / 1024).toFixed(1)} MB` : "so far"}
+          </Text>
+        </>
+      ) : null}
+      {error ? <InlineError message={error} fieldID={url} /> : null}
+    </BlockStack>
+  );
+}

@@ -1,0 +1,153 @@
+// The embedded admin in Chromium, as a merchant uses it: the built app against the simulator, with
+// the simulator's App Bridge stand-in giving the page its session tokens.
+import path from "node:path";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { forShop } from "../app/db/scoped.server";
+import { generateWorkbook } from "../app/integrations/excel/generate";
+import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
+import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
+import { adminUrl, BROWSER_UA, install, launchBrowser, screenshot, startStack, until, watchErrors, type Stack } from "./support/e2e";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const SHOP = "admin-e2e.myshopify.com";
+const shopDb = forShop(SHOP);
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await install(stack.app, SHOP);
+  await until(() => shopDb.syncRun.findFirst({ where: { status: "succeeded" } }), 60_000, "the first sync");
+  browser = await launchBrowser();
+  // Headless Chromium names itself "HeadlessChrome", which the app turns away as a bot.
+  context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function open(pathName: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(await adminUrl(stack.app, SHOP, pathName), { waitUntil: "networkidle" });
+  return { page, errors };
+}
+
+describe("the app", () => {
+  it("answers /healthz", async () => {
+    const response = await fetch(`${stack.app.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, database: { ok: true, provider: "sqlite" } });
+  });
+
+  it("renders the embedded admin home for a valid session token", async () => {
+    const { page, errors } = await open("/app");
+    await page.getByRole("heading", { name: "Integrations" }).waitFor();
+    await expect(page.getByText("Primary").first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Recent syncs").isVisible()).resolves.toBe(true);
+    await screenshot(page, "admin-home.png");
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("catalog admin", () => {
+  it("changes the owner of a field", async () => {
+    const { page, errors } = await open("/app/ownership");
+    const row = page.getByRole("row", { name: /Manufacturer/ });
+    await row.getByRole("combobox").selectOption({ label: "Shopify" });
+    await row.getByRole("button", { name: /Save owner of Manufacturer/ }).click();
+    await until(async () => (await shopDb.fieldOwnership.findFirst({ where: { field: "manufacturer" } }))?.integrationId, 10_000, "the new owner");
+    const shopify = await shopDb.integration.findFirstOrThrow({ where: { kind: "shopify" } });
+    expect((await shopDb.fieldOwnership.findFirstOrThrow({ where: { field: "manufacturer" } })).integrationId).toBe(shopify.id);
+    // And back: switched off, edited by hand.
+    await page.reload({ waitUntil: "networkidle" });
+    const again = page.getByRole("row", { name: /Manufacturer/ });
+    await again.getByRole("combobox").selectOption({ label: "Nobody — edit by hand" });
+    await again.getByRole("button", { name: /Save owner of Manufacturer/ }).click();
+    await until(async () => (await shopDb.fieldOwnership.findFirst({ where: { field: "manufacturer" } }))?.integrationId === null, 10_000, "switched off");
+    await screenshot(page, "ownership.png");
+    expect(errors).toEqual([]);
+  });
+
+  it("edits a field nobody owns, shows its source and history, and locks an owned field", async () => {
+    const product = await shopDb.product.findFirstOrThrow({ orderBy: { title: "asc" } });
+    const { page, errors } = await open(`/app/products/${product.id}`);
+    // Title is owned by Shopify: locked.
+    await page.getByText(/Owned by Shopify — changes come from Shopify/).first().waitFor();
+    // Care instructions: nobody owns it (Excel is not connected), so it can be edited by hand.
+    const care = page
+      .locator("div")
+      .filter({ has: page.getByRole("heading", { name: "Care instructions", exact: true }) })
+      .filter({ has: page.getByRole("button", { name: "Edit" }) })
+      .last();
+    await care.getByRole("button", { name: "Edit" }).click();
+    await care.getByRole("textbox").fill("Wash at 30 °C, dry flat.");
+    await care.getByRole("button", { name: "Save" }).click();
+    await until(() => shopDb.fieldValue.findFirst({ where: { entityId: product.id, field: "careInstructions" } }), 10_000, "the edit to be saved");
+    await page.getByText("Wash at 30 °C, dry flat.").waitFor();
+    await care.getByText(/Manual edit by/).waitFor();
+    const stored = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "careInstructions" } });
+    expect(stored.sourceId).toBeNull();
+    expect(await shopDb.fieldChange.count({ where: { entityId: product.id, field: "careInstructions" } })).toBe(1);
+    // The passports of the product got a new version.
+    const variant = await shopDb.variant.findFirstOrThrow({ where: { productId: product.id } });
+    expect((await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } })).currentVersion).toBe(2);
+    await screenshot(page, "product-page.png");
+    expect(errors).toEqual([]);
+  });
+
+  it("starts a sync with Sync now and shows the run", async () => {
+    const { page, errors } = await open("/app/integrations");
+    const before = await shopDb.syncRun.count({ where: { trigger: "manual" } });
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByText("Sync started.").waitFor();
+    await until(async () => (await shopDb.syncRun.count({ where: { trigger: "manual", status: "succeeded" } })) > before, 30_000, "the manual run");
+    await page.getByText(/Sync now · /).first().waitFor({ timeout: 15_000 });
+    await screenshot(page, "integrations.png");
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("Excel import in the admin", () => {
+  it("uploads a workbook, previews the changes, and commits them", async () => {
+    // A file the merchant exported, with a passport value changed.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
+    const file = path.join(dir, "catalog.xlsx");
+    const out = createWriteStream(file);
+    await writeCatalogWorkbook(shopDb, out);
+    await finished(out);
+    const { page, errors } = await open("/app/excel");
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.getByText(/Preview of catalog.xlsx/).waitFor({ timeout: 60_000 });
+    await screenshot(page, "excel-preview.png");
+    await page.getByRole("button", { name: "Import these changes" }).click();
+    await page.getByText(/catalog.xlsx was imported/).waitFor({ timeout: 60_000 });
+    const upload = await shopDb.upload.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    expect(upload.status).toBe("committed");
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the problems of a bad workbook and commits nothing", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
+    const file = path.join(dir, "broken.xlsx");
+    await generateWorkbook(file, { products: 2, variantsPerProduct: 2 });
+    const { page } = await open("/app/excel");
+    // Not a spreadsheet at all.
+    const notXlsx = path.join(dir, "notes.xlsx");
+    (await import("node:fs")).writeFileSync(notXlsx, "handle,title\nfoo,bar\n");
+    await page.locator('input[type="file"]').setInputFiles(notXlsx);
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.getByText(/notes.xlsx cannot be imported/).waitFor({ timeout: 30_000 });
+    await page.getByText(/not an Excel workbook/i).first().waitFor();
+    expect(await shopDb.upload.count({ where: { status: "committed", fileName: "notes.xlsx" } })).toBe(0);
+  });
+});
