@@ -305,7 +305,8 @@ const CSS = [
 /** The inline stylesheet is allowed by hash; no script source is allowed at all. */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "img-src 'self' https: data:",
+  // Product images live on the shop's CDN (or, in development, the simulator over plain HTTP).
+  "img-src 'self' https: http: data:",
   `style-src 'sha256-${createHash("sha256").update(CSS).digest("base64")}'`,
   "base-uri 'none'",
   "form-action 'none'",
@@ -557,6 +558,7 @@ function documentHead(lang: string, title: string, extraHead: string): string {
     `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">`,
     `<meta name="referrer" content="strict-origin-when-cross-origin">`,
     `<title>${escapeHtml(title)}</title>`,
+    `<link rel="icon" href="/favicon.svg" type="image/svg+xml">`,
     extraHead,
     `<style>${CSS}</style>`,
     `</head>`,
