@@ -5,6 +5,7 @@ import { MerchantError } from "../errors";
 import { applyConnectDefaults, forgetSyncedHashes, releaseFields } from "../ownership/ownership.server";
 import type { ConnectPlan } from "../ownership/ownership";
 import type { MatchBy } from "../sync/merge";
+import { secretBox } from "../crypto/secret-box.server";
 import { integrationKind, INTEGRATION_KINDS } from "./kinds";
 
 export type IntegrationStatus = "active" | "paused" | "error" | "disconnected";
@@ -73,6 +74,7 @@ export interface ConnectResult {
 export async function connectIntegration(
   db: ShopDb,
   kindName: string,
+  /** credentials: the integration's secret (API key …), stored encrypted. */
   options: { matchBy?: MatchBy; credentials?: string | null; settings?: Record<string, unknown> } = {},
 ): Promise<ConnectResult> {
   const kind = integrationKind(kindName);
@@ -86,7 +88,7 @@ export async function connectIntegration(
       statusMessage: null,
       consecutiveFailures: 0,
       ...(options.matchBy ? { matchBy: options.matchBy } : {}),
-      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      ...(options.credentials !== undefined ? { credentials: options.credentials === null ? null : secretBox().encrypt(options.credentials) } : {}),
       ...(options.settings ? { settings: JSON.stringify(options.settings) } : {}),
       ...(becomesPrimary ? { primaryOfShop: tx.shopDomain } : {}),
     };
@@ -160,4 +162,9 @@ export async function disconnectIntegration(db: ShopDb | ShopTx, integrationId: 
 
 function label(row: IntegrationRow): string {
   return integrationKind(row.kind)?.label ?? row.kind;
+}
+
+/** An integration's decrypted secret, for its adapter only (never logged, never sent to the browser). */
+export function integrationCredentials(row: Pick<IntegrationRow, "credentials">): string | null {
+  return row.credentials ? secretBox().decrypt(row.credentials) : null;
 }

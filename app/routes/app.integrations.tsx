@@ -4,7 +4,9 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext } from "../admin.server";
-import { FIELDS } from "../catalog/fields";
+import { FIELDS, type FieldKey } from "../catalog/fields";
+import { applyConnectDefaults } from "../ownership/ownership.server";
+import { parseMetafieldRef } from "../integrations/shopify/settings";
 import { merchantMessage } from "../errors";
 import { connectIntegration, disconnectIntegration, findIntegration, integrationSettings, listIntegrations, setMatchBy, setPaused, setSyncInterval, updateSettings } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS } from "../integrations/kinds";
@@ -71,8 +73,18 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         const first = Number(form.get("subsetFirst"));
         const query = String(form.get("subsetQuery") ?? "").trim();
         const pushFields = form.getAll("pushFields").map(String);
-        await updateSettings(db, id, { subset: query || first > 0 ? { ...(query ? { query } : {}), ...(first > 0 ? { first } : {}) } : null, pushFields });
-        return { ok: true, message: "Settings saved. They apply from the next sync." };
+        const metafieldMap: Record<string, string> = {};
+        for (const f of MAPPABLE_FIELDS) {
+          const ref = String(form.get(`map.${f.key}`) ?? "").trim();
+          if (!ref) continue;
+          if (!parseMetafieldRef(ref)) return { ok: false, message: `${f.label}: "${ref}" is not a metafield. Write it as namespace.key, for example custom.material.` };
+          metafieldMap[f.key] = ref;
+        }
+        await updateSettings(db, id, { subset: query || first > 0 ? { ...(query ? { query } : {}), ...(first > 0 ? { first } : {}) } : null, pushFields, metafieldMap });
+        const integration = await findIntegration(db, id);
+        const { conflicts } = await applyConnectDefaults(db, id, integration.primaryOfShop ? "primary" : "secondary", Object.keys(metafieldMap) as FieldKey[]);
+        const owned = conflicts.length ? ` ${conflicts.length} mapped fields are owned by another integration: transfer them in Field ownership to use the metafields.` : "";
+        return { ok: true, message: `Settings saved. They apply from the next sync.${owned}` };
       }
       default:
         return { ok: false, message: "Unknown action." };
@@ -82,8 +94,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 };
 
+function MetafieldInput({ label, name, initial }: { label: string; name: string; initial: string }) {
+  const [value, setValue] = useState(initial);
+  return <TextField label={label} name={name} value={value} onChange={setValue} autoComplete="off" placeholder="custom.…" />;
+}
+
+/** Passport fields a Shopify metafield can feed (structure and core fields come from Shopify itself). */
+const MAPPABLE_FIELDS = FIELDS.filter((f) => f.passport && !("defaultOwner" in f && f.defaultOwner));
+
 function ShopifySettings({ id, settings }: { id: string; settings: Record<string, unknown> }) {
   const subset = (settings.subset ?? {}) as { query?: string; first?: number };
+  const mapping = (settings.metafieldMap ?? {}) as Record<string, string>;
   const [query, setQuery] = useState(subset.query ?? "");
   const [first, setFirst] = useState(subset.first ? String(subset.first) : "");
   const pushed = new Set((settings.pushFields as string[] | undefined) ?? []);
@@ -98,6 +119,17 @@ function ShopifySettings({ id, settings }: { id: string; settings: Record<string
         <FormLayout.Group>
           <TextField label="Only products matching" name="subsetQuery" value={query} onChange={setQuery} placeholder="tag:dpp-pilot" helpText="A Shopify product search, e.g. tag:dpp-pilot or vendor:Acme. Leave empty for all products." autoComplete="off" />
           <TextField label="At most this many products" name="subsetFirst" type="number" value={first} onChange={setFirst} helpText="Leave empty for no limit." autoComplete="off" />
+        </FormLayout.Group>
+        <Text as="h3" variant="headingSm">
+          Passport data from metafields
+        </Text>
+        <Text as="p" tone="subdued">
+          If your products already carry passport data in metafields, name them here (namespace.key, for example custom.material). Leave a field empty when the data comes from elsewhere.
+        </Text>
+        <FormLayout.Group condensed>
+          {MAPPABLE_FIELDS.map((f) => (
+            <MetafieldInput key={f.key} label={f.label} name={`map.${f.key}`} initial={mapping[f.key] ?? ""} />
+          ))}
         </FormLayout.Group>
         <Text as="h3" variant="headingSm">
           Write back to Shopify

@@ -1,0 +1,249 @@
+// Excel against the catalog: preview and commit, ownership skips, primary vs secondary,
+// "create products that exist nowhere else", all-or-nothing commits, the error workbook, and the
+// round trip export → import (also through LibreOffice) with zero changes.
+import { execFileSync } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import path from "node:path";
+import { finished } from "node:stream/promises";
+import ExcelJS from "exceljs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { db as rootDb } from "../app/db.server";
+import { deleteShopData, forShop } from "../app/db/scoped.server";
+import { connectIntegration } from "../app/integrations/integrations.server";
+import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
+import { commitUpload, errorWorkbook, excelIntegration, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
+import { DbJobQueue } from "../app/jobs/db-queue.server";
+import { processSyncJob } from "../app/jobs/sync-jobs.server";
+import { executeSync, RunRefused } from "../app/sync/engine.server";
+import type { SourceRecord } from "../app/sync/records";
+import { makeTempDir, sofficeConvert, writeProducts, type TestCell } from "../app/integrations/excel/fixtures/helpers";
+import { TEST_SHOP } from "./support/constants";
+
+const db = forShop(TEST_SHOP);
+const queue = new DbJobQueue(rootDb, { pollMs: 10 });
+
+async function workbook(rows: Record<string, TestCell>[]): Promise<Uint8Array> {
+  const tmp = await makeTempDir();
+  const file = tmp.path("upload.xlsx");
+  await writeProducts(file, rows);
+  return readFileSync(file);
+}
+
+async function commit(uploadId: string) {
+  await commitUpload(queue, db, uploadId);
+  await queue.work((job) => processSyncJob(job));
+  await queue.drain();
+  await queue.stop();
+  return getUploadPreview(db, uploadId);
+}
+
+function shopifyProduct(n: number): SourceRecord {
+  return {
+    externalId: `gid://shopify/Product/${n}`,
+    handle: `tee-${n}`,
+    fields: { title: { en: `Tee ${n}` }, vendor: "Acme" },
+    variants: ["S", "M"].map((size, i) => ({
+      externalId: `gid://shopify/ProductVariant/${n}${i}`,
+      position: i + 1,
+      fields: { sku: `TEE-${n}-${size}`, options: [{ name: "Size", value: size }] },
+    })),
+  };
+}
+
+async function withShopify(): Promise<string> {
+  const shopifyId = (await connectIntegration(db, "shopify")).integration.id;
+  await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: [shopifyProduct(1), shopifyProduct(2)] }) });
+  return shopifyId;
+}
+
+beforeEach(async () => {
+  await deleteShopData(TEST_SHOP);
+});
+
+describe("Excel as a secondary (enriching Shopify products)", () => {
+  it("previews, then commits only the fields it owns, counting the others as skipped", async () => {
+    await withShopify();
+    const bytes = await workbook([
+      { "Product Handle": "tee-1", Title: "Different title", SKU: "TEE-1-S", "Material 1": "Organic cotton", "Material 1 %": 100, "Country of production": "PT" },
+      { "Product Handle": "tee-1", SKU: "TEE-1-M" },
+    ]);
+    const preview = await uploadWorkbook(db, { name: "enrich.xlsx", bytes, createMissing: false });
+    expect(preview.status).toBe("previewed");
+    expect(preview.run?.status).toBe("preview");
+    expect(preview.run?.counts).toMatchObject({ updated: 2, unmatched: 0, skipped: 1 });
+    expect(preview.run?.details.skippedByField).toEqual({ title: 1 });
+    expect(preview.changes.map((c) => c.field).sort()).toEqual(["Country of production", "Materials"]);
+    expect(preview.changes.every((c) => c.row === 2)).toBe(true);
+    // Nothing changed yet.
+    expect(await db.fieldValue.count({ where: { field: "materials" } })).toBe(0);
+
+    const done = await commit(preview.uploadId);
+    expect(done.status).toBe("committed");
+    const product = await db.product.findFirstOrThrow({ where: { handle: "tee-1" } });
+    const materials = await db.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "materials" } });
+    expect(JSON.parse(materials.value)).toEqual([{ material: "Organic cotton", massPercent: 100 }]);
+    expect(product.title).toBe("Tee 1");
+    const run = await db.syncRun.findUniqueOrThrow({ where: { id: done.commitRunId! } });
+    expect(run).toMatchObject({ trigger: "upload", status: "succeeded", updated: 2 });
+  });
+
+  it("reports rows that match no variant, and creates them only when asked", async () => {
+    await withShopify();
+    const rows = [{ "Product Handle": "silk-scarf", Title: "Silk Scarf", SKU: "SCARF-1", "Material 1": "Silk", "Material 1 %": 100 }];
+    const reported = await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook(rows), createMissing: false });
+    expect(reported.run?.counts).toMatchObject({ unmatched: 1, created: 0 });
+    expect(reported.run?.details.unmatched?.[0]).toMatchObject({ identifier: "SCARF-1", ref: { row: 2 } });
+
+    const created = await uploadWorkbook(db, { name: "b.xlsx", bytes: await workbook(rows), createMissing: true });
+    expect(created.run?.counts).toMatchObject({ created: 1, unmatched: 0 });
+    await commit(created.uploadId);
+    const scarf = await db.product.findFirstOrThrow({ where: { handle: "silk-scarf" } });
+    expect(scarf.title).toBe("Silk Scarf");
+    expect(await db.passport.count({ where: { variantId: { in: (await db.variant.findMany({ where: { productId: scarf.id } })).map((v) => v.id) } } })).toBe(1);
+  });
+});
+
+describe("Excel as the primary (no Shopify)", () => {
+  it("creates products and groups variants by handle", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, {
+      name: "catalog.xlsx",
+      bytes: await workbook([
+        { "Product Handle": "wool-sweater", Title: "Wool Sweater", SKU: "WS-BLUE", "Option1 Name": "Colour", "Option1 Value": "Blue", "Barcode (GTIN)": "4006381333931" },
+        { "Product Handle": "wool-sweater", SKU: "WS-RED", "Option1 Name": "Colour", "Option1 Value": "Red" },
+      ]),
+      createMissing: false,
+    });
+    expect(preview.run?.counts).toMatchObject({ created: 2 });
+    expect(preview.run?.details.products).toMatchObject({ created: 1 });
+    await commit(preview.uploadId);
+    const product = await db.product.findFirstOrThrow({ where: { handle: "wool-sweater" } });
+    expect(await db.variant.count({ where: { productId: product.id } })).toBe(2);
+    expect((await db.variant.findFirstOrThrow({ where: { sku: "WS-BLUE" } })).gtin).toBe("04006381333931");
+  });
+
+  it("refuses a file with a bad cell, marks it in a copy of the workbook, and changes nothing", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, {
+      name: "bad.xlsx",
+      bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Barcode (GTIN)": "4006381333932" }]),
+      createMissing: false,
+    });
+    expect(preview.status).toBe("invalid");
+    expect(preview.errors[0]).toMatchObject({ row: 2, column: "Barcode (GTIN)" });
+    expect(preview.errors[0].message).toMatch(/check digit/);
+    expect(preview.run?.status).toBe("failed");
+    await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/errors/);
+    expect(await db.product.count()).toBe(0);
+
+    const marked = await errorWorkbook(db, preview.uploadId);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(marked.bytes as unknown as ArrayBuffer);
+    const cell = book.getWorksheet("Products")!.getRow(2).getCell(4);
+    expect(JSON.stringify(cell.note)).toMatch(/check digit/);
+    expect(book.getWorksheet("Errors")).toBeDefined();
+  });
+
+  it("commits all or nothing: a record the engine refuses aborts the whole upload", async () => {
+    const excel = await excelIntegration(db);
+    const good: SourceRecord = { externalId: "good", handle: "good", fields: { title: { en: "Good" } }, variants: [{ externalId: "G-1", fields: { sku: "G-1" } }] };
+    const bad: SourceRecord = { externalId: "bad", handle: "bad", fields: { title: { en: "Bad" } }, variants: [{ externalId: "B-1", fields: { barcode: "123" } }] };
+    await expect(
+      executeSync({ shop: TEST_SHOP, integrationId: excel.id, trigger: "upload", source: async () => ({ scope: "partial", records: [good, bad], atomic: true }) }),
+    ).rejects.toBeInstanceOf(RunRefused);
+    expect(await db.product.count()).toBe(0);
+    const run = await db.syncRun.findFirstOrThrow({ where: { trigger: "upload" } });
+    expect(run.status).toBe("failed");
+    expect(run.errorCount).toBe(1);
+  });
+});
+
+describe("round trip", () => {
+  async function exportCatalog(file: string) {
+    const out = createWriteStream(file);
+    await writeCatalogWorkbook(db, out);
+    await finished(out);
+  }
+
+  async function seedRichCatalog() {
+    await withShopify();
+    const preview = await uploadWorkbook(db, {
+      name: "rich.xlsx",
+      bytes: await workbook([
+        {
+          "Product Handle": "tee-1",
+          SKU: "TEE-1-S",
+          "Material 1": "Organic cotton",
+          "Material 1 %": 95,
+          "Material 1 Recycled %": 20,
+          "Material 1 Origin": "IN",
+          "Material 2": "Elastane",
+          "Material 2 %": 5,
+          "Country of production": "PT",
+          Manufacturer: "Fábrica Têxtil, Lda.",
+          "Care instructions": "Wash at 30 °C",
+          "Carbon footprint (kg CO2e)": 4.2,
+          "Certification 1 Name": "GOTS",
+          "Certification 1 Body": "Control Union",
+          "Certification 1 Valid until": "2027-06-30",
+        },
+        { "Product Handle": "tee-1", SKU: "TEE-1-M" },
+        { "Product Handle": "tee-2", SKU: "TEE-2-S", "Recycling information": "Textile collection bins" },
+      ]),
+      createMissing: false,
+    });
+    expect(preview.status).toBe("previewed");
+    await commit(preview.uploadId);
+  }
+
+  it("export, then import the file unchanged: zero changes", async () => {
+    await seedRichCatalog();
+    const tmp = await makeTempDir();
+    const file = tmp.path("export.xlsx");
+    await exportCatalog(file);
+    const preview = await uploadWorkbook(db, { name: "export.xlsx", bytes: readFileSync(file), createMissing: false });
+    expect(preview.errors).toEqual([]);
+    expect(preview.run?.counts).toMatchObject({ created: 0, updated: 0, unmatched: 0, failed: 0 });
+    expect(preview.changeCount).toBe(0);
+  });
+
+  it("the same after LibreOffice opened and saved the file", async () => {
+    await seedRichCatalog();
+    const tmp = await makeTempDir();
+    const file = tmp.path("export.xlsx");
+    await exportCatalog(file);
+    const converted = await sofficeConvert(file, { to: "xlsx", outDir: path.join(tmp.dir, "out"), profileDir: path.join(tmp.dir, "profile") });
+    expect(converted).not.toBe(file);
+    const preview = await uploadWorkbook(db, { name: "libreoffice.xlsx", bytes: readFileSync(converted), createMissing: false });
+    expect(preview.errors).toEqual([]);
+    expect(preview.run?.counts).toMatchObject({ created: 0, updated: 0, unmatched: 0, failed: 0 });
+    expect(preview.changeCount).toBe(0);
+  }, 120_000);
+});
+
+describe("operator CLI", () => {
+  it("import --dry-run --json prints exactly one JSON document with the run and the cell errors", async () => {
+    await excelIntegration(db);
+    const tmp = await makeTempDir();
+    const file = tmp.path("cli.xlsx");
+    await writeProducts(file, [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Country of production": "XX" }]);
+    let stdout = "";
+    let status = 0;
+    try {
+      stdout = execFileSync("node_modules/.bin/tsx", ["app/cli/dpp.ts", "import", "--shop", TEST_SHOP, file, "--dry-run", "--json"], {
+        encoding: "utf8",
+        env: { ...process.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      const e = error as { stdout: string; status: number };
+      stdout = e.stdout;
+      status = e.status;
+    }
+    expect(status).not.toBe(0);
+    const doc = JSON.parse(stdout) as { run: { trigger: string; status: string; counts: Record<string, number> }; errors: { sheet: string; row: number; column: string; message: string }[] };
+    expect(doc.run).toMatchObject({ trigger: "upload", status: "failed" });
+    expect(Object.keys(doc.run.counts).sort()).toEqual(["archived", "created", "failed", "skipped", "unchanged", "unmatched", "updated"]);
+    expect(doc.errors[0]).toMatchObject({ sheet: "Products", row: 2, column: "Country of production" });
+  }, 60_000);
+});
