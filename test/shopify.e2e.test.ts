@@ -4,7 +4,8 @@ import { db } from "../app/db.server";
 import { forShop } from "../app/db/scoped.server";
 import { DbJobQueue } from "../app/jobs/db-queue.server";
 import { requestSync } from "../app/jobs/sync-jobs.server";
-import { setPaused } from "../app/integrations/integrations.server";
+import { connectIntegration, setPaused } from "../app/integrations/integrations.server";
+import { promoteIntegration } from "../app/integrations/promote.server";
 import { resumeSyncs } from "../app/jobs/sync-jobs.server";
 import { install, startStack, until, type Stack } from "./support/e2e";
 
@@ -18,6 +19,8 @@ const queue = new DbJobQueue(db);
 
 beforeAll(async () => {
   stack = await startStack();
+  // This process (the promotion preview) talks to the simulator too.
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = stack.sim.url;
   await install(stack.app, SHOP);
   await until(() => shopDb.syncRun.findFirst({ where: { status: "succeeded" } }), 60_000, "the first sync");
 }, 180_000);
@@ -163,6 +166,22 @@ describe("rate limits and tokens", () => {
     // Opening the app again from Shopify (a new token) reconnects it.
     await install(stack.app, SHOP);
     await until(async () => (await shopify()).status === "active", 30_000, "the reconnection");
+  });
+});
+
+describe("promotion", () => {
+  it("previews promoting Shopify back to primary from its records, then promotes it", async () => {
+    await connectIntegration(shopDb, "excel");
+    await promoteIntegration(shopDb, "excel", { dryRun: false });
+    expect((await shopify()).primaryOfShop).toBeNull();
+    const preview = await promoteIntegration(shopDb, "shopify", { dryRun: true });
+    // Shopify groups the variants exactly as the catalog does: nothing to regroup.
+    expect(preview).toMatchObject({ previewed: true, productsSplit: 0, productsMerged: 0, productsCreated: 0, variantsMoved: 0 });
+    expect((await shopify()).primaryOfShop).toBeNull();
+    const started = new Date();
+    await promoteIntegration(shopDb, "shopify", { dryRun: false });
+    expect((await shopify()).primaryOfShop).toBe(SHOP);
+    await until(() => runsDone(started), 60_000, "the full run of the new primary");
   });
 });
 

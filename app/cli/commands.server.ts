@@ -8,6 +8,7 @@ import { commitUpload, getUploadPreview, uploadWorkbook, type UploadPreview } fr
 import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/export.server";
 import { findIntegration, listIntegrations } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
+import { promoteIntegration } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { processSyncJob, requestSync } from "../jobs/sync-jobs.server";
 import { passportList, writeQrZip } from "../passports/listing.server";
@@ -170,6 +171,19 @@ async function integrations(db: ShopDb, opts: CliOptions): Promise<number> {
   return 0;
 }
 
+async function promote(db: ShopDb, opts: CliOptions): Promise<number> {
+  if (!opts.integration) throw new MerchantError("promote needs --integration <kind> (the integration to make primary)", true);
+  const summary = await promoteIntegration(db, opts.integration, { dryRun: opts["dry-run"] === true });
+  const human = [
+    `${summary.dryRun ? "Preview: promoting" : "Promoted"} ${summary.integration} to primary.`,
+    summary.previewed || !summary.dryRun
+      ? `${summary.productsSplit} products split, ${summary.productsMerged} merged, ${summary.productsCreated} created, ${summary.productsArchived} archived; ${summary.variantsMoved} variants regrouped, ${summary.variantsUnmatched} unmatched.`
+      : "Its structure applies with its next upload.",
+  ].join(" ");
+  out(opts, { promotion: summary }, human);
+  return 0;
+}
+
 export async function runCommand(command: string, shop: string, args: string[], opts: CliOptions): Promise<number> {
   const db = forShop(shop);
   switch (command) {
@@ -185,6 +199,8 @@ export async function runCommand(command: string, shop: string, args: string[], 
       return qr(db, opts);
     case "integrations":
       return integrations(db, opts);
+    case "promote":
+      return promote(db, opts);
     default:
       throw new MerchantError(`unknown command "${command}" (see npm run dpp -- --help)`, true);
   }

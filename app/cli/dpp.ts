@@ -15,7 +15,8 @@ Commands:
                                                        Export products to the template format
   passports     [--json]                               List passports with their URLs
   qr --out <file.zip>                                  QR codes (SVG + PNG) and labels.csv for printing
-  integrations  [--json]                               Available and connected integrations`;
+  integrations  [--json]                               Available and connected integrations
+  promote --integration <kind> [--dry-run] [--json]   Make an integration the primary (preview first)`;
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,

@@ -26,6 +26,8 @@ export interface SyncOptions {
   createUnmatched?: boolean;
   /** Merge and report without writing anything (a preview). */
   dryRun?: boolean;
+  /** Merge as this role instead of the integration's own (the preview of a promotion). */
+  roleOverride?: "primary";
   /** Take over a run that was recorded before (queued upload, retried job). */
   runId?: string;
   attempt?: number;
@@ -34,6 +36,8 @@ export interface SyncOptions {
 export interface SyncOutcome {
   runId: string;
   changes: ChangeSet;
+  /** Variants the run's records resolved to. */
+  coveredVariants: number;
 }
 
 export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
@@ -44,7 +48,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     loadOwnership(db),
     db.integration.findFirst({ where: { primaryOfShop: options.shop }, select: { id: true } }),
   ]);
-  const role = integration.primaryOfShop ? "primary" : "secondary";
+  const role = options.roleOverride ?? (integration.primaryOfShop ? "primary" : "secondary");
 
   let runId = options.runId;
   let batch: SourceBatch | undefined;
@@ -57,7 +61,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       createUnmatched: role === "secondary" && (options.createUnmatched ?? batch.createUnmatched) === true,
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
-    const ctx = { integration: mergeIntegration, primaryId: primary?.id ?? null, ownership, newId: randomUUID };
+    const ctx = { integration: mergeIntegration, primaryId: options.roleOverride ? integration.id : (primary?.id ?? null), ownership, newId: randomUUID };
     const loader = new SliceLoader(db, mergeIntegration, batch.scope);
     await loader.start();
     const state = newRunState(batch.scope);
@@ -73,7 +77,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
     if (options.dryRun) {
       await completeRun(db, runId, changes, "preview", undefined, batch.warnings);
-      return { runId, changes };
+      return { runId, changes, coveredVariants: state.claimedVariants.size };
     }
     if (batch.atomic && changes.errors.length > 0) {
       const message = `Nothing was saved: ${changes.errors.length} ${changes.errors.length === 1 ? "record has" : "records have"} a problem (see the errors). Fix them and try again.`;
@@ -104,7 +108,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     );
     await recordSuccess(db, integration.id, integration.syncIntervalMinutes);
     await batch.afterRun?.({ ok: true, runId });
-    return { runId, changes };
+    return { runId, changes, coveredVariants: state.claimedVariants.size };
   } catch (error) {
     if (!(error instanceof RunRefused)) {
       // (A refused all-or-nothing run is already recorded, with its errors.)

@@ -112,7 +112,7 @@ export interface ChangeSet {
   newProducts: { id: string; handle: string; originId: string }[];
   newVariants: { id: string; productId: string; position: number; originId: string }[];
   /** Existing variants regrouped under another product, or moved in position. */
-  variantMoves: { id: string; productId: string; position: number }[];
+  variantMoves: { id: string; fromProductId: string; productId: string; position: number }[];
   archive: { entityType: EntityType; id: string }[];
   unarchive: { entityType: EntityType; id: string }[];
   writes: FieldWrite[];
@@ -129,7 +129,7 @@ export interface RunState {
   scope: "full" | "partial";
   seenProducts: Set<string>;
   seenVariants: Set<string>;
-  /** Our product / variant ids a record of this run resolved to. */
+  /** Our product / variant ids a record of this run resolved to (the rest of the catalog it did not cover). */
   claimedProducts: Set<string>;
   claimedVariants: Set<string>;
   /** Secondary: product values written in this run, to catch records that disagree. */
@@ -379,7 +379,7 @@ class Merger {
     if (created) this.commitVariant(variant);
     else {
       if (variant.productId !== product.id || variant.position !== position) {
-        out.variantMoves.push({ id: variant.id, productId: product.id, position });
+        out.variantMoves.push({ id: variant.id, fromProductId: variant.productId, productId: product.id, position });
       }
       if (variant.archived) out.unarchive.push({ entityType: "variant", id: variant.id });
     }
