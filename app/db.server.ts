@@ -30,6 +30,12 @@ class TunedSqlite extends PrismaBetterSQLite3 {
   override async connect() {
     const connection = await super.connect();
     await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    // Our transactions all write. Taking the write lock when they begin (BEGIN IMMEDIATE) makes a
+    // second process wait for it (busy timeout) instead of failing with "database is locked" when
+    // a read transaction cannot be upgraded after the other process wrote.
+    const client = (connection as unknown as { client: { prepare(sql: string): unknown } }).client;
+    const prepare = client.prepare.bind(client);
+    client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
     return connection;
   }
 }

@@ -5,6 +5,8 @@
 // Runs in the foreground; Ctrl-C stops everything.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
@@ -97,6 +99,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 
+  if (!values.seed) await importSamplePassportData(db, shop);
+
   const passports = [];
   for await (const p of passportList(db)) {
     passports.push(p);
@@ -117,6 +121,43 @@ async function main(): Promise<void> {
   log(`Operator CLI on the same shop: ${cliEnv} npm run dpp -- passports --shop ${shop}`);
   log(`Edit a product in "Shopify": npm run shopify-sim -- edit --port ${simPort} --shop ${shop} --handle <handle> --title "New title"`);
   log("Ctrl-C stops the demo.");
+}
+
+/** The sample store's passport data (materials, origin, care …), uploaded as Excel like a brand would. */
+async function importSamplePassportData(db: import("../app/db/scoped.server.ts").ShopDb, shopDomain: string): Promise<void> {
+  const { writeDemoPassportData } = await import("./demo-passport-data.ts");
+  const { uploadWorkbook, commitUpload, getUploadPreview } = await import("../app/integrations/excel/uploads.server.ts");
+  const { jobQueue } = await import("../app/jobs/index.server.ts");
+  const products = await db.product.findMany({ select: { id: true, handle: true } });
+  const types = await db.fieldValue.findMany({ where: { field: "productType", entityId: { in: products.map((p) => p.id) } }, select: { entityId: true, value: true } });
+  const typeOf = new Map(types.map((t) => [t.entityId, JSON.parse(t.value) as string]));
+  const handleOf = new Map(products.map((p) => [p.id, p.handle]));
+  const variants = (await db.variant.findMany({ where: { sku: { not: null } }, select: { productId: true, sku: true } })).map((v) => ({
+    handle: handleOf.get(v.productId) ?? "",
+    productType: typeOf.get(v.productId) ?? "",
+    sku: v.sku!,
+  }));
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "passport-demo-")), "passport-data.xlsx");
+  const rows = await writeDemoPassportData(file, variants);
+  const preview = await uploadWorkbook(db, { name: "passport-data.xlsx", bytes: readFileSync(file), createMissing: false });
+  if (preview.status !== "previewed") {
+    log(`The sample passport data could not be imported: ${preview.message ?? preview.errors[0]?.message ?? preview.status}`);
+    return;
+  }
+  log(`Importing passport data for ${rows} variants from Excel (materials, origin, care, footprint…)…`);
+  await commitUpload(jobQueue(), db, preview.uploadId);
+  for (let i = 0; i < 600; i++) {
+    const status = (await getUploadPreview(db, preview.uploadId)).status;
+    if (status === "committed") {
+      log(`Passport data imported for ${shopDomain}.`);
+      return;
+    }
+    if (status === "failed") {
+      log("The sample passport data import failed (see the sync history in the admin).");
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 main().catch((error: unknown) => {
