@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
+import { integrationKind } from "../integrations/kinds";
 import { shopSettings } from "../shop-settings.server";
 import { loadOwnership } from "../ownership/ownership.server";
 import { regeneratePassports, affectedVariantIds } from "../passports/passports.server";
@@ -142,7 +143,7 @@ export class RunRefused extends MerchantError {
 
 /** How history and run lists name a writer. */
 export function integrationLabel(kind: string, trigger: RunTrigger): string {
-  const name = kind === "shopify" ? "Shopify" : kind === "excel" ? "Excel" : kind.charAt(0).toUpperCase() + kind.slice(1);
+  const name = integrationKind(kind)?.label ?? kind;
   return trigger === "upload" ? `${name} upload` : name;
 }
 
