@@ -1,6 +1,6 @@
 // Background work inside the web process: the job worker and the sync schedule. One npm process
 // is the whole app; with PostgreSQL several processes share the work through pg-boss.
-import { db } from "./db.server";
+import { db, isPostgres } from "./db.server";
 import { jobQueue } from "./jobs/index.server";
 import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob } from "./jobs/sync-jobs.server";
 
@@ -14,6 +14,8 @@ async function pruneHousekeeping(client: typeof db): Promise<void> {
   const before = new Date(Date.now() - KEEP_MS);
   await client.webhookEvent.deleteMany({ where: { processedAt: { lt: before } } });
   await client.job.deleteMany({ where: { status: { in: ["done", "failed"] }, finishedAt: { lt: before } } });
+  // SQLite keeps its query planner's statistics current this way (cheap when nothing changed).
+  if (!isPostgres()) await client.$executeRawUnsafe("PRAGMA optimize");
 }
 
 let started = false;

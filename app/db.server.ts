@@ -26,6 +26,9 @@ export function createDb(target: DatabaseTarget = databaseTarget(process.env.DAT
  * SQLite set up for an app with a web server, a worker and a CLI on one file: write-ahead logging
  * (readers do not wait for the writer) and fsync at checkpoints only, on every new connection.
  */
+/** SQLITE_MAX_VARIABLE_NUMBER of the SQLite bundled with better-sqlite3. */
+export const SQLITE_MAX_BIND_VALUES = 32_766;
+
 class TunedSqlite extends PrismaBetterSQLite3 {
   override async connect() {
     const connection = await super.connect();
@@ -36,7 +39,10 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     const client = (connection as unknown as { client: { prepare(sql: string): unknown } }).client;
     const prepare = client.prepare.bind(client);
     client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
-    return connection;
+    // The adapter does not say how many bound values SQLite takes, so Prisma assumes 999 and
+    // refuses larger `IN` lists next to another condition (every shop-scoped query has one).
+    // The SQLite in better-sqlite3 takes 32,766.
+    return Object.assign(connection, { getConnectionInfo: () => ({ maxBindValues: SQLITE_MAX_BIND_VALUES, supportsRelationJoins: false }) });
   }
 }
 

@@ -10,6 +10,7 @@ import { regeneratePassports } from "../passports/passports.server";
 import { variantTitle, writeFieldValues } from "../sync/apply.server";
 import { encodeFieldValue } from "../sync/merge";
 import { shopSettings } from "../shop-settings.server";
+import { normalizeGtin } from "../passports/gs1";
 import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey } from "./fields";
 
 export const PAGE_SIZE = 50;
@@ -36,20 +37,10 @@ export interface ProductList {
 
 /** Products with search (title, handle, SKU, GTIN), filters and pages. Indexed for large catalogs. */
 export async function listProducts(db: ShopDb, options: { search?: string; filter?: ProductFilter; page?: number } = {}): Promise<ProductList> {
-  const search = options.search?.trim();
-  const insensitive = isPostgres() ? ({ mode: "insensitive" } as const) : {};
   const where = {
     ...(options.filter === "archived" ? { archivedAt: { not: null } } : options.filter === "active" ? { archivedAt: null } : {}),
     ...(options.filter === "missing" ? { completeness: { lt: 100 } } : {}),
-    ...(search
-      ? {
-          OR: [
-            { title: { contains: search, ...insensitive } },
-            { handle: { contains: search.toLowerCase() } },
-            { variants: { some: { OR: [{ sku: { startsWith: search } }, { gtin: { endsWith: search.replace(/\D/g, "") || search } }] } } },
-          ],
-        }
-      : {}),
+    ...(await productSearch(db, options.search)),
   };
   const total = await db.product.count({ where });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -76,6 +67,28 @@ export async function listProducts(db: ShopDb, options: { search?: string; filte
     page,
     pages,
   };
+}
+
+/** The where-clause of a product search: title or handle containing it, or a variant's SKU or GTIN. */
+export async function productSearch(db: ShopDb, text: string | undefined) {
+  const search = text?.trim();
+  if (!search) return {};
+  const insensitive = isPostgres() ? ({ mode: "insensitive" } as const) : {};
+  return { OR: [{ title: { contains: search, ...insensitive } }, { handle: { contains: search.toLowerCase() } }, { id: { in: await productsByIdentifier(db, search) } }] };
+}
+
+/**
+ * Products with a variant whose SKU starts with the search, or whose barcode is the searched GTIN
+ * (any length). One pass over variants, not one per product: fast for large catalogs.
+ */
+async function productsByIdentifier(db: ShopDb, search: string): Promise<string[]> {
+  const gtin = normalizeGtin(search);
+  const variants = await db.variant.findMany({
+    where: { OR: [{ sku: { startsWith: search } }, ...(gtin.ok ? [{ gtin: gtin.gtin }] : [])] },
+    select: { productId: true },
+    take: 1000,
+  });
+  return [...new Set(variants.map((v) => v.productId))];
 }
 
 /** One field of a product or variant as the product page shows it. */

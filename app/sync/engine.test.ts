@@ -145,6 +145,15 @@ describe("executeSync", () => {
     expect(JSON.parse(title.value)).toBe("Product 1");
   });
 
+  it("syncs a catalog larger than SQLite's old 999 bound-values limit in one run", async () => {
+    const records = Array.from({ length: 260 }, (_, i) => product(1000 + i, 4));
+    const { changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
+    expect(changes.counts.created).toBe(1040);
+    expect(await shopDb.variant.count()).toBe(1040);
+    const again = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
+    expect(again.changes.counts.unchanged).toBe(1040);
+  }, 60_000);
+
   it("never touches another shop's catalog", async () => {
     const other = forShop(OTHER_SHOP);
     const otherShopify = (await connectIntegration(other, "shopify")).integration.id;

@@ -3,7 +3,7 @@
 import type { Writable } from "node:stream";
 import { fieldDef, isFieldKey } from "../../catalog/fields";
 import { assembleFieldValues, groupRowsByEntity } from "../../catalog/stored-values";
-import { isPostgres } from "../../db.server";
+import { productSearch } from "../../catalog/catalog.server";
 import type { ShopDb } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
 import { chunks } from "../../sync/slice.server";
@@ -19,28 +19,22 @@ export interface ExportFilter {
 
 const PAGE = 500;
 
-function productWhere(filter: ExportFilter) {
-  const search = filter.search?.trim();
+async function productWhere(db: ShopDb, filter: ExportFilter) {
   return {
     ...(filter.archived === "only" ? { archivedAt: { not: null } } : filter.archived === "exclude" ? { archivedAt: null } : {}),
     ...(filter.missingPassportData ? { completeness: { lt: 100 } } : {}),
-    ...(search
-      ? { OR: [{ title: { contains: search, ...(isPostgres() ? { mode: "insensitive" as const } : {}) } }, { handle: { contains: search.toLowerCase() } }, { variants: { some: { sku: { startsWith: search } } } }] }
-      : {}),
+    ...(await productSearch(db, filter.search)),
   };
-}
-
-export async function countExport(db: ShopDb, filter: ExportFilter): Promise<number> {
-  return db.product.count({ where: productWhere(filter) });
 }
 
 /** The filtered catalog as ExportProducts, page by page. */
 export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgress?: (products: number) => void): AsyncGenerator<ExportProduct> {
   let cursor: string | undefined;
   let done = 0;
+  const where = await productWhere(db, filter);
   for (;;) {
     const products = await db.product.findMany({
-      where: productWhere(filter),
+      where,
       orderBy: { id: "asc" },
       take: PAGE,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),

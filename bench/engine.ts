@@ -1,0 +1,151 @@
+// engine: merge + apply of 50,000 variants (10,000 products × 5) into an empty SQLite catalog
+// through executeSync (the Shopify integration as primary), then the same records again (must
+// write nothing). Baseline: the rows the first run wrote, inserted into a fresh migrated SQLite
+// file with plain better-sqlite3 prepared statements in one transaction.
+import path from "node:path";
+import Database from "better-sqlite3";
+import { catalogRecords } from "./support/catalog";
+import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts, SYNC_TABLES } from "./support/env";
+import { measure } from "./support/memory";
+import { formatCount, formatMs, progress, Report, round } from "./support/report";
+import { newMarks, tapRecords } from "./support/timing";
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS || 10_000);
+const VARIANTS = 5;
+
+interface TableRows {
+  table: string;
+  columns: string[];
+  rows: unknown[][];
+}
+
+/** Every row of the sync tables (SyncRun: only the given run), as arrays of column values. */
+function readRows(file: string, runId: string): TableRows[] {
+  const sqlite = new Database(file, { readonly: true });
+  try {
+    return SYNC_TABLES.map((table) => {
+      const columns = (sqlite.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name);
+      const list = columns.map((c) => `"${c}"`).join(", ");
+      const statement = table === "SyncRun" ? sqlite.prepare(`SELECT ${list} FROM "SyncRun" WHERE id = ?`).raw() : sqlite.prepare(`SELECT ${list} FROM "${table}"`).raw();
+      const rows = (table === "SyncRun" ? statement.all(runId) : statement.all()) as unknown[][];
+      return { table, columns, rows };
+    });
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Inserts the rows into `file` in one transaction (the app's pragmas: WAL, synchronous NORMAL). */
+function insertRows(file: string, tables: TableRows[]): number {
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    const statements = tables.map((t) => sqlite.prepare(`INSERT INTO "${t.table}" (${t.columns.map((c) => `"${c}"`).join(", ")}) VALUES (${t.columns.map(() => "?").join(", ")})`));
+    const t0 = performance.now();
+    sqlite.transaction(() => {
+      tables.forEach((t, i) => {
+        for (const row of t.rows) statements[i].run(row);
+      });
+    })();
+    return performance.now() - t0;
+  } finally {
+    sqlite.close();
+  }
+}
+
+export async function main(): Promise<void> {
+  const report = new Report("engine");
+  const dir = benchDir("engine");
+  const dbFile = migratedSqliteFile(path.join(dir, "engine.db"));
+  configureAppEnv(dbFile);
+  const { db } = await import("../app/db.server");
+  const { forShop } = await import("../app/db/scoped.server");
+  const { connectIntegration } = await import("../app/integrations/integrations.server");
+  const { executeSync } = await import("../app/sync/engine.server");
+
+  try {
+    const shopDb = forShop(BENCH_SHOP);
+    const { integration } = await connectIntegration(shopDb, "shopify");
+    const sync = async (label: string) => {
+      // Fresh objects each run, outside the timing: the second run gets equal, not identical, input.
+      const records = [...catalogRecords({ products: PRODUCTS, variantsPerProduct: VARIANTS })];
+      progress(`${label}: ${formatCount(records.length)} products, ${formatCount(records.length * VARIANTS)} variants…`);
+      const marks = newMarks();
+      const run = await measure(() =>
+        executeSync({
+          shop: BENCH_SHOP,
+          integrationId: integration.id,
+          trigger: "manual",
+          source: async () => {
+            marks.startedAt = performance.now();
+            return { scope: "full", records: tapRecords(records, marks, (n) => progress(`${label}: ${formatCount(n)} products merged`)) };
+          },
+        }),
+      );
+      const mergeMs = (marks.doneAt ?? marks.startedAt) - marks.startedAt;
+      progress(`${label}: done in ${formatMs(run.ms)}`);
+      // Keep the counts, not the change set (hundreds of MB that would weigh on the next run).
+      const { runId, changes } = run.result;
+      return { ms: run.ms, memory: run.memory, runId, counts: { ...changes.counts }, mergeMs, applyMs: run.ms - mergeMs };
+    };
+
+    const first = await sync("first run");
+    const afterFirst = rowCounts(dbFile);
+    const second = await sync("second run");
+    const afterSecond = rowCounts(dbFile);
+
+    progress("baseline: copying the first run's rows into a fresh SQLite file with better-sqlite3…");
+    const tables = readRows(dbFile, first.runId);
+    const baselineFile = migratedSqliteFile(path.join(dir, "baseline.db"));
+    const baselineMs = insertRows(baselineFile, tables);
+    const baselineCounts = rowCounts(baselineFile);
+    const rowsCopied = tables.reduce((n, t) => n + t.rows.length, 0);
+
+    const c1 = first.counts;
+    const c2 = second.counts;
+    report.section(`engine: ${formatCount(PRODUCTS)} products × ${VARIANTS} variants into an empty SQLite catalog (executeSync, Shopify primary)`);
+    report.figure("firstRunMs", "first run (empty catalog)", round(first.ms), formatMs(first.ms));
+    report.figure("firstRunMergeMs", "  of which reading + merging (slice loads, merge batches)", round(first.mergeMs), formatMs(first.mergeMs));
+    report.figure("firstRunApplyMs", "  of which the apply transaction (catalog + passports + run)", round(first.applyMs), formatMs(first.applyMs));
+    report.figure("firstRunCounts", "first run counts", { ...c1 }, JSON.stringify(c1));
+    report.figure("secondRunMs", "second run (same records)", round(second.ms), formatMs(second.ms));
+    report.figure("secondRunMergeMs", "  of which reading + merging", round(second.mergeMs), formatMs(second.mergeMs));
+    report.figure("secondRunCounts", "second run counts", { ...c2 }, JSON.stringify(c2));
+    report.figure("rowsWritten", "rows written by the first run", afterFirst, SYNC_TABLES.map((t) => `${t} ${formatCount(afterFirst[t])}`).join(", "));
+    report.figure("baselineMs", `baseline: the same ${formatCount(rowsCopied)} rows with better-sqlite3, one transaction`, round(baselineMs), formatMs(baselineMs));
+    report.figure("variantsPerSecond", "first run throughput", round((PRODUCTS * VARIANTS) / (first.ms / 1000), 0), `${formatCount((PRODUCTS * VARIANTS) / (first.ms / 1000))} variants/s`);
+    report.figure("peakRssMb", "peak RSS (first run)", first.memory.peakRssMb, `${first.memory.peakRssMb} MB (${first.memory.startRssMb} MB at start)`);
+    report.figure("peakHeapMb", "peak V8 heap used (first run)", first.memory.peakHeapMb, `${first.memory.peakHeapMb} MB (heap total ${first.memory.peakHeapTotalMb} MB)`);
+    report.figure("secondRunPeakRssMb", "peak RSS (second run)", second.memory.peakRssMb, `${second.memory.peakRssMb} MB`);
+    report.figure("secondRunPeakHeapMb", "peak V8 heap used (second run)", second.memory.peakHeapMb, `${second.memory.peakHeapMb} MB`);
+
+    report.section("goals");
+    const ratio = first.ms / baselineMs;
+    const secondRatio = second.ms / first.ms;
+    report.set("ratioFirstToBaseline", round(ratio, 3));
+    report.set("ratioSecondToFirst", round(secondRatio, 3));
+    report.goal("ratioFirstToBaseline", "first run / baseline", round(ratio, 2), "<=", 4);
+    report.goal("ratioSecondToFirst", "second run / first run", round(secondRatio, 3), "<", 0.2);
+    report.goal("peakRssMb", "peak RSS of the first run (MB)", first.memory.peakRssMb, "<", 500);
+    const expectedRows = PRODUCTS * VARIANTS;
+    report.check("firstRunComplete", "first run created every variant and passport", c1.created === expectedRows && c1.failed === 0 && afterFirst.Passport === expectedRows, `${formatCount(c1.created)} created, ${formatCount(afterFirst.Passport)} passports`);
+    const unchangedTables = SYNC_TABLES.filter((t) => t !== "SyncRun").every((t) => afterSecond[t] === afterFirst[t]);
+    report.check(
+      "secondRunWroteNothing",
+      "second run wrote nothing",
+      c2.created === 0 && c2.updated === 0 && c2.archived === 0 && c2.unchanged === expectedRows && unchangedTables && afterSecond.SyncRun === afterFirst.SyncRun + 1,
+      `created ${c2.created}, updated ${c2.updated}, unchanged ${formatCount(c2.unchanged)}; row counts ${unchangedTables ? "unchanged" : "CHANGED"} (SyncRun +${afterSecond.SyncRun - afterFirst.SyncRun}, its own record)`,
+    );
+    report.check(
+      "baselineCopiedEverything",
+      "baseline holds the same rows",
+      SYNC_TABLES.every((t) => baselineCounts[t] === (t === "SyncRun" ? 1 : afterFirst[t])),
+      `${formatCount(rowsCopied)} rows`,
+    );
+    report.finish();
+  } finally {
+    await db.$disconnect();
+    removeDir(dir);
+  }
+}

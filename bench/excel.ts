@@ -1,0 +1,134 @@
+// excel: a generated 50,000-row workbook (10,000 products × 5) imported end to end as the shop's
+// primary integration (Excel only): upload → parse and validate → preview (dry run) → commit (the
+// queued sync job, read again, all or nothing); then the catalog exported to a new workbook.
+// Baseline: a bare exceljs streaming read of the same file (every row and cell of every sheet).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import type { JobQueue } from "../app/jobs/queue";
+import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts } from "./support/env";
+import { runForResult } from "./support/child";
+import { measure, type MemoryPeaks } from "./support/memory";
+import { formatCount, formatMs, progress, Report, round } from "./support/report";
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS || 10_000);
+const VARIANTS = 5;
+
+/** Every row and cell of every sheet, with exceljs's streaming reader and nothing else. */
+async function bareRead(file: string): Promise<{ rows: number; cells: number }> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
+  let rows = 0;
+  let cells = 0;
+  for await (const worksheet of reader) {
+    for await (const row of worksheet) {
+      rows++;
+      row.eachCell({ includeEmpty: false }, (cell) => {
+        if (cell.value !== null) cells++;
+      });
+    }
+  }
+  return { rows, cells };
+}
+
+export async function main(): Promise<void> {
+  const report = new Report("excel");
+  const dir = benchDir("excel");
+  const dbFile = migratedSqliteFile(path.join(dir, "excel.db"));
+  configureAppEnv(dbFile);
+  const { db } = await import("../app/db.server");
+  try {
+    const { forShop } = await import("../app/db/scoped.server");
+    const { connectIntegration } = await import("../app/integrations/integrations.server");
+    const { generateWorkbook } = await import("../app/integrations/excel/generate");
+    const { uploadWorkbook, commitUpload, getUploadPreview, excelUploadSource } = await import("../app/integrations/excel/uploads.server");
+    const { processSyncJob } = await import("../app/jobs/sync-jobs.server");
+    const { getRun } = await import("../app/sync/runs.server");
+
+    const shopDb = forShop(BENCH_SHOP);
+    const { integration } = await connectIntegration(shopDb, "excel");
+    if (!integration.primaryOfShop) throw new Error("the Excel integration should be the shop's primary");
+
+    const workbook = path.join(dir, "catalog.xlsx");
+    progress(`generating a workbook of ${formatCount(PRODUCTS)} products × ${VARIANTS} variants…`);
+    const generated = await measure(() => generateWorkbook(workbook, { products: PRODUCTS, variantsPerProduct: VARIANTS }));
+    progress(`generated ${formatCount(generated.result.rows)} rows, ${(generated.result.bytes / 1048576).toFixed(1)} MB, in ${formatMs(generated.ms)}`);
+
+    progress("bare exceljs streaming read…");
+    const bare = await measure(() => bareRead(workbook));
+    progress(`bare read: ${formatCount(bare.result.rows)} rows, ${formatCount(bare.result.cells)} cells in ${formatMs(bare.ms)}`);
+
+    // The queue the commit goes through: the job is taken and run here, as the worker would.
+    const jobs: { shop: string; key: string }[] = [];
+    const queue: JobQueue = {
+      backend: "database",
+      send: async (job) => void jobs.push(job),
+      work: async () => undefined,
+      stop: async () => undefined,
+    };
+    const phases = { previewMs: 0, commitMs: 0 };
+    progress("import: upload, parse and validate, preview…");
+    const imported = await measure(async () => {
+      const t0 = performance.now();
+      const bytes = await readFile(workbook);
+      const preview = await uploadWorkbook(shopDb, { name: "catalog.xlsx", bytes, createMissing: false });
+      phases.previewMs = performance.now() - t0;
+      if (preview.status !== "previewed") throw new Error(`the preview says ${preview.status}: ${preview.message ?? ""} ${JSON.stringify(preview.errors.slice(0, 3))}`);
+      progress(`preview ready in ${formatMs(phases.previewMs)} (${formatCount(preview.changeCount)} changes); committing…`);
+      const t1 = performance.now();
+      await commitUpload(queue, shopDb, preview.uploadId);
+      const job = jobs.shift();
+      if (!job) throw new Error("the commit queued no job");
+      await processSyncJob({ ...job, attempt: 1 }, (jobDb, row) => excelUploadSource(jobDb, row));
+      phases.commitMs = performance.now() - t1;
+      return { preview, final: await getUploadPreview(shopDb, preview.uploadId) };
+    });
+    const commitRun = imported.result.final.commitRunId ? await getRun(shopDb, imported.result.final.commitRunId) : null;
+    progress(`import done in ${formatMs(imported.ms)} (${imported.result.final.status})`);
+    const counts = rowCounts(dbFile, ["Product", "Variant", "Passport"]);
+
+    progress("export to a new workbook (own process)…");
+    const exportFile = path.join(dir, "export.xlsx");
+    const exported = await runForResult<{ ms: number; rows: number; products: number; bytes: number; memory: MemoryPeaks }>("bench/support/export-process.ts", [dbFile, exportFile]);
+    const exportBytes = exported.bytes;
+    progress(`exported ${formatCount(exported.rows)} rows in ${formatMs(exported.ms)}`);
+
+    const rows = generated.result.rows;
+    report.section(`excel: ${formatCount(rows)} rows (${formatCount(PRODUCTS)} products × ${VARIANTS}), Excel as the primary integration`);
+    report.figure("generateMs", "generate the workbook", round(generated.ms), `${formatMs(generated.ms)} (${(generated.result.bytes / 1048576).toFixed(1)} MB)`);
+    report.figure("workbookMb", "workbook size (MB)", round(generated.result.bytes / 1048576, 1));
+    report.figure("bareReadMs", "bare exceljs streaming read (all sheets, rows, cells)", round(bare.ms), `${formatMs(bare.ms)} (${formatCount(bare.result.rows)} rows, ${formatCount(bare.result.cells)} cells)`);
+    report.figure("importMs", "import end to end", round(imported.ms), formatMs(imported.ms));
+    report.figure("importPreviewMs", "  upload + parse + validate + preview (dry-run merge)", round(phases.previewMs), formatMs(phases.previewMs));
+    report.figure("importCommitMs", "  commit (file read again + merge + apply + passports)", round(phases.commitMs), formatMs(phases.commitMs));
+    report.figure("importRowsPerSecond", "import throughput", round(rows / (imported.ms / 1000), 0), `${formatCount(rows / (imported.ms / 1000))} rows/s`);
+    report.figure("importRunCounts", "commit run counts", commitRun ? { ...commitRun.counts } : {}, JSON.stringify(commitRun?.counts ?? null));
+    report.figure("importPeakRssMb", "peak RSS (import)", imported.memory.peakRssMb, `${imported.memory.peakRssMb} MB (${imported.memory.startRssMb} MB at start)`);
+    report.figure("importPeakHeapMb", "peak V8 heap used (import)", imported.memory.peakHeapMb, `${imported.memory.peakHeapMb} MB (heap total ${imported.memory.peakHeapTotalMb} MB)`);
+    report.figure("exportMs", "export to a new workbook", round(exported.ms), `${formatMs(exported.ms)} (${(exportBytes / 1048576).toFixed(1)} MB)`);
+    report.figure("exportRowsPerSecond", "export throughput", round(exported.rows / (exported.ms / 1000), 0), `${formatCount(exported.rows / (exported.ms / 1000))} rows/s`);
+    report.figure("exportPeakRssMb", "peak RSS (export, own process)", exported.memory.peakRssMb, `${exported.memory.peakRssMb} MB (${exported.memory.startRssMb} MB at start)`);
+    report.figure("exportPeakHeapMb", "peak V8 heap used (export)", exported.memory.peakHeapMb, `${exported.memory.peakHeapMb} MB`);
+    report.figure("generatePeakRssMb", "peak RSS (generation)", generated.memory.peakRssMb, `${generated.memory.peakRssMb} MB`);
+    report.figure("bareReadPeakRssMb", "peak RSS (bare read)", bare.memory.peakRssMb, `${bare.memory.peakRssMb} MB`);
+
+    report.section("goals");
+    const ratio = imported.ms / bare.ms;
+    report.set("ratioImportToBareRead", round(ratio, 3));
+    report.goal("ratioImportToBareRead", "import / bare exceljs read", round(ratio, 2), "<=", 3);
+    const peak = Math.max(imported.memory.peakRssMb, exported.memory.peakRssMb);
+    report.set("peakRssMb", peak);
+    report.goal("peakRssMb", "peak RSS of import and export (MB)", peak, "<", 300);
+    const expected = PRODUCTS * VARIANTS;
+    report.check(
+      "importComplete",
+      "import committed every row",
+      imported.result.final.status === "committed" && commitRun?.counts.created === expected && counts.Variant === expected && counts.Passport === expected,
+      `upload ${imported.result.final.status}, ${formatCount(commitRun?.counts.created ?? 0)} created, ${formatCount(counts.Passport)} passports`,
+    );
+    report.check("exportComplete", "export wrote every row", exported.rows === expected && exported.products === PRODUCTS, `${formatCount(exported.rows)} rows, ${formatCount(exported.products)} products`);
+    report.finish();
+  } finally {
+    await db.$disconnect();
+    removeDir(dir);
+  }
+}

@@ -1,0 +1,27 @@
+// The catalog export in its own process (as a download request would run it in a running app):
+// writeCatalogWorkbook of a shop's whole catalog from an existing database into a new workbook.
+// A process of its own, so its memory is the export's, not what an import before it left behind.
+// Usage: export-process.ts <database file> <output.xlsx>
+// Prints `RESULT {"ms","rows","products","bytes","memory"}`.
+import { createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { BENCH_SHOP, configureAppEnv } from "./env";
+import { measure } from "./memory";
+
+const [databaseFile, output] = [process.argv[2], process.argv[3]];
+if (!databaseFile || !output) {
+  process.stderr.write("usage: export-process.ts <database file> <output.xlsx>\n");
+  process.exit(2);
+}
+configureAppEnv(databaseFile);
+const { db } = await import("../../app/db.server");
+const { forShop } = await import("../../app/db/scoped.server");
+const { writeCatalogWorkbook } = await import("../../app/integrations/excel/export.server");
+try {
+  const run = await measure(() => writeCatalogWorkbook(forShop(BENCH_SHOP), createWriteStream(output)));
+  const { size } = await stat(output);
+  process.stdout.write(`RESULT ${JSON.stringify({ ms: run.ms, rows: run.result.rows, products: run.result.products, bytes: size, memory: run.memory })}\n`);
+} finally {
+  await db.$disconnect();
+}
+process.exit(0);
