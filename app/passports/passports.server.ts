@@ -1,6 +1,7 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { insertRows } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
@@ -141,8 +142,8 @@ async function regenerateBatch(
       });
     }
   }
-  if (newPassports.length) await tx.passport.createMany({ data: newPassports });
-  if (newVersions.length) await tx.passportVersion.createMany({ data: newVersions });
+  await insertRows(tx, "Passport", newPassports.map((p) => ({ ...p, publishedUrls: null, createdAt: now, updatedAt: now })));
+  await insertRows(tx, "PassportVersion", newVersions.map((v) => ({ id: randomUUID(), ...v })));
   for (const c of changed) {
     await tx.passport.update({
       where: { id: c.passportId },

@@ -1,7 +1,10 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
-// deletes, field values with their provenance and history, links. Bulk inserts where it can.
+// deletes, field values with their provenance and history, links. New rows go in with multi-row
+// INSERTs (bulk-insert.server.ts); changed rows are updated one by one.
 import type { ShopTx } from "../db/scoped.server";
 import { canonicalJson } from "../catalog/fields";
+import { randomUUID } from "node:crypto";
+import { insertRows } from "./bulk-insert.server";
 import { chunks } from "./slice.server";
 import type { ChangeSet, EntityType, FieldWrite } from "./merge";
 
@@ -16,8 +19,6 @@ export interface ApplyContext {
   primaryLocale: string;
   now: Date;
 }
-
-const ROWS_PER_INSERT = 500;
 
 interface ProductColumns {
   title?: string;
@@ -62,16 +63,31 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
   const newProductIds = new Set(changes.newProducts.map((p) => p.id));
   const newVariantIds = new Set(changes.newVariants.map((v) => v.id));
 
-  for (const part of chunks(changes.newProducts, ROWS_PER_INSERT)) {
-    await tx.product.createMany({
-      data: part.map((p) => ({ id: p.id, shop, handle: p.handle, originId: p.originId, title: "", vendor: "", ...columns.products.get(p.id), createdAt: now, updatedAt: now })),
-    });
-  }
-  for (const part of chunks(changes.newVariants, ROWS_PER_INSERT)) {
-    await tx.variant.createMany({
-      data: part.map((v) => ({ id: v.id, shop, productId: v.productId, position: v.position, originId: v.originId, ...columns.variants.get(v.id), createdAt: now, updatedAt: now })),
-    });
-  }
+  await insertRows(
+    tx,
+    "Product",
+    changes.newProducts.map((p) => ({
+      id: p.id,
+      shop,
+      handle: p.handle,
+      title: columns.products.get(p.id)?.title ?? "",
+      vendor: columns.products.get(p.id)?.vendor ?? "",
+      archivedAt: null,
+      passportHeld: false,
+      originId: p.originId,
+      completeness: 0,
+      createdAt: now,
+      updatedAt: now,
+    })),
+  );
+  await insertRows(
+    tx,
+    "Variant",
+    changes.newVariants.map((v) => {
+      const cols = columns.variants.get(v.id);
+      return { id: v.id, shop, productId: v.productId, position: v.position, title: cols?.title ?? "", sku: cols?.sku ?? null, gtin: cols?.gtin ?? null, archivedAt: null, originId: v.originId, createdAt: now, updatedAt: now };
+    }),
+  );
   for (const move of changes.variantMoves) {
     await tx.variant.update({ where: { id: move.id }, data: { productId: move.productId, position: move.position } });
   }
@@ -97,12 +113,13 @@ async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityTy
 export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[], ctx: ApplyContext): Promise<void> {
   const { shop, now, sourceId } = ctx;
   const editedBy = ctx.editedBy ?? null;
-  const inserts = writes.filter((w) => w.oldValue === null);
-  for (const part of chunks(inserts, ROWS_PER_INSERT)) {
-    await tx.fieldValue.createMany({
-      data: part.map((w) => ({ shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now })),
-    });
-  }
+  await insertRows(
+    tx,
+    "FieldValue",
+    writes
+      .filter((w) => w.oldValue === null)
+      .map((w) => ({ id: randomUUID(), shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now })),
+  );
   for (const w of writes) {
     if (w.oldValue === null) continue;
     await tx.fieldValue.update({
@@ -110,33 +127,35 @@ export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[]
       data: { value: w.newValue, sourceId, editedBy, updatedAt: now },
     });
   }
-  for (const part of chunks(writes, ROWS_PER_INSERT)) {
-    await tx.fieldChange.createMany({
-      data: part.map((w) => ({
-        shop,
-        entityId: w.entityId,
-        field: w.field,
-        locale: w.locale,
-        oldValue: w.oldValue,
-        newValue: w.newValue,
-        sourceId,
-        source: ctx.sourceLabel,
-        runId: ctx.runId,
-        changedAt: now,
-      })),
-    });
-  }
+  await insertRows(
+    tx,
+    "FieldChange",
+    writes.map((w) => ({
+      id: randomUUID(),
+      shop,
+      entityId: w.entityId,
+      field: w.field,
+      locale: w.locale,
+      oldValue: w.oldValue,
+      newValue: w.newValue,
+      sourceId,
+      source: ctx.sourceLabel,
+      runId: ctx.runId,
+      changedAt: now,
+    })),
+  );
 }
 
 async function writeLinks(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
   if (!ctx.sourceId) return;
   const integrationId = ctx.sourceId;
-  const inserts = changes.links.filter((l) => l.isNew);
-  for (const part of chunks(inserts, ROWS_PER_INSERT)) {
-    await tx.externalLink.createMany({
-      data: part.map((l) => ({ shop: ctx.shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt })),
-    });
-  }
+  await insertRows(
+    tx,
+    "ExternalLink",
+    changes.links
+      .filter((l) => l.isNew)
+      .map((l) => ({ id: randomUUID(), shop: ctx.shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt })),
+  );
   for (const l of changes.links) {
     if (l.isNew) continue;
     await tx.externalLink.update({
