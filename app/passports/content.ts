@@ -165,7 +165,20 @@ const SANITIZER_ENTITIES: [RegExp, string][] = [
  * and the contents of script/style-like elements; line breaks are kept at block boundaries so
  * paragraphs and list items stay readable. The result is text, to be escaped wherever it is shown.
  */
+/** Product descriptions are shared by all variants of a product: remember recent conversions. */
+const plainTextCache = new Map<string, string>();
+const PLAIN_TEXT_CACHE_SIZE = 500;
+
 export function htmlToPlainText(html: string): string {
+  const cached = plainTextCache.get(html);
+  if (cached !== undefined) return cached;
+  const text = convertHtmlToPlainText(html);
+  if (plainTextCache.size >= PLAIN_TEXT_CACHE_SIZE) plainTextCache.delete(plainTextCache.keys().next().value!);
+  plainTextCache.set(html, text);
+  return text;
+}
+
+function convertHtmlToPlainText(html: string): string {
   const withBreaks = html
     .replace(/<br\b[^>]*>/gi, "\n")
     .replace(/<li\b[^>]*>/gi, "\n• ")
