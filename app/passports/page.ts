@@ -361,17 +361,32 @@ interface Formatter {
   country(code: string): string;
 }
 
+/** Formatters per page language, made once: Intl formatters are costly to create per request. */
+const formatters = new Map<string, Formatter>();
+
 function formatter(lang: string): Formatter {
-  return {
+  const cached = formatters.get(lang);
+  if (cached) return cached;
+  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+  const units = new Map<string, Intl.NumberFormat>();
+  // Dates are calendar dates for readers everywhere: formatted in UTC so the day never shifts.
+  const date = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "UTC" });
+  const made: Formatter = {
     lang,
     t: UI[lang],
-    number: (value) => new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(value),
-    percent: (value) => new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 }).format(value / 100),
-    unit: (value, unit) => new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 2 }).format(value),
-    // Dates are calendar dates for readers everywhere: formatted in UTC so the day never shifts.
-    date: (date) => new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "UTC" }).format(date),
+    number: (value) => number.format(value),
+    percent: (value) => percent.format(value / 100),
+    unit: (value, unit) => {
+      let format = units.get(unit);
+      if (!format) units.set(unit, (format = new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 2 })));
+      return format.format(value);
+    },
+    date: (value) => date.format(value),
     country: (code) => countries.getName(code, lang) ?? countries.getName(code, "en") ?? code,
   };
+  formatters.set(lang, made);
+  return made;
 }
 
 function isoDateToDate(isoDate: string): Date | undefined {

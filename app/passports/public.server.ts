@@ -3,7 +3,7 @@
 // version, so a request for a known passport costs one indexed query.
 import { LRUCache } from "lru-cache";
 import { config } from "../config.server";
-import { db } from "../db.server";
+import { db, isPostgres } from "../db.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
 
@@ -42,7 +42,7 @@ interface VersionRecord {
   createdAt: Date;
 }
 
-/** Immutable versions, cached by passport id and version number. */
+/** Parsed immutable versions, cached by passport id and version number. */
 const versions = new LRUCache<string, VersionRecord>({ max: 20_000 });
 
 /** Shop names (the credential's issuer), refreshed every minute. */
@@ -57,32 +57,49 @@ async function shopName(shop: string): Promise<string> {
   return name;
 }
 
+interface PassportRow {
+  id: string;
+  shop: string;
+  publicId: string;
+  currentVersion: number;
+  contentHash: string | null;
+  gtin: string | null;
+  held: boolean | number;
+  content: string;
+  createdAt: Date | string;
+}
+
+/**
+ * The passport and its current version in one indexed query (public pages are the hot path:
+ * a raw query skips Prisma's per-query planning).
+ */
+async function passportRow(publicId: string): Promise<PassportRow | null> {
+  const select = `SELECT p."id", p."shop", p."publicId", p."currentVersion", p."contentHash", p."gtin", p."held", v."content", v."createdAt"
+    FROM "Passport" p JOIN "PassportVersion" v ON v."passportId" = p."id" AND v."version" = p."currentVersion"`;
+  const rows = isPostgres()
+    ? await db.$queryRawUnsafe<PassportRow[]>(`${select} WHERE p."publicId" = $1`, publicId)
+    : await db.$queryRawUnsafe<PassportRow[]>(`${select} WHERE p."publicId" = ?`, publicId);
+  return rows[0] ?? null;
+}
+
 /** A published passport (not held back), or null: unknown and unpublished look the same. */
 export async function findPublishedPassport(publicId: string): Promise<PublishedPassport | null> {
   if (!/^[A-Za-z0-9_-]{10,64}$/.test(publicId)) return null;
-  const passport = await db.passport.findUnique({
-    where: { publicId },
-    select: { id: true, shop: true, publicId: true, currentVersion: true, contentHash: true, gtin: true, held: true },
-  });
-  if (!passport || passport.held || passport.currentVersion < 1) return null;
-  const key = `${passport.id}:${passport.currentVersion}`;
+  const row = await passportRow(publicId);
+  if (!row || row.held === true || row.held === 1) return null;
+  const key = `${row.id}:${row.currentVersion}`;
   let version = versions.get(key);
   if (!version) {
-    const row = await db.passportVersion.findUnique({
-      where: { passportId_version: { passportId: passport.id, version: passport.currentVersion } },
-      select: { content: true, createdAt: true },
-    });
-    if (!row) return null;
-    version = { content: JSON.parse(row.content) as PassportContent, createdAt: row.createdAt };
+    version = { content: JSON.parse(row.content) as PassportContent, createdAt: new Date(row.createdAt) };
     versions.set(key, version);
   }
   return {
-    publicId: passport.publicId,
-    shop: passport.shop,
-    shopName: await shopName(passport.shop),
-    version: passport.currentVersion,
-    contentHash: passport.contentHash ?? "",
-    gtin: passport.gtin,
+    publicId: row.publicId,
+    shop: row.shop,
+    shopName: await shopName(row.shop),
+    version: row.currentVersion,
+    contentHash: row.contentHash ?? "",
+    gtin: row.gtin,
     versionCreatedAt: version.createdAt,
     content: version.content,
   };

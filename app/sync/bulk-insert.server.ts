@@ -11,7 +11,7 @@ type Value = string | number | boolean | Date | null;
 export type Row = Record<string, Value>;
 
 /** Rows per statement: large enough to amortize the call, small enough to bound memory. */
-const ROWS_PER_STATEMENT = 5000;
+const ROWS_PER_STATEMENT = 2000;
 
 /** The JSON form of a value as the column stores it (SQLite: Prisma's date text, 0/1 booleans). */
 function jsonValue(value: Value | undefined, postgres: boolean): string | number | boolean | null {
