@@ -3,7 +3,8 @@
 // version, so a request for a known passport costs one indexed query.
 import { LRUCache } from "lru-cache";
 import { config } from "../config.server";
-import { db, isPostgres } from "../db.server";
+import Database from "better-sqlite3";
+import { db } from "../db.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
 
@@ -69,16 +70,30 @@ interface PassportRow {
   createdAt: Date | string;
 }
 
+const PASSPORT_SELECT = `SELECT p."id", p."shop", p."publicId", p."currentVersion", p."contentHash", p."gtin", p."held", v."content", v."createdAt"
+  FROM "Passport" p JOIN "PassportVersion" v ON v."passportId" = p."id" AND v."version" = p."currentVersion"`;
+
+let readOnly: { get(publicId: string): PassportRow | undefined } | null | undefined;
+
 /**
- * The passport and its current version in one indexed query (public pages are the hot path:
- * a raw query skips Prisma's per-query planning).
+ * On SQLite, public pages read through their own read-only connection (write-ahead logging lets
+ * it read while a sync writes): they never wait behind the admin's queries, and a prepared
+ * statement skips Prisma's per-query work on the hot path.
  */
+function sqliteReader(): { get(publicId: string): PassportRow | undefined } | null {
+  if (readOnly !== undefined) return readOnly;
+  const target = config().database;
+  if (target.provider !== "sqlite") return (readOnly = null);
+  const connection = new Database(target.file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  const statement = connection.prepare<[string], PassportRow>(`${PASSPORT_SELECT} WHERE p."publicId" = ?`);
+  return (readOnly = { get: (publicId) => statement.get(publicId) });
+}
+
+/** The passport and its current version, in one indexed query. */
 async function passportRow(publicId: string): Promise<PassportRow | null> {
-  const select = `SELECT p."id", p."shop", p."publicId", p."currentVersion", p."contentHash", p."gtin", p."held", v."content", v."createdAt"
-    FROM "Passport" p JOIN "PassportVersion" v ON v."passportId" = p."id" AND v."version" = p."currentVersion"`;
-  const rows = isPostgres()
-    ? await db.$queryRawUnsafe<PassportRow[]>(`${select} WHERE p."publicId" = $1`, publicId)
-    : await db.$queryRawUnsafe<PassportRow[]>(`${select} WHERE p."publicId" = ?`, publicId);
+  const reader = sqliteReader();
+  if (reader) return reader.get(publicId) ?? null;
+  const rows = await db.$queryRawUnsafe<PassportRow[]>(`${PASSPORT_SELECT} WHERE p."publicId" = $1`, publicId);
   return rows[0] ?? null;
 }
 
