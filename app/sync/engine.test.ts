@@ -145,6 +145,21 @@ describe("executeSync", () => {
     expect(JSON.parse(title.value)).toBe("Product 1");
   });
 
+  it("archives a product the source reports deleted, in a partial run, with its variants", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
+    const { changes } = await executeSync({
+      shop: TEST_SHOP,
+      integrationId: shopifyId,
+      trigger: "webhook",
+      source: async () => ({ scope: "partial", records: [], deletedExternalIds: ["gid://shopify/Product/2"] }),
+    });
+    expect(changes.products.archived).toBe(1);
+    expect(changes.counts.archived).toBe(2);
+    const archived = await shopDb.variant.findMany({ where: { archivedAt: { not: null } }, select: { sku: true } });
+    expect(archived.map((v) => v.sku).sort()).toEqual(["SKU-2-0", "SKU-2-1"]);
+    expect(await shopDb.product.count()).toBe(2);
+  });
+
   it("syncs a catalog larger than SQLite's old 999 bound-values limit in one run", async () => {
     const records = Array.from({ length: 260 }, (_, i) => product(1000 + i, 4));
     const { changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });

@@ -118,10 +118,7 @@ export class SliceLoader {
     await this.loadLinks(externalIds.map((externalId) => ({ externalId, fields: {}, variants: [] })));
     const productIds = externalIds.map((id) => this.slice.productLinks.get(id)?.entityId).filter((id): id is string => !!id);
     await this.loadProductsWithVariants(productIds);
-    for (const part of chunks(this.slice.variantIdsByProduct.size ? productIds.flatMap((p) => this.slice.variantIdsByProduct.get(p) ?? []) : [])) {
-      const links = await this.db.externalLink.findMany({ where: { entityId: { in: part } }, select: { entityId: true, integrationId: true } });
-      for (const l of links) (this.slice.variants.get(l.entityId)?.linkedIntegrationIds as Set<string> | undefined)?.add(l.integrationId);
-    }
+    await this.loadDetails(productIds.flatMap((p) => [p, ...(this.slice.variantIdsByProduct.get(p) ?? [])]));
   }
 
   private async loadLinks(records: readonly SourceRecord[]): Promise<void> {
