@@ -3,6 +3,7 @@
 // GTIN-13 (as Shopify stores barcodes), so every passport resolves by GS1 Digital Link.
 import type { FieldValues, OptionValue } from "../../app/catalog/fields";
 import type { SourceRecord, SourceVariant } from "../../app/sync/records";
+import { seededRandom } from "../../tools/seeded-random";
 
 export interface CatalogOptions {
   products: number;
@@ -28,17 +29,6 @@ const VENDORS = ["Northwind Apparel", "Fjord & Field", "Atelier Verde", "Kestrel
 const SIZES = ["XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL"];
 const COLOURS = ["Black", "Navy", "Ecru", "Sage", "Charcoal", "Oat", "Rust", "Indigo", "Olive", "Stone"];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** GS1 check digit of a GTIN body (weights 3, 1, 3 … from the right). */
 export function gs1Check(body: string): number {
   let sum = 0;
@@ -59,7 +49,7 @@ export function* catalogRecords(options: CatalogOptions): Generator<SourceRecord
   if (perProduct < 1 || perProduct > SIZES.length * COLOURS.length) throw new Error(`variantsPerProduct must be 1…${SIZES.length * COLOURS.length}`);
   for (let i = first; i < first + options.products; i++) {
     // One PRNG per product: a slice of the catalog is the same as that part of the whole catalog.
-    const random = prng((options.seed ?? 20261001) ^ Math.imul(i + 1, 0x9e3779b1));
+    const random = seededRandom((options.seed ?? 20261001) ^ Math.imul(i + 1, 0x9e3779b1));
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
     const garment = NOUNS[i % NOUNS.length];
     const adjective = pick(ADJECTIVES);

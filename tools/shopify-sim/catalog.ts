@@ -1,5 +1,6 @@
 // Deterministic generator of large catalogs for benchmarks and load tests.
 import { PLACEHOLDER_ORIGIN, gtinCheckDigit, resolveCategory, type SeedProduct, type SeedVariant } from "./model.ts";
+import { seededRandom } from "../seeded-random.ts";
 
 export interface GenerateCatalogOptions {
   /** Number of products. */
@@ -40,17 +41,6 @@ const COLOURS = ["Black", "Navy", "Ecru", "Sage", "Charcoal", "Oat", "Rust", "In
 const SIZES = ["XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL"];
 const FITS = ["Regular", "Slim", "Relaxed"];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Generates `products` products with `variantsPerProduct` variants each, in memory (no CSV
  * round-trip): pass the result as `seed` to startShopifySim, or write it with
@@ -63,7 +53,7 @@ export function generateCatalog(options: GenerateCatalogOptions): SeedProduct[] 
   if (!Number.isInteger(variantsPerProduct) || variantsPerProduct < 1 || variantsPerProduct > maxVariants) {
     throw new Error(`generateCatalog: variantsPerProduct must be between 1 and ${maxVariants}`);
   }
-  const random = mulberry32(options.seed ?? 20261001);
+  const random = seededRandom(options.seed ?? 20261001);
   const vendor = options.vendor ?? "Northwind Apparel";
   const pilotShare = options.pilotShare ?? 0.2;
   const origin = (options.imageOrigin ?? PLACEHOLDER_ORIGIN).replace(/\/+$/, "");

@@ -7,6 +7,7 @@ import type { FieldValues, Material, Certification } from "../../catalog/fields"
 import { gs1CheckDigit } from "../../passports/gs1";
 import type { ExportProduct } from "./sheets";
 import { writeProductsWorkbook } from "./writer";
+import { seededRandom } from "../../../tools/seeded-random";
 
 export interface GenerateOptions {
   products: number;
@@ -23,18 +24,6 @@ export interface GenerateResult {
   rows: number;
   products: number;
   bytes: number;
-}
-
-/** Mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ADJECTIVES = ["Organic", "Recycled", "Classic", "Relaxed", "Essential", "Heavyweight", "Lightweight", "Seamless", "Everyday", "Heritage"];
@@ -77,7 +66,7 @@ function gtin14(serial: number): string {
 }
 
 async function* products(options: Required<GenerateOptions>): AsyncGenerator<ExportProduct> {
-  const rand = prng(options.seed);
+  const rand = seededRandom(options.seed);
   const { primaryLocale, locales } = options;
   const text = (s: string, translated: (l: string) => string) => {
     const out: Record<string, string> = { [primaryLocale]: s };
