@@ -8,7 +8,7 @@ import { loadOwnership } from "../ownership/ownership.server";
 import { effectiveWriter } from "../ownership/ownership";
 import { regeneratePassports } from "../passports/passports.server";
 import { variantTitle, writeFieldValues } from "../sync/apply.server";
-import { encodeFieldValue } from "../sync/merge";
+import { encodeFieldValue, type FieldWrite } from "../sync/merge";
 import { shopSettings } from "../shop-settings.server";
 import { normalizeGtin } from "../passports/gs1";
 import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey } from "./fields";
@@ -201,7 +201,8 @@ export interface FieldEdit {
  * changes come from X"); otherwise validated, stored with its author, recorded in the history,
  * and the affected passports get a new version.
  */
-export async function editField(db: ShopDb, edit: FieldEdit, user: string): Promise<void> {
+/** Returns the change made (null when the value was already so), for what follows a change (write-back). */
+export async function editField(db: ShopDb, edit: FieldEdit, user: string): Promise<FieldWrite | null> {
   if (!isFieldKey(edit.field)) throw new MerchantError(`There is no field called "${edit.field}".`, true);
   const def = fieldDef(edit.field);
   const [product, variant] = await Promise.all([
@@ -231,9 +232,10 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
   const value = def.kind === "localizedText" && typeof edit.value === "string" ? { [locale]: edit.value } : edit.value;
   const current = await db.fieldValue.findUnique({ where: { entityId_field_locale: { entityId: entity.id, field: edit.field, locale } } });
   const now = new Date();
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx): Promise<FieldWrite | null> => {
+    let write: FieldWrite | null = null;
     if (edit.value === null || edit.value === "") {
-      if (!current) return;
+      if (!current) return null;
       await tx.fieldValue.delete({ where: { id: current.id } });
       await tx.fieldChange.create({
         data: { shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
@@ -242,8 +244,9 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
       const parsed = parseFieldValue(edit.field as FieldKey, value);
       if (!parsed.ok) throw new MerchantError(parsed.error, true);
       const [[, json]] = encodeFieldValue(edit.field as FieldKey, parsed.value).filter(([l]) => l === locale);
-      if (current?.value === json) return;
-      await writeFieldValues(tx, [{ entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current?.value ?? null, newValue: json }], {
+      if (current?.value === json) return null;
+      write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current?.value ?? null, newValue: json };
+      await writeFieldValues(tx, [write], {
         shop: tx.shopDomain,
         sourceId: null,
         sourceLabel: `Manual edit by ${user}`,
@@ -255,6 +258,8 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
       await syncListingColumns(tx, level, entity.id, edit.field as FieldKey, locale, settings.primaryLocale, parsed.value);
     }
     await regeneratePassports(tx, tx.shopDomain, level === "product" ? { productIds: new Set([entity.id]), variantIds: new Set() } : { productIds: new Set(), variantIds: new Set([entity.id]) }, now);
+    // A cleared value has nothing to push; the passport's links do not depend on it.
+    return write;
   });
 }
 

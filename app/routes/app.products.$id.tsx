@@ -7,6 +7,8 @@ import { adminContext } from "../admin.server";
 import { editField, fieldHistory, productDetail, setPassportHeld, type HistoryEntry } from "../catalog/catalog.server";
 import { config } from "../config.server";
 import { merchantMessage } from "../errors";
+import { afterCatalogChange } from "../integrations/shopify/after-run.server";
+import { emptyChangeSet } from "../sync/merge";
 import { FieldEditor } from "../components/FieldEditor";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -23,11 +25,13 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (form.get("intent") === "hold") {
       await setPassportHeld(db, params.id!, form.get("held") === "true");
     } else {
-      await editField(
+      const write = await editField(
         db,
         { entityId: String(form.get("entityId")), field: String(form.get("field")), locale: String(form.get("locale") || "") || undefined, value: JSON.parse(String(form.get("value"))) as unknown },
         user,
       );
+      // A new barcode changes the passport's Digital Link: Shopify's metafields follow.
+      if (write) await afterCatalogChange(db, { ...emptyChangeSet(), writes: [write] }, null);
     }
     return { ok: true };
   } catch (error) {
