@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import { startShopifySim, SAMPLE_STORE_CSV } from "../tools/shopify-sim/index.ts";
 import { ensureBuilt, startApp } from "./app-process.ts";
+import type { ShopDb } from "../app/db/scoped.server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
 }
 
 /** The sample store's passport data (materials, origin, care …), uploaded as Excel like a brand would. */
-async function importSamplePassportData(db: import("../app/db/scoped.server.ts").ShopDb, shopDomain: string): Promise<void> {
+async function importSamplePassportData(db: ShopDb, shopDomain: string): Promise<void> {
   const { writeDemoPassportData } = await import("./demo-passport-data.ts");
   const { uploadWorkbook, commitUpload, getUploadPreview } = await import("../app/integrations/excel/uploads.server.ts");
   const { jobQueue } = await import("../app/jobs/index.server.ts");
