@@ -115,7 +115,8 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       // (A refused all-or-nothing run is already recorded, with its errors.)
       const failure = await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error);
       runId = failure.runId;
-      await recordFailure(db, integration.id, failure.message, error instanceof MerchantError && error.permanent);
+      // A preview that fails says nothing about the integration's health.
+      if (!options.dryRun) await recordFailure(db, integration.id, failure.message, error instanceof MerchantError && error.permanent);
     }
     await batch?.afterRun?.({ ok: false, runId: runId ?? null });
     throw error;
