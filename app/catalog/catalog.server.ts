@@ -1,13 +1,13 @@
 // Reading the catalog for the admin (product list and product page) and manual edits, which obey
 // field ownership: a field an integration owns is locked; unowned fields are edited by hand.
 import { isPostgres } from "../db.server";
-import type { ShopDb, ShopTx } from "../db/scoped.server";
+import type { ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind } from "../integrations/kinds";
 import { loadOwnership } from "../ownership/ownership.server";
 import { effectiveWriter } from "../ownership/ownership";
 import { regeneratePassports } from "../passports/passports.server";
-import { variantTitle, writeFieldValues } from "../sync/apply.server";
+import { denormalizedColumns, updateListingColumns, writeFieldValues } from "../sync/apply.server";
 import { encodeFieldValue, type FieldWrite } from "../sync/merge";
 import { shopSettings } from "../shop-settings.server";
 import { normalizeGtin } from "../passports/gs1";
@@ -255,21 +255,12 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
         primaryLocale: settings.primaryLocale,
         now,
       });
-      await syncListingColumns(tx, level, entity.id, edit.field as FieldKey, locale, settings.primaryLocale, parsed.value);
+      await updateListingColumns(tx, denormalizedColumns([write], settings.primaryLocale));
     }
     await regeneratePassports(tx, tx.shopDomain, level === "product" ? { productIds: new Set([entity.id]), variantIds: new Set() } : { productIds: new Set(), variantIds: new Set([entity.id]) }, now);
     // A cleared value has nothing to push; the passport's links do not depend on it.
     return write;
   });
-}
-
-/** Keeps Product.title/vendor and Variant.sku/gtin in step with a manual edit. */
-async function syncListingColumns(tx: ShopTx, level: "product" | "variant", id: string, field: FieldKey, locale: string, primaryLocale: string, value: unknown): Promise<void> {
-  if (level === "product" && field === "title" && locale === primaryLocale) await tx.product.update({ where: { id }, data: { title: String((value as Record<string, string>)[locale]) } });
-  if (level === "product" && field === "vendor") await tx.product.update({ where: { id }, data: { vendor: String(value) } });
-  if (level === "variant" && field === "sku") await tx.variant.update({ where: { id }, data: { sku: String(value) } });
-  if (level === "variant" && field === "barcode") await tx.variant.update({ where: { id }, data: { gtin: String(value) } });
-  if (level === "variant" && field === "options") await tx.variant.update({ where: { id }, data: { title: variantTitle(JSON.stringify(value)) } });
 }
 
 export interface HistoryEntry {

@@ -2,7 +2,6 @@
 // deletes, field values with their provenance and history, links. New rows go in with multi-row
 // INSERTs (bulk-insert.server.ts); changed rows are updated one by one.
 import type { ShopTx } from "../db/scoped.server";
-import { canonicalJson } from "../catalog/fields";
 import { randomUUID } from "node:crypto";
 import { insertRows } from "./bulk-insert.server";
 import { chunks } from "./slice.server";
@@ -24,6 +23,10 @@ interface ProductColumns {
   title?: string;
   vendor?: string;
 }
+interface NewProductColumns extends ProductColumns {
+  /** A title in another language, for a new product that has none in the primary locale. */
+  otherTitle?: string;
+}
 interface VariantColumns {
   sku?: string | null;
   gtin?: string | null;
@@ -38,7 +41,7 @@ export function variantTitle(optionsJson: string): string {
 
 /** The listing/matching columns copied from field values (see schema.prisma). */
 export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale: string) {
-  const products = new Map<string, ProductColumns>();
+  const products = new Map<string, NewProductColumns>();
   const variants = new Map<string, VariantColumns>();
   const productCols = (id: string) => products.get(id) ?? products.set(id, {}).get(id)!;
   const variantCols = (id: string) => variants.get(id) ?? variants.set(id, {}).get(id)!;
@@ -46,7 +49,7 @@ export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale
     const value = JSON.parse(w.newValue) as unknown;
     if (w.entityType === "product") {
       if (w.field === "title" && w.locale === primaryLocale) productCols(w.entityId).title = String(value);
-      else if (w.field === "title" && !productCols(w.entityId).title) productCols(w.entityId).title = String(value);
+      else if (w.field === "title") productCols(w.entityId).otherTitle ??= String(value);
       if (w.field === "vendor") productCols(w.entityId).vendor = String(value);
     } else {
       if (w.field === "sku") variantCols(w.entityId).sku = String(value).trim() || null;
@@ -55,6 +58,15 @@ export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale
     }
   }
   return { products, variants };
+}
+
+/** Listing/matching columns of existing entities (a translation alone leaves the listing title). */
+export async function updateListingColumns(tx: ShopTx, columns: ReturnType<typeof denormalizedColumns>, created: ReadonlySet<string> = new Set()): Promise<void> {
+  for (const [id, { title, vendor }] of columns.products) {
+    const data = { ...(title !== undefined ? { title } : {}), ...(vendor !== undefined ? { vendor } : {}) };
+    if (!created.has(id) && Object.keys(data).length) await tx.product.update({ where: { id }, data });
+  }
+  for (const [id, data] of columns.variants) if (!created.has(id)) await tx.variant.update({ where: { id }, data });
 }
 
 export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
@@ -70,7 +82,7 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
       id: p.id,
       shop,
       handle: p.handle,
-      title: columns.products.get(p.id)?.title ?? "",
+      title: columns.products.get(p.id)?.title ?? columns.products.get(p.id)?.otherTitle ?? "",
       vendor: columns.products.get(p.id)?.vendor ?? "",
       archivedAt: null,
       passportHeld: false,
@@ -94,9 +106,7 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
   await setArchived(tx, changes.archive, now);
   await setArchived(tx, changes.unarchive, null);
 
-  // Listing/matching columns of entities that existed before this run.
-  for (const [id, data] of columns.products) if (!newProductIds.has(id)) await tx.product.update({ where: { id }, data });
-  for (const [id, data] of columns.variants) if (!newVariantIds.has(id)) await tx.variant.update({ where: { id }, data });
+  await updateListingColumns(tx, columns, new Set([...newProductIds, ...newVariantIds]));
 
   await writeFieldValues(tx, changes.writes, ctx);
   await writeLinks(tx, changes, ctx);
@@ -165,5 +175,3 @@ async function writeLinks(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Pr
   }
 }
 
-/** JSON for the stored form of a value (exported for manual edits). */
-export const storedValue = canonicalJson;

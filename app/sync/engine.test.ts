@@ -145,6 +145,16 @@ describe("executeSync", () => {
     expect(JSON.parse(title.value)).toBe("Product 1");
   });
 
+  it("keeps the listing title in the shop's language when only a translation arrives", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
+    const translated = product(1);
+    translated.fields.title = { en: "Product 1", de: "Produkt 1" };
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([translated]) });
+    const row = await shopDb.product.findFirstOrThrow({ where: { handle: "product-1" } });
+    expect(row.title).toBe("Product 1");
+    expect(await shopDb.fieldValue.count({ where: { entityId: row.id, field: "title" } })).toBe(2);
+  });
+
   it("archives a product the source reports deleted, in a partial run, with its variants", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
     const { changes } = await executeSync({

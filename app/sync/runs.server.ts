@@ -4,8 +4,6 @@ import { merchantMessage } from "../errors";
 import type { ChangeSet, RecordError } from "./merge";
 
 export type RunTrigger = "scheduled" | "webhook" | "manual" | "upload";
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "preview";
-export const RUN_TRIGGERS: readonly RunTrigger[] = ["scheduled", "webhook", "manual", "upload"];
 
 /** Per-record errors kept on a run; errorCount has the full number. */
 export const MAX_STORED_ERRORS = 500;

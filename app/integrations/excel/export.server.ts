@@ -1,7 +1,7 @@
 // Export of the catalog to the template's workbook format, streamed: products are read in pages
 // and written row by row, so memory stays flat for any catalog size.
 import type { Writable } from "node:stream";
-import { fieldDef, isFieldKey } from "../../catalog/fields";
+import { FIELDS } from "../../catalog/fields";
 import { assembleFieldValues, groupRowsByEntity } from "../../catalog/stored-values";
 import { productSearch } from "../../catalog/catalog.server";
 import type { ShopDb } from "../../db/scoped.server";
@@ -66,7 +66,7 @@ export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgre
 
 /** Translation locales present in the catalog, for the "Title [de]" columns. */
 async function catalogLocales(db: ShopDb, primaryLocale: string): Promise<string[]> {
-  const localized = ["title", "description", "careInstructions", "repairInstructions", "recyclingInstructions"].filter((f) => isFieldKey(f) && fieldDef(f).kind === "localizedText");
+  const localized = FIELDS.filter((f) => f.kind === "localizedText").map((f) => f.key);
   const rows = await db.fieldValue.groupBy({ by: ["locale"], where: { field: { in: localized } } });
   return rows.map((r) => r.locale).filter((l) => l && l !== primaryLocale).sort();
 }

@@ -4,6 +4,7 @@
 // - partial: the product webhooks received since the last run, coalesced (an empty partial batch
 //            when none is pending).
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
+import { shopSettings } from "../../shop-settings.server";
 import type { SourceBatch } from "../../sync/records";
 import type { IntegrationRow } from "../integrations.server";
 import { adminClientForShop, type AdminGraphqlClient } from "./admin-client.server";
@@ -31,18 +32,13 @@ export interface ShopifySourceOptions {
   now?: () => Date;
 }
 
-async function primaryLocaleOf(db: ShopDb): Promise<string> {
-  const row = await db.shop.findFirst({ where: { shop: db.shopDomain }, select: { primaryLocale: true } });
-  return row?.primaryLocale || "en";
-}
-
 export async function shopifySource(
   db: ShopDb,
   integration: IntegrationRow,
   request: { scope: "full" | "partial" },
   options: ShopifySourceOptions = {},
 ): Promise<ShopifySourceBatch> {
-  const primaryLocale = await primaryLocaleOf(db);
+  const { primaryLocale } = await shopSettings(db);
 
   if (request.scope === "partial") {
     const batch = await webhookBatch(db, integration, primaryLocale);
