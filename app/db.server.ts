@@ -3,12 +3,14 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type { Database as BetterSqlite3Database } from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client.ts";
 import { databaseTarget, type DatabaseTarget } from "./db/target";
 
 export type Db = SqliteClient;
+export type SqliteConnection = BetterSqlite3Database;
 export { Prisma } from "./generated/sqlite/client.ts";
 
 export function createDb(target: DatabaseTarget = databaseTarget(process.env.DATABASE_URL)): Db {
@@ -19,26 +21,44 @@ export function createDb(target: DatabaseTarget = databaseTarget(process.env.DAT
   }
   mkdirSync(path.dirname(target.file), { recursive: true });
   // timeout: wait for a lock held by another process (the CLI next to the app) instead of failing.
-  return new SqliteClient({ adapter: new TunedSqlite({ url: target.file, timeout: 15_000 }) });
+  const adapter = new TunedSqlite({ url: target.file, timeout: 15_000 });
+  const client = new SqliteClient({ adapter });
+  sqliteAdapters.set(client, adapter);
+  return client;
 }
+
+const sqliteAdapters = new WeakMap<object, TunedSqlite>();
+
+/**
+ * The better-sqlite3 connection a SQLite client runs on (null on PostgreSQL). Prisma's
+ * transactions on SQLite are BEGIN … COMMIT on this one connection, so statements run on it
+ * inside `$transaction` belong to that transaction: the bulk writes of a sync use it for plain
+ * prepared statements (bulk-insert.server.ts).
+ */
+export function sqliteConnectionOf(client: Db): SqliteConnection | null {
+  return sqliteAdapters.get(client)?.connection ?? null;
+}
+
+/** SQLITE_MAX_VARIABLE_NUMBER of the SQLite bundled with better-sqlite3. */
+export const SQLITE_MAX_BIND_VALUES = 32_766;
 
 /**
  * SQLite set up for an app with a web server, a worker and a CLI on one file: write-ahead logging
  * (readers do not wait for the writer) and fsync at checkpoints only, on every new connection.
  */
-/** SQLITE_MAX_VARIABLE_NUMBER of the SQLite bundled with better-sqlite3. */
-export const SQLITE_MAX_BIND_VALUES = 32_766;
-
 class TunedSqlite extends PrismaBetterSQLite3 {
+  connection: SqliteConnection | null = null;
+
   override async connect() {
     const connection = await super.connect();
     await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     // Our transactions all write. Taking the write lock when they begin (BEGIN IMMEDIATE) makes a
     // second process wait for it (busy timeout) instead of failing with "database is locked" when
     // a read transaction cannot be upgraded after the other process wrote.
-    const client = (connection as unknown as { client: { prepare(sql: string): unknown } }).client;
+    const client = (connection as unknown as { client: SqliteConnection }).client;
+    this.connection = client;
     const prepare = client.prepare.bind(client);
-    client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+    client.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof client.prepare;
     // The adapter does not say how many bound values SQLite takes, so Prisma assumes 999 and
     // refuses larger `IN` lists next to another condition (every shop-scoped query has one).
     // The SQLite in better-sqlite3 takes 32,766.

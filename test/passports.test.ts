@@ -7,7 +7,7 @@ import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import yauzl from "yauzl";
 import { beforeAll, describe, expect, it } from "vitest";
-import { setPassportHeld } from "../app/catalog/catalog.server";
+import { listProducts, setPassportHeld } from "../app/catalog/catalog.server";
 import { forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { writeQrZip } from "../app/passports/listing.server";
@@ -246,5 +246,27 @@ describe("QR codes", () => {
     const png = PNG.sync.read(entries.get(pngName)!);
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toMatch(new RegExp(`^${BASE}/`));
     expect(readFileSync(file).subarray(0, 2).toString()).toBe("PK");
+  });
+});
+
+describe("product completeness", () => {
+  const productScore = async () => (await db.product.findFirstOrThrow({ where: { handle: "linen-shirt" } })).completeness;
+  const passportScores = async () => [(await passportOf("LS-S")).completeness, (await passportOf("LS-M")).completeness];
+
+  it("is the lowest score of the product's passports, and the missing-data filter lists it", async () => {
+    const [small, medium] = await passportScores();
+    expect(small).toBeGreaterThan(medium); // only the small one has a barcode
+    expect(await productScore()).toBe(medium);
+    const missing = await listProducts(db, { filter: "missing" });
+    expect(missing.items.map((p) => p.handle)).toContain("linen-shirt");
+  });
+
+  it("follows a variant that gains data", async () => {
+    const before = await productScore();
+    await sync([shirt("Linen Shirt Classic", [SHIRT_VARIANTS[0], { ...SHIRT_VARIANTS[1], barcode: "4006381333948" }])]);
+    const [small, medium] = await passportScores();
+    expect(medium).toBe(small);
+    expect(await productScore()).toBe(Math.min(small, medium));
+    expect(await productScore()).toBeGreaterThan(before);
   });
 });

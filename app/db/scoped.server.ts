@@ -1,7 +1,7 @@
 // Tenancy: the one way to query shop-owned data. `forShop(shop)` returns the database client with
 // every read, update and delete filtered by the shop and every create stamped with it, so a query
 // cannot reach another shop's rows. A write that names a different shop is refused.
-import { db as defaultDb, Prisma, type Db } from "../db.server";
+import { db as defaultDb, Prisma, sqliteConnectionOf, type Db, type SqliteConnection } from "../db.server";
 
 const scalarFields = Prisma as unknown as Record<string, Record<string, string> | undefined>;
 /** Models with a `shop` column (all shop-owned tables). */
@@ -86,8 +86,11 @@ function scopedClient(shop: string, client: Db) {
 }
 
 type ScopedClient = ReturnType<typeof scopedClient>;
-/** Inside `db.$transaction(async (tx) => …)`: scoped like the client, and knows its shop. */
-export type ShopTx = Parameters<Parameters<ScopedClient["$transaction"]>[0]>[0] & { shopDomain: string };
+/**
+ * Inside `db.$transaction(async (tx) => …)`: scoped like the client, and knows its shop. On SQLite
+ * it also carries the connection the transaction runs on (for bulk writes; see db.server.ts).
+ */
+export type ShopTx = Parameters<Parameters<ScopedClient["$transaction"]>[0]>[0] & { shopDomain: string; sqlite: SqliteConnection | null };
 /** A database client bound to one shop. */
 export type ShopDb = Omit<ScopedClient, "$transaction"> & {
   shopDomain: string;
@@ -110,7 +113,7 @@ export function forShop(shop: string, client: Db = defaultDb): ShopDb {
   const scoped = scopedClient(shop, client);
   const transaction = scoped.$transaction.bind(scoped);
   const $transaction = <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
-    transaction((tx) => fn(withShop(tx, shop)), options);
+    transaction((tx) => fn(withShop(tx, shop, { sqlite: sqliteConnectionOf(client) }) as ShopTx), options);
   return withShop(scoped, shop, { $transaction }) as unknown as ShopDb;
 }
 

@@ -1,8 +1,7 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
 import { randomBytes, randomUUID } from "node:crypto";
-import { insertRows } from "../sync/bulk-insert.server";
-import { isPostgres } from "../db.server";
+import { inShopAndJsonList, insertRows, queryRows } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
@@ -10,8 +9,6 @@ import type { ChangeSet } from "../sync/merge";
 import { chunks } from "../sync/slice.server";
 import { passportCompleteness } from "./completeness";
 import { buildPassportContent, diffPassportContent, passportContentHash, type PassportContent } from "./content";
-
-type Db = ShopDb | ShopTx;
 
 /** 128 random bits, URL-safe: unguessable, and short enough for a QR code. */
 export function newPublicId(): string {
@@ -40,10 +37,10 @@ const BATCH = 1000;
  * Brings the passports of the affected variants up to date: creates missing passports and adds a
  * version where the content changed. Runs inside the caller's transaction.
  */
-export async function regeneratePassports(tx: Db, shop: string, affected: AffectedEntities, now = new Date()): Promise<{ created: number; versioned: number }> {
+export async function regeneratePassports(tx: ShopTx, shop: string, affected: AffectedEntities, now = new Date()): Promise<{ created: number; versioned: number }> {
   const variantIds = new Set(affected.variantIds);
   for (const part of chunks([...affected.productIds])) {
-    const rows = await tx.variant.findMany({ where: { productId: { in: part } }, select: { id: true } });
+    const rows = await queryRows<{ id: string }>(tx, `SELECT "id" FROM "Variant" WHERE ${inShopAndJsonList(`"productId"`)}`, shop, JSON.stringify(part));
     for (const r of rows) variantIds.add(r.id);
   }
   const settings = await shopSettings(tx);
@@ -56,33 +53,22 @@ export async function regeneratePassports(tx: Db, shop: string, affected: Affect
     versioned += result.versioned;
     for (const id of result.productIds) productIds.add(id);
   }
-  await updateProductCompleteness(tx, [...productIds]);
+  await updateProductCompleteness(tx, shop, [...productIds]);
   return { created, versioned };
 }
 
 /** Product.completeness: the lowest score of the product's passports (what the product list filters on). */
-async function updateProductCompleteness(tx: Db, productIds: string[]): Promise<void> {
+async function updateProductCompleteness(tx: ShopTx, shop: string, productIds: string[]): Promise<void> {
+  // A variant without a passport counts as 0; a product without variants keeps its score. (The
+  // shop condition lets the database use the (shop, productId) index.)
   for (const part of chunks(productIds)) {
-    const variants = await tx.variant.findMany({ where: { productId: { in: part } }, select: { id: true, productId: true } });
-    const passports = await tx.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } }, select: { variantId: true, completeness: true } });
-    const score = new Map(passports.map((p) => [p.variantId, p.completeness]));
-    const lowest = new Map<string, number>();
-    for (const v of variants) lowest.set(v.productId, Math.min(lowest.get(v.productId) ?? 100, score.get(v.id) ?? 0));
-    const byScore = new Map<number, string[]>();
-    for (const [productId, value] of lowest) byScore.set(value, [...(byScore.get(value) ?? []), productId]);
-    for (const [completeness, ids] of byScore) await tx.product.updateMany({ where: { id: { in: ids } }, data: { completeness } });
+    await tx.$executeRawUnsafe(
+      `UPDATE "Product" SET "completeness" = (SELECT MIN(COALESCE(p."completeness", 0)) FROM "Variant" v LEFT JOIN "Passport" p ON p."variantId" = v."id" WHERE v."shop" = "Product"."shop" AND v."productId" = "Product"."id")
+       WHERE ${inShopAndJsonList(`"id"`)} AND EXISTS (SELECT 1 FROM "Variant" v WHERE v."shop" = "Product"."shop" AND v."productId" = "Product"."id")`,
+      shop,
+      JSON.stringify(part),
+    );
   }
-}
-
-/**
- * Stored values of many entities. A raw query: for thousands of rows Prisma's model results cost
- * more than the query itself. The id list travels as one JSON parameter.
- */
-async function valuesOf(tx: Db, shop: string, entityIds: string[]): Promise<{ entityId: string; field: string; locale: string; value: string }[]> {
-  const ids = JSON.stringify(entityIds);
-  return isPostgres()
-    ? tx.$queryRawUnsafe(`SELECT "entityId", "field", "locale", "value" FROM "FieldValue" WHERE "shop" = $1 AND "entityId" IN (SELECT json_array_elements_text($2::json))`, shop, ids)
-    : tx.$queryRawUnsafe(`SELECT "entityId", "field", "locale", "value" FROM "FieldValue" WHERE "shop" = ? AND "entityId" IN (SELECT value FROM json_each(?))`, shop, ids);
 }
 
 /** Every passport of the shop (after the shop's name or locale changed, or a new content format). */
@@ -93,19 +79,45 @@ export async function regenerateAllPassports(db: ShopDb): Promise<{ created: num
   });
 }
 
+/** A boolean read with queryRows: 0/1 on SQLite, true/false on PostgreSQL. */
+type Flag = boolean | number;
+const isSet = (flag: Flag) => flag === true || flag === 1;
+
 async function regenerateBatch(
-  tx: Db,
+  tx: ShopTx,
   shop: string,
   settings: { name: string; primaryLocale: string },
   variantIds: string[],
   now: Date,
 ): Promise<{ created: number; versioned: number; productIds: string[] }> {
-  const variants = await tx.variant.findMany({ where: { id: { in: variantIds } }, select: { id: true, productId: true, title: true, archivedAt: true } });
+  // Raw reads: for thousands of rows Prisma's model results cost more than the queries.
+  const ids = JSON.stringify(variantIds);
+  const variants = await queryRows<{ id: string; productId: string; title: string; archived: Flag }>(
+    tx,
+    `SELECT "id", "productId", "title", "archivedAt" IS NOT NULL AS "archived" FROM "Variant" WHERE ${inShopAndJsonList(`"id"`)}`,
+    shop,
+    ids,
+  );
   const productIds = [...new Set(variants.map((v) => v.productId))];
   const [products, valueRows, passports] = await Promise.all([
-    tx.product.findMany({ where: { id: { in: productIds } }, select: { id: true, handle: true, archivedAt: true, passportHeld: true } }),
-    valuesOf(tx, shop, [...productIds, ...variantIds]),
-    tx.passport.findMany({ where: { variantId: { in: variantIds } } }),
+    queryRows<{ id: string; handle: string; archived: Flag; passportHeld: Flag }>(
+      tx,
+      `SELECT "id", "handle", "archivedAt" IS NOT NULL AS "archived", "passportHeld" FROM "Product" WHERE ${inShopAndJsonList(`"id"`)}`,
+      shop,
+      JSON.stringify(productIds),
+    ),
+    queryRows<{ entityId: string; field: string; locale: string; value: string }>(
+      tx,
+      `SELECT "entityId", "field", "locale", "value" FROM "FieldValue" WHERE ${inShopAndJsonList(`"entityId"`)}`,
+      shop,
+      JSON.stringify([...productIds, ...variantIds]),
+    ),
+    queryRows<{ id: string; variantId: string; currentVersion: number; contentHash: string | null; held: Flag }>(
+      tx,
+      `SELECT "id", "variantId", "currentVersion", "contentHash", "held" FROM "Passport" WHERE ${inShopAndJsonList(`"variantId"`)}`,
+      shop,
+      ids,
+    ),
   ]);
   const productById = new Map(products.map((p) => [p.id, p]));
   const rowsByEntity = groupRowsByEntity(valueRows);
@@ -121,19 +133,19 @@ async function regenerateBatch(
     if (!product) continue;
     const content = buildPassportContent({
       shop: { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale },
-      product: { handle: product.handle, archived: product.archivedAt !== null, values: assembleFieldValues(rowsByEntity.get(product.id) ?? []) },
-      variant: { title: variant.title, archived: variant.archivedAt !== null, values: assembleFieldValues(rowsByEntity.get(variant.id) ?? []) },
+      product: { handle: product.handle, archived: isSet(product.archived), values: assembleFieldValues(rowsByEntity.get(product.id) ?? []) },
+      variant: { title: variant.title, archived: isSet(variant.archived), values: assembleFieldValues(rowsByEntity.get(variant.id) ?? []) },
     });
     const hash = passportContentHash(content);
     const existing = passportByVariant.get(variant.id);
     if (!existing) {
-      const id = newPublicId();
-      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: product.passportHeld });
+      const id = randomUUID();
+      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: isSet(product.passportHeld) });
       newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: JSON.stringify(diffPassportContent(null, content)), createdAt: now });
     } else if (existing.contentHash !== hash) {
       changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, hash });
     }
-    if (existing && existing.held !== product.passportHeld) heldChanged.push({ id: existing.id, held: product.passportHeld });
+    if (existing && isSet(existing.held) !== isSet(product.passportHeld)) heldChanged.push({ id: existing.id, held: isSet(product.passportHeld) });
   }
 
   if (changed.length) {

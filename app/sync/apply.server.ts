@@ -3,7 +3,7 @@
 // INSERTs (bulk-insert.server.ts); changed rows are updated one by one.
 import type { ShopTx } from "../db/scoped.server";
 import { randomUUID } from "node:crypto";
-import { insertRows } from "./bulk-insert.server";
+import { insertRows, type Row } from "./bulk-insert.server";
 import { chunks } from "./slice.server";
 import type { ChangeSet, EntityType, FieldWrite } from "./merge";
 
@@ -39,6 +39,9 @@ export function variantTitle(optionsJson: string): string {
   return options.map((o) => o.value).join(" / ");
 }
 
+/** Fields copied into listing/matching columns. */
+const LISTING_FIELDS: ReadonlySet<string> = new Set(["title", "vendor", "sku", "barcode", "options"]);
+
 /** The listing/matching columns copied from field values (see schema.prisma). */
 export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale: string) {
   const products = new Map<string, NewProductColumns>();
@@ -46,6 +49,7 @@ export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale
   const productCols = (id: string) => products.get(id) ?? products.set(id, {}).get(id)!;
   const variantCols = (id: string) => variants.get(id) ?? variants.set(id, {}).get(id)!;
   for (const w of writes) {
+    if (!LISTING_FIELDS.has(w.field)) continue;
     const value = JSON.parse(w.newValue) as unknown;
     if (w.entityType === "product") {
       if (w.field === "title" && w.locale === primaryLocale) productCols(w.entityId).title = String(value);
@@ -92,14 +96,7 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
       updatedAt: now,
     })),
   );
-  await insertRows(
-    tx,
-    "Variant",
-    changes.newVariants.map((v) => {
-      const cols = columns.variants.get(v.id);
-      return { id: v.id, shop, productId: v.productId, position: v.position, title: cols?.title ?? "", sku: cols?.sku ?? null, gtin: cols?.gtin ?? null, archivedAt: null, originId: v.originId, createdAt: now, updatedAt: now };
-    }),
-  );
+  await insertRows(tx, "Variant", newVariantRows(changes.newVariants, columns.variants, shop, now));
   for (const move of changes.variantMoves) {
     await tx.variant.update({ where: { id: move.id }, data: { productId: move.productId, position: move.position } });
   }
@@ -112,6 +109,13 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
   await writeLinks(tx, changes, ctx);
 }
 
+function* newVariantRows(variants: ChangeSet["newVariants"], columns: Map<string, VariantColumns>, shop: string, now: Date): Generator<Row> {
+  for (const v of variants) {
+    const cols = columns.get(v.id);
+    yield { id: v.id, shop, productId: v.productId, position: v.position, title: cols?.title ?? "", sku: cols?.sku ?? null, gtin: cols?.gtin ?? null, archivedAt: null, originId: v.originId, createdAt: now, updatedAt: now };
+  }
+}
+
 async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityType; id: string }[], archivedAt: Date | null): Promise<void> {
   const products = entities.filter((e) => e.entityType === "product").map((e) => e.id);
   const variants = entities.filter((e) => e.entityType === "variant").map((e) => e.id);
@@ -121,15 +125,9 @@ async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityTy
 
 /** Current values with provenance, plus one history row per change. */
 export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[], ctx: ApplyContext): Promise<void> {
-  const { shop, now, sourceId } = ctx;
+  const { now, sourceId } = ctx;
   const editedBy = ctx.editedBy ?? null;
-  await insertRows(
-    tx,
-    "FieldValue",
-    writes
-      .filter((w) => w.oldValue === null)
-      .map((w) => ({ id: randomUUID(), shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now })),
-  );
+  await insertRows(tx, "FieldValue", newFieldValueRows(writes, ctx));
   for (const w of writes) {
     if (w.oldValue === null) continue;
     await tx.fieldValue.update({
@@ -137,35 +135,34 @@ export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[]
       data: { value: w.newValue, sourceId, editedBy, updatedAt: now },
     });
   }
-  await insertRows(
-    tx,
-    "FieldChange",
-    writes.map((w) => ({
-      id: randomUUID(),
-      shop,
-      entityId: w.entityId,
-      field: w.field,
-      locale: w.locale,
-      oldValue: w.oldValue,
-      newValue: w.newValue,
-      sourceId,
-      source: ctx.sourceLabel,
-      runId: ctx.runId,
-      changedAt: now,
-    })),
-  );
+  await insertRows(tx, "FieldChange", fieldChangeRows(writes, ctx));
+}
+
+function* newFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
+  const { shop, now, sourceId } = ctx;
+  const editedBy = ctx.editedBy ?? null;
+  for (const w of writes) {
+    if (w.oldValue === null) yield { id: randomUUID(), shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
+  }
+}
+
+function* fieldChangeRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
+  const { shop, now, sourceId } = ctx;
+  for (const w of writes) {
+    yield { id: randomUUID(), shop, entityId: w.entityId, field: w.field, locale: w.locale, oldValue: w.oldValue, newValue: w.newValue, sourceId, source: ctx.sourceLabel, runId: ctx.runId, changedAt: now };
+  }
+}
+
+function* newLinkRows(links: ChangeSet["links"], shop: string, integrationId: string): Generator<Row> {
+  for (const l of links) {
+    if (l.isNew) yield { id: randomUUID(), shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt };
+  }
 }
 
 async function writeLinks(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
   if (!ctx.sourceId) return;
   const integrationId = ctx.sourceId;
-  await insertRows(
-    tx,
-    "ExternalLink",
-    changes.links
-      .filter((l) => l.isNew)
-      .map((l) => ({ id: randomUUID(), shop: ctx.shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt })),
-  );
+  await insertRows(tx, "ExternalLink", newLinkRows(changes.links, ctx.shop, integrationId));
   for (const l of changes.links) {
     if (l.isNew) continue;
     await tx.externalLink.update({

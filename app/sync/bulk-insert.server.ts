@@ -1,10 +1,13 @@
-// Multi-row INSERTs for the bulk writes of a sync (new products, variants, values, history,
-// links, passports). Prisma's createMany costs ~0.2 ms per row in its query compiler, and even a
-// raw multi-row statement pays Prisma's mapping for every bound value. Here a whole batch travels
-// as ONE JSON parameter that the database unpacks itself (SQLite json_each, PostgreSQL
-// json_populate_recordset). Rows must be complete (ids and timestamps included: defaults of the
-// Prisma schema are not applied) and belong to the shop of the transaction.
+// Bulk SQL of a sync: multi-row inserts (new products, variants, values, history, links,
+// passports) and reads by long id lists. Prisma's createMany costs ~0.2 ms per row in its query
+// compiler, and even a raw statement pays Prisma's mapping for every bound value and result. On
+// SQLite, Prisma's transaction is BEGIN … COMMIT on one better-sqlite3 connection, so these run
+// as plain prepared statements on that connection (as fast as SQLite goes). On PostgreSQL a batch
+// travels as ONE JSON parameter that the database unpacks (json_populate_recordset). Rows must be
+// complete (ids and timestamps included: defaults of the Prisma schema are not applied) and
+// belong to the shop of the transaction.
 import { isPostgres } from "../db.server";
+import type { SqliteConnection } from "../db.server";
 import { CrossShopWriteError, type ShopTx } from "../db/scoped.server";
 
 type Value = string | number | boolean | Date | null;
@@ -12,6 +15,8 @@ export type Row = Record<string, Value>;
 
 /** Rows per statement: large enough to amortize the call, small enough to bound memory. */
 const ROWS_PER_STATEMENT = 2000;
+/** …and small enough that the JSON text and its copies stay out of V8's large-object space. */
+const CHARS_PER_STATEMENT = 40_000;
 
 /** The JSON form of a value as the column stores it (SQLite: Prisma's date text, 0/1 booleans). */
 function jsonValue(value: Value | undefined, postgres: boolean): string | number | boolean | null {
@@ -21,23 +26,75 @@ function jsonValue(value: Value | undefined, postgres: boolean): string | number
   return value;
 }
 
-export async function insertRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain">, table: string, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]);
+/**
+ * SQL condition for the shop's rows whose `column` is in a list: the shop and the list (a JSON
+ * array) are the statement's two parameters. One parameter however long the list is, and no
+ * per-value mapping by Prisma.
+ */
+export function inShopAndJsonList(column: string): string {
+  return isPostgres() ? `"shop" = $1 AND ${column} IN (SELECT json_array_elements_text($2::json))` : `"shop" = ? AND ${column} IN (SELECT value FROM json_each(?))`;
+}
+
+/**
+ * Rows of a raw SELECT. Columns come back as the database has them: booleans are 0/1 on SQLite
+ * and dates are text there, so select text and numbers, or normalize. Integers are numbers.
+ */
+export async function queryRows<T>(tx: Pick<ShopTx, "$queryRawUnsafe" | "sqlite">, sql: string, ...params: unknown[]): Promise<T[]> {
+  // (The adapter opens the connection with 64-bit integers as BigInt; our integers are small.)
+  return tx.sqlite ? (tx.sqlite.prepare(sql).safeIntegers(false).all(params) as T[]) : tx.$queryRawUnsafe<T[]>(sql, ...params);
+}
+
+/** Rows may come from a generator: they are then built, sent and dropped a few at a time. */
+export async function insertRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain" | "sqlite">, table: string, rows: Iterable<Row>): Promise<void> {
+  const checked = shopRows(tx.shopDomain, table, rows);
+  if (tx.sqlite) insertWithStatement(tx.sqlite, table, checked);
+  else await insertAsJson(tx, table, checked);
+}
+
+function* shopRows(shop: string, table: string, rows: Iterable<Row>): Generator<Row> {
   for (const row of rows) {
-    if (row.shop !== tx.shopDomain) throw new CrossShopWriteError(table, tx.shopDomain, row.shop);
+    if (row.shop !== shop) throw new CrossShopWriteError(table, shop, row.shop);
+    yield row;
   }
-  const postgres = isPostgres();
-  const list = columns.map((c) => `"${c}"`).join(", ");
-  const sql = postgres
-    ? `INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`
-    : `INSERT INTO "${table}" (${list}) SELECT ${columns.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?)`;
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const part = rows.slice(start, start + ROWS_PER_STATEMENT);
-    // PostgreSQL matches JSON keys to columns; SQLite reads arrays by position (smaller, faster).
-    const payload = postgres
-      ? part.map((row) => Object.fromEntries(columns.map((c) => [c, jsonValue(row[c], true)])))
-      : part.map((row) => columns.map((c) => jsonValue(row[c], false)));
-    await tx.$executeRawUnsafe(sql, JSON.stringify(payload));
+}
+
+/** SQLite: one prepared statement run per row, on the transaction's own connection. */
+function insertWithStatement(sqlite: SqliteConnection, table: string, rows: Iterable<Row>): void {
+  // Outside a transaction every row would commit on its own (and not roll back with the rest).
+  if (!sqlite.inTransaction) throw new Error(`insertRows(${table}) must run inside a transaction`);
+  let statement: { run(values: unknown[]): unknown } | null = null;
+  let columns: string[] = [];
+  for (const row of rows) {
+    if (!statement) {
+      columns = Object.keys(row);
+      statement = sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    }
+    statement.run(columns.map((c) => jsonValue(row[c], false)));
   }
+}
+
+/** PostgreSQL: a batch of rows per statement as ONE JSON parameter, unpacked by the database. */
+async function insertAsJson(tx: Pick<ShopTx, "$executeRawUnsafe">, table: string, rows: Iterable<Row>): Promise<void> {
+  let columns: string[] | null = null;
+  let sql = "";
+  let batch: string[] = [];
+  let chars = 0;
+  const send = async () => {
+    await tx.$executeRawUnsafe(sql, `[${batch.join(",")}]`);
+    batch = [];
+    chars = 0;
+  };
+  for (const row of rows) {
+    if (!columns) {
+      columns = Object.keys(row);
+      const list = columns.map((c) => `"${c}"`).join(", ");
+      sql = `INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`;
+    }
+    const names = columns;
+    const json = JSON.stringify(Object.fromEntries(names.map((c) => [c, jsonValue(row[c], true)])));
+    batch.push(json);
+    chars += json.length;
+    if (batch.length >= ROWS_PER_STATEMENT || chars >= CHARS_PER_STATEMENT) await send();
+  }
+  if (batch.length) await send();
 }
