@@ -60,13 +60,13 @@ async function buildCatalog(dbFile: string): Promise<void> {
     const t0 = performance.now();
     for (let first = 0; first < PRODUCTS; first += SLICE) {
       const count = Math.min(SLICE, PRODUCTS - first);
-      const { changes } = await executeSync({
+      const { report } = await executeSync({
         shop: BENCH_SHOP,
         integrationId: integration.id,
         trigger: "manual",
         source: async () => ({ scope: "partial", records: [...catalogRecords({ products: count, variantsPerProduct: VARIANTS, firstProduct: first })] }),
       });
-      if (changes.counts.created !== count * VARIANTS) throw new Error(`a catalog slice created ${changes.counts.created} variants, not ${count * VARIANTS}: ${JSON.stringify(changes.errors.slice(0, 3))}`);
+      if (report.counts.created !== count * VARIANTS) throw new Error(`a catalog slice created ${report.counts.created} variants, not ${count * VARIANTS}: ${JSON.stringify(report.errors.slice(0, 3))}`);
       const done = first + count;
       const elapsed = performance.now() - t0;
       progress(`catalog: ${formatCount(done * VARIANTS)} of ${formatCount(PRODUCTS * VARIANTS)} passports (${formatMs(elapsed)}, about ${formatMs((elapsed / done) * (PRODUCTS - done))} to go)`);

@@ -5,10 +5,15 @@ import type { RunView } from "../sync/runs.server";
 import { formatDate, RunStatusBadge } from "./status";
 
 const TRIGGER_LABEL: Record<string, string> = { scheduled: "Scheduled", webhook: "Shopify change", manual: "Sync now", upload: "Upload" };
-const PHASE_LABEL: Record<string, string> = { fetching: "Fetching records", merging: "Comparing with the catalog", applying: "Saving changes" };
+const PHASE_LABEL: Record<string, string> = {
+  fetching: "Fetching records",
+  merging: "Comparing with the catalog",
+  applying: "Comparing with the catalog and saving changes",
+  passports: "Updating passports",
+};
 
 export function RunProgress({ run }: { run: RunView }) {
-  const percent = run.total ? Math.min(100, Math.round((run.processed / run.total) * 100)) : run.phase === "applying" ? 95 : 10;
+  const percent = run.phase === "passports" ? 95 : run.total ? Math.min(95, Math.round((run.processed / run.total) * 95)) : 10;
   const label = run.total ? `${run.processed.toLocaleString("en")} of ${run.total.toLocaleString("en")} records` : `${run.processed.toLocaleString("en")} records so far`;
   return (
     <BlockStack gap="100">

@@ -8,7 +8,7 @@ import { integrationKind } from "../integrations/kinds";
 import { setPaused } from "../integrations/integrations.server";
 import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
-import { afterCatalogChange, type AfterRunResult } from "../integrations/shopify/after-run.server";
+import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
 import type { RunTrigger } from "../sync/runs.server";
 import type { JobQueue, QueuedJob } from "./queue";
 
@@ -77,12 +77,14 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   const request = await takePending(db, integration.id);
   if (!request) return;
   try {
-    const { runId, changes } = await executeSync({
+    const changes = new CatalogChanges();
+    const { runId } = await executeSync({
       shop: job.shop,
       integrationId: integration.id,
       trigger: request.trigger,
       attempt: job.attempt,
       source: () => resolveSource(db, integration, request),
+      onApplied: (part) => changes.add(part),
     });
     await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
   } catch (error) {

@@ -20,18 +20,26 @@ export interface AffectedEntities {
   productIds: Set<string>;
 }
 
-/** Variants whose passport may show something new after a change set (directly or via their product). */
-export function affectedVariantIds(changes: ChangeSet): AffectedEntities {
-  const variantIds = new Set<string>();
-  const productIds = new Set<string>();
+export function noAffectedEntities(): AffectedEntities {
+  return { variantIds: new Set(), productIds: new Set() };
+}
+
+/** Adds the entities whose passports may show something new after a change set (directly or via their product). */
+export function addAffectedEntities(affected: AffectedEntities, changes: Pick<ChangeSet, "newVariants" | "variantMoves" | "writes" | "archive" | "unarchive">): AffectedEntities {
+  const { variantIds, productIds } = affected;
   for (const v of changes.newVariants) variantIds.add(v.id);
   for (const m of changes.variantMoves) variantIds.add(m.id);
   for (const w of changes.writes) (w.entityType === "product" ? productIds : variantIds).add(w.entityId);
   for (const a of [...changes.archive, ...changes.unarchive]) (a.entityType === "product" ? productIds : variantIds).add(a.id);
-  return { variantIds, productIds };
+  return affected;
 }
 
-const BATCH = 1000;
+/** Variants whose passport may show something new after a change set (directly or via their product). */
+export function affectedVariantIds(changes: ChangeSet): AffectedEntities {
+  return addAffectedEntities(noAffectedEntities(), changes);
+}
+
+const BATCH = 200;
 
 /**
  * Brings the passports of the affected variants up to date: creates missing passports and adds a

@@ -7,7 +7,7 @@ import { adminContext } from "../admin.server";
 import { editField, fieldHistory, productDetail, setPassportHeld, type HistoryEntry } from "../catalog/catalog.server";
 import { config } from "../config.server";
 import { merchantMessage } from "../errors";
-import { afterCatalogChange } from "../integrations/shopify/after-run.server";
+import { afterCatalogChange, CatalogChanges } from "../integrations/shopify/after-run.server";
 import { emptyChangeSet } from "../sync/merge";
 import { FieldEditor } from "../components/FieldEditor";
 
@@ -31,7 +31,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
         user,
       );
       // A new barcode changes the passport's Digital Link: Shopify's metafields follow.
-      if (write) await afterCatalogChange(db, { ...emptyChangeSet(), writes: [write] }, null);
+      if (write) await afterCatalogChange(db, new CatalogChanges().add({ ...emptyChangeSet(), writes: [write] }), null);
     }
     return { ok: true };
   } catch (error) {

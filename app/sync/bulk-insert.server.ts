@@ -32,7 +32,11 @@ function jsonValue(value: Value | undefined, postgres: boolean): string | number
  * per-value mapping by Prisma.
  */
 export function inShopAndJsonList(column: string): string {
-  return isPostgres() ? `"shop" = $1 AND ${column} IN (SELECT json_array_elements_text($2::json))` : `"shop" = ? AND ${column} IN (SELECT value FROM json_each(?))`;
+  if (isPostgres()) return `"shop" = $1 AND ${column} IN (SELECT json_array_elements_text($2::json))`;
+  // By primary key, SQLite would otherwise pick a (shop, …) index and read every row of the shop;
+  // the unary + keeps the shop condition off the index.
+  const shop = column === `"id"` ? `+"shop"` : `"shop"`;
+  return `${shop} = ? AND ${column} IN (SELECT value FROM json_each(?))`;
 }
 
 /**

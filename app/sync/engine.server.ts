@@ -1,20 +1,22 @@
-// One sync run: records from an integration adapter → merge (by the rules) → one transaction that
-// applies the change set and regenerates the passports it touched → a recorded run. A run that
-// fails before its transaction commits leaves the catalog exactly as it was.
+// One sync run: records from an integration adapter → merge (by the rules) → the catalog, in ONE
+// transaction → a recorded run. The run is merged and applied batch by batch inside that
+// transaction, so memory holds one batch's changes, not the whole run's; the passports of what it
+// touched are regenerated at the end. A run that fails before its transaction commits leaves the
+// catalog exactly as it was. A dry run (a preview) merges everything and writes nothing.
 import { randomUUID } from "node:crypto";
-import { forShop, type ShopDb } from "../db/scoped.server";
-import { MerchantError } from "../errors";
+import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
+import { MerchantError, merchantMessage } from "../errors";
 import { integrationKind } from "../integrations/kinds";
 import { shopSettings } from "../shop-settings.server";
 import { loadOwnership } from "../ownership/ownership.server";
-import { regeneratePassports, affectedVariantIds } from "../passports/passports.server";
-import { applyChangeSet } from "./apply.server";
-import { emptyChangeSet, finishRun, mergeRecords, newRunState, type ChangeSet, type MergeIntegration } from "./merge";
+import { addAffectedEntities, noAffectedEntities, regeneratePassports } from "../passports/passports.server";
+import { applyChangeSet, type ApplyContext } from "./apply.server";
+import { addToReport, emptyChangeSet, emptyReport, finishRun, mergeRecords, newRunState, type ChangeSet, type MergeContext, type RunReport } from "./merge";
 import type { SourceBatch, SourceRecord } from "./records";
 import { completeRun, failRun, startRun, updateRunProgress, type RunTrigger } from "./runs.server";
 import { SliceLoader } from "./slice.server";
 
-/** Records merged per database round trip. */
+/** Records merged (and applied) per step. */
 const BATCH = 1000;
 
 export interface SyncOptions {
@@ -32,16 +34,29 @@ export interface SyncOptions {
   /** Take over a run that was recorded before (queued upload, retried job). */
   runId?: string;
   attempt?: number;
+  /**
+   * Called with each part of the change set once it is written, inside the run's transaction (what
+   * follows a run, like the Shopify write-back, collects what it needs here). Parts of a run that
+   * then fails are rolled back: use what was collected only once the run succeeded.
+   */
+  onApplied?: (changes: ChangeSet) => void;
 }
 
 export interface SyncOutcome {
   runId: string;
-  changes: ChangeSet;
+  report: RunReport;
   /** Variants the run's records resolved to. */
   coveredVariants: number;
 }
 
-export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
+/** A dry run also returns every change the run would make. */
+export interface SyncPreview extends SyncOutcome {
+  changes: ChangeSet;
+}
+
+export async function executeSync(options: SyncOptions & { dryRun: true }): Promise<SyncPreview>;
+export async function executeSync(options: SyncOptions): Promise<SyncOutcome>;
+export async function executeSync(options: SyncOptions): Promise<SyncOutcome | SyncPreview> {
   const db = forShop(options.shop);
   const integration = await db.integration.findUniqueOrThrow({ where: { id: options.integrationId } });
   const [shop, ownership, primary] = await Promise.all([
@@ -55,72 +70,140 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
   let batch: SourceBatch | undefined;
   try {
     batch = await options.source();
-    const mergeIntegration: MergeIntegration = {
-      id: integration.id,
-      role,
-      matchBy: integration.matchBy === "barcode" ? "barcode" : "sku",
-      createUnmatched: role === "secondary" && (options.createUnmatched ?? batch.createUnmatched) === true,
+    const ctx: MergeContext = {
+      integration: {
+        id: integration.id,
+        role,
+        matchBy: integration.matchBy === "barcode" ? "barcode" : "sku",
+        createUnmatched: role === "secondary" && (options.createUnmatched ?? batch.createUnmatched) === true,
+      },
+      primaryId: options.roleOverride ? integration.id : (primary?.id ?? null),
+      ownership,
+      newId: randomUUID,
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
-    const ctx = { integration: mergeIntegration, primaryId: options.roleOverride ? integration.id : (primary?.id ?? null), ownership, newId: randomUUID };
-    const loader = new SliceLoader(db, mergeIntegration, batch.scope);
-    await loader.start();
-    const state = newRunState(batch.scope);
-    const changes = emptyChangeSet();
-    let processed = 0;
-    for await (const records of inBatches(batch.records, BATCH)) {
-      await loader.load(records);
-      mergeRecords(records, ctx, loader.slice, state, changes);
-      processed += records.length;
-      await updateRunProgress(db, runId, { processed, phase: "merging" });
-    }
-    await loader.loadDeleted(batch.deletedExternalIds ?? []);
-    finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
+    const started: StartedRun = { db, runId, ctx, batch };
+
     if (options.dryRun) {
+      const { changes, coveredVariants } = await previewRun(started);
       await completeRun(db, runId, changes, "preview", undefined, batch.warnings);
-      return { runId, changes, coveredVariants: state.claimedVariants.size };
-    }
-    if (batch.atomic && changes.errors.length > 0) {
-      const message = `Nothing was saved: ${changes.errors.length} ${changes.errors.length === 1 ? "record has" : "records have"} a problem (see the errors). Fix them and try again.`;
-      await completeRun(db, runId, changes, "failed", message, batch.warnings);
-      throw new RunRefused(message);
+      return { runId, report: changes, changes, coveredVariants };
     }
 
-    await updateRunProgress(db, runId, { processed, phase: "applying" });
     const now = new Date();
-    const finishedRunId = runId;
-    const onCommit = batch.onCommit;
-    const warnings = batch.warnings;
-    await db.$transaction(
-      async (tx) => {
-        await applyChangeSet(tx, changes, {
-          shop: options.shop,
-          sourceId: integration.id,
-          sourceLabel: integrationLabel(integration.kind, options.trigger),
-          runId: finishedRunId,
-          primaryLocale: shop.primaryLocale,
-          now,
-        });
-        await regeneratePassports(tx, options.shop, affectedVariantIds(changes), now);
-        await onCommit?.(tx);
-        await completeRun(tx, finishedRunId, changes, "succeeded", undefined, warnings);
-      },
-      { timeout: 30 * 60_000, maxWait: 60_000 },
-    );
+    const applyContext: ApplyContext = {
+      shop: options.shop,
+      sourceId: integration.id,
+      sourceLabel: integrationLabel(integration.kind, options.trigger),
+      runId,
+      primaryLocale: shop.primaryLocale,
+      now,
+    };
+    // The first batch is read before the transaction opens: a source that waits (a Shopify bulk
+    // export) does so without holding the database's write lock.
+    const batches = inBatches(batch.records, BATCH);
+    const first = await batches.next();
+    const outcome = await db
+      .$transaction((tx) => applyRun(tx, started, { first, rest: batches }, applyContext, options.onApplied), { timeout: 30 * 60_000, maxWait: 60_000 })
+      .catch((error: unknown) => {
+        if (error instanceof Rollback) return error.outcome;
+        throw error;
+      });
+    if (outcome.refused) {
+      // All or nothing: the transaction was rolled back; the run keeps the errors.
+      const { errors } = outcome.report;
+      const message = `Nothing was saved: ${errors.length} ${errors.length === 1 ? "record has" : "records have"} a problem (see the errors). Fix them and try again.`;
+      await completeRun(db, runId, outcome.report, "failed", message, batch.warnings);
+      throw new RunRefused(message);
+    }
     await recordSuccess(db, integration.id, integration.syncIntervalMinutes);
     await batch.afterRun?.({ ok: true, runId });
-    return { runId, changes, coveredVariants: state.claimedVariants.size };
+    return { runId, report: outcome.report, coveredVariants: outcome.coveredVariants };
   } catch (error) {
     if (!(error instanceof RunRefused)) {
-      // (A refused all-or-nothing run is already recorded, with its errors.)
-      const failure = await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error);
-      runId = failure.runId;
+      // (A refused all-or-nothing run is already recorded, with its errors.) The integration's
+      // health is recorded first: whoever sees the run failed sees the integration's state too.
       // A preview that fails says nothing about the integration's health.
-      if (!options.dryRun) await recordFailure(db, integration.id, failure.message, error instanceof MerchantError && error.permanent);
+      if (!options.dryRun) await recordFailure(db, integration.id, merchantMessage(error), error instanceof MerchantError && error.permanent);
+      runId = (await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error)).runId;
     }
     await batch?.afterRun?.({ ok: false, runId: runId ?? null });
     throw error;
   }
+}
+
+interface StartedRun {
+  db: ShopDb;
+  runId: string;
+  ctx: MergeContext;
+  batch: SourceBatch;
+}
+
+/** A preview: every batch merged into one change set, nothing written. */
+async function previewRun({ db, runId, ctx, batch }: StartedRun): Promise<{ changes: ChangeSet; coveredVariants: number }> {
+  const loader = new SliceLoader(db, ctx.integration, batch.scope);
+  await loader.start();
+  const state = newRunState(batch.scope);
+  const changes = emptyChangeSet();
+  let processed = 0;
+  for await (const records of inBatches(batch.records, BATCH)) {
+    await loader.load(records);
+    mergeRecords(records, ctx, loader.slice, state, changes);
+    processed += records.length;
+    await updateRunProgress(db, runId, { processed, phase: "merging" });
+  }
+  await loader.loadDeleted(batch.deletedExternalIds ?? []);
+  finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
+  return { changes, coveredVariants: state.claimedVariants.size };
+}
+
+/**
+ * The run inside its transaction: each batch is merged against the catalog as the transaction
+ * sees it and written at once; then what the run did not see is archived (finishRun), the
+ * passports of everything touched are regenerated, and the run is recorded. An all-or-nothing run
+ * with a failed record stops writing, still merges the rest (to report every error), and returns
+ * `refused` after throwing its writes away.
+ */
+async function applyRun(
+  tx: ShopTx,
+  { db, runId, ctx, batch }: StartedRun,
+  batches: { first: IteratorResult<SourceRecord[]>; rest: AsyncIterator<SourceRecord[]> },
+  applyContext: ApplyContext,
+  onApplied: SyncOptions["onApplied"],
+): Promise<AppliedRun> {
+  const loader = new SliceLoader(tx, ctx.integration, batch.scope);
+  await loader.start();
+  const state = newRunState(batch.scope);
+  const report = emptyReport();
+  const affected = noAffectedEntities();
+  let refused = false;
+  const apply = async (changes: ChangeSet) => {
+    addToReport(report, changes);
+    refused ||= batch.atomic === true && changes.errors.length > 0;
+    if (refused) return;
+    await applyChangeSet(tx, changes, applyContext);
+    addAffectedEntities(affected, changes);
+    onApplied?.(changes);
+  };
+
+  let processed = 0;
+  for (let next = batches.first; !next.done; next = await batches.rest.next()) {
+    const records = next.value;
+    await loader.load(records);
+    await apply(mergeRecords(records, ctx, loader.slice, state));
+    processed += records.length;
+    await updateRunProgress(db, runId, { processed, phase: "applying" });
+  }
+  await loader.loadDeleted(batch.deletedExternalIds ?? []);
+  await apply(finishRun(ctx, loader.slice, state, emptyChangeSet(), batch.deletedExternalIds));
+  const coveredVariants = state.claimedVariants.size;
+  if (refused) throw new Rollback({ report, coveredVariants, refused });
+
+  await updateRunProgress(db, runId, { processed, phase: "passports" });
+  await regeneratePassports(tx, applyContext.shop, affected, applyContext.now);
+  await batch.onCommit?.(tx);
+  await completeRun(tx, runId, report, "succeeded", undefined, batch.warnings);
+  return { report, coveredVariants, refused };
 }
 
 async function* inBatches(records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>, size: number): AsyncGenerator<SourceRecord[]> {
@@ -133,6 +216,19 @@ async function* inBatches(records: AsyncIterable<SourceRecord> | Iterable<Source
     }
   }
   if (batch.length) yield batch;
+}
+
+interface AppliedRun {
+  report: RunReport;
+  coveredVariants: number;
+  refused: boolean;
+}
+
+/** Thrown inside the transaction to roll it back, carrying what the run found. */
+class Rollback extends Error {
+  constructor(readonly outcome: AppliedRun) {
+    super("The run's changes were rolled back");
+  }
 }
 
 /** An all-or-nothing run refused because records failed; the run already holds the errors. */

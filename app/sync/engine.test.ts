@@ -47,8 +47,8 @@ beforeEach(async () => {
 
 describe("executeSync", () => {
   it("creates the catalog, its history and a passport per variant, and records the run", async () => {
-    const { runId, changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2, 3)]) });
-    expect(changes.counts.created).toBe(5);
+    const { runId, report } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2, 3)]) });
+    expect(report.counts.created).toBe(5);
     expect(await shopDb.product.count()).toBe(2);
     expect(await shopDb.variant.count()).toBe(5);
     const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-2-2" } });
@@ -67,9 +67,9 @@ describe("executeSync", () => {
   it("writes nothing when the same records come again", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
     const before = { changes: await shopDb.fieldChange.count(), versions: await shopDb.passportVersion.count() };
-    const { changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "scheduled", source: batch([product(1), product(2)]) });
-    expect(changes.writes).toHaveLength(0);
-    expect(changes.counts).toMatchObject({ created: 0, updated: 0, unchanged: 4 });
+    const { runId, report } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "scheduled", source: batch([product(1), product(2)]) });
+    expect(await shopDb.fieldChange.count({ where: { runId } })).toBe(0);
+    expect(report.counts).toMatchObject({ created: 0, updated: 0, unchanged: 4 });
     expect(await shopDb.fieldChange.count()).toBe(before.changes);
     expect(await shopDb.passportVersion.count()).toBe(before.versions);
   });
@@ -120,7 +120,7 @@ describe("executeSync", () => {
 
   it("lets a secondary enrich existing variants with the fields it owns, with provenance", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
-    const { changes } = await executeSync({
+    const { report: changes } = await executeSync({
       shop: TEST_SHOP,
       integrationId: excelId,
       trigger: "upload",
@@ -157,7 +157,7 @@ describe("executeSync", () => {
 
   it("archives a product the source reports deleted, in a partial run, with its variants", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
-    const { changes } = await executeSync({
+    const { report: changes } = await executeSync({
       shop: TEST_SHOP,
       integrationId: shopifyId,
       trigger: "webhook",
@@ -172,11 +172,11 @@ describe("executeSync", () => {
 
   it("syncs a catalog larger than SQLite's old 999 bound-values limit in one run", async () => {
     const records = Array.from({ length: 260 }, (_, i) => product(1000 + i, 4));
-    const { changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
+    const { report: changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
     expect(changes.counts.created).toBe(1040);
     expect(await shopDb.variant.count()).toBe(1040);
     const again = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
-    expect(again.changes.counts.unchanged).toBe(1040);
+    expect(again.report.counts.unchanged).toBe(1040);
   }, 60_000);
 
   it("never touches another shop's catalog", async () => {

@@ -108,7 +108,17 @@ export interface ProductCounts {
   archived: number;
 }
 
-export interface ChangeSet {
+/** What a run reports: counts, records that failed, records that matched nothing. */
+export interface RunReport {
+  counts: RunCounts;
+  products: ProductCounts;
+  skippedByField: Partial<Record<FieldKey, number>>;
+  errors: RecordError[];
+  unmatched: { externalId: string; ref?: RecordRef; identifier: string | null }[];
+}
+
+/** The changes that bring the catalog up to date with (a batch of) records, and their report. */
+export interface ChangeSet extends RunReport {
   newProducts: { id: string; handle: string; originId: string }[];
   newVariants: { id: string; productId: string; position: number; originId: string }[];
   /** Existing variants regrouped under another product, or moved in position. */
@@ -117,11 +127,6 @@ export interface ChangeSet {
   unarchive: { entityType: EntityType; id: string }[];
   writes: FieldWrite[];
   links: { entityType: EntityType; externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | null; isNew: boolean }[];
-  counts: RunCounts;
-  products: ProductCounts;
-  skippedByField: Partial<Record<FieldKey, number>>;
-  errors: RecordError[];
-  unmatched: { externalId: string; ref?: RecordRef; identifier: string | null }[];
 }
 
 /** State carried across the batches of one run. */
@@ -150,21 +155,27 @@ export function newRunState(scope: "full" | "partial"): RunState {
   };
 }
 
-export function emptyChangeSet(): ChangeSet {
+export function emptyReport(): RunReport {
   return {
-    newProducts: [],
-    newVariants: [],
-    variantMoves: [],
-    archive: [],
-    unarchive: [],
-    writes: [],
-    links: [],
     counts: { created: 0, updated: 0, unchanged: 0, archived: 0, unmatched: 0, failed: 0, skipped: 0 },
     products: { created: 0, updated: 0, unchanged: 0, archived: 0 },
     skippedByField: {},
     errors: [],
     unmatched: [],
   };
+}
+
+export function emptyChangeSet(): ChangeSet {
+  return { ...emptyReport(), newProducts: [], newVariants: [], variantMoves: [], archive: [], unarchive: [], writes: [], links: [] };
+}
+
+/** Adds the report of one batch to the report of its run. */
+export function addToReport(total: RunReport, part: RunReport): void {
+  for (const key of Object.keys(part.counts) as (keyof RunCounts)[]) total.counts[key] += part.counts[key];
+  for (const key of Object.keys(part.products) as (keyof ProductCounts)[]) total.products[key] += part.products[key];
+  for (const [field, n] of Object.entries(part.skippedByField) as [FieldKey, number][]) total.skippedByField[field] = (total.skippedByField[field] ?? 0) + n;
+  for (const error of part.errors) total.errors.push(error);
+  for (const record of part.unmatched) total.unmatched.push(record);
 }
 
 export const valueKey = (field: string, locale: string) => `${field}|${locale}`;

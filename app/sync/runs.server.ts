@@ -1,7 +1,7 @@
 // Sync runs as recorded for merchants: trigger, status, progress, counts and per-record errors.
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { merchantMessage } from "../errors";
-import type { ChangeSet, RecordError } from "./merge";
+import type { RecordError, RunReport } from "./merge";
 
 export type RunTrigger = "scheduled" | "webhook" | "manual" | "upload";
 
@@ -28,20 +28,20 @@ export async function updateRunProgress(db: RunDb, runId: string, progress: { pr
   await db.syncRun.update({ where: { id: runId }, data: { ...progress, heartbeatAt: new Date() } });
 }
 
-export function runErrors(changes: ChangeSet): RecordError[] {
-  return changes.errors.slice(0, MAX_STORED_ERRORS);
+export function runErrors(report: RunReport): RecordError[] {
+  return report.errors.slice(0, MAX_STORED_ERRORS);
 }
 
 /** Records a run's outcome with its counts and per-record errors. */
 export async function completeRun(
   db: RunDb,
   runId: string,
-  changes: ChangeSet,
+  report: RunReport,
   status: "succeeded" | "preview" | "failed",
   message?: string,
   warnings: { externalId: string; message: string }[] = [],
 ): Promise<void> {
-  const c = changes.counts;
+  const c = report.counts;
   await db.syncRun.update({
     where: { id: runId },
     data: {
@@ -55,12 +55,12 @@ export async function completeRun(
       unmatched: c.unmatched,
       archived: c.archived,
       failed: c.failed,
-      errors: JSON.stringify(runErrors(changes)),
-      errorCount: changes.errors.length,
+      errors: JSON.stringify(runErrors(report)),
+      errorCount: report.errors.length,
       details: JSON.stringify({
-        products: changes.products,
-        skippedByField: changes.skippedByField,
-        unmatched: changes.unmatched.slice(0, MAX_STORED_ERRORS),
+        products: report.products,
+        skippedByField: report.skippedByField,
+        unmatched: report.unmatched.slice(0, MAX_STORED_ERRORS),
         warnings: warnings.slice(0, MAX_STORED_ERRORS),
       }),
       finishedAt: new Date(),
@@ -121,9 +121,9 @@ export interface RunView {
   errorCount: number;
   message: string | null;
   details: {
-    products?: ChangeSet["products"];
-    skippedByField?: ChangeSet["skippedByField"];
-    unmatched?: ChangeSet["unmatched"];
+    products?: RunReport["products"];
+    skippedByField?: RunReport["skippedByField"];
+    unmatched?: RunReport["unmatched"];
     warnings?: { externalId: string; message: string }[];
   };
   attempt: number;

@@ -1,7 +1,7 @@
 // Loads the part of the catalog a run can touch (the merge's CatalogSlice), batch by batch.
 // Values are loaded only for records that need a look: a primary's record whose hash is unchanged
 // since the last run costs one link lookup and no value reads.
-import type { ShopDb } from "../db/scoped.server";
+import type { ShopDb, ShopTx } from "../db/scoped.server";
 import {
   identifierOf,
   recordHash,
@@ -40,7 +40,7 @@ export class SliceLoader {
   private readonly identifiersLoaded = new Set<string>();
 
   constructor(
-    private readonly db: ShopDb,
+    private readonly db: ShopDb | ShopTx,
     private readonly integration: MergeIntegration,
     private readonly scope: "full" | "partial",
   ) {}
@@ -145,6 +145,10 @@ export class SliceLoader {
       const rows = await this.db.product.findMany({ where: { id: { in: part } }, select: { id: true, handle: true, archivedAt: true, originId: true } });
       for (const p of rows) slice.products.set(p.id, this.product(p));
     }
+    // Archiving a product archives its variants: a full run needs to know them all. (Loaded with
+    // their products first, so the variants by id below are usually all there already.)
+    const withoutVariants = [...slice.products.keys()].filter((id) => !slice.variantIdsByProduct.has(id));
+    if (withoutVariants.length) await this.loadProductsWithVariants(withoutVariants);
     for (const part of chunks(variantIds.filter((id) => !slice.variants.has(id)))) {
       const rows = await this.db.variant.findMany({
         where: { id: { in: part } },
@@ -152,9 +156,6 @@ export class SliceLoader {
       });
       for (const v of rows) this.addVariant(v);
     }
-    // Archiving a product archives its variants: a full run needs to know them all.
-    const missing = [...slice.products.keys()].filter((id) => !slice.variantIdsByProduct.has(id));
-    if (missing.length) await this.loadProductsWithVariants(missing);
   }
 
   private async loadProductsWithVariants(productIds: string[]): Promise<void> {

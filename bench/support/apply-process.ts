@@ -25,7 +25,7 @@ try {
   const run = await measure(() =>
     executeSync({ shop: BENCH_SHOP, integrationId: integration.id, trigger: "manual", source: async () => ({ scope: "full", records }) }),
   );
-  process.stdout.write(`RESULT ${JSON.stringify({ ms: run.ms, counts: run.result.changes.counts, memory: run.memory })}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify({ ms: run.ms, counts: run.result.report.counts, memory: run.memory })}\n`);
 } finally {
   await db.$disconnect();
   removeDir(dir);

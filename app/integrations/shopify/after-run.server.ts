@@ -4,9 +4,9 @@
 // catalog change: it is reported on the run and retried with the next change or "Sync now".
 import type { ShopDb } from "../../db/scoped.server";
 import { merchantMessage } from "../../errors";
-import { affectedVariantIds } from "../../passports/passports.server";
+import { addAffectedEntities, noAffectedEntities, type AffectedEntities } from "../../passports/passports.server";
 import { passportUrls } from "../../passports/public.server";
-import type { ChangeSet } from "../../sync/merge";
+import type { ChangeSet, FieldWrite } from "../../sync/merge";
 import { chunks } from "../../sync/slice.server";
 import { integrationSettings } from "../integrations.server";
 import { adminClientForShop } from "./admin-client.server";
@@ -16,18 +16,40 @@ import { publishPassportMetafields, pushVariantFields, type VariantPush } from "
 /** Fields a merchant may choose to push from their owner to Shopify. */
 export const PUSHABLE_FIELDS = ["sku", "barcode", "weight"] as const;
 
+/**
+ * What the write-back needs from a catalog change, gathered part by part as a run applies its
+ * changes (`executeSync`'s onApplied), so a large run is not held in memory: the touched entities,
+ * and values written to pushable fields of variants that existed before the run (a variant the run
+ * created is not linked to a Shopify variant yet, so there is nothing to push to).
+ */
+export class CatalogChanges {
+  readonly affected = noAffectedEntities();
+  readonly pushableWrites: FieldWrite[] = [];
+
+  add(changes: Pick<ChangeSet, "newVariants" | "variantMoves" | "writes" | "archive" | "unarchive">): this {
+    addAffectedEntities(this.affected, changes);
+    const created = new Set(changes.newVariants.map((v) => v.id));
+    for (const w of changes.writes) {
+      if (w.entityType === "variant" && isPushable(w.field) && !created.has(w.entityId)) this.pushableWrites.push(w);
+    }
+    return this;
+  }
+}
+
+const isPushable = (field: string): field is (typeof PUSHABLE_FIELDS)[number] => (PUSHABLE_FIELDS as readonly string[]).includes(field);
+
 export interface AfterRunResult {
   published: number;
   pushed: number;
   problems: string[];
 }
 
-export async function afterCatalogChange(db: ShopDb, changes: ChangeSet, writerId: string | null): Promise<AfterRunResult> {
+export async function afterCatalogChange(db: ShopDb, changes: CatalogChanges, writerId: string | null): Promise<AfterRunResult> {
   const result: AfterRunResult = { published: 0, pushed: 0, problems: [] };
   const shopify = await db.integration.findFirst({ where: { kind: "shopify", status: { in: ["active", "error"] } } });
   if (!shopify) return result;
-  const affected = affectedVariantIds(changes);
-  const pushes = writerId !== shopify.id ? await plannedPushes(db, changes, shopify.id, integrationSettings(shopify).pushFields) : [];
+  const { affected } = changes;
+  const pushes = writerId !== shopify.id ? await plannedPushes(db, changes.pushableWrites, shopify.id, integrationSettings(shopify).pushFields) : [];
   if (affected.variantIds.size === 0 && affected.productIds.size === 0 && pushes.length === 0) return result;
   try {
     const client = new ShopifyGraphqlClient(await adminClientForShop(db.shopDomain), { bucket: throttleBucketFor(db.shopDomain) });
@@ -45,7 +67,7 @@ export async function afterCatalogChange(db: ShopDb, changes: ChangeSet, writerI
   return result;
 }
 
-async function passportLinks(db: ShopDb, affected: ReturnType<typeof affectedVariantIds>) {
+async function passportLinks(db: ShopDb, affected: AffectedEntities) {
   const variantIds = new Set(affected.variantIds);
   for (const part of chunks([...affected.productIds])) {
     for (const v of await db.variant.findMany({ where: { productId: { in: part } }, select: { id: true } })) variantIds.add(v.id);
@@ -61,9 +83,9 @@ async function passportLinks(db: ShopDb, affected: ReturnType<typeof affectedVar
 }
 
 /** Values written by another integration to fields the merchant chose to push to Shopify. */
-async function plannedPushes(db: ShopDb, changes: ChangeSet, shopifyId: string, pushFields: unknown): Promise<VariantPush[]> {
-  const fields = new Set((Array.isArray(pushFields) ? pushFields : []).filter((f): f is (typeof PUSHABLE_FIELDS)[number] => (PUSHABLE_FIELDS as readonly string[]).includes(f)));
-  const writes = changes.writes.filter((w) => w.entityType === "variant" && fields.has(w.field as (typeof PUSHABLE_FIELDS)[number]));
+async function plannedPushes(db: ShopDb, pushableWrites: readonly FieldWrite[], shopifyId: string, pushFields: unknown): Promise<VariantPush[]> {
+  const fields = new Set((Array.isArray(pushFields) ? pushFields : []).filter((f): f is string => typeof f === "string" && isPushable(f)));
+  const writes = pushableWrites.filter((w) => fields.has(w.field));
   if (writes.length === 0) return [];
   const variantIds = [...new Set(writes.map((w) => w.entityId))];
   const links = await db.externalLink.findMany({ where: { integrationId: shopifyId, entityType: "variant", entityId: { in: variantIds } }, select: { entityId: true, externalId: true } });

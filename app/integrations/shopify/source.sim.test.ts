@@ -90,10 +90,10 @@ describe("full sync through a bulk export", () => {
 
   it("feeds the engine: a full run creates the catalog, the next one changes nothing", async () => {
     const first = await executeSync({ shop: TEST_SHOP, integrationId: integration.id, trigger: "manual", source: () => shopifySource(shopDb, integration, { scope: "full" }, { admin, ...fast }) });
-    expect(first.changes.counts).toMatchObject({ created: PRODUCTS * VARIANTS, failed: 0 });
+    expect(first.report.counts).toMatchObject({ created: PRODUCTS * VARIANTS, failed: 0 });
     expect(await shopDb.passport.count()).toBe(PRODUCTS * VARIANTS);
     const second = await executeSync({ shop: TEST_SHOP, integrationId: integration.id, trigger: "manual", source: () => shopifySource(shopDb, integration, { scope: "full" }, { admin, ...fast }) });
-    expect(second.changes.counts).toMatchObject({ created: 0, updated: 0, archived: 0, unchanged: PRODUCTS * VARIANTS });
+    expect(second.report.counts).toMatchObject({ created: 0, updated: 0, archived: 0, unchanged: PRODUCTS * VARIANTS });
   });
 
   it("marks the product webhooks the export supersedes as processed when the run commits", async () => {
@@ -142,7 +142,7 @@ describe("test subset through paginated queries", () => {
     await executeSync({ shop: TEST_SHOP, integrationId: integration.id, trigger: "manual", source: () => shopifySource(shopDb, integration, { scope: "full" }, { admin, ...fast }) });
     await setSettings({ subset: { query: "tag:dpp-pilot" } });
     const run = await executeSync({ shop: TEST_SHOP, integrationId: integration.id, trigger: "manual", source: () => shopifySource(shopDb, integration, { scope: "full" }, { admin, ...fast }) });
-    expect(run.changes.counts).toMatchObject({ archived: 0, unchanged: pilot.length * VARIANTS });
+    expect(run.report.counts).toMatchObject({ archived: 0, unchanged: pilot.length * VARIANTS });
     expect(await shopDb.product.count({ where: { archivedAt: null } })).toBe(PRODUCTS);
   });
 
@@ -170,8 +170,8 @@ describe("webhooks and writes back", () => {
     const delivery = sim.webhookLog({ shop: TEST_SHOP, topic: "products/update" }).at(-1)!;
     await storeWebhookEvent(shopDb, { webhookId: delivery.webhookId, topic: delivery.topic, payload: JSON.parse(delivery.body), triggeredAt: delivery.triggeredAt });
     const run = await executeSync({ shop: TEST_SHOP, integrationId: integration.id, trigger: "webhook", source: () => shopifySource(shopDb, integration, { scope: "partial" }) });
-    expect(run.changes.products.updated).toBe(1);
-    expect(run.changes.writes.map((w) => w.field)).toEqual(["title"]);
+    expect(run.report.products.updated).toBe(1);
+    expect((await shopDb.fieldChange.findMany({ where: { runId: run.runId } })).map((c) => c.field)).toEqual(["title"]);
     const link = await shopDb.externalLink.findFirstOrThrow({ where: { externalId: `gid://shopify/Product/${target.id}`, entityType: "product" } });
     expect((await shopDb.product.findUniqueOrThrow({ where: { id: link.entityId } })).title).toBe("Renamed in Shopify");
   });
@@ -209,7 +209,7 @@ describe("webhooks and writes back", () => {
     expect(deliveries.length).toBeGreaterThan(0);
     for (const d of deliveries) await storeWebhookEvent(shopDb, { webhookId: d.webhookId, topic: d.topic, payload: JSON.parse(d.body), triggeredAt: d.triggeredAt });
     const run = await executeSync({ shop: TEST_SHOP, integrationId: integration.id, trigger: "webhook", source: () => shopifySource(shopDb, integration, { scope: "partial" }) });
-    expect(run.changes.writes).toEqual([]);
-    expect(run.changes.counts).toMatchObject({ updated: 0, created: 0, failed: 0, skipped: 0 });
+    expect(await shopDb.fieldChange.count({ where: { runId: run.runId } })).toBe(0);
+    expect(run.report.counts).toMatchObject({ updated: 0, created: 0, failed: 0, skipped: 0 });
   });
 });

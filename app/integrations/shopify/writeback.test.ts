@@ -240,9 +240,9 @@ describe("pushVariantFields", () => {
 
     // Engine level: the webhook run merges to zero changes.
     await storeWebhookEvent(shopDb, { webhookId: "after-push", topic: "products/update", payload });
-    const { changes } = await executeSync({ shop: TEST_SHOP, integrationId: shopify.id, trigger: "webhook", source: () => shopifySource(shopDb, shopify, { scope: "partial" }) });
-    expect(changes.writes).toEqual([]);
-    expect(changes.counts).toMatchObject({ created: 0, updated: 0, skipped: 0, failed: 0, unchanged: 1 });
+    const { runId, report } = await executeSync({ shop: TEST_SHOP, integrationId: shopify.id, trigger: "webhook", source: () => shopifySource(shopDb, shopify, { scope: "partial" }) });
+    expect(await shopDb.fieldChange.count({ where: { runId } })).toBe(0);
+    expect(report.counts).toMatchObject({ created: 0, updated: 0, skipped: 0, failed: 0, unchanged: 1 });
     expect(await shopDb.webhookEvent.count({ where: { processedAt: null } })).toBe(0);
   });
 });
