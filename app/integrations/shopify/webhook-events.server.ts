@@ -2,9 +2,10 @@
 // partial batch. Shopify delivers at least once, in any order, and retries for hours, so:
 // - the event id is X-Shopify-Webhook-Id: a second delivery of the same event is ignored;
 // - events of one product are coalesced, newest first by the product's updated_at (deletes,
-//   which carry no updated_at, by the time Shopify triggered them): a delete after an update
+//   which carry no updated_at, by the time Shopify triggered them), and within one second of
+//   updated_at (its resolution) by the time Shopify triggered them: a delete after an update
 //   wins, an update newer than a delete re-creates (the engine unarchives), an update older than
-//   a delete already synced is dropped;
+//   an event already synced (a late delivery) is dropped;
 // - a batch marks exactly the events it was made of as processed, in the run's transaction;
 //   events arriving meanwhile stay for the next run.
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
@@ -35,7 +36,7 @@ export interface IncomingWebhook {
   webhookId: string;
   topic: string;
   payload: unknown;
-  /** X-Shopify-Triggered-At, when known: orders a delete against updates. */
+  /** X-Shopify-Triggered-At, when known: orders events of the same product. */
   triggeredAt?: Date | string | null;
 }
 
@@ -74,6 +75,7 @@ export async function storeWebhookEvent(db: ShopDb, event: IncomingWebhook): Pro
         resourceId,
         // A delete has no updated_at: the time Shopify triggered it orders it against updates.
         resourceUpdatedAt: resourceUpdatedAt ?? (topic === "products/delete" ? (triggeredAt ?? new Date()) : null),
+        triggeredAt,
         payload: JSON.stringify(event.payload ?? null),
       },
     });
@@ -89,8 +91,11 @@ interface EventRow {
   topic: string;
   resourceId: string | null;
   resourceUpdatedAt: Date | null;
+  triggeredAt: Date | null;
   receivedAt: Date;
 }
+
+type EventTimes = Pick<EventRow, "resourceUpdatedAt" | "triggeredAt" | "receivedAt">;
 
 export interface CoalescedEvents {
   /** Event ids whose payload becomes a record (one per product: the newest update). */
@@ -101,13 +106,18 @@ export interface CoalescedEvents {
   eventIds: string[];
 }
 
-const eventTime = (e: EventRow) => (e.resourceUpdatedAt ?? e.receivedAt).getTime();
+/** Which of two events of one product is newer: > 0 when `a` is (updated_at, then when triggered). */
+export function compareEventTimes(a: EventTimes, b: EventTimes): number {
+  const time = (e: EventTimes) => (e.resourceUpdatedAt ?? e.receivedAt).getTime();
+  const triggered = (e: EventTimes) => (e.triggeredAt ?? e.receivedAt).getTime();
+  return time(a) - time(b) || triggered(a) - triggered(b);
+}
 
 /**
- * Coalesces a shop's pending product events per product (pure). `syncedDeletes` holds, per
- * product, the time of a delete already processed: an update older than that is dropped.
+ * Coalesces a shop's pending product events per product (pure). `synced` holds, per product, the
+ * newest event already processed: an update older than that (a late delivery) is dropped.
  */
-export function coalesceProductEvents(events: EventRow[], syncedDeletes: Map<string, number> = new Map()): CoalescedEvents {
+export function coalesceProductEvents(events: EventRow[], synced: Map<string, EventTimes> = new Map()): CoalescedEvents {
   const byProduct = new Map<string, EventRow>();
   for (const e of events) {
     if (!e.resourceId) continue;
@@ -116,19 +126,19 @@ export function coalesceProductEvents(events: EventRow[], syncedDeletes: Map<str
       byProduct.set(e.resourceId, e);
       continue;
     }
-    const [t, bt] = [eventTime(e), eventTime(best)];
+    const order = compareEventTimes(e, best);
     const isDelete = e.topic === "products/delete";
     const bestIsDelete = best.topic === "products/delete";
     // Newer wins; at the same time a delete wins over an update, and the later delivery otherwise.
-    if (t > bt || (t === bt && (isDelete || !bestIsDelete))) byProduct.set(e.resourceId, e);
+    if (order > 0 || (order === 0 && (isDelete || !bestIsDelete))) byProduct.set(e.resourceId, e);
   }
   const updates: EventRow[] = [];
   const deletedIds: string[] = [];
   for (const [id, e] of byProduct) {
     if (e.topic === "products/delete") deletedIds.push(id);
     else {
-      const deletedAt = syncedDeletes.get(id);
-      if (deletedAt === undefined || eventTime(e) > deletedAt) updates.push(e);
+      const newestSynced = synced.get(id);
+      if (!newestSynced || compareEventTimes(e, newestSynced) > 0) updates.push(e);
     }
   }
   return { updates, deletedIds, eventIds: events.map((e) => e.id) };
@@ -158,24 +168,24 @@ function chunked<T>(items: T[], size = CHUNK): T[][] {
 export async function webhookBatch(db: ShopDb, integration: Pick<IntegrationRow, "id" | "settings">, primaryLocale: string): Promise<WebhookBatch | null> {
   const events: EventRow[] = await db.webhookEvent.findMany({
     where: { processedAt: null, topic: { in: [...PRODUCT_TOPICS] } },
-    select: { id: true, topic: true, resourceId: true, resourceUpdatedAt: true, receivedAt: true },
+    select: { id: true, topic: true, resourceId: true, resourceUpdatedAt: true, triggeredAt: true, receivedAt: true },
     orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
   });
   if (events.length === 0) return null;
 
   const productIds = [...new Set(events.map((e) => e.resourceId).filter((id): id is string => id !== null))];
-  const syncedDeletes = new Map<string, number>();
+  const synced = new Map<string, EventTimes>();
   for (const part of chunked(productIds)) {
     const rows = await db.webhookEvent.findMany({
-      where: { topic: "products/delete", processedAt: { not: null }, resourceId: { in: part } },
-      select: { resourceId: true, resourceUpdatedAt: true, receivedAt: true },
+      where: { topic: { in: [...PRODUCT_TOPICS] }, processedAt: { not: null }, resourceId: { in: part } },
+      select: { resourceId: true, resourceUpdatedAt: true, triggeredAt: true, receivedAt: true },
     });
     for (const r of rows) {
-      const t = (r.resourceUpdatedAt ?? r.receivedAt).getTime();
-      if (r.resourceId && t > (syncedDeletes.get(r.resourceId) ?? -Infinity)) syncedDeletes.set(r.resourceId, t);
+      const newest = r.resourceId ? synced.get(r.resourceId) : undefined;
+      if (r.resourceId && (!newest || compareEventTimes(r, newest) > 0)) synced.set(r.resourceId, r);
     }
   }
-  const coalesced = coalesceProductEvents(events, syncedDeletes);
+  const coalesced = coalesceProductEvents(events, synced);
   const { settings, warnings: settingsWarnings } = parseShopifySettings(integration.settings);
   const warnings: RecordWarning[] = settingsWarnings.map((message) => ({ externalId: integration.id, message }));
 

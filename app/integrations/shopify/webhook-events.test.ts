@@ -84,11 +84,12 @@ describe("storeWebhookEvent", () => {
 
 describe("coalescing", () => {
   const at = (iso: string) => new Date(iso);
-  const row = (id: string, topic: string, resourceId: string, updated: string, received = "2026-10-05T00:00:00Z") => ({
+  const row = (id: string, topic: string, resourceId: string, updated: string, received = "2026-10-05T00:00:00Z", triggered: string | null = null) => ({
     id,
     topic,
     resourceId,
     resourceUpdatedAt: at(updated),
+    triggeredAt: triggered ? at(triggered) : null,
     receivedAt: at(received),
   });
 
@@ -114,10 +115,26 @@ describe("coalescing", () => {
     expect(tie.deletedIds).toEqual(["P1"]);
   });
 
-  it("drops an update older than a delete that was already synced", () => {
-    const c = coalesceProductEvents([row("late", "products/update", "P1", "2026-10-01T10:00:00Z")], new Map([["P1", at("2026-10-01T11:00:00Z").getTime()]]));
-    expect(c.updates).toEqual([]);
-    expect(c.eventIds).toEqual(["late"]);
+  it("orders two updates of the same second by when Shopify triggered them, not by delivery", () => {
+    const c = coalesceProductEvents([
+      row("edit", "products/update", "P1", "2026-10-01T10:00:00Z", "2026-10-05T00:00:01Z", "2026-10-01T10:00:00.800Z"),
+      row("earlier", "products/update", "P1", "2026-10-01T10:00:00Z", "2026-10-05T00:00:02Z", "2026-10-01T10:00:00.200Z"),
+    ]);
+    expect(c.updates.map((u) => u.id)).toEqual(["edit"]);
+  });
+
+  it("drops an update older than an event already synced: a delete, or an update of the same second triggered later", () => {
+    const afterDelete = coalesceProductEvents(
+      [row("late", "products/update", "P1", "2026-10-01T10:00:00Z")],
+      new Map([["P1", row("d", "products/delete", "P1", "2026-10-01T11:00:00Z")]]),
+    );
+    expect(afterDelete.updates).toEqual([]);
+    expect(afterDelete.eventIds).toEqual(["late"]);
+    const synced = row("edit", "products/update", "P1", "2026-10-01T10:00:00Z", "2026-10-05T00:00:01Z", "2026-10-01T10:00:00.800Z");
+    const stale = row("earlier", "products/update", "P1", "2026-10-01T10:00:00Z", "2026-10-05T00:00:02Z", "2026-10-01T10:00:00.200Z");
+    expect(coalesceProductEvents([stale], new Map([["P1", synced]])).updates).toEqual([]);
+    const newer = row("next", "products/update", "P1", "2026-10-01T10:00:00Z", "2026-10-05T00:00:03Z", "2026-10-01T10:00:00.900Z");
+    expect(coalesceProductEvents([newer], new Map([["P1", synced]])).updates.map((u) => u.id)).toEqual(["next"]);
   });
 });
 
@@ -165,6 +182,17 @@ describe("webhookBatch", () => {
     const first = (await webhookBatch(shopDb, integration, "en"))!;
     await shopDb.$transaction((tx) => first.onCommit!(tx));
     await storeWebhookEvent(shopDb, { webhookId: hookId(), topic: "products/update", payload: product(5, "2026-10-01T23:00:00Z") });
+    const late = (await webhookBatch(shopDb, integration, "en"))!;
+    expect(await records(late.records)).toEqual([]);
+    expect(late.eventCount).toBe(1);
+  });
+
+  it("ignores an update delivered after a later one of the same second was synced (Shopify's updated_at has seconds)", async () => {
+    await storeWebhookEvent(shopDb, { webhookId: hookId(), topic: "products/update", payload: product(6, "2026-10-01T10:00:00Z", "Edited"), triggeredAt: "2026-10-01T10:00:00.800Z" });
+    const first = (await webhookBatch(shopDb, integration, "en"))!;
+    expect((await records(first.records)).map((r) => r.fields.title)).toEqual([{ en: "Edited" }]);
+    await shopDb.$transaction((tx) => first.onCommit!(tx));
+    await storeWebhookEvent(shopDb, { webhookId: hookId(), topic: "products/update", payload: product(6, "2026-10-01T10:00:00Z", "Before the edit"), triggeredAt: "2026-10-01T10:00:00.200Z" });
     const late = (await webhookBatch(shopDb, integration, "en"))!;
     expect(await records(late.records)).toEqual([]);
     expect(late.eventCount).toBe(1);
