@@ -35,7 +35,7 @@ export interface PromotionSummary {
  * variants move has now (a product keeping some of its variants while others leave is split).
  */
 export function summarizeRegrouping(
-  changes: ChangeSet,
+  changes: Pick<ChangeSet, "variantMoves" | "products" | "counts">,
   catalogVariants: number,
   coveredVariants: number,
   variantsPerProduct: ReadonlyMap<string, number>,
@@ -94,15 +94,18 @@ export async function promoteIntegration(db: ShopDb, kindOrId: string, options: 
     previewed: false,
   };
   if (options.dryRun && schedulable) {
-    const { changes, coveredVariants } = await executeSync({
+    const variantMoves: ChangeSet["variantMoves"] = [];
+    const { report, coveredVariants } = await executeSync({
       shop: db.shopDomain,
       integrationId: integration.id,
       trigger: "manual",
       dryRun: true,
       roleOverride: "primary",
       source: () => sourceFor(db, integration, { scope: "full" }),
+      onChanges: (part) => variantMoves.push(...part.variantMoves),
     });
-    const involved = [...new Set(changes.variantMoves.flatMap((m) => [m.fromProductId, m.productId]))];
+    const changes = { ...report, variantMoves };
+    const involved = [...new Set(variantMoves.flatMap((m) => [m.fromProductId, m.productId]))];
     const counts = await db.variant.groupBy({ by: ["productId"], where: { productId: { in: involved } }, _count: { _all: true } });
     const sizes = new Map(counts.map((c) => [c.productId, c._count._all]));
     summary = { ...summary, ...summarizeRegrouping(changes, catalogVariants, coveredVariants, sizes), previewed: true };

@@ -84,7 +84,7 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
       trigger: request.trigger,
       attempt: job.attempt,
       source: () => resolveSource(db, integration, request),
-      onApplied: (part) => changes.add(part),
+      onChanges: (part) => changes.add(part),
     });
     await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
   } catch (error) {

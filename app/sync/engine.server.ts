@@ -2,7 +2,7 @@
 // transaction → a recorded run. The run is merged and applied batch by batch inside that
 // transaction, so memory holds one batch's changes, not the whole run's; the passports of what it
 // touched are regenerated at the end. A run that fails before its transaction commits leaves the
-// catalog exactly as it was. A dry run (a preview) merges everything and writes nothing.
+// catalog exactly as it was. A dry run (a preview) merges the same way and writes nothing.
 import { randomUUID } from "node:crypto";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError, merchantMessage } from "../errors";
@@ -35,11 +35,12 @@ export interface SyncOptions {
   runId?: string;
   attempt?: number;
   /**
-   * Called with each part of the change set once it is written, inside the run's transaction (what
-   * follows a run, like the Shopify write-back, collects what it needs here). Parts of a run that
-   * then fails are rolled back: use what was collected only once the run succeeded.
+   * Called with each batch's changes: once merged in a dry run, once written in a run (inside its
+   * transaction). Callers collect what they need here (a preview's list of changes, what the
+   * Shopify write-back pushes) instead of the engine holding a large run's changes. A run that
+   * then fails is rolled back: use what was collected only once it succeeded.
    */
-  onApplied?: (changes: ChangeSet) => void;
+  onChanges?: (changes: ChangeSet) => void;
 }
 
 export interface SyncOutcome {
@@ -49,14 +50,7 @@ export interface SyncOutcome {
   coveredVariants: number;
 }
 
-/** A dry run also returns every change the run would make. */
-export interface SyncPreview extends SyncOutcome {
-  changes: ChangeSet;
-}
-
-export async function executeSync(options: SyncOptions & { dryRun: true }): Promise<SyncPreview>;
-export async function executeSync(options: SyncOptions): Promise<SyncOutcome>;
-export async function executeSync(options: SyncOptions): Promise<SyncOutcome | SyncPreview> {
+export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
   const db = forShop(options.shop);
   const integration = await db.integration.findUniqueOrThrow({ where: { id: options.integrationId } });
   const [shop, ownership, primary] = await Promise.all([
@@ -83,11 +77,15 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome | S
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
     const started: StartedRun = { db, runId, ctx, batch };
+    // The first batch is read before any transaction opens: a source that waits (a Shopify bulk
+    // export) does so without holding the database's write lock.
+    const batches = inBatches(batch.records, BATCH);
+    const first = await batches.next();
 
     if (options.dryRun) {
-      const { changes, coveredVariants } = await previewRun(started);
-      await completeRun(db, runId, changes, "preview", undefined, batch.warnings);
-      return { runId, report: changes, changes, coveredVariants };
+      const { report, coveredVariants } = await mergeBatches(db, started, { first, rest: batches }, "merging", async (changes) => options.onChanges?.(changes));
+      await completeRun(db, runId, report, "preview", undefined, batch.warnings);
+      return { runId, report, coveredVariants };
     }
 
     const now = new Date();
@@ -99,12 +97,8 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome | S
       primaryLocale: shop.primaryLocale,
       now,
     };
-    // The first batch is read before the transaction opens: a source that waits (a Shopify bulk
-    // export) does so without holding the database's write lock.
-    const batches = inBatches(batch.records, BATCH);
-    const first = await batches.next();
     const outcome = await db
-      .$transaction((tx) => applyRun(tx, started, { first, rest: batches }, applyContext, options.onApplied), { timeout: 30 * 60_000, maxWait: 60_000 })
+      .$transaction((tx) => applyRun(tx, started, { first, rest: batches }, applyContext, options.onChanges), { timeout: 30 * 60_000, maxWait: 60_000 })
       .catch((error: unknown) => {
         if (error instanceof Rollback) return error.outcome;
         throw error;
@@ -139,64 +133,60 @@ interface StartedRun {
   batch: SourceBatch;
 }
 
-/** A preview: every batch merged into one change set, nothing written. */
-async function previewRun({ db, runId, ctx, batch }: StartedRun): Promise<{ changes: ChangeSet; coveredVariants: number }> {
-  const loader = new SliceLoader(db, ctx.integration, batch.scope);
-  await loader.start();
-  const state = newRunState(batch.scope);
-  const changes = emptyChangeSet();
-  let processed = 0;
-  for await (const records of inBatches(batch.records, BATCH)) {
-    await loader.load(records);
-    mergeRecords(records, ctx, loader.slice, state, changes);
-    processed += records.length;
-    await updateRunProgress(db, runId, { processed, phase: "merging" });
-  }
-  await loader.loadDeleted(batch.deletedExternalIds ?? []);
-  finishRun(ctx, loader.slice, state, changes, batch.deletedExternalIds);
-  return { changes, coveredVariants: state.claimedVariants.size };
+interface Batches {
+  first: IteratorResult<SourceRecord[]>;
+  rest: AsyncIterator<SourceRecord[]>;
 }
 
 /**
- * The run inside its transaction: each batch is merged against the catalog as the transaction
- * sees it and written at once; then what the run did not see is archived (finishRun), the
- * passports of everything touched are regenerated, and the run is recorded. An all-or-nothing run
- * with a failed record stops writing, still merges the rest (to report every error), and returns
- * `refused` after throwing its writes away.
+ * The batch loop of a run or a preview: each batch merged against the catalog as `reader` sees
+ * it, then handed to `handle`; at the end what the run did not see is archived (finishRun).
  */
-async function applyRun(
-  tx: ShopTx,
+async function mergeBatches(
+  reader: ShopDb | ShopTx,
   { db, runId, ctx, batch }: StartedRun,
-  batches: { first: IteratorResult<SourceRecord[]>; rest: AsyncIterator<SourceRecord[]> },
-  applyContext: ApplyContext,
-  onApplied: SyncOptions["onApplied"],
-): Promise<AppliedRun> {
-  const loader = new SliceLoader(tx, ctx.integration, batch.scope);
+  batches: Batches,
+  phase: "merging" | "applying",
+  handle: (changes: ChangeSet) => Promise<void>,
+): Promise<{ report: RunReport; coveredVariants: number; processed: number }> {
+  const loader = new SliceLoader(reader, ctx.integration, batch.scope);
   await loader.start();
   const state = newRunState(batch.scope);
   const report = emptyReport();
-  const affected = noAffectedEntities();
-  let refused = false;
-  const apply = async (changes: ChangeSet) => {
+  const take = async (changes: ChangeSet) => {
     addToReport(report, changes);
-    refused ||= batch.atomic === true && changes.errors.length > 0;
-    if (refused) return;
-    await applyChangeSet(tx, changes, applyContext);
-    addAffectedEntities(affected, changes);
-    onApplied?.(changes);
+    await handle(changes);
   };
-
   let processed = 0;
   for (let next = batches.first; !next.done; next = await batches.rest.next()) {
     const records = next.value;
     await loader.load(records);
-    await apply(mergeRecords(records, ctx, loader.slice, state));
+    await take(mergeRecords(records, ctx, loader.slice, state));
     processed += records.length;
-    await updateRunProgress(db, runId, { processed, phase: "applying" });
+    await updateRunProgress(db, runId, { processed, phase });
   }
   await loader.loadDeleted(batch.deletedExternalIds ?? []);
-  await apply(finishRun(ctx, loader.slice, state, emptyChangeSet(), batch.deletedExternalIds));
-  const coveredVariants = state.claimedVariants.size;
+  await take(finishRun(ctx, loader.slice, state, emptyChangeSet(), batch.deletedExternalIds));
+  return { report, coveredVariants: state.claimedVariants.size, processed };
+}
+
+/**
+ * The run inside its transaction: each batch is written as soon as it is merged; then the
+ * passports of everything touched are regenerated and the run is recorded. An all-or-nothing run
+ * with a failed record stops writing, still merges the rest (to report every error), and is
+ * rolled back, returning `refused`.
+ */
+async function applyRun(tx: ShopTx, started: StartedRun, batches: Batches, applyContext: ApplyContext, onChanges: SyncOptions["onChanges"]): Promise<AppliedRun> {
+  const { db, runId, batch } = started;
+  const affected = noAffectedEntities();
+  let refused = false;
+  const { report, coveredVariants, processed } = await mergeBatches(tx, started, batches, "applying", async (changes) => {
+    refused ||= batch.atomic === true && changes.errors.length > 0;
+    if (refused) return;
+    await applyChangeSet(tx, changes, applyContext);
+    addAffectedEntities(affected, changes);
+    onChanges?.(changes);
+  });
   if (refused) throw new Rollback({ report, coveredVariants, refused });
 
   await updateRunProgress(db, runId, { processed, phase: "passports" });

@@ -11,7 +11,7 @@ import type { JobQueue } from "../../jobs/queue";
 import { requestSync } from "../../jobs/sync-jobs.server";
 import { shopSettings } from "../../shop-settings.server";
 import { executeSync } from "../../sync/engine.server";
-import type { ChangeSet, FieldWrite } from "../../sync/merge";
+import type { FieldWrite, RunReport } from "../../sync/merge";
 import type { SourceBatch } from "../../sync/records";
 import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
@@ -111,8 +111,8 @@ function refuse(db: ShopDb, integrationId: string, message: string, issues: Cell
   });
 }
 
-function recordErrorsAsIssues(changes: ChangeSet): CellIssue[] {
-  return changes.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: "", message: e.message }));
+function recordErrorsAsIssues(report: RunReport): CellIssue[] {
+  return report.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: "", message: e.message }));
 }
 
 function previewChange(w: FieldWrite): PreviewChange {
@@ -142,22 +142,29 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
     return savePreview(db, uploadId, { ...base, status: "invalid", message, errors: result.errors, previewRunId: runId });
   }
 
-  const { runId, changes } = await executeSync({
+  // The preview keeps the first changes (old → new) and counts the rest.
+  const changes: PreviewChange[] = [];
+  let changeCount = 0;
+  const { runId, report } = await executeSync({
     shop: db.shopDomain,
     integrationId: upload.integrationId,
     trigger: "upload",
     dryRun: true,
     createUnmatched: upload.createMissing,
     source: async () => ({ scope: "partial", records: result.records, total: result.records.length }),
+    onChanges: (part) => {
+      changeCount += part.writes.length;
+      for (const w of part.writes.slice(0, MAX_PREVIEW_CHANGES - changes.length)) changes.push(previewChange(w));
+    },
   });
-  const errors = recordErrorsAsIssues(changes);
+  const errors = recordErrorsAsIssues(report);
   return savePreview(db, uploadId, {
     ...base,
     status: errors.length ? "invalid" : "previewed",
     errors,
     previewRunId: runId,
-    changes: changes.writes.slice(0, MAX_PREVIEW_CHANGES).map(previewChange),
-    changeCount: changes.writes.length,
+    changes,
+    changeCount,
   });
 }
 

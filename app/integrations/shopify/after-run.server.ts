@@ -18,7 +18,7 @@ export const PUSHABLE_FIELDS = ["sku", "barcode", "weight"] as const;
 
 /**
  * What the write-back needs from a catalog change, gathered part by part as a run applies its
- * changes (`executeSync`'s onApplied), so a large run is not held in memory: the touched entities,
+ * changes (`executeSync`'s onChanges), so a large run is not held in memory: the touched entities,
  * and values written to pushable fields of variants that existed before the run (a variant the run
  * created is not linked to a Shopify variant yet, so there is nothing to push to).
  */
