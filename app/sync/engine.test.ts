@@ -4,7 +4,7 @@ import { db } from "../db.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration } from "../integrations/integrations.server";
 import type { SourceBatch, SourceRecord } from "./records";
-import { executeSync, FAILURES_BEFORE_ERROR } from "./engine.server";
+import { executeSync, FAILURES_BEFORE_ERROR, RunRefused } from "./engine.server";
 import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
 
 function product(n: number, variants = 2, title = `Product ${n}`): SourceRecord {
@@ -177,6 +177,24 @@ describe("executeSync", () => {
     expect(await shopDb.variant.count()).toBe(1040);
     const again = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
     expect(again.report.counts.unchanged).toBe(1040);
+  }, 60_000);
+
+  it("writes a run of many batches in one transaction: an all-or-nothing run failing late keeps nothing of the earlier batches", async () => {
+    const records = Array.from({ length: 1500 }, (_, i) => product(5000 + i, 1));
+    const bad = records[1400].variants[0];
+    records[1400].variants[0] = { ...bad, fields: { ...bad.fields, weight: "heavy" as unknown as number } }; // (a source may send anything)
+    const refused = executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records, atomic: true }) });
+    await expect(refused).rejects.toBeInstanceOf(RunRefused);
+    expect(await shopDb.product.count()).toBe(0);
+    expect(await shopDb.fieldChange.count()).toBe(0);
+    const run = await shopDb.syncRun.findFirstOrThrow({ where: { status: "failed" } });
+    expect(run).toMatchObject({ errorCount: 1, created: 1499, failed: 1 });
+    expect(run.message).toMatch(/Nothing was saved: 1 record has a problem/);
+
+    // Without all-or-nothing, the failing record fails alone and every batch is written.
+    const { report } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch(records) });
+    expect(report.counts).toMatchObject({ created: 1499, failed: 1 });
+    expect(await shopDb.passport.count()).toBe(1499);
   }, 60_000);
 
   it("never touches another shop's catalog", async () => {
