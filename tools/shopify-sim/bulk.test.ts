@@ -152,7 +152,7 @@ describe("bulk operations", () => {
   });
 
   it("reports a failed operation with its partial data", async () => {
-    sim.injectFailures({ count: 1, target: "bulk" });
+    sim.injectFailures({ count: 1, target: "bulk", shop: SHOP });
     const started = await runBulk(sim.url, SHOP, token, `{ products { edges { node { id title } } } }`);
     expect(started.userErrors).toEqual([]);
     const op = await waitForBulk(sim.url, SHOP, token);

@@ -48,8 +48,8 @@ export interface BulkHooks {
   origin: () => string;
   context: (shop: ShopState) => ResolverContext;
   onFinish: (shop: ShopState, op: BulkOperationRecord) => void;
-  /** True when the next operation should fail (failure injection). */
-  consumeFailure: () => boolean;
+  /** True when the shop's next operation should fail: takes a pending "bulk" failure injected for it or for any shop. */
+  consumeFailure: (shop: string) => boolean;
   ids: () => number;
   now: () => number;
 }
@@ -227,7 +227,7 @@ export class BulkManager implements BulkService {
   private async run(shop: ShopState, op: BulkOperationRecord, plan: Plan, fileName: string): Promise<void> {
     if (this.closed || op.status !== "CREATED") return;
     op.status = "RUNNING";
-    const fail = this.hooks.consumeFailure();
+    const fail = this.hooks.consumeFailure(shop.domain);
     const stream = createWriteStream(op.filePath, { encoding: "utf8" });
     let streamError: Error | null = null;
     stream.on("error", (error) => (streamError = error));

@@ -317,7 +317,7 @@ export class ShopifySimulator {
         origin: () => this.origin,
         context: (shop) => this.context(shop, true),
         onFinish: (shop, op) => this.bulkFinished(shop, op),
-        consumeFailure: () => this.consumeFailure("bulk", null) !== null,
+        consumeFailure: (shop) => this.consumeFailure("bulk", shop) !== null,
         ids: () => this.ids.next("BulkOperation"),
         now: () => this.clock.now(),
       },
