@@ -13,16 +13,23 @@ export type Db = SqliteClient;
 export type SqliteConnection = BetterSqlite3Database;
 export { Prisma } from "./generated/sqlite/client.ts";
 
+/**
+ * A transaction waits up to a minute to start instead of Prisma's 2 s: on SQLite the process has
+ * one connection and one transaction at a time, and a sync's run is one transaction, so an edit
+ * made meanwhile waits for the run instead of failing.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 60_000 };
+
 export function createDb(target: DatabaseTarget = databaseTarget(process.env.DATABASE_URL)): Db {
   if (target.provider === "postgresql") {
     const adapter = new PrismaPg({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE || 10) });
     // Same models and queries; only the SQL dialect differs.
-    return new PostgresClient({ adapter }) as unknown as Db;
+    return new PostgresClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db;
   }
   mkdirSync(path.dirname(target.file), { recursive: true });
   // timeout: wait for a lock held by another process (the CLI next to the app) instead of failing.
   const adapter = new TunedSqlite({ url: target.file, timeout: 15_000 });
-  const client = new SqliteClient({ adapter });
+  const client = new SqliteClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   sqliteAdapters.set(client, adapter);
   return client;
 }

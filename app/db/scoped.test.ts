@@ -34,6 +34,22 @@ describe("forShop", () => {
     await expect(mine.integration.update({ where: { id: created.id }, data: { shop: OTHER_SHOP } })).rejects.toBeInstanceOf(CrossShopWriteError);
   });
 
+  it("starts a transaction after a long one ends instead of failing (a sync's run is one long transaction)", async () => {
+    const mine = forShop(TEST_SHOP);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const long = mine.$transaction(async (tx) => {
+      await tx.shop.create({ data: { shop: TEST_SHOP, name: "During a sync" } });
+      await held;
+    }, { timeout: 10_000 });
+    const timer = setTimeout(release, 2_500); // longer than Prisma's default wait of 2 s
+    const edit = await mine.$transaction(async (tx) => tx.shop.update({ where: { shop: TEST_SHOP }, data: { name: "Edited" } }));
+    clearTimeout(timer);
+    await long;
+    expect(edit.name).toBe("Edited");
+    await db.shop.deleteMany({ where: { shop: TEST_SHOP } });
+  }, 15_000);
+
   it("scopes transactions too", async () => {
     const mine = forShop(TEST_SHOP);
     await db.shop.createMany({ data: [{ shop: TEST_SHOP, name: "Mine" }, { shop: OTHER_SHOP, name: "Theirs" }] });
