@@ -36,18 +36,21 @@ describe("forShop", () => {
 
   it("starts a transaction after a long one ends instead of failing (a sync's run is one long transaction)", async () => {
     const mine = forShop(TEST_SHOP);
+    const product = (handle: string) => ({ id: handle, shop: TEST_SHOP, handle, title: handle });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const long = mine.$transaction(async (tx) => {
-      await tx.shop.create({ data: { shop: TEST_SHOP, name: "During a sync" } });
+      await tx.product.create({ data: product("during-a-sync") });
       await held;
     }, { timeout: 10_000 });
     const timer = setTimeout(release, 2_500); // longer than Prisma's default wait of 2 s
-    const edit = await mine.$transaction(async (tx) => tx.shop.update({ where: { shop: TEST_SHOP }, data: { name: "Edited" } }));
+    await mine.$transaction(async (tx) => tx.product.create({ data: product("edited-meanwhile") }));
     clearTimeout(timer);
+    release();
     await long;
-    expect(edit.name).toBe("Edited");
-    await db.shop.deleteMany({ where: { shop: TEST_SHOP } });
+    const handles = ["during-a-sync", "edited-meanwhile"];
+    expect((await mine.product.findMany({ where: { handle: { in: handles } }, orderBy: { handle: "asc" } })).map((p) => p.handle)).toEqual(handles);
+    await mine.product.deleteMany({ where: { handle: { in: handles } } });
   }, 15_000);
 
   it("scopes transactions too", async () => {
