@@ -27,7 +27,7 @@ import {
 } from "graphql";
 import { isConnection, type Connection } from "./connection.ts";
 import type { BulkOperationRecord, BulkService, BulkUserError, ResolverContext } from "./context.ts";
-import { collectFields, isConnectionType, type CostContext } from "./cost.ts";
+import { collectFields, connectionNodes, costContextFor, isConnectionType, mergedSelection, type CostContext } from "./cost.ts";
 import { notImplementedErrors } from "./graphql.ts";
 import { isoSeconds } from "./model.ts";
 import { RESOLVERS, typeNameOf } from "./resolvers.ts";
@@ -57,6 +57,8 @@ export interface BulkHooks {
 interface Plan {
   operation: OperationDefinitionNode;
   rootField: FieldNode;
+  /** The validated document's cost context (its fragments), reused to run the query. */
+  cc: CostContext;
 }
 
 const MAX_CONNECTIONS = 5;
@@ -118,7 +120,7 @@ export class BulkManager implements BulkService {
     if (operation.variableDefinitions?.length) return invalid("Bulk queries cannot use variables.");
     const unimplemented = notImplementedErrors(schema, document);
     if (unimplemented.length) return invalid(unimplemented.map((e) => e.message).join("; "));
-    const cc = this.costContext(document);
+    const cc = costContextFor(document, schema);
     const rootFields = [...collectFields(cc, operation.selectionSet, schema.getQueryType()!).values()];
     if (rootFields.length !== 1) return invalid("Bulk queries must have exactly one top-level field.");
     const rootField = rootFields[0]![0]!;
@@ -142,8 +144,8 @@ export class BulkManager implements BulkService {
               problem ??=
                 `The parent 'node' field for a nested connection must select the 'id' field without an alias and must be of 'ID' return type. Connection field: '${node.name.value}'.`;
             }
-            const nodeSel = connectionNodeSelection(cc, named, mergedSelection(nodes));
-            walk(nodeSel.selection, nodeSel.type, depth + 1, selectsId(cc, nodeSel.selection, nodeSel.type));
+            const { nodeType, nodeSelection } = connectionNodes(cc, named, mergedSelection(nodes));
+            walk(nodeSelection, nodeType as GraphQLCompositeType, depth + 1, selectsId(cc, nodeSelection, nodeType as GraphQLCompositeType));
           } else {
             walk(mergedSelection(nodes), named as GraphQLCompositeType, depth, parentHasId);
           }
@@ -154,7 +156,7 @@ export class BulkManager implements BulkService {
     if (problem) return invalid(problem);
     if (connections === 0) return invalid("Bulk queries must contain at least one connection.");
     if (connections > MAX_CONNECTIONS) return invalid(`Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections.`);
-    return { operation, rootField };
+    return { operation, rootField, cc };
   }
 
   start(shop: ShopState, query: string): { operation: BulkOperationRecord } | { userErrors: BulkUserError[] } {
@@ -218,12 +220,6 @@ export class BulkManager implements BulkService {
     return { operation: op };
   }
 
-  private costContext(document: ReturnType<typeof parse>): CostContext {
-    const fragments: CostContext["fragments"] = {};
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    return { schema: this.hooks.schema, fragments, variables: {} };
-  }
-
   private async run(shop: ShopState, op: BulkOperationRecord, plan: Plan, fileName: string): Promise<void> {
     if (this.closed || op.status !== "CREATED") return;
     op.status = "RUNNING";
@@ -234,8 +230,7 @@ export class BulkManager implements BulkService {
     const url = `${this.hooks.origin()}/_sim/bulk/${fileName}`;
     let finalStatus: BulkOperationRecord["status"] = "COMPLETED";
     try {
-      const doc = parse(op.query);
-      const exporter = new JsonlExporter(this.hooks.schema, this.costContext(doc), this.hooks.context(shop));
+      const exporter = new JsonlExporter(this.hooks.schema, plan.cc, this.hooks.context(shop));
       const schema = this.hooks.schema;
       const query = schema.getQueryType()!;
       const def = query.getFields()[plan.rootField.name.value]!;
@@ -246,10 +241,10 @@ export class BulkManager implements BulkService {
       let rootType: GraphQLCompositeType;
       let rootSelection: SelectionSetNode | undefined;
       if (isConnectionType(named) && isConnection(value)) {
-        const nodes = connectionNodeSelection(exporter.cc, named, plan.rootField.selectionSet);
+        const nodes = connectionNodes(plan.cc, named, plan.rootField.selectionSet);
         roots = (value as Connection<unknown>).all;
-        rootType = nodes.type;
-        rootSelection = nodes.selection;
+        rootType = nodes.nodeType as GraphQLCompositeType;
+        rootSelection = nodes.nodeSelection;
       } else {
         roots = value == null ? [] : Array.isArray(value) ? value : [value];
         rootType = named as GraphQLCompositeType;
@@ -310,34 +305,6 @@ async function closeStream(stream: WriteStream): Promise<void> {
   await closed;
 }
 
-function mergedSelection(nodes: FieldNode[]): SelectionSetNode | undefined {
-  const selections = nodes.flatMap((n) => n.selectionSet?.selections ?? []);
-  return selections.length ? { kind: Kind.SELECTION_SET, selections } : undefined;
-}
-
-/** Selection made on the nodes of a connection (via `edges { node }` and/or `nodes`). */
-function connectionNodeSelection(
-  cc: CostContext,
-  connectionType: GraphQLObjectType,
-  selection: SelectionSetNode | undefined,
-): { type: GraphQLCompositeType; selection: SelectionSetNode | undefined } {
-  const nodeType = getNamedType(connectionType.getFields()["nodes"]!.type) as GraphQLCompositeType;
-  const edgeType = getNamedType(connectionType.getFields()["edges"]!.type) as GraphQLObjectType;
-  const selections: SelectionSetNode["selections"][number][] = [];
-  for (const [, nodes] of collectFields(cc, selection, connectionType)) {
-    const name = nodes[0]!.name.value;
-    if (name === "nodes") {
-      for (const n of nodes) selections.push(...(n.selectionSet?.selections ?? []));
-    } else if (name === "edges") {
-      for (const [, edgeNodes] of collectFields(cc, mergedSelection(nodes), edgeType)) {
-        if (edgeNodes[0]!.name.value !== "node") continue;
-        for (const n of edgeNodes) selections.push(...(n.selectionSet?.selections ?? []));
-      }
-    }
-  }
-  return { type: nodeType, selection: selections.length ? { kind: Kind.SELECTION_SET, selections } : undefined };
-}
-
 function selectsId(cc: CostContext, selection: SelectionSetNode | undefined, type: GraphQLCompositeType): boolean {
   const concrete = isObjectType(type) ? [type] : isAbstractType(type) ? cc.schema.getPossibleTypes(type) : [];
   const t = concrete[0];
@@ -351,7 +318,7 @@ function selectsId(cc: CostContext, selection: SelectionSetNode | undefined, typ
 class JsonlExporter {
   private readonly fieldCache = new WeakMap<object, Map<string, Array<[string, FieldNode[]]>>>();
   private readonly argCache = new WeakMap<FieldNode, Record<string, unknown>>();
-  private readonly nodeSelCache = new WeakMap<FieldNode, { type: GraphQLCompositeType; selection: SelectionSetNode | undefined }>();
+  private readonly nodeSelCache = new WeakMap<FieldNode, ReturnType<typeof connectionNodes>>();
   private static readonly EMPTY = {};
 
   constructor(
@@ -420,14 +387,14 @@ class JsonlExporter {
       if (isConnectionType(named) && isConnection(result)) {
         let nodeSel = this.nodeSelCache.get(node);
         if (!nodeSel) {
-          nodeSel = connectionNodeSelection(this.cc, named, mergedSelection(nodes));
+          nodeSel = connectionNodes(this.cc, named, mergedSelection(nodes));
           this.nodeSelCache.set(node, nodeSel);
         }
         const sel = nodeSel;
         deferred.push((parentId) => {
           for (const item of (result as Connection<unknown>).all) {
             const start = out.length;
-            this.line(sel.selection, sel.type, item, out);
+            this.line(sel.nodeSelection, sel.nodeType as GraphQLCompositeType, item, out);
             out[start]!["__parentId"] = parentId;
           }
         });

@@ -1,7 +1,7 @@
 // Relay connections with Shopify-style opaque cursors (base64 of {"last_id","last_value"}).
 import { GraphQLError } from "graphql";
 
-export const MAX_PAGE_SIZE = 250;
+const MAX_PAGE_SIZE = 250;
 
 export interface PageArgs {
   first?: number | null;

@@ -14,6 +14,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -26,12 +27,19 @@ import {
   type SelectionSetNode,
 } from "graphql";
 
-export const MUTATION_COST = 10;
+const MUTATION_COST = 10;
 
 export interface CostContext {
   schema: GraphQLSchema;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+}
+
+/** The cost context of a parsed document: its fragments by name, and the operation's variables. */
+export function costContextFor(document: DocumentNode, schema: GraphQLSchema, variables: Record<string, unknown> = {}): CostContext {
+  const fragments: CostContext["fragments"] = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  return { schema, fragments, variables };
 }
 
 function included(ctx: CostContext, node: FieldNode | { directives?: readonly unknown[] }): boolean {
@@ -80,8 +88,12 @@ export function collectFields(
   return out;
 }
 
-/** Merges the sub-selections of several field nodes with the same response key. */
-function mergedSelection(nodes: FieldNode[]): SelectionSetNode | undefined {
+/**
+ * Merges the sub-selections of several field nodes with the same response key. A single node's own
+ * selection set is returned as is, so caches keyed by selection (bulk's JSONL export) still hit.
+ */
+export function mergedSelection(nodes: FieldNode[]): SelectionSetNode | undefined {
+  if (nodes.length === 1) return nodes[0]!.selectionSet?.selections.length ? nodes[0]!.selectionSet : undefined;
   const selections = nodes.flatMap((n) => n.selectionSet?.selections ?? []);
   if (selections.length === 0) return undefined;
   return { kind: Kind.SELECTION_SET, selections };
@@ -94,7 +106,7 @@ export function isConnectionType(type: GraphQLNamedType): type is GraphQLObjectT
 }
 
 /** The node type of a connection and the selection made on its nodes (edges.node and nodes). */
-function connectionNodes(
+export function connectionNodes(
   ctx: CostContext,
   connectionType: GraphQLObjectType,
   selection: SelectionSetNode | undefined,

@@ -7,6 +7,7 @@ import { parse } from "csv-parse/sync";
 import {
   WEIGHT_UNIT_FROM_CSV,
   WEIGHT_UNIT_TO_REST,
+  parseTags,
   resolveCategory,
   slugify,
   type ProductStatus,
@@ -121,15 +122,6 @@ function money(value: string, row: number, column: string): string {
   const n = cleaned === "" ? NaN : Number(cleaned);
   if (!Number.isFinite(n)) throw new ShopifyCsvError(`Row ${row}: "${column}" is not a number: ${value}`);
   return n.toFixed(2);
-}
-
-function splitTags(value: string): string[] {
-  const tags: string[] = [];
-  for (const t of value.split(",")) {
-    const tag = t.trim();
-    if (tag && !tags.includes(tag)) tags.push(tag);
-  }
-  return tags;
 }
 
 const STATUS: Record<string, ProductStatus> = {
@@ -260,7 +252,7 @@ export function parseShopifyProductCsv(input: string | Buffer): SeedProduct[] {
         vendor: cell(row, "vendor"),
         productType: cell(row, "type"),
         category: resolveCategory(cell(row, "category")),
-        tags: splitTags(cell(row, "tags")),
+        tags: parseTags(cell(row, "tags")),
         status,
         optionNames: names.length ? names : ["Title"],
         variants: [],

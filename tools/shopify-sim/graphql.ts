@@ -7,20 +7,20 @@ import {
   isObjectType,
   Kind,
   parse,
+  responsePathAsArray,
   TypeInfo,
   validate,
   visit,
   visitWithTypeInfo,
   type ASTNode,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLFieldResolver,
   type GraphQLSchema,
   type GraphQLTypeResolver,
   type OperationDefinitionNode,
 } from "graphql";
 import type { ResolverContext } from "./context.ts";
-import { actualQueryCost, requestedQueryCost, type CostContext } from "./cost.ts";
+import { actualQueryCost, costContextFor, requestedQueryCost } from "./cost.ts";
 import { RESOLVERS, UNSUPPORTED_ARGUMENTS, typeNameOf } from "./resolvers.ts";
 
 export interface GraphqlInput {
@@ -289,15 +289,9 @@ const fieldResolver: GraphQLFieldResolver<unknown, ResolverContext> = (source, a
   return resolver(source, args, ctx, info);
 };
 
-function pathKey(path: { key: string | number; prev: unknown } | undefined): string {
-  const keys: Array<string | number> = [];
-  for (let p = path as { key: string | number; prev: unknown } | undefined; p; p = p.prev as typeof p) keys.unshift(p.key);
-  return keys.join(".");
-}
-
 const typeResolver: GraphQLTypeResolver<unknown, ResolverContext> = (value, ctx, info) => {
   const name = typeNameOf(value);
-  if (name) ctx.typesByPath.set(pathKey(info.path), name);
+  if (name) ctx.typesByPath.set(responsePathAsArray(info.path).join("."), name);
   return name;
 };
 
@@ -384,9 +378,7 @@ export function runGraphql(schema: GraphQLSchema, input: GraphqlInput, ctx: Reso
       extensions: costExtension(0, null, throttle),
     });
   }
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const costCtx: CostContext = { schema, fragments, variables: coerced.coerced };
+  const costCtx = costContextFor(document, schema, coerced.coerced);
   const requested = requestedQueryCost(costCtx, operation);
 
   if (requested > throttle.maxQueryCost) {

@@ -203,6 +203,17 @@ export function slugify(text: string): string {
   return slug || "product";
 }
 
+/** Tags from a list or a comma-separated string: trimmed, without blanks and duplicates, in order. */
+export function parseTags(tags: string[] | string): string[] {
+  const list = Array.isArray(tags) ? tags : tags.split(",");
+  const out: string[] = [];
+  for (const t of list) {
+    const tag = String(t).trim();
+    if (tag && !out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
 export function variantTitle(optionValues: string[]): string {
   return optionValues.join(" / ");
 }

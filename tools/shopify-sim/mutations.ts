@@ -11,7 +11,7 @@ import {
   validateMetafieldValue,
 } from "./metafields.ts";
 import { gid, isoSeconds, parseGid, variantTitle, type MetafieldRecord, type ProductRecord, type VariantRecord, type WeightUnit } from "./model.ts";
-import { makeMetafield, syncOptionValues } from "./store.ts";
+import { assignIfChanged, makeMetafield, syncOptionValues } from "./store.ts";
 
 function notImplemented(what: string): GraphQLError {
   return new GraphQLError(`${what} is not implemented by the Shopify simulator (tools/shopify-sim).`, {
@@ -19,7 +19,7 @@ function notImplemented(what: string): GraphQLError {
   });
 }
 
-function inputLimit(size: number, max = 250): void {
+export function inputLimit(size: number, max = 250): void {
   if (size > max) {
     throw new GraphQLError(`The input array size of ${size} is greater than the maximum allowed of ${max}.`, {
       extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
@@ -96,7 +96,6 @@ function planMetafield(
   fieldPrefix: string[],
   errors: SetUserError[],
   elementIndex: number | null,
-  invalidCode = "INVALID_VALUE",
 ): MetafieldPlan | null {
   const err = (field: string, message: string, code: string) =>
     errors.push({ field: [...fieldPrefix, field], message, code, elementIndex });
@@ -123,7 +122,7 @@ function planMetafield(
   }
   const valueError = validateMetafieldValue(type, input.value);
   if (valueError) {
-    err("value", valueError, invalidCode);
+    err("value", valueError, "INVALID_VALUE");
     return null;
   }
   if (input.compareDigest != null && (!existing || compareDigestOf(existing) !== input.compareDigest)) {
@@ -364,7 +363,7 @@ const productVariantsBulkUpdate = (_root: unknown, args: Record<string, unknown>
     const owner: Owner = { product, variant, record: variant, ownerType: "PRODUCTVARIANT", id: variant.id };
     const mfErrors: SetUserError[] = [];
     for (const [j, mf] of (input.metafields ?? []).entries()) {
-      const plan = planMetafield(ctx, owner, mf, [...at("metafields"), String(j)], mfErrors, null, "INVALID_INPUT");
+      const plan = planMetafield(ctx, owner, mf, [...at("metafields"), String(j)], mfErrors, null);
       if (plan) metafieldPlans.push(plan);
     }
     for (const e of mfErrors) errors.push({ field: e.field, message: e.message, code: "INVALID_INPUT" });
@@ -401,10 +400,7 @@ const productVariantsBulkUpdate = (_root: unknown, args: Record<string, unknown>
     const { variant, input } = plan;
     let changed = false;
     const assign = <K extends keyof VariantRecord>(key: K, value: VariantRecord[K]) => {
-      if (JSON.stringify(variant[key]) !== JSON.stringify(value)) {
-        variant[key] = value;
-        changed = true;
-      }
+      if (assignIfChanged(variant, key, value)) changed = true;
     };
     if (input.barcode !== undefined) assign("barcode", input.barcode);
     if (input.price != null) assign("price", Number(input.price).toFixed(2));

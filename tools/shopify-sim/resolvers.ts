@@ -1,7 +1,7 @@
 // Resolvers of the implemented part of the Admin API. The keys of RESOLVERS are the contract:
 // a field that has no resolver here is rejected before execution with a clear error
 // (see notImplementedErrors in graphql.ts), so nothing silently returns made-up data.
-import { GraphQLError, type GraphQLResolveInfo } from "graphql";
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import {
   Connection,
   compareKeys,
@@ -24,7 +24,7 @@ import {
   type ProductRecord,
   type VariantRecord,
 } from "./model.ts";
-import { MUTATION_RESOLVERS } from "./mutations.ts";
+import { MUTATION_RESOLVERS, inputLimit } from "./mutations.ts";
 import { compileProductSearch, compileVariantSearch } from "./search.ts";
 import type { ShopState } from "./store.ts";
 
@@ -53,7 +53,7 @@ interface EdgeNode {
   node: unknown;
 }
 
-export function invalidGlobalId(value: string): GraphQLError {
+function invalidGlobalId(value: string): GraphQLError {
   return new GraphQLError(`Invalid global id '${value}'`, {
     extensions: { code: "argumentLiteralsIncompatible", typeName: "CoercionError" },
   });
@@ -63,12 +63,6 @@ function requireGid(value: unknown): { type: string; id: number } {
   const parsed = typeof value === "string" ? parseGid(value) : null;
   if (!parsed) throw invalidGlobalId(String(value));
   return parsed;
-}
-
-function pathOf(info?: GraphQLResolveInfo): Array<string | number> {
-  const out: Array<string | number> = [];
-  for (let p = info?.path; p; p = p.prev) out.unshift(p.key);
-  return out;
 }
 
 function connection<T>(
@@ -125,7 +119,7 @@ const VARIANT_SORT: Record<string, (v: VariantRecord, p: ProductRecord | undefin
 function productConnection(ctx: ResolverContext, args: Args, info?: GraphQLResolveInfo): Connection<ProductRecord> {
   const query = (args["query"] as string | null | undefined) ?? null;
   const search = compileProductSearch(query);
-  if (search.warnings.length && query) ctx.searchWarnings.push({ path: pathOf(info), query, warnings: search.warnings });
+  if (search.warnings.length && query) ctx.searchWarnings.push({ path: responsePathAsArray(info?.path), query, warnings: search.warnings });
   const all = [...ctx.shop.products.values()].filter(search.matches);
   const sortKey = (args["sortKey"] as string | undefined) ?? "ID";
   const value = PRODUCT_SORT[sortKey] ?? PRODUCT_SORT["ID"]!;
@@ -189,7 +183,7 @@ const metafieldsField: FieldResolver<{ metafields: MetafieldRecord[] }> = (owner
 // ---------------------------------------------------------------------------------------------
 // Node lookup
 
-export function findNode(ctx: ResolverContext, id: string): unknown {
+function findNode(ctx: ResolverContext, id: string): unknown {
   const { type, id: n } = requireGid(id);
   const shop = ctx.shop;
   switch (type) {
@@ -289,7 +283,7 @@ const QueryRoot: TypeResolvers = {
     const search = compileProductSearch(query);
     let n = 0;
     for (const p of ctx.shop.products.values()) if (search.matches(p)) n++;
-    if (search.warnings.length && query) ctx.searchWarnings.push({ path: pathOf(info), query, warnings: search.warnings });
+    if (search.warnings.length && query) ctx.searchWarnings.push({ path: responsePathAsArray(info?.path), query, warnings: search.warnings });
     return count(n, args["limit"]);
   },
   product: (_s, args, ctx) => {
@@ -324,7 +318,7 @@ const QueryRoot: TypeResolvers = {
   productVariants: (_s, args, ctx, info) => {
     const query = (args["query"] as string | null | undefined) ?? null;
     const search = compileVariantSearch(query);
-    if (search.warnings.length && query) ctx.searchWarnings.push({ path: pathOf(info), query, warnings: search.warnings });
+    if (search.warnings.length && query) ctx.searchWarnings.push({ path: responsePathAsArray(info?.path), query, warnings: search.warnings });
     const all: VariantRecord[] = [];
     for (const p of ctx.shop.products.values()) {
       for (const v of p.variants) if (search.matches({ product: p, variant: v })) all.push(v);
@@ -340,11 +334,7 @@ const QueryRoot: TypeResolvers = {
   node: (_s, args, ctx) => findNode(ctx, String(args["id"])),
   nodes: (_s, args, ctx) => {
     const ids = args["ids"] as string[];
-    if (ids.length > 250) {
-      throw new GraphQLError(`The input array size of ${ids.length} is greater than the maximum allowed of 250.`, {
-        extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
-      });
-    }
+    inputLimit(ids.length);
     return ids.map((id) => findNode(ctx, id));
   },
   currentBulkOperation: (_s, args, ctx) => {

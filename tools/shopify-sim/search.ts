@@ -86,7 +86,7 @@ function tokenize(input: string): Token[] {
 }
 
 /** Parses a search string; never throws (like Shopify, odd input degrades to free text). */
-export function parseSearchQuery(input: string): SearchNode {
+function parseSearchQuery(input: string): SearchNode {
   const tokens = tokenize(input);
   let pos = 0;
   const peek = () => tokens[pos];
@@ -212,7 +212,7 @@ function numericId(value: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export const PRODUCT_SEARCH_FIELDS = [
+const PRODUCT_SEARCH_FIELDS = [
   "title",
   "handle",
   "vendor",
@@ -329,7 +329,7 @@ export function compileProductSearch(query: string | null | undefined): Compiled
   return { matches, warnings };
 }
 
-export const VARIANT_SEARCH_FIELDS = [
+const VARIANT_SEARCH_FIELDS = [
   "sku",
   "barcode",
   "title",

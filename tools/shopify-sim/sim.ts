@@ -41,7 +41,7 @@ import {
   type ShopStats,
   type StoreContext,
 } from "./store.ts";
-import { WebhookDispatcher, restProduct, restShop, type ReleaseOrder, type WebhookDelivery, type WebhookSettings } from "./webhooks.ts";
+import { WebhookDispatcher, restProduct, restShop, restTime, type ReleaseOrder, type WebhookDelivery, type WebhookSettings } from "./webhooks.ts";
 
 export const SAMPLE_STORE_CSV = new URL("./sample-store.csv", import.meta.url);
 
@@ -805,8 +805,8 @@ export class ShopifySimulator {
     if (!shop.installed) return;
     this.webhooks.enqueue(shop.domain, "bulk_operations/finish", {
       admin_graphql_api_id: gid("BulkOperation", op.id),
-      completed_at: op.completedAt ? op.completedAt.replace(/Z$/, "+00:00") : null,
-      created_at: op.createdAt.replace(/Z$/, "+00:00"),
+      completed_at: restTime(op.completedAt),
+      created_at: restTime(op.createdAt),
       error_code: op.errorCode ? op.errorCode.toLowerCase() : null,
       status: op.status.toLowerCase(),
       type: op.type.toLowerCase(),

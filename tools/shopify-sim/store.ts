@@ -6,6 +6,7 @@ import {
   gramsToWeight,
   isoSeconds,
   parseGid,
+  parseTags,
   resolveCategory,
   slugify,
   variantTitle,
@@ -257,7 +258,7 @@ function indexProduct(shop: ShopState, product: ProductRecord): void {
 }
 
 /** Creates the records of one seed product in a shop. `createdMs`/`updatedMs` date them. */
-export function addSeedProduct(
+function addSeedProduct(
   shop: ShopState,
   ctx: StoreContext,
   seed: SeedProduct,
@@ -369,16 +370,6 @@ export interface ProductPatch {
   removeVariants?: VariantSelector[];
 }
 
-function parseTags(tags: string[] | string): string[] {
-  const list = Array.isArray(tags) ? tags : tags.split(",");
-  const out: string[] = [];
-  for (const t of list) {
-    const tag = String(t).trim();
-    if (tag && !out.includes(tag)) out.push(tag);
-  }
-  return out;
-}
-
 function parseStatus(status: string): ProductStatus {
   const s = status.toUpperCase();
   if (s === "ACTIVE" || s === "DRAFT" || s === "ARCHIVED" || s === "UNLISTED") return s;
@@ -474,7 +465,7 @@ export function createProduct(shop: ShopState, ctx: StoreContext, input: Product
   return addSeedProduct(shop, ctx, seed, now, now);
 }
 
-export function findVariant(product: ProductRecord, selector: VariantSelector): VariantRecord | undefined {
+function findVariant(product: ProductRecord, selector: VariantSelector): VariantRecord | undefined {
   if (selector.id !== undefined) {
     const id = typeof selector.id === "number" ? selector.id : (parseGid(selector.id)?.id ?? Number(selector.id));
     return product.variants.find((v) => v.id === id);
@@ -482,6 +473,13 @@ export function findVariant(product: ProductRecord, selector: VariantSelector): 
   if (selector.position !== undefined) return product.variants.find((v) => v.position === selector.position);
   if (selector.matchSku !== undefined) return product.variants.find((v) => v.sku === selector.matchSku);
   return undefined;
+}
+
+/** Sets `target[key]` unless it already holds an equal value (compared as JSON); true when it changed. */
+export function assignIfChanged<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): boolean {
+  if (JSON.stringify(target[key]) === JSON.stringify(value)) return false;
+  target[key] = value;
+  return true;
 }
 
 function describeSelector(s: VariantSelector): string {
@@ -540,10 +538,7 @@ export function editProduct(shop: ShopState, ctx: StoreContext, product: Product
 
   let changed = false;
   const set = <K extends keyof ProductRecord>(key: K, value: ProductRecord[K]) => {
-    if (JSON.stringify(product[key]) !== JSON.stringify(value)) {
-      product[key] = value;
-      changed = true;
-    }
+    if (assignIfChanged(product, key, value)) changed = true;
   };
   if (patch.title !== undefined) set("title", patch.title);
   if (newHandle !== undefined && newHandle !== product.handle) {
@@ -581,10 +576,7 @@ export function editProduct(shop: ShopState, ctx: StoreContext, product: Product
   for (const { variant, vp, weight } of variantChanges) {
     let variantChanged = false;
     const assign = <K extends keyof VariantRecord>(key: K, value: VariantRecord[K]) => {
-      if (JSON.stringify(variant[key]) !== JSON.stringify(value)) {
-        variant[key] = value;
-        variantChanged = true;
-      }
+      if (assignIfChanged(variant, key, value)) variantChanged = true;
     };
     if (vp.sku !== undefined) assign("sku", vp.sku);
     if (vp.barcode !== undefined) assign("barcode", vp.barcode);
