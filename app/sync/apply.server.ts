@@ -1,6 +1,6 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
-// deletes, field values with their provenance and history, links. New rows go in with multi-row
-// INSERTs (bulk-insert.server.ts); changed rows are updated one by one.
+// deletes, field values with their provenance and history, links. New rows go in through
+// bulk-insert.server.ts; changed rows are updated one by one.
 import type { ShopTx } from "../db/scoped.server";
 import { randomUUID } from "node:crypto";
 import { insertRows, type Row } from "./bulk-insert.server";

@@ -98,7 +98,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       now,
     };
     const outcome = await db
-      .$transaction((tx) => applyRun(tx, started, { first, rest: batches }, applyContext, options.onChanges), { timeout: 30 * 60_000, maxWait: 60_000 })
+      .$transaction((tx) => applyRun(tx, started, { first, rest: batches }, applyContext, options.onChanges), { timeout: 30 * 60_000 })
       .catch((error: unknown) => {
         if (error instanceof Rollback) return error.outcome;
         throw error;
