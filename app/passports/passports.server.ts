@@ -20,6 +20,7 @@ export interface AffectedEntities {
   productIds: Set<string>;
 }
 
+/** An empty set of entities to regenerate passports for. */
 export function noAffectedEntities(): AffectedEntities {
   return { variantIds: new Set(), productIds: new Set() };
 }
@@ -34,11 +35,10 @@ export function addAffectedEntities(affected: AffectedEntities, changes: Pick<Ch
   return affected;
 }
 
-/** Variants whose passport may show something new after a change set (directly or via their product). */
-export function affectedVariantIds(changes: ChangeSet): AffectedEntities {
-  return addAffectedEntities(noAffectedEntities(), changes);
-}
-
+/**
+ * Passports built per step. Small on purpose: a step's rows live until its passports are written,
+ * and fewer of them outlive V8's young generation (peak memory of a large run).
+ */
 const BATCH = 200;
 
 /**
