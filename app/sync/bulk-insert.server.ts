@@ -6,14 +6,13 @@
 // travels as ONE JSON parameter that the database unpacks (json_populate_recordset). Rows must be
 // complete (ids and timestamps included: defaults of the Prisma schema are not applied) and
 // belong to the shop of the transaction.
-import { isPostgres } from "../db.server";
-import type { SqliteConnection } from "../db.server";
+import { isPostgres, type SqliteConnection } from "../db.server";
 import { CrossShopWriteError, type ShopTx } from "../db/scoped.server";
 
 type Value = string | number | boolean | Date | null;
 export type Row = Record<string, Value>;
 
-/** Rows per statement: large enough to amortize the call, small enough to bound memory. */
+/** PostgreSQL: rows per statement, large enough to amortize the call, small enough to bound memory… */
 const ROWS_PER_STATEMENT = 2000;
 /** …and small enough that the JSON text and its copies stay out of V8's large-object space. */
 const CHARS_PER_STATEMENT = 40_000;
