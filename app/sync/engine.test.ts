@@ -101,6 +101,18 @@ describe("executeSync", () => {
     expect(await shopDb.product.count()).toBe(1);
     const failed = await shopDb.syncRun.findFirstOrThrow({ where: { status: "failed" } });
     expect(failed.message).toMatch(/connection reset by peer/);
+
+    // Failing after whole batches were written inside the run's transaction: those go too.
+    async function* failingLate(): AsyncGenerator<SourceRecord> {
+      for (let i = 0; i < 1200; i++) yield product(100 + i, 1);
+      throw new Error("connection reset by peer");
+    }
+    await expect(
+      executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: failingLate() }) }),
+    ).rejects.toThrow("connection reset");
+    expect(await shopDb.fieldValue.findMany({ orderBy: { id: "asc" } })).toEqual(snapshot);
+    expect(await shopDb.product.count()).toBe(1);
+    expect(await shopDb.passport.count()).toBe(2);
   });
 
   it("moves an integration to error after repeated failures and back to active when a run succeeds", async () => {
