@@ -1,7 +1,7 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
 import { randomBytes, randomUUID } from "node:crypto";
-import { inShopAndJsonList, insertRows, queryRows } from "../sync/bulk-insert.server";
+import { inShopAndJsonList, insertRows, isSet, queryRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
@@ -87,10 +87,6 @@ export async function regenerateAllPassports(db: ShopDb): Promise<{ created: num
   });
 }
 
-/** A boolean read with queryRows: 0/1 on SQLite, true/false on PostgreSQL. */
-type Flag = boolean | number;
-const isSet = (flag: Flag) => flag === true || flag === 1;
-
 async function regenerateBatch(
   tx: ShopTx,
   shop: string,
@@ -100,7 +96,7 @@ async function regenerateBatch(
 ): Promise<{ created: number; versioned: number; productIds: string[] }> {
   // Raw reads: for thousands of rows Prisma's model results cost more than the queries.
   const ids = JSON.stringify(variantIds);
-  const variants = await queryRows<{ id: string; productId: string; title: string; archived: Flag }>(
+  const variants = await queryRows<{ id: string; productId: string; title: string; archived: SqlFlag }>(
     tx,
     `SELECT "id", "productId", "title", "archivedAt" IS NOT NULL AS "archived" FROM "Variant" WHERE ${inShopAndJsonList(`"id"`)}`,
     shop,
@@ -108,7 +104,7 @@ async function regenerateBatch(
   );
   const productIds = [...new Set(variants.map((v) => v.productId))];
   const [products, valueRows, passports] = await Promise.all([
-    queryRows<{ id: string; handle: string; archived: Flag; passportHeld: Flag }>(
+    queryRows<{ id: string; handle: string; archived: SqlFlag; passportHeld: SqlFlag }>(
       tx,
       `SELECT "id", "handle", "archivedAt" IS NOT NULL AS "archived", "passportHeld" FROM "Product" WHERE ${inShopAndJsonList(`"id"`)}`,
       shop,
@@ -120,7 +116,7 @@ async function regenerateBatch(
       shop,
       JSON.stringify([...productIds, ...variantIds]),
     ),
-    queryRows<{ id: string; variantId: string; currentVersion: number; contentHash: string | null; held: Flag }>(
+    queryRows<{ id: string; variantId: string; currentVersion: number; contentHash: string | null; held: SqlFlag }>(
       tx,
       `SELECT "id", "variantId", "currentVersion", "contentHash", "held" FROM "Passport" WHERE ${inShopAndJsonList(`"variantId"`)}`,
       shop,

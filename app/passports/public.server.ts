@@ -5,6 +5,7 @@ import { LRUCache } from "lru-cache";
 import { config } from "../config.server";
 import Database from "better-sqlite3";
 import { db } from "../db.server";
+import { isSet, type SqlFlag } from "../sync/bulk-insert.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
 
@@ -65,7 +66,7 @@ interface PassportRow {
   currentVersion: number;
   contentHash: string | null;
   gtin: string | null;
-  held: boolean | number;
+  held: SqlFlag;
   content: string;
   createdAt: Date | string;
 }
@@ -101,7 +102,7 @@ async function passportRow(publicId: string): Promise<PassportRow | null> {
 export async function findPublishedPassport(publicId: string): Promise<PublishedPassport | null> {
   if (!/^[A-Za-z0-9_-]{10,64}$/.test(publicId)) return null;
   const row = await passportRow(publicId);
-  if (!row || row.held === true || row.held === 1) return null;
+  if (!row || isSet(row.held)) return null;
   const key = `${row.id}:${row.currentVersion}`;
   let version = versions.get(key);
   if (!version) {

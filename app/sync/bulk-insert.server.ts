@@ -47,6 +47,10 @@ export async function queryRows<T>(tx: Pick<ShopTx, "$queryRawUnsafe" | "sqlite"
   return tx.sqlite ? (tx.sqlite.prepare(sql).safeIntegers(false).all(params) as T[]) : tx.$queryRawUnsafe<T[]>(sql, ...params);
 }
 
+/** A boolean column read raw: 0/1 on SQLite, true/false on PostgreSQL. */
+export type SqlFlag = boolean | number;
+export const isSet = (flag: SqlFlag): boolean => flag === true || flag === 1;
+
 /** Rows may come from a generator: they are then built, sent and dropped a few at a time. */
 export async function insertRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain" | "sqlite">, table: string, rows: Iterable<Row>): Promise<void> {
   const checked = shopRows(tx.shopDomain, table, rows);
