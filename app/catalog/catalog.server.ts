@@ -199,9 +199,9 @@ export interface FieldEdit {
 /**
  * A manual edit from the product page. Refused for fields an integration writes ("owned by X —
  * changes come from X"); otherwise validated, stored with its author, recorded in the history,
- * and the affected passports get a new version.
+ * and the affected passports get a new version. Returns the change made (null when the value was
+ * already so, or was cleared), for what follows a change (the write-back).
  */
-/** Returns the change made (null when the value was already so), for what follows a change (write-back). */
 export async function editField(db: ShopDb, edit: FieldEdit, user: string): Promise<FieldWrite | null> {
   if (!isFieldKey(edit.field)) throw new MerchantError(`There is no field called "${edit.field}".`, true);
   const def = fieldDef(edit.field);

@@ -10,6 +10,7 @@
 // (default language of the texts), the variant title and `noLongerSold` (product or variant
 // archived in its source).
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import sanitizeHtml from "sanitize-html";
 import { canonicalJson, fieldDef, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
 import { normalizeGtin } from "./gs1";
@@ -160,20 +161,18 @@ const SANITIZER_ENTITIES: [RegExp, string][] = [
   [/&amp;/g, "&"], // last, so "&amp;lt;" becomes "&lt;" and not "<"
 ];
 
+/** Product descriptions are shared by all variants of a product: remember recent conversions. */
+const plainTextCache = new LRUCache<string, string>({ max: 500 });
+
 /**
  * HTML (a Shopify description) to plain text. sanitize-html does the parsing and drops every tag
  * and the contents of script/style-like elements; line breaks are kept at block boundaries so
  * paragraphs and list items stay readable. The result is text, to be escaped wherever it is shown.
  */
-/** Product descriptions are shared by all variants of a product: remember recent conversions. */
-const plainTextCache = new Map<string, string>();
-const PLAIN_TEXT_CACHE_SIZE = 500;
-
 export function htmlToPlainText(html: string): string {
   const cached = plainTextCache.get(html);
   if (cached !== undefined) return cached;
   const text = convertHtmlToPlainText(html);
-  if (plainTextCache.size >= PLAIN_TEXT_CACHE_SIZE) plainTextCache.delete(plainTextCache.keys().next().value!);
   plainTextCache.set(html, text);
   return text;
 }
