@@ -79,23 +79,7 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
   const newProductIds = new Set(changes.newProducts.map((p) => p.id));
   const newVariantIds = new Set(changes.newVariants.map((v) => v.id));
 
-  await insertRows(
-    tx,
-    "Product",
-    changes.newProducts.map((p) => ({
-      id: p.id,
-      shop,
-      handle: p.handle,
-      title: columns.products.get(p.id)?.title ?? columns.products.get(p.id)?.otherTitle ?? "",
-      vendor: columns.products.get(p.id)?.vendor ?? "",
-      archivedAt: null,
-      passportHeld: false,
-      originId: p.originId,
-      completeness: 0,
-      createdAt: now,
-      updatedAt: now,
-    })),
-  );
+  await insertRows(tx, "Product", newProductRows(changes.newProducts, columns.products, shop, now));
   await insertRows(tx, "Variant", newVariantRows(changes.newVariants, columns.variants, shop, now));
   for (const move of changes.variantMoves) {
     await tx.variant.update({ where: { id: move.id }, data: { productId: move.productId, position: move.position } });
@@ -107,6 +91,13 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
 
   await writeFieldValues(tx, changes.writes, ctx);
   await writeLinks(tx, changes, ctx);
+}
+
+function* newProductRows(products: ChangeSet["newProducts"], columns: Map<string, NewProductColumns>, shop: string, now: Date): Generator<Row> {
+  for (const p of products) {
+    const cols = columns.get(p.id);
+    yield { id: p.id, shop, handle: p.handle, title: cols?.title ?? cols?.otherTitle ?? "", vendor: cols?.vendor ?? "", archivedAt: null, passportHeld: false, originId: p.originId, completeness: 0, createdAt: now, updatedAt: now };
+  }
 }
 
 function* newVariantRows(variants: ChangeSet["newVariants"], columns: Map<string, VariantColumns>, shop: string, now: Date): Generator<Row> {
