@@ -89,27 +89,25 @@ describe("executeSync", () => {
   it("leaves the catalog as it was when the source fails mid-run, and records why", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
     const snapshot = await shopDb.fieldValue.findMany({ orderBy: { id: "asc" } });
-    async function* failing(): AsyncGenerator<SourceRecord> {
-      yield product(1, 2, "Half-written");
-      yield product(3);
-      throw new Error("connection reset by peer");
-    }
-    await expect(
-      executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: failing() }) }),
-    ).rejects.toThrow("connection reset");
+    /** A full run whose source breaks after these records. */
+    const failingAfter = (records: SourceRecord[]) => async () => ({
+      scope: "full" as const,
+      records: (async function* () {
+        yield* records;
+        throw new Error("connection reset by peer");
+      })(),
+    });
+    await expect(executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: failingAfter([product(1, 2, "Half-written"), product(3)]) })).rejects.toThrow(
+      "connection reset",
+    );
     expect(await shopDb.fieldValue.findMany({ orderBy: { id: "asc" } })).toEqual(snapshot);
     expect(await shopDb.product.count()).toBe(1);
     const failed = await shopDb.syncRun.findFirstOrThrow({ where: { status: "failed" } });
     expect(failed.message).toMatch(/connection reset by peer/);
 
     // Failing after whole batches were written inside the run's transaction: those go too.
-    async function* failingLate(): AsyncGenerator<SourceRecord> {
-      for (let i = 0; i < 1200; i++) yield product(100 + i, 1);
-      throw new Error("connection reset by peer");
-    }
-    await expect(
-      executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: failingLate() }) }),
-    ).rejects.toThrow("connection reset");
+    const many = Array.from({ length: 1200 }, (_, i) => product(100 + i, 1));
+    await expect(executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: failingAfter(many) })).rejects.toThrow("connection reset");
     expect(await shopDb.fieldValue.findMany({ orderBy: { id: "asc" } })).toEqual(snapshot);
     expect(await shopDb.product.count()).toBe(1);
     expect(await shopDb.passport.count()).toBe(2);
