@@ -1,5 +1,11 @@
-// Marks in a stream of records: when the engine took the first one and when it asked past the last
-// (the engine merges batch by batch while it reads, so "done" is the end of its merge loop).
+// Marks in a stream of records: when the engine took the first one and when it asked past the last.
+// The engine reads a batch, then merges and writes it, so "done" is when its last batch was read:
+// that batch's merge and write come after.
+import type { SourceBatch } from "../../app/sync/records";
+import { BENCH_SHOP } from "./env";
+import { measure } from "./memory";
+import { formatCount, progress } from "./report";
+
 export interface StreamMarks {
   startedAt: number;
   firstAt: number | null;
@@ -26,4 +32,27 @@ export async function* tapRecords<T extends { variants: readonly unknown[] }>(
     yield record;
   }
   marks.doneAt = performance.now();
+}
+
+/**
+ * One executeSync run of the benchmark shop, measured (time, memory), with marks on its record
+ * stream from the moment the engine asks the source for its batch. The app's modules load on
+ * first use: the benchmark has configured the environment by then.
+ */
+export async function measuredSync(label: string, integrationId: string, source: () => Promise<SourceBatch>) {
+  const { executeSync } = await import("../../app/sync/engine.server");
+  const marks = newMarks();
+  const run = await measure(() =>
+    executeSync({
+      shop: BENCH_SHOP,
+      integrationId,
+      trigger: "manual",
+      source: async () => {
+        marks.startedAt = performance.now();
+        const batch = await source();
+        return { ...batch, records: tapRecords(batch.records, marks, (n) => progress(`${label}: ${formatCount(n)} products read, merged and written`)) };
+      },
+    }),
+  );
+  return { ...run, marks };
 }
