@@ -126,13 +126,19 @@ describe("Excel as the primary (no Shopify)", () => {
     await excelIntegration(db);
     const preview = await uploadWorkbook(db, {
       name: "bad.xlsx",
-      bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Barcode (GTIN)": "4006381333932" }]),
+      bytes: await workbook([
+        { "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Barcode (GTIN)": "4006381333932" },
+        { "Product Handle": "cap", Title: "Cap", SKU: "C-1" },
+      ]),
       createMissing: false,
     });
     expect(preview.status).toBe("invalid");
+    expect(preview.errors).toHaveLength(1);
     expect(preview.errors[0]).toMatchObject({ row: 2, column: "Barcode (GTIN)" });
     expect(preview.errors[0].message).toMatch(/check digit/);
-    expect(preview.run?.status).toBe("failed");
+    // One run in the history: refused, with the error and no would-be counts (the valid cap).
+    expect(preview.run).toMatchObject({ status: "failed", errorCount: 1, counts: { created: 0, updated: 0 } });
+    expect(await db.syncRun.count({ where: { trigger: "upload" } })).toBe(1);
     await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/errors/);
     expect(await db.product.count()).toBe(0);
 
@@ -142,6 +148,23 @@ describe("Excel as the primary (no Shopify)", () => {
     const cell = book.getWorksheet("Products")!.getRow(2).getCell(4);
     expect(JSON.stringify(cell.note)).toMatch(/check digit/);
     expect(book.getWorksheet("Errors")).toBeDefined();
+  });
+
+  it("commits all or nothing: a file that has errors by the time it is committed saves nothing", async () => {
+    await excelIntegration(db);
+    // More than one batch of products (1,000) is written before the repeated SKU is read.
+    const rows = Array.from({ length: 1_200 }, (_, i) => ({ "Product Handle": `p-${i}`, Title: `Product ${i}`, SKU: `SKU-${i}` }));
+    const preview = await uploadWorkbook(db, { name: "big.xlsx", bytes: await workbook(rows), createMissing: false });
+    expect(preview.status).toBe("previewed");
+    // The stored file is replaced by one whose last row repeats the first SKU.
+    const changed = await workbook([...rows, { "Product Handle": "late", Title: "Late", SKU: "SKU-0" }]);
+    await db.upload.update({ where: { id: preview.uploadId }, data: { file: Buffer.from(changed) } });
+    const done = await commit(preview.uploadId);
+    expect(done.status).toBe("failed");
+    expect(await db.product.count()).toBe(0);
+    expect(await db.fieldValue.count()).toBe(0);
+    const run = await db.syncRun.findUniqueOrThrow({ where: { id: done.commitRunId! } });
+    expect(run).toMatchObject({ status: "failed", message: expect.stringMatching(/changed since its preview/) });
   });
 
   it("commits all or nothing: a record the engine refuses aborts the whole upload", async () => {

@@ -88,21 +88,26 @@ export async function failRun(
 }
 
 /** A run that never got to the merge (a refused upload), recorded so it shows in the history. */
-export async function recordRefusedRun(db: ShopDb, run: { integrationId: string; trigger: RunTrigger; message: string; errors: RecordError[] }): Promise<string> {
+/**
+ * A run refused before anything was saved, with its errors: a new failed run, or (runId) a
+ * preview run turned into one, its would-be counts cleared.
+ */
+export async function recordRefusedRun(db: ShopDb, run: { runId?: string; integrationId: string; trigger: RunTrigger; message: string; errors: RecordError[] }): Promise<string> {
   const now = new Date();
+  const refused = {
+    status: "failed",
+    message: run.message,
+    errors: JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
+    errorCount: run.errors.length,
+    finishedAt: now,
+  };
+  if (run.runId) {
+    const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, unmatched: 0, archived: 0, failed: 0, details: "{}" };
+    await db.syncRun.update({ where: { id: run.runId }, data: { ...refused, ...counts } });
+    return run.runId;
+  }
   const created = await db.syncRun.create({
-    data: {
-      shop: db.shopDomain,
-      integrationId: run.integrationId,
-      trigger: run.trigger,
-      scope: "partial",
-      status: "failed",
-      message: run.message,
-      errors: JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
-      errorCount: run.errors.length,
-      startedAt: now,
-      finishedAt: now,
-    },
+    data: { shop: db.shopDomain, integrationId: run.integrationId, trigger: run.trigger, scope: "partial", startedAt: now, ...refused },
   });
   return created.id;
 }

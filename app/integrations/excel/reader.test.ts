@@ -3,7 +3,7 @@ import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
 import { ean13 } from "./examples";
 import { fmt, makeTempDir, reorderZip, type TestCell, type TestSheet, writeProducts, writeXlsx } from "./fixtures/helpers";
-import { type ReadOptions, readProductsWorkbook } from "./reader";
+import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 let n = 0;
@@ -271,6 +271,62 @@ describe("materials", () => {
     const r = await read([row]);
     expect(r.errors).toEqual([]);
     expect(r.records[0].fields.materials).toHaveLength(8);
+  });
+});
+
+describe("streaming", () => {
+  async function stream(records: Record<string, TestCell>[]) {
+    const path = tmp.path(`s${++n}.xlsx`);
+    await writeProducts(path, records);
+    return streamProductsWorkbook(path, { primaryLocale: "en" });
+  }
+
+  it("hands over each product once its last row is read, before the rest of the sheet", async () => {
+    const s = await stream([
+      { "Product Handle": "tee", Title: "Tee", SKU: "A" },
+      { "Product Handle": "tee", SKU: "B" },
+      { "Product Handle": "cap", Title: "Cap", SKU: "C" },
+      { "Product Handle": "sock", Title: "Sock", SKU: "D" },
+    ]);
+    expect(s.products).toBe(3);
+    const seen: [string, number][] = [];
+    for await (const record of s.records) seen.push([record.externalId, s.summary().rowCount]);
+    // Rows read when each product came out: tee after its 2nd row, cap after the 3rd …
+    expect(seen).toEqual([
+      ["tee", 2],
+      ["cap", 3],
+      ["sock", 4],
+    ]);
+    expect(s.summary()).toMatchObject({ errors: [], rowCount: 4, productCount: 3 });
+  });
+
+  it("keeps the order of first rows when a product's rows are apart", async () => {
+    const s = await stream([
+      { "Product Handle": "tee", Title: "Tee", SKU: "A" },
+      { "Product Handle": "cap", Title: "Cap", SKU: "B" },
+      { "Product Handle": "tee", SKU: "C" },
+      { "Product Handle": "sock", Title: "Sock", SKU: "D" },
+    ]);
+    const seen: [string, number][] = [];
+    for await (const record of s.records) seen.push([record.externalId, s.summary().rowCount]);
+    // cap is complete after row 2 but waits for tee, which starts before it.
+    expect(seen).toEqual([
+      ["tee", 3],
+      ["cap", 3],
+      ["sock", 4],
+    ]);
+  });
+
+  it("reports a product handed over before its SKU turned out to be repeated", async () => {
+    const s = await stream([
+      { "Product Handle": "tee", Title: "Tee", SKU: "DUP" },
+      { "Product Handle": "cap", Title: "Cap", SKU: "DUP" },
+    ]);
+    const handles: string[] = [];
+    for await (const record of s.records) handles.push(record.externalId);
+    expect(handles).toEqual(["tee"]); // out before row 3 was read; the errors say it is not valid
+    expect(s.summary().errors.map((e) => e.row)).toEqual([2, 3]);
+    expect(s.summary().productsWithErrors.sort()).toEqual(["cap", "tee"]);
   });
 });
 

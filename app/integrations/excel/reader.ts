@@ -1,7 +1,10 @@
 // Reads the Products sheet of an uploaded workbook into SourceRecords for the sync engine.
 //
-// The file is checked first (workbook-file.ts: type, zip bomb, structure), then streamed with
-// exceljs's WorkbookReader row by row; only the parsed values are kept.
+// The file is checked first (workbook-file.ts: type, zip bomb, structure), then streamed twice
+// with exceljs's WorkbookReader, row by row. The first pass notes the last row of every handle;
+// the second parses every cell and hands over each product as soon as its last row has been read,
+// so memory holds the rows of the products still open, not the file (all of it only when every
+// product has a row near the end).
 //
 // Rules (see also columns.ts for the layout):
 // - one row per variant; rows with the same Product Handle (case-insensitive) are one product,
@@ -17,7 +20,9 @@
 //   given on one row only (as in Shopify's CSV);
 // - variant externalId: SKU, else GTIN-14, else "<handle>/<option values joined by />", else
 //   "<handle>#<row>";
-// - a product with any error is left out of `records` (its handle is in `productsWithErrors`).
+// - a product with any error is left out of `records` (its handle is in `productsWithErrors`);
+//   while streaming, a product handed over may still turn out to be in error (its SKU repeated
+//   further down): a stream is only valid when it ends without errors.
 //   Errors block a full import: the caller should not commit a file with errors in "full" scope,
 //   because the products left out would look deleted;
 // - unknown columns are warnings; "Archived in source" (written on export) is ignored.
@@ -55,7 +60,7 @@ import {
 } from "./cells";
 import { formatCount, type Limits, resolveLimits, WorkbookRejected } from "./limits";
 import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registry";
-import { inspectWorkbookFile, openZipPart, readZipTextParts, requireProductsSheet } from "./workbook-file";
+import { inspectWorkbookFile, openZipPart, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
 
 export interface CellIssue {
   sheet: string;
@@ -118,6 +123,8 @@ interface ProductAcc {
   handle: string;
   rows: RowAcc[];
   bad: boolean;
+  /** Once its last row was read: the product built (null when in error); its rows are let go. */
+  built?: SourceRecord | null;
 }
 
 class IssueList {
@@ -228,10 +235,18 @@ class ProductsSheetParser {
   private handleCol = 0;
   private readonly headerCells = new Set<number>();
   private readonly headerless = new Set<number>();
+  /**
+   * Products not yet taken (takeReady), in the order of their first row: those still open, and
+   * those built but waiting for a product that starts before them.
+   */
   private readonly products = new Map<string, ProductAcc>();
-  /** Identifier → row (first) or rows (when repeated). */
-  private readonly skuRows = new Map<string, number | number[]>();
-  private readonly barcodeRows = new Map<string, number | number[]>();
+  /** Handles of products built (whether taken or not). */
+  private readonly builtHandles = new Set<string>();
+  productCount = 0;
+  readonly productsWithErrors = new Set<string>();
+  /** Identifier → its use (first) or uses (when repeated). */
+  private readonly skuUses = new Map<string, IdentifierUse | IdentifierUse[]>();
+  private readonly barcodeUses = new Map<string, IdentifierUse | IdentifierUse[]>();
   private readonly fieldsByKey: Map<string, FieldDef>;
   private readonly variantFields: FieldDef[];
   private readonly skuField: FieldDef | undefined;
@@ -246,6 +261,8 @@ class ProductsSheetParser {
     private readonly requireTitle: boolean,
     private readonly date1904: boolean,
     private readonly hyperlinks: Map<string, string>,
+    /** Last row of each handle (first pass); a product is built once this row has been read. */
+    private readonly lastRowOf: ReadonlyMap<string, number>,
   ) {
     this.errors = new IssueList(limits.maxIssues);
     this.warnings = new IssueList(limits.maxIssues);
@@ -290,11 +307,7 @@ class ProductsSheetParser {
   }
 
   private onHeader(rowNumber: number, cols: readonly number[], raws: readonly RawCell[]): boolean {
-    const headers = new Map<number, string>();
-    cols.forEach((col, i) => {
-      const text = asText(raws[i]);
-      if (text.ok && text.value !== "") headers.set(col, text.value);
-    });
+    const headers = headerTexts(cols, raws);
     if (headers.size === 0) return true; // blank rows above the header
     this.headerRow = rowNumber;
     for (const col of headers.keys()) this.headerCells.add(col);
@@ -456,15 +469,41 @@ class ProductsSheetParser {
     }
 
     if (handle === null) return true;
+    // Both passes read the same rows, so a built product gets no more rows.
+    if (this.builtHandles.has(handle)) throw new Error(`row ${rowNumber}: the product "${handle}" was already read to its last row`);
     let product = this.products.get(handle);
-    if (!product) this.products.set(handle, (product = { handle, rows: [], bad: false }));
+    if (!product) {
+      this.products.set(handle, (product = { handle, rows: [], bad: false }));
+      this.productCount++;
+    }
     product.rows.push({ row: rowNumber, v });
     if (rowBad) product.bad = true;
-
-    // Identifiers, checked for duplicates across the file at the end.
-    if (this.skuField && typeof v[this.skuField.key] === "string") remember(this.skuRows, v[this.skuField.key] as string, rowNumber);
-    if (this.gtinField && typeof v[this.gtinField.key] === "string") remember(this.barcodeRows, v[this.gtinField.key] as string, rowNumber);
+    // Identifiers: a repeat marks this product now; every use is reported at the end.
+    const use = { row: rowNumber, handle };
+    if (this.skuField && typeof v[this.skuField.key] === "string" && remember(this.skuUses, v[this.skuField.key] as string, use)) product.bad = true;
+    if (this.gtinField && typeof v[this.gtinField.key] === "string" && remember(this.barcodeUses, v[this.gtinField.key] as string, use)) product.bad = true;
+    if (this.lastRowOf.get(handle) === rowNumber) this.build(product);
     return true;
+  }
+
+  /** Builds a product whose rows have all been read, and lets go of its rows. */
+  private build(product: ProductAcc): void {
+    this.builtHandles.add(product.handle);
+    const record = this.buildProduct(product);
+    product.rows = [];
+    product.built = product.bad ? null : record;
+    if (!product.built) this.productsWithErrors.add(product.handle);
+  }
+
+  /** The products built since the last call whose predecessors (by first row) are built too. */
+  takeReady(): SourceRecord[] {
+    const taken: SourceRecord[] = [];
+    for (const [handle, product] of this.products) {
+      if (product.built === undefined) break;
+      this.products.delete(handle);
+      if (product.built) taken.push(product.built);
+    }
+    return taken;
   }
 
   private fail(row: number, col: number, message: string): null {
@@ -627,37 +666,29 @@ class ProductsSheetParser {
 
   // -------------------------------------------------------------------------------------------
 
-  finish(): { records: SourceRecord[]; productsWithErrors: string[]; productCount: number } {
-    this.reportDuplicates(this.skuRows, this.skuField, (value, others) => `The SKU ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own SKU.`);
-    this.reportDuplicates(this.barcodeRows, this.gtinField, (value, others) => `The barcode ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own barcode (GTIN).`);
-
-    const records: SourceRecord[] = [];
-    const productsWithErrors: string[] = [];
-    const productCount = this.products.size;
-    for (const [handle, product] of this.products) {
-      const record = this.buildProduct(product);
-      if (product.bad || !record) productsWithErrors.push(handle);
-      else records.push(record);
-      this.products.delete(handle); // its rows are no longer needed
-    }
-    return { records, productsWithErrors, productCount };
+  /** After the last row: duplicate identifiers, then the products still open (see takeReady). */
+  finish(): void {
+    this.reportDuplicates(this.skuUses, this.skuField, (value, others) => `The SKU ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own SKU.`);
+    this.reportDuplicates(this.barcodeUses, this.gtinField, (value, others) => `The barcode ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own barcode (GTIN).`);
+    for (const product of this.products.values()) if (product.built === undefined) this.build(product);
   }
 
   /** Reports every row of a repeated identifier and marks their products. */
-  private reportDuplicates(map: Map<string, number | number[]>, field: FieldDef | undefined, message: (value: string, others: number[]) => string): void {
+  private reportDuplicates(map: Map<string, IdentifierUse | IdentifierUse[]>, field: FieldDef | undefined, message: (value: string, others: number[]) => string): void {
     if (!field) return;
-    let rowHandle: Map<number, ProductAcc> | undefined;
-    for (const [value, rows] of map) {
-      if (!Array.isArray(rows)) continue;
-      if (!rowHandle) {
-        rowHandle = new Map();
-        for (const p of this.products.values()) for (const r of p.rows) rowHandle.set(r.row, p);
-      }
-      const col = this.fieldCol(field);
-      for (const row of rows) {
+    const col = this.fieldCol(field);
+    for (const [value, uses] of map) {
+      if (!Array.isArray(uses)) continue;
+      const rows = uses.map((u) => u.row);
+      for (const { row, handle } of uses) {
         this.error(row, col, message(field.kind === "gtin" ? displayGtin(value) : value, rows.filter((r) => r !== row)));
-        const product = rowHandle.get(row);
-        if (product) product.bad = true;
+        const product = this.products.get(handle);
+        if (product && product.built === undefined) product.bad = true; // still open
+        else {
+          // Built already: dropped if not taken yet; a stream's reader learns it from the errors.
+          if (product) product.built = null;
+          this.productsWithErrors.add(handle);
+        }
       }
     }
   }
@@ -864,11 +895,29 @@ class ProductsSheetParser {
   }
 }
 
-function remember(map: Map<string, number | number[]>, value: string, row: number): void {
+/** Where an identifier (SKU, barcode) is used. */
+interface IdentifierUse {
+  row: number;
+  handle: string;
+}
+
+/** Notes a use of an identifier; true when it was used before. */
+function remember(map: Map<string, IdentifierUse | IdentifierUse[]>, value: string, use: IdentifierUse): boolean {
   const seen = map.get(value);
-  if (seen === undefined) map.set(value, row);
-  else if (Array.isArray(seen)) seen.push(row);
-  else map.set(value, [seen, row]);
+  if (seen === undefined) map.set(value, use);
+  else if (Array.isArray(seen)) seen.push(use);
+  else map.set(value, [seen, use]);
+  return seen !== undefined;
+}
+
+/** A header row's texts by column (empty cells left out). */
+function headerTexts(cols: readonly number[], raws: readonly RawCell[]): Map<number, string> {
+  const headers = new Map<number, string>();
+  cols.forEach((col, i) => {
+    const text = asText(raws[i]);
+    if (text.ok && text.value !== "") headers.set(col, text.value);
+  });
+  return headers;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -923,36 +972,32 @@ async function loadSharedStrings(path: string, present: boolean): Promise<unknow
 
 interface StreamRow {
   number: number;
+  getCell(col: number): { value: unknown; numFmt?: string };
   eachCell(opts: { includeEmpty: boolean }, cb: (cell: { value: unknown; numFmt?: string }, col: number) => void): void;
 }
 
-/**
- * Reads the Products sheet of an .xlsx file. Whole-file problems (not an xlsx, encrypted, a zip
- * bomb, no Products sheet, damaged) throw WorkbookRejected; everything else is reported as errors
- * and warnings per cell.
- */
-export async function readProductsWorkbook(input: string, options: ReadOptions): Promise<WorkbookReadResult> {
-  const limits = resolveLimits(options.limits);
-  const primaryLocale = canonicalLocale(options.primaryLocale);
-  if (!primaryLocale) throw new TypeError(`"${options.primaryLocale}" is not a locale code`);
-  const registry = options.registry ?? DEFAULT_REGISTRY;
+/** What the reader needs to read the workbook's sheets (loaded once, used by both passes). */
+interface OpenedWorkbook {
+  input: string;
+  info: WorkbookFileInfo;
+  sheet: ReturnType<typeof requireProductsSheet>;
+  sharedStrings: unknown[];
+  styles: unknown;
+}
 
-  const info = await inspectWorkbookFile(input, limits);
-  const sheet = requireProductsSheet(info);
-  const parser = new ProductsSheetParser(sheet.name, limits, primaryLocale, registry, !!options.requireTitle, info.date1904, info.hyperlinks);
-
+/** The rows of the Products sheet, in order; the reader is closed when the loop ends or breaks. */
+async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedWorkbook): AsyncGenerator<StreamRow> {
   // exceljs's streaming reader parses a sheet straight from the zip once it has the shared
   // strings and the workbook's relationships; until then it copies sheets to temporary files.
   // When xl/workbook.xml or xl/styles.xml come after a sheet in the zip it crashes (no sheet list)
   // or loses number formats (dates, percentages). So the workbook's structure, styles, shared
   // strings and relationships are loaded up front: every sheet is then read in one pass, never
   // through temporary files, whatever the order of the parts, and reading can stop at any row.
-  const sharedStrings = await loadSharedStrings(input, info.hasSharedStrings);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: "emit",
-    sharedStrings: "ignore", // loaded above
+    sharedStrings: "ignore", // loaded up front
     hyperlinks: "ignore", // read by inspectWorkbookFile
-    styles: "ignore", // loaded below
+    styles: "ignore", // loaded up front
     entries: "ignore",
   });
   const internals = reader as unknown as { model?: unknown; properties?: unknown; styles?: unknown; sharedStrings?: unknown; workbookRels?: unknown };
@@ -960,7 +1005,7 @@ export async function readProductsWorkbook(input: string, options: ReadOptions):
   internals.properties = { model: { date1904: info.date1904 } };
   internals.workbookRels = info.relationships;
   internals.sharedStrings = sharedStrings;
-  internals.styles = await loadStyles(input);
+  internals.styles = styles;
 
   let found = false;
   try {
@@ -968,17 +1013,7 @@ export async function readProductsWorkbook(input: string, options: ReadOptions):
       const ws = worksheet as unknown as { name: string } & AsyncIterable<StreamRow>;
       if (ws.name !== sheet.readerName) continue; // exceljs drains the sheets it skips
       found = true;
-      const cols: number[] = [];
-      const raws: RawCell[] = [];
-      for await (const row of ws) {
-        cols.length = 0;
-        raws.length = 0;
-        row.eachCell({ includeEmpty: false }, (cell, col) => {
-          cols.push(col);
-          raws.push(rawCell(cell.value, cell.numFmt));
-        });
-        if (!parser.onRow(row.number, cols, raws)) break;
-      }
+      yield* ws;
       break; // the rest of the workbook is not needed
     }
   } catch (err) {
@@ -989,7 +1024,7 @@ export async function readProductsWorkbook(input: string, options: ReadOptions):
       { cause: err },
     );
   } finally {
-    // Close the file: reading stops after the Products sheet (or earlier at the row limit).
+    // Close the file: reading stops after the Products sheet (or earlier).
     const stream = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
     stream?.destroy?.();
   }
@@ -999,18 +1034,119 @@ export async function readProductsWorkbook(input: string, options: ReadOptions):
       `The "${sheet.name}" sheet could not be found inside the file. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
     );
   }
+}
 
-  const { records, productsWithErrors, productCount } = parser.finish();
+/**
+ * First pass: the last row of each handle (as the parser keys products: lower case), read from the
+ * handle column only. It stops after `maxRows` rows with a handle, as the parser does.
+ */
+async function lastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<Map<string, number>> {
+  const lastRow = new Map<string, number>();
+  let handleCol = 0;
+  let rows = 0;
+  const cols: number[] = [];
+  const raws: RawCell[] = [];
+  for await (const row of sheetRows(workbook)) {
+    if (handleCol === 0) {
+      readCells(row, cols, raws);
+      const headers = headerTexts(cols, raws);
+      if (headers.size === 0) continue;
+      const { columns } = matchHeaders(headers, { primaryLocale, fields: registry.fields });
+      handleCol = columns.findIndex((c) => c?.role.type === "handle");
+      if (handleCol < 1) break; // the parser reports the missing column
+      continue;
+    }
+    const cell = row.getCell(handleCol);
+    const text = asText(rawCell(cell.value, cell.numFmt));
+    if (!text.ok || text.value === "") continue;
+    lastRow.set(text.value.toLowerCase(), row.number);
+    if (++rows > maxRows) break;
+  }
+  return lastRow;
+}
+
+function readCells(row: StreamRow, cols: number[], raws: RawCell[]): void {
+  cols.length = 0;
+  raws.length = 0;
+  row.eachCell({ includeEmpty: false }, (cell, col) => {
+    cols.push(col);
+    raws.push(rawCell(cell.value, cell.numFmt));
+  });
+}
+
+/** A reading of the Products sheet, product by product. */
+export interface WorkbookStream {
+  /** Distinct product handles in the sheet (from the first pass), for progress. */
+  products: number;
+  /**
+   * Each product without errors, as soon as its last row has been read. Read it once. A product
+   * handed over can still turn out to be in error (an identifier repeated further down): use
+   * the records only if `summary()` has no errors at the end.
+   */
+  records: AsyncIterable<SourceRecord>;
+  /** What the reading found; complete once `records` has been read to the end. */
+  summary(): WorkbookReadSummary;
+  /** Closes the file when `records` was not read to the end (a failed run). */
+  close(): Promise<void>;
+}
+
+export type WorkbookReadSummary = Omit<WorkbookReadResult, "records">;
+
+/**
+ * Opens the Products sheet of an .xlsx file for streaming. Whole-file problems (not an xlsx,
+ * encrypted, a zip bomb, no Products sheet, damaged) throw WorkbookRejected, here or while the
+ * records are read; everything else is reported as errors and warnings per cell.
+ */
+export async function streamProductsWorkbook(input: string, options: ReadOptions): Promise<WorkbookStream> {
+  const limits = resolveLimits(options.limits);
+  const primaryLocale = canonicalLocale(options.primaryLocale);
+  if (!primaryLocale) throw new TypeError(`"${options.primaryLocale}" is not a locale code`);
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+
+  const info = await inspectWorkbookFile(input, limits);
+  const sheet = requireProductsSheet(info);
+  const workbook: OpenedWorkbook = { input, info, sheet, sharedStrings: await loadSharedStrings(input, info.hasSharedStrings), styles: await loadStyles(input) };
+  const lastRowOf = await lastRowOfEachHandle(workbook, primaryLocale, registry, limits.maxRows);
+  const parser = new ProductsSheetParser(sheet.name, limits, primaryLocale, registry, !!options.requireTitle, info.date1904, info.hyperlinks, lastRowOf);
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    const cols: number[] = [];
+    const raws: RawCell[] = [];
+    for await (const row of sheetRows(workbook)) {
+      readCells(row, cols, raws);
+      const more = parser.onRow(row.number, cols, raws);
+      yield* parser.takeReady();
+      if (!more) break;
+    }
+    parser.finish();
+    yield* parser.takeReady();
+  }
+
+  const reading = records();
   return {
-    records,
-    errors: parser.errors.sorted(sheet.name, "errors"),
-    warnings: parser.warnings.sorted(sheet.name, "warnings"),
-    rowCount: parser.rowCount,
-    productCount,
-    productsWithErrors,
-    translationLocales: parser.translationLocales,
-    sheet: sheet.name,
+    products: lastRowOf.size,
+    records: reading,
+    close: async () => void (await reading.return(undefined)),
+    summary: () => ({
+      errors: parser.errors.sorted(sheet.name, "errors"),
+      warnings: parser.warnings.sorted(sheet.name, "warnings"),
+      rowCount: parser.rowCount,
+      productCount: parser.productCount,
+      productsWithErrors: [...parser.productsWithErrors],
+      translationLocales: parser.translationLocales,
+      sheet: sheet.name,
+    }),
   };
+}
+
+/** Reads the whole Products sheet of an .xlsx file (see streamProductsWorkbook). */
+export async function readProductsWorkbook(input: string, options: ReadOptions): Promise<WorkbookReadResult> {
+  const stream = await streamProductsWorkbook(input, options);
+  const records: SourceRecord[] = [];
+  for await (const record of stream.records) records.push(record);
+  const summary = stream.summary();
+  const inError = new Set(summary.productsWithErrors);
+  return { records: records.filter((r) => !inError.has(r.externalId)), ...summary };
 }
 
 export { PRODUCTS_SHEET };

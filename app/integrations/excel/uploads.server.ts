@@ -12,12 +12,12 @@ import { requestSync } from "../../jobs/sync-jobs.server";
 import { shopSettings } from "../../shop-settings.server";
 import { executeSync } from "../../sync/engine.server";
 import type { FieldWrite, RunReport } from "../../sync/merge";
-import type { SourceBatch } from "../../sync/records";
+import type { SourceBatch, SourceRecord } from "../../sync/records";
 import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
 import { DEFAULT_LIMITS, formatBytes, WorkbookRejected } from "./limits";
-import { readProductsWorkbook, type CellIssue, type WorkbookReadResult } from "./reader";
+import { streamProductsWorkbook, type CellIssue, type WorkbookStream } from "./reader";
 
 export type UploadStatus = "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled";
 
@@ -73,37 +73,51 @@ export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Ui
   return previewUpload(db, upload.id);
 }
 
-/** Reads an upload's file from the database into a temporary file for the streaming reader. */
-async function withUploadFile<T>(bytes: Uint8Array, fn: (filePath: string) => Promise<T>): Promise<T> {
+/** An upload's file copied from the database to a temporary file, for the streaming reader. */
+function temporaryUploadFile(bytes: Uint8Array): { path: string; remove: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "passport-upload-"));
   const filePath = path.join(dir, "upload.xlsx");
+  const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     writeFileSync(filePath, bytes);
-    return await fn(filePath);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { path: filePath, remove };
+}
+
+async function withUploadFile<T>(bytes: Uint8Array, fn: (filePath: string) => Promise<T>): Promise<T> {
+  const file = temporaryUploadFile(bytes);
+  try {
+    return await fn(file.path);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    file.remove();
   }
 }
 
-type ReadOutcome = { ok: true; result: WorkbookReadResult } | { ok: false; message: string };
+type OpenOutcome = { ok: true; stream: WorkbookStream } | { ok: false; message: string };
 
-async function readUpload(db: ShopDb, upload: { file: Uint8Array; integrationId: string; createMissing: boolean }): Promise<ReadOutcome> {
+/** Opens an upload's file for reading product by product (a refused file gives its message). */
+async function openUpload(db: ShopDb, upload: { integrationId: string; createMissing: boolean }, filePath: string): Promise<OpenOutcome> {
   const [settings, integration] = await Promise.all([shopSettings(db), db.integration.findUniqueOrThrow({ where: { id: upload.integrationId } })]);
   const createsProducts = integration.primaryOfShop !== null || upload.createMissing;
   try {
-    const result = await withUploadFile(upload.file, (filePath) =>
-      readProductsWorkbook(filePath, { primaryLocale: settings.primaryLocale, requireTitle: createsProducts }),
-    );
-    return { ok: true, result };
+    return { ok: true, stream: await streamProductsWorkbook(filePath, { primaryLocale: settings.primaryLocale, requireTitle: createsProducts }) };
   } catch (error) {
     if (error instanceof WorkbookRejected) return { ok: false, message: error.message };
     throw error;
   }
 }
 
-/** A refused file is a failed upload run in the sync history, with its errors. */
-function refuse(db: ShopDb, integrationId: string, message: string, issues: CellIssue[]): Promise<string> {
+function invalidFileMessage(errors: readonly CellIssue[]): string {
+  return `Nothing was imported: ${errors.length} ${errors.length === 1 ? "cell has a problem" : "cells have problems"}. Download the file with the errors marked, fix them and upload it again.`;
+}
+
+/** A refused file is a failed upload run in the sync history (the preview's run, if any), with its errors. */
+function refuse(db: ShopDb, integrationId: string, message: string, issues: CellIssue[], runId?: string): Promise<string> {
   return recordRefusedRun(db, {
+    runId,
     integrationId,
     trigger: "upload",
     message,
@@ -129,19 +143,32 @@ function previewChange(w: FieldWrite): PreviewChange {
 
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
   const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId } });
-  const read = await readUpload(db, upload);
-  if (!read.ok) {
-    const runId = await refuse(db, upload.integrationId, read.message, []);
-    return savePreview(db, uploadId, { status: "rejected", message: read.message, previewRunId: runId });
+  const rejected = async (message: string) => {
+    const runId = await refuse(db, upload.integrationId, message, []);
+    return savePreview(db, uploadId, { status: "rejected", message, previewRunId: runId });
+  };
+  const file = temporaryUploadFile(upload.file);
+  try {
+    const opened = await openUpload(db, upload, file.path);
+    if (!opened.ok) return await rejected(opened.message);
+    try {
+      return await previewStream(db, upload, opened.stream);
+    } finally {
+      await opened.stream.close();
+    }
+  } catch (error) {
+    if (error instanceof WorkbookRejected) return await rejected(error.message);
+    throw error;
+  } finally {
+    file.remove();
   }
-  const { result } = read;
-  const base = { rows: result.rowCount, products: result.productCount, warnings: result.warnings };
-  if (result.errors.length > 0) {
-    const message = `Nothing was imported: ${result.errors.length} ${result.errors.length === 1 ? "cell has a problem" : "cells have problems"}. Download the file with the errors marked, fix them and upload it again.`;
-    const runId = await refuse(db, upload.integrationId, message, result.errors);
-    return savePreview(db, uploadId, { ...base, status: "invalid", message, errors: result.errors, previewRunId: runId });
-  }
+}
 
+/**
+ * The dry run merges the products as the reader hands them over. When the file turns out to have
+ * errors, that run becomes the refused upload run, with the errors.
+ */
+async function previewStream(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean }, stream: WorkbookStream): Promise<UploadPreview> {
   // The preview keeps the first changes (old → new) and counts the rest.
   const changes: PreviewChange[] = [];
   let changeCount = 0;
@@ -151,14 +178,21 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
     trigger: "upload",
     dryRun: true,
     createUnmatched: upload.createMissing,
-    source: async () => ({ scope: "partial", records: result.records, total: result.records.length }),
+    source: async () => ({ scope: "partial", records: stream.records, total: stream.products }),
     onChanges: (part) => {
       changeCount += part.writes.length;
       for (const w of part.writes.slice(0, MAX_PREVIEW_CHANGES - changes.length)) changes.push(previewChange(w));
     },
   });
+  const result = stream.summary();
+  const base = { rows: result.rowCount, products: result.productCount, warnings: result.warnings };
+  if (result.errors.length > 0) {
+    const message = invalidFileMessage(result.errors);
+    await refuse(db, upload.integrationId, message, result.errors, runId);
+    return savePreview(db, upload.id, { ...base, status: "invalid", message, errors: result.errors, previewRunId: runId });
+  }
   const errors = recordErrorsAsIssues(report);
-  return savePreview(db, uploadId, {
+  return savePreview(db, upload.id, {
     ...base,
     status: errors.length ? "invalid" : "previewed",
     errors,
@@ -236,28 +270,42 @@ export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fil
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
 
+/** The records of a stream that was valid at its preview; errors now fail the run (all or nothing). */
+async function* previewedRecords(stream: WorkbookStream): AsyncGenerator<SourceRecord> {
+  yield* stream.records;
+  if (stream.summary().errors.length > 0) throw new MerchantError("The file changed since its preview and now has errors; nothing was saved.", true);
+}
+
 /**
  * The Excel integration's source for a run: the oldest upload waiting to be committed, read again
- * from its file, all or nothing. The upload is marked committed in the run's own transaction.
+ * from its file as the run goes, all or nothing. The upload is marked committed in the run's own
+ * transaction.
  */
 export async function excelUploadSource(db: ShopDb, integration: IntegrationRow, queue?: JobQueue): Promise<SourceBatch> {
   const upload = await db.upload.findFirst({ where: { integrationId: integration.id, status: "committing" }, orderBy: { updatedAt: "asc" } });
   if (!upload) return { scope: "partial", records: [] };
-  const read = await readUpload(db, upload);
-  if (!read.ok || read.result.errors.length > 0) {
+  const file = temporaryUploadFile(upload.file);
+  const opened = await openUpload(db, upload, file.path).catch((error: unknown) => {
+    file.remove();
+    throw error;
+  });
+  if (!opened.ok) {
+    file.remove();
     await db.upload.update({ where: { id: upload.id }, data: { status: "failed" } });
-    throw new MerchantError(read.ok ? "The file changed since its preview and now has errors; nothing was saved." : read.message, true);
+    throw new MerchantError(opened.message, true);
   }
   return {
     scope: "partial",
-    records: read.result.records,
-    total: read.result.records.length,
+    records: previewedRecords(opened.stream),
+    total: opened.stream.products,
     createUnmatched: upload.createMissing,
     atomic: true,
     onCommit: async (tx) => {
       await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0) } });
     },
     afterRun: async ({ ok, runId }) => {
+      await opened.stream.close();
+      file.remove();
       await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
