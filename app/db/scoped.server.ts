@@ -94,6 +94,8 @@ export type ShopTx = Parameters<Parameters<ScopedClient["$transaction"]>[0]>[0] 
 /** A database client bound to one shop. */
 export type ShopDb = Omit<ScopedClient, "$transaction"> & {
   shopDomain: string;
+  /** On SQLite, the client's one connection, for plain statements (null on PostgreSQL). */
+  sqlite: SqliteConnection | null;
   $transaction<R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
 };
 
@@ -114,7 +116,8 @@ export function forShop(shop: string, client: Db = defaultDb): ShopDb {
   const transaction = scoped.$transaction.bind(scoped);
   const $transaction = <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
     transaction((tx) => fn(withShop(tx, shop, { sqlite: sqliteConnectionOf(client) }) as ShopTx), options);
-  return withShop(scoped, shop, { $transaction }) as unknown as ShopDb;
+  // (A getter: the connection exists once Prisma has connected, on the first query.)
+  return withShop(scoped, shop, { $transaction, get sqlite() { return sqliteConnectionOf(client); } }) as unknown as ShopDb;
 }
 
 /** Deletes every row of a shop in every shop-owned table (shop/redact). */

@@ -68,9 +68,29 @@ export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Ui
   }
   const integration = await excelIntegration(db);
   const upload = await db.upload.create({
-    data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", file: Buffer.from(file.bytes), createMissing: file.createMissing },
+    data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", file: Buffer.alloc(0), createMissing: file.createMissing },
+    select: { id: true },
   });
+  await storeUploadFile(db, upload.id, file.bytes);
   return previewUpload(db, upload.id);
+}
+
+/** An upload's columns but its file, which is read and written on its own (uploadFileBytes). */
+const UPLOAD_ROW = { id: true, integrationId: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } as const;
+
+// On SQLite the file goes in and out as a plain statement: through Prisma's query compiler
+// (WebAssembly) a 6 MB value grows the compiler's memory by some 70 MB, for good.
+async function storeUploadFile(db: ShopDb, uploadId: string, bytes: Uint8Array): Promise<void> {
+  if (db.sqlite) db.sqlite.prepare(`UPDATE "Upload" SET "file" = ? WHERE "shop" = ? AND "id" = ?`).run(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), db.shopDomain, uploadId);
+  else await db.upload.update({ where: { id: uploadId }, data: { file: Buffer.from(bytes) }, select: { id: true } });
+}
+
+async function uploadFileBytes(db: ShopDb, uploadId: string): Promise<Uint8Array> {
+  if (db.sqlite) {
+    const row = db.sqlite.prepare(`SELECT "file" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as { file: Buffer } | undefined;
+    return row?.file ?? new Uint8Array();
+  }
+  return (await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { file: true } })).file;
 }
 
 /** An upload's file copied from the database to a temporary file, for the streaming reader. */
@@ -142,12 +162,12 @@ function previewChange(w: FieldWrite): PreviewChange {
 }
 
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
-  const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId } });
+  const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: UPLOAD_ROW });
   const rejected = async (message: string) => {
     const runId = await refuse(db, upload.integrationId, message, []);
     return savePreview(db, uploadId, { status: "rejected", message, previewRunId: runId });
   };
-  const file = temporaryUploadFile(upload.file);
+  const file = temporaryUploadFile(await uploadFileBytes(db, uploadId));
   try {
     const opened = await openUpload(db, upload, file.path);
     if (!opened.ok) return await rejected(opened.message);
@@ -215,7 +235,7 @@ interface StoredPreview {
 
 async function savePreview(db: ShopDb, uploadId: string, preview: StoredPreview & { status: UploadStatus }): Promise<UploadPreview> {
   const { status, ...stored } = preview;
-  await db.upload.update({ where: { id: uploadId }, data: { status, preview: JSON.stringify(stored) } });
+  await db.upload.update({ where: { id: uploadId }, data: { status, preview: JSON.stringify(stored) }, select: { id: true } });
   return getUploadPreview(db, uploadId);
 }
 
@@ -242,7 +262,7 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
 
 /** Commits a previewed upload: queued as a sync run of the Excel integration (trigger "upload"). */
 export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string): Promise<void> {
-  const upload = await db.upload.findUnique({ where: { id: uploadId } });
+  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   if (upload.status !== "previewed") {
     throw new MerchantError(
@@ -252,7 +272,7 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
       true,
     );
   }
-  await db.upload.update({ where: { id: uploadId }, data: { status: "committing" } });
+  await db.upload.update({ where: { id: uploadId }, data: { status: "committing" }, select: { id: true } });
   await requestSync(queue, db, upload.integrationId, "upload", "partial");
 }
 
@@ -263,10 +283,10 @@ export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> 
 
 /** The uploaded workbook with its bad cells highlighted and explained. */
 export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fileName: string; bytes: Buffer }> {
-  const upload = await db.upload.findUnique({ where: { id: uploadId } });
+  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = JSON.parse(upload.preview ?? "{}") as StoredPreview;
-  const bytes = await withUploadFile(upload.file, (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
+  const bytes = await withUploadFile(await uploadFileBytes(db, uploadId), (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
 
@@ -282,16 +302,16 @@ async function* previewedRecords(stream: WorkbookStream): AsyncGenerator<SourceR
  * transaction.
  */
 export async function excelUploadSource(db: ShopDb, integration: IntegrationRow, queue?: JobQueue): Promise<SourceBatch> {
-  const upload = await db.upload.findFirst({ where: { integrationId: integration.id, status: "committing" }, orderBy: { updatedAt: "asc" } });
+  const upload = await db.upload.findFirst({ where: { integrationId: integration.id, status: "committing" }, orderBy: { updatedAt: "asc" }, select: UPLOAD_ROW });
   if (!upload) return { scope: "partial", records: [] };
-  const file = temporaryUploadFile(upload.file);
+  const file = temporaryUploadFile(await uploadFileBytes(db, upload.id));
   const opened = await openUpload(db, upload, file.path).catch((error: unknown) => {
     file.remove();
     throw error;
   });
   if (!opened.ok) {
     file.remove();
-    await db.upload.update({ where: { id: upload.id }, data: { status: "failed" } });
+    await db.upload.update({ where: { id: upload.id }, data: { status: "failed" }, select: { id: true } });
     throw new MerchantError(opened.message, true);
   }
   return {
@@ -301,12 +321,12 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     createUnmatched: upload.createMissing,
     atomic: true,
     onCommit: async (tx) => {
-      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0) } });
+      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0) }, select: { id: true } });
     },
     afterRun: async ({ ok, runId }) => {
       await opened.stream.close();
       file.remove();
-      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) } });
+      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
       if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");
