@@ -1,12 +1,14 @@
 // Export of the catalog to the template's workbook format, streamed: products are read in pages
-// and written row by row, so memory stays flat for any catalog size.
+// and written row by row; besides the page, only the ids of the matching products stay in memory.
 import type { Writable } from "node:stream";
+import Database from "better-sqlite3";
 import { FIELDS } from "../../catalog/fields";
 import { assembleFieldValues, groupRowsByEntity } from "../../catalog/stored-values";
 import { productSearch } from "../../catalog/catalog.server";
-import type { ShopDb } from "../../db/scoped.server";
+import { config } from "../../config.server";
+import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
-import { chunks } from "../../sync/slice.server";
+import { inShopAndJsonList, isSet, queryRows, type SqlFlag } from "../../sync/bulk-insert.server";
 import { writeProductsWorkbook, type ExportProduct, type WriteResult } from "./writer";
 
 export interface ExportFilter {
@@ -17,7 +19,8 @@ export interface ExportFilter {
   missingPassportData?: boolean;
 }
 
-const PAGE = 500;
+/** Products per page: a page's rows are held while its products are written; larger pages are no faster. */
+const PAGE = 100;
 
 async function productWhere(db: ShopDb, filter: ExportFilter) {
   return {
@@ -27,48 +30,93 @@ async function productWhere(db: ShopDb, filter: ExportFilter) {
   };
 }
 
+/** Where the export's raw reads run (see `openReader`). */
+type Reader = Pick<ShopTx, "$queryRawUnsafe" | "sqlite"> & { close(): void };
+
+/**
+ * The export reads rows with raw SQL: for tens of thousands of rows, Prisma's model results and
+ * per-query work cost more memory than the rows. On SQLite it reads through a read-only connection
+ * of its own (as the public passport pages do): plain prepared statements that neither wait behind
+ * nor read inside a transaction of the app's connection, with a small page cache since every page
+ * is read once. On PostgreSQL, the client's raw queries. Every query names the shop.
+ */
+function openReader(db: ShopDb): Reader {
+  const target = config().database;
+  const sqlite = target.provider === "sqlite" ? new Database(target.file, { readonly: true, fileMustExist: true, timeout: 15_000 }) : null;
+  sqlite?.pragma("cache_size = -2000"); // 2 MB instead of better-sqlite3's 16 MB
+  return { $queryRawUnsafe: (sql, ...params) => db.$queryRawUnsafe(sql, ...params), sqlite, close: () => sqlite?.close() };
+}
+
 /** The filtered catalog as ExportProducts, page by page. */
 export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgress?: (products: number) => void): AsyncGenerator<ExportProduct> {
-  let cursor: string | undefined;
-  let done = 0;
+  // The filters stay with Prisma, in one query for the ids of the matching products (faster than a
+  // query per page, and a few MB for 100,000 products); the pages are read raw.
   const where = await productWhere(db, filter);
-  for (;;) {
-    const products = await db.product.findMany({
-      where,
-      orderBy: { id: "asc" },
-      take: PAGE,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-      select: { id: true, handle: true, archivedAt: true },
-    });
-    if (products.length === 0) return;
-    cursor = products[products.length - 1].id;
-    const variants = await db.variant.findMany({
-      where: { productId: { in: products.map((p) => p.id) } },
-      orderBy: [{ productId: "asc" }, { position: "asc" }, { id: "asc" }],
-      select: { id: true, productId: true, archivedAt: true },
-    });
-    const ids = [...products.map((p) => p.id), ...variants.map((v) => v.id)];
-    const rows = [];
-    for (const part of chunks(ids)) rows.push(...(await db.fieldValue.findMany({ where: { entityId: { in: part } }, select: { entityId: true, field: true, locale: true, value: true } })));
-    const byEntity = groupRowsByEntity(rows);
-    for (const p of products) {
-      yield {
-        handle: p.handle,
-        archived: p.archivedAt !== null,
-        fields: assembleFieldValues(byEntity.get(p.id) ?? []),
-        variants: variants.filter((v) => v.productId === p.id).map((v) => ({ archived: v.archivedAt !== null, fields: assembleFieldValues(byEntity.get(v.id) ?? []) })),
-      };
+  const ids = (await db.product.findMany({ where, orderBy: { id: "asc" }, select: { id: true } })).map((p) => p.id);
+  const reader = openReader(db);
+  try {
+    for (let start = 0; start < ids.length; start += PAGE) {
+      yield* pageProducts(reader, db.shopDomain, ids.slice(start, start + PAGE));
+      onProgress?.(Math.min(start + PAGE, ids.length));
     }
-    done += products.length;
-    onProgress?.(done);
+  } finally {
+    reader.close();
+  }
+}
+
+/** The products of one page in the order of `productIds`, each with its variants by position. */
+async function* pageProducts(reader: Reader, shop: string, productIds: string[]): AsyncGenerator<ExportProduct> {
+  const ids = JSON.stringify(productIds);
+  const products = await queryRows<{ id: string; handle: string; archived: SqlFlag }>(
+    reader,
+    `SELECT "id", "handle", "archivedAt" IS NOT NULL AS "archived" FROM "Product" WHERE ${inShopAndJsonList(`"id"`)}`,
+    shop,
+    ids,
+  );
+  const variants = await queryRows<{ id: string; productId: string; archived: SqlFlag }>(
+    reader,
+    `SELECT "id", "productId", "archivedAt" IS NOT NULL AS "archived" FROM "Variant" WHERE ${inShopAndJsonList(`"productId"`)} ORDER BY "position", "id"`,
+    shop,
+    ids,
+  );
+  const values = await queryRows<{ entityId: string; field: string; locale: string; value: string }>(
+    reader,
+    `SELECT "entityId", "field", "locale", "value" FROM "FieldValue" WHERE ${inShopAndJsonList(`"entityId"`)}`,
+    shop,
+    JSON.stringify([...productIds, ...variants.map((v) => v.id)]),
+  );
+  const variantsByProduct = new Map<string, typeof variants>();
+  for (const v of variants) {
+    const list = variantsByProduct.get(v.productId);
+    if (list) list.push(v);
+    else variantsByProduct.set(v.productId, [v]);
+  }
+  const valuesByEntity = groupRowsByEntity(values);
+  const productById = new Map(products.map((p) => [p.id, p]));
+  for (const id of productIds) {
+    const product = productById.get(id);
+    if (!product) continue; // deleted since the export began
+    yield {
+      handle: product.handle,
+      archived: isSet(product.archived),
+      fields: assembleFieldValues(valuesByEntity.get(id) ?? []),
+      variants: (variantsByProduct.get(id) ?? []).map((v) => ({ archived: isSet(v.archived), fields: assembleFieldValues(valuesByEntity.get(v.id) ?? []) })),
+    };
   }
 }
 
 /** Translation locales present in the catalog, for the "Title [de]" columns. */
 async function catalogLocales(db: ShopDb, primaryLocale: string): Promise<string[]> {
   const localized = FIELDS.filter((f) => f.kind === "localizedText").map((f) => f.key);
-  const rows = await db.fieldValue.groupBy({ by: ["locale"], where: { field: { in: localized } } });
-  return rows.map((r) => r.locale).filter((l) => l && l !== primaryLocale).sort();
+  // Raw too: this scans the shop's values, and through Prisma it would fill the page cache of the app's connection.
+  const reader = openReader(db);
+  try {
+    const sql = `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}`;
+    const rows = await queryRows<{ locale: string }>(reader, sql, db.shopDomain, JSON.stringify(localized));
+    return rows.map((r) => r.locale).filter((l) => l && l !== primaryLocale).sort();
+  } finally {
+    reader.close();
+  }
 }
 
 export async function writeCatalogWorkbook(db: ShopDb, output: Writable, filter: ExportFilter = {}, onProgress?: (products: number) => void): Promise<WriteResult & { products: number }> {
