@@ -1,11 +1,12 @@
 // excel: a generated 50,000-row workbook (10,000 products × 5) imported end to end as the shop's
 // primary integration (Excel only): upload → parse and validate → preview (dry run) → commit (the
-// queued sync job, read again, all or nothing); then the catalog exported to a new workbook.
+// queued sync job, read again, all or nothing); then the catalog exported to a new workbook. The
+// import and the export each run in a process of their own (support/import-process.ts,
+// support/export-process.ts), so each peak memory is their own.
 // Baseline: a bare exceljs streaming read of the same file (every row and cell of every sheet).
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
-import type { JobQueue } from "../app/jobs/queue";
+import type { RunView } from "../app/sync/runs.server";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts } from "./support/env";
 import { runForResult } from "./support/child";
 import { measure, type MemoryPeaks } from "./support/memory";
@@ -40,9 +41,6 @@ export async function main(): Promise<void> {
     const { forShop } = await import("../app/db/scoped.server");
     const { connectIntegration } = await import("../app/integrations/integrations.server");
     const { generateWorkbook } = await import("../app/integrations/excel/generate");
-    const { uploadWorkbook, commitUpload, getUploadPreview, excelUploadSource } = await import("../app/integrations/excel/uploads.server");
-    const { processSyncJob } = await import("../app/jobs/sync-jobs.server");
-    const { getRun } = await import("../app/sync/runs.server");
 
     const shopDb = forShop(BENCH_SHOP);
     const { integration } = await connectIntegration(shopDb, "excel");
@@ -57,33 +55,12 @@ export async function main(): Promise<void> {
     const bare = await measure(() => bareRead(workbook));
     progress(`bare read: ${formatCount(bare.result.rows)} rows, ${formatCount(bare.result.cells)} cells in ${formatMs(bare.ms)}`);
 
-    // The queue the commit goes through: the job is taken and run here, as the worker would.
-    const jobs: { shop: string; key: string }[] = [];
-    const queue: JobQueue = {
-      backend: "database",
-      send: async (job) => void jobs.push(job),
-      work: async () => undefined,
-      stop: async () => undefined,
-    };
-    const phases = { previewMs: 0, commitMs: 0 };
-    progress("import: upload, parse and validate, preview…");
-    const imported = await measure(async () => {
-      const t0 = performance.now();
-      const bytes = await readFile(workbook);
-      const preview = await uploadWorkbook(shopDb, { name: "catalog.xlsx", bytes, createMissing: false });
-      phases.previewMs = performance.now() - t0;
-      if (preview.status !== "previewed") throw new Error(`the preview says ${preview.status}: ${preview.message ?? ""} ${JSON.stringify(preview.errors.slice(0, 3))}`);
-      progress(`preview ready in ${formatMs(phases.previewMs)} (${formatCount(preview.changeCount)} changes); committing…`);
-      const t1 = performance.now();
-      await commitUpload(queue, shopDb, preview.uploadId);
-      const job = jobs.shift();
-      if (!job) throw new Error("the commit queued no job");
-      await processSyncJob({ ...job, attempt: 1 }, (jobDb, row) => excelUploadSource(jobDb, row));
-      phases.commitMs = performance.now() - t1;
-      return { preview, final: await getUploadPreview(shopDb, preview.uploadId) };
-    });
-    const commitRun = imported.result.final.commitRunId ? await getRun(shopDb, imported.result.final.commitRunId) : null;
-    progress(`import done in ${formatMs(imported.ms)} (${imported.result.final.status})`);
+    progress("import: upload, parse and validate, preview, commit (own process)…");
+    const imported = await runForResult<{ ms: number; previewMs: number; commitMs: number; previewChanges: number; status: string; counts: RunView["counts"] | null; memory: MemoryPeaks }>(
+      "bench/support/import-process.ts",
+      [dbFile, workbook],
+    );
+    progress(`import done in ${formatMs(imported.ms)} (${imported.status})`);
     const counts = rowCounts(dbFile, ["Product", "Variant", "Passport"]);
 
     progress("export to a new workbook (own process)…");
@@ -98,11 +75,11 @@ export async function main(): Promise<void> {
     report.figure("workbookMb", "workbook size (MB)", round(generated.result.bytes / 1048576, 1));
     report.figure("bareReadMs", "bare exceljs streaming read (all sheets, rows, cells)", round(bare.ms), `${formatMs(bare.ms)} (${formatCount(bare.result.rows)} rows, ${formatCount(bare.result.cells)} cells)`);
     report.figure("importMs", "import end to end", round(imported.ms), formatMs(imported.ms));
-    report.figure("importPreviewMs", "  upload + parse + validate + preview (dry-run merge)", round(phases.previewMs), formatMs(phases.previewMs));
-    report.figure("importCommitMs", "  commit (file read again + merge + apply + passports)", round(phases.commitMs), formatMs(phases.commitMs));
+    report.figure("importPreviewMs", "  upload + parse + validate + preview (dry-run merge)", round(imported.previewMs), `${formatMs(imported.previewMs)} (${formatCount(imported.previewChanges)} changes)`);
+    report.figure("importCommitMs", "  commit (file read again + merge + apply + passports)", round(imported.commitMs), formatMs(imported.commitMs));
     report.figure("importRowsPerSecond", "import throughput", round(rows / (imported.ms / 1000), 0), `${formatCount(rows / (imported.ms / 1000))} rows/s`);
-    report.figure("importRunCounts", "commit run counts", commitRun ? { ...commitRun.counts } : {}, JSON.stringify(commitRun?.counts ?? null));
-    report.figure("importPeakRssMb", "peak RSS (import)", imported.memory.peakRssMb, `${imported.memory.peakRssMb} MB (${imported.memory.startRssMb} MB at start)`);
+    report.figure("importRunCounts", "commit run counts", imported.counts ? { ...imported.counts } : {}, JSON.stringify(imported.counts));
+    report.figure("importPeakRssMb", "peak RSS (import, own process)", imported.memory.peakRssMb, `${imported.memory.peakRssMb} MB (${imported.memory.startRssMb} MB at start)`);
     report.figure("importPeakHeapMb", "peak V8 heap used (import)", imported.memory.peakHeapMb, `${imported.memory.peakHeapMb} MB (heap total ${imported.memory.peakHeapTotalMb} MB)`);
     report.figure("exportMs", "export to a new workbook", round(exported.ms), `${formatMs(exported.ms)} (${(exportBytes / 1048576).toFixed(1)} MB)`);
     report.figure("exportRowsPerSecond", "export throughput", round(exported.rows / (exported.ms / 1000), 0), `${formatCount(exported.rows / (exported.ms / 1000))} rows/s`);
@@ -122,8 +99,8 @@ export async function main(): Promise<void> {
     report.check(
       "importComplete",
       "import committed every row",
-      imported.result.final.status === "committed" && commitRun?.counts.created === expected && counts.Variant === expected && counts.Passport === expected,
-      `upload ${imported.result.final.status}, ${formatCount(commitRun?.counts.created ?? 0)} created, ${formatCount(counts.Passport)} passports`,
+      imported.status === "committed" && imported.counts?.created === expected && counts.Variant === expected && counts.Passport === expected,
+      `upload ${imported.status}, ${formatCount(imported.counts?.created ?? 0)} created, ${formatCount(counts.Passport)} passports`,
     );
     report.check("exportComplete", "export wrote every row", exported.rows === expected && exported.products === PRODUCTS, `${formatCount(exported.rows)} rows, ${formatCount(exported.products)} products`);
     report.finish();
