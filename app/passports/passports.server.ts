@@ -1,8 +1,9 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { inShopAndJsonList, insertRows, isSet, queryRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
+import { newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
 import type { ChangeSet } from "../sync/merge";
@@ -143,7 +144,7 @@ async function regenerateBatch(
     const hash = passportContentHash(content);
     const existing = passportByVariant.get(variant.id);
     if (!existing) {
-      const id = randomUUID();
+      const id = newRowId();
       newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: isSet(product.passportHeld) });
       newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: JSON.stringify(diffPassportContent(null, content)), createdAt: now });
     } else if (existing.contentHash !== hash) {
@@ -171,7 +172,7 @@ async function regenerateBatch(
     }
   }
   await insertRows(tx, "Passport", newPassports.map((p) => ({ ...p, publishedUrls: null, createdAt: now, updatedAt: now })));
-  await insertRows(tx, "PassportVersion", newVersions.map((v) => ({ id: randomUUID(), ...v })));
+  await insertRows(tx, "PassportVersion", newVersions.map((v) => ({ id: newRowId(), ...v })));
   for (const c of changed) {
     await tx.passport.update({
       where: { id: c.passportId },

@@ -1,8 +1,8 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
 // deletes, field values with their provenance and history, links. New rows go in through
 // bulk-insert.server.ts; changed rows are updated one by one.
+import { newRowId } from "../db/ids";
 import type { ShopTx } from "../db/scoped.server";
-import { randomUUID } from "node:crypto";
 import { insertRows, type Row } from "./bulk-insert.server";
 import { chunks } from "./slice.server";
 import type { ChangeSet, EntityType, FieldWrite } from "./merge";
@@ -133,20 +133,20 @@ function* newFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): G
   const { shop, now, sourceId } = ctx;
   const editedBy = ctx.editedBy ?? null;
   for (const w of writes) {
-    if (w.oldValue === null) yield { id: randomUUID(), shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
+    if (w.oldValue === null) yield { id: newRowId(), shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
   }
 }
 
 function* fieldChangeRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
   const { shop, now, sourceId } = ctx;
   for (const w of writes) {
-    yield { id: randomUUID(), shop, entityId: w.entityId, field: w.field, locale: w.locale, oldValue: w.oldValue, newValue: w.newValue, sourceId, source: ctx.sourceLabel, runId: ctx.runId, changedAt: now };
+    yield { id: newRowId(), shop, entityId: w.entityId, field: w.field, locale: w.locale, oldValue: w.oldValue, newValue: w.newValue, sourceId, source: ctx.sourceLabel, runId: ctx.runId, changedAt: now };
   }
 }
 
 function* newLinkRows(links: ChangeSet["links"], shop: string, integrationId: string): Generator<Row> {
   for (const l of links) {
-    if (l.isNew) yield { id: randomUUID(), shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt };
+    if (l.isNew) yield { id: newRowId(), shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt };
   }
 }
 

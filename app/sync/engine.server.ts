@@ -3,7 +3,7 @@
 // transaction, so memory holds one batch's changes, not the whole run's; the passports of what it
 // touched are regenerated at the end. A run that fails before its transaction commits leaves the
 // catalog exactly as it was. A dry run (a preview) merges the same way and writes nothing.
-import { randomUUID } from "node:crypto";
+import { newRowId } from "../db/ids";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError, merchantMessage } from "../errors";
 import { integrationKind } from "../integrations/kinds";
@@ -18,15 +18,6 @@ import { SliceLoader } from "./slice.server";
 
 /** Records merged (and applied) per step. */
 const BATCH = 1000;
-
-/**
- * A new product or variant id. randomUUID's string is joined from some twenty pieces, which V8
- * keeps as a tree of ~450 bytes; a run holds every id it creates until it ends (50,000 variants:
- * over 20 MB), so it keeps a flat copy (~70 bytes).
- */
-function newEntityId(): string {
-  return Buffer.from(randomUUID(), "latin1").toString("latin1");
-}
 
 export interface SyncOptions {
   shop: string;
@@ -82,7 +73,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       },
       primaryId: options.roleOverride ? integration.id : (primary?.id ?? null),
       ownership,
-      newId: newEntityId,
+      newId: newRowId,
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
     const started: StartedRun = { db, runId, ctx, batch };
