@@ -7,7 +7,7 @@
 import { randomFillSync } from "node:crypto";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const POOL_IDS = 512;
+const POOL_IDS = 8192;
 const randomPool = Buffer.alloc(POOL_IDS * 8);
 let poolOffset = randomPool.length;
 const text = Buffer.alloc(36);
