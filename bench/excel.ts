@@ -1,6 +1,7 @@
 // excel: a generated 50,000-row workbook (10,000 products × 5) imported end to end as the shop's
 // primary integration (Excel only): upload → parse and validate → preview (dry run) → commit (the
-// queued sync job, read again, all or nothing); then the catalog exported to a new workbook. The
+// queued sync job, all or nothing, with the preview's records); then the catalog exported to a
+// new workbook. The
 // import and the export each run in a process of their own (support/import-process.ts,
 // support/export-process.ts), so each peak memory is their own.
 // Baseline: a bare exceljs streaming read of the same file (every row and cell of every sheet).
@@ -96,7 +97,7 @@ export async function main(): Promise<void> {
     report.figure("bareReadMs", "bare exceljs streaming read (all sheets, rows, cells)", round(bare.ms), `${formatMs(bare.ms)} (${formatCount(bare.result.rows)} rows, ${formatCount(bare.result.cells)} cells)`);
     report.figure("importMs", "import end to end", round(imported.ms), formatMs(imported.ms));
     report.figure("importPreviewMs", "  upload + parse + validate + preview (dry-run merge)", round(imported.previewMs), `${formatMs(imported.previewMs)} (${formatCount(imported.previewChanges)} changes)`);
-    report.figure("importCommitMs", "  commit (file read again + merge + apply + passports)", round(imported.commitMs), formatMs(imported.commitMs));
+    report.figure("importCommitMs", "  commit (preview's records + merge + apply + passports)", round(imported.commitMs), formatMs(imported.commitMs));
     report.figure("importRowsPerSecond", "import throughput", round(rows / (imported.ms / 1000), 0), `${formatCount(rows / (imported.ms / 1000))} rows/s`);
     report.figure("importRunCounts", "commit run counts", imported.counts ? { ...imported.counts } : {}, JSON.stringify(imported.counts));
     report.figure("importPeakRssMb", "peak RSS (import, own process)", imported.memory.peakRssMb, `${imported.memory.peakRssMb} MB (${imported.memory.startRssMb} MB at start)`);

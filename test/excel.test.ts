@@ -150,15 +150,27 @@ describe("Excel as the primary (no Shopify)", () => {
     expect(book.getWorksheet("Errors")).toBeDefined();
   });
 
-  it("commits all or nothing: a file that has errors by the time it is committed saves nothing", async () => {
+  it("commits the records its preview checked, not the file read again", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
+    // (A file cannot change after its upload; replacing it shows which one the commit reads.)
+    await db.upload.update({ where: { id: preview.uploadId }, data: { file: Buffer.from(await workbook([{ "Product Handle": "tee", Title: "Other", SKU: "T-1" }])) } });
+    expect((await commit(preview.uploadId)).status).toBe("committed");
+    expect((await db.product.findFirstOrThrow({ where: { handle: "tee" } })).title).toBe("Tee");
+    // Committed: neither the file nor the records are kept.
+    expect(await db.upload.findUniqueOrThrow({ where: { id: preview.uploadId }, select: { records: true, recordsKey: true } })).toEqual({ records: null, recordsKey: null });
+  });
+
+  it("reads the file again when its records were checked under other settings; errors then save nothing", async () => {
     await excelIntegration(db);
     // More than one batch of products (1,000) is written before the repeated SKU is read.
     const rows = Array.from({ length: 1_200 }, (_, i) => ({ "Product Handle": `p-${i}`, Title: `Product ${i}`, SKU: `SKU-${i}` }));
     const preview = await uploadWorkbook(db, { name: "big.xlsx", bytes: await workbook(rows), createMissing: false });
     expect(preview.status).toBe("previewed");
-    // The stored file is replaced by one whose last row repeats the first SKU.
+    // Records checked under other settings (e.g. the shop's language changed), and a file whose
+    // last row repeats the first SKU.
     const changed = await workbook([...rows, { "Product Handle": "late", Title: "Late", SKU: "SKU-0" }]);
-    await db.upload.update({ where: { id: preview.uploadId }, data: { file: Buffer.from(changed) } });
+    await db.upload.update({ where: { id: preview.uploadId }, data: { file: Buffer.from(changed), recordsKey: "other settings" } });
     const done = await commit(preview.uploadId);
     expect(done.status).toBe("failed");
     expect(await db.product.count()).toBe(0);

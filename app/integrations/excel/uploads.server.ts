@@ -1,10 +1,12 @@
 // Excel uploads: upload → check every cell → preview of what would change → commit (all or
 // nothing, a sync run with trigger "upload") or cancel. The file is kept in the database between
-// preview and commit, so any app instance can commit it.
+// preview and commit, so any app instance can commit it, with the records the preview checked:
+// the commit uses them unless what they depend on changed meanwhile, and reads the file otherwise.
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fieldDef, isFieldKey } from "../../catalog/fields";
+import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
 import type { ShopDb } from "../../db/scoped.server";
 import { MerchantError } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
@@ -17,7 +19,8 @@ import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
 import { DEFAULT_LIMITS, formatBytes, WorkbookRejected } from "./limits";
-import { streamProductsWorkbook, type CellIssue, type WorkbookStream } from "./reader";
+import { streamProductsWorkbook, type CellIssue, type ReadOptions, type WorkbookStream } from "./reader";
+import { RecordArchiver, unpackRecords } from "./record-archive";
 
 export type UploadStatus = "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled";
 
@@ -71,26 +74,30 @@ export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Ui
     data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", file: Buffer.alloc(0), createMissing: file.createMissing },
     select: { id: true },
   });
-  await storeUploadFile(db, upload.id, file.bytes);
+  await storeUploadBytes(db, upload.id, "file", file.bytes);
   return previewUpload(db, upload.id);
 }
 
-/** An upload's columns but its file, which is read and written on its own (uploadFileBytes). */
-const UPLOAD_ROW = { id: true, integrationId: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } as const;
+/** An upload's columns but the file and records, which are read and written on their own (uploadBytes). */
+const UPLOAD_ROW = { id: true, integrationId: true, fileName: true, status: true, preview: true, recordsKey: true, createMissing: true, runId: true } as const;
 
-// On SQLite the file goes in and out as a plain statement: through Prisma's query compiler
-// (WebAssembly) a 6 MB value grows the compiler's memory by some 70 MB, for good.
-async function storeUploadFile(db: ShopDb, uploadId: string, bytes: Uint8Array): Promise<void> {
-  if (db.sqlite) db.sqlite.prepare(`UPDATE "Upload" SET "file" = ? WHERE "shop" = ? AND "id" = ?`).run(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), db.shopDomain, uploadId);
-  else await db.upload.update({ where: { id: uploadId }, data: { file: Buffer.from(bytes) }, select: { id: true } });
+type UploadBytes = "file" | "records";
+
+// On SQLite the file and records go in and out as plain statements: through Prisma's query
+// compiler (WebAssembly) a 6 MB value grows the compiler's memory by some 70 MB, for good.
+async function storeUploadBytes(db: ShopDb, uploadId: string, column: UploadBytes, bytes: Uint8Array): Promise<void> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (db.sqlite) db.sqlite.prepare(`UPDATE "Upload" SET "${column}" = ? WHERE "shop" = ? AND "id" = ?`).run(buffer, db.shopDomain, uploadId);
+  else await db.upload.update({ where: { id: uploadId }, data: { [column]: Uint8Array.from(buffer) }, select: { id: true } });
 }
 
-async function uploadFileBytes(db: ShopDb, uploadId: string): Promise<Uint8Array> {
+async function uploadBytes(db: ShopDb, uploadId: string, column: UploadBytes): Promise<Uint8Array> {
   if (db.sqlite) {
-    const row = db.sqlite.prepare(`SELECT "file" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as { file: Buffer } | undefined;
-    return row?.file ?? new Uint8Array();
+    const row = db.sqlite.prepare(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as { bytes: Buffer | null } | undefined;
+    return row?.bytes ?? new Uint8Array();
   }
-  return (await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { file: true } })).file;
+  const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { [column]: true } as { file: true } });
+  return (row as Record<UploadBytes, Uint8Array | null>)[column] ?? new Uint8Array();
 }
 
 /** An upload's file copied from the database to a temporary file, for the streaming reader. */
@@ -116,14 +123,28 @@ async function withUploadFile<T>(bytes: Uint8Array, fn: (filePath: string) => Pr
   }
 }
 
+type ReadSettings = Pick<ReadOptions, "primaryLocale" | "requireTitle">;
+
+/** How the upload's file is to be read now: in the shop's language, with titles if it may create products. */
+async function readSettings(db: ShopDb, upload: { integrationId: string; createMissing: boolean }): Promise<ReadSettings> {
+  const [settings, integration] = await Promise.all([shopSettings(db), db.integration.findUniqueOrThrow({ where: { id: upload.integrationId } })]);
+  return { primaryLocale: settings.primaryLocale, requireTitle: integration.primaryOfShop !== null || upload.createMissing };
+}
+
+/** The field definitions: records checked under other ones are not reused. */
+const FIELDS_FINGERPRINT = createHash("sha256").update(canonicalJson(FIELDS)).digest("base64url");
+
+/** What the records read from a file depend on besides its bytes. */
+function recordsKey(settings: ReadSettings): string {
+  return canonicalJson({ ...settings, fields: FIELDS_FINGERPRINT });
+}
+
 type OpenOutcome = { ok: true; stream: WorkbookStream } | { ok: false; message: string };
 
 /** Opens an upload's file for reading product by product (a refused file gives its message). */
-async function openUpload(db: ShopDb, upload: { integrationId: string; createMissing: boolean }, filePath: string): Promise<OpenOutcome> {
-  const [settings, integration] = await Promise.all([shopSettings(db), db.integration.findUniqueOrThrow({ where: { id: upload.integrationId } })]);
-  const createsProducts = integration.primaryOfShop !== null || upload.createMissing;
+async function openUpload(settings: ReadSettings, filePath: string): Promise<OpenOutcome> {
   try {
-    return { ok: true, stream: await streamProductsWorkbook(filePath, { primaryLocale: settings.primaryLocale, requireTitle: createsProducts }) };
+    return { ok: true, stream: await streamProductsWorkbook(filePath, settings) };
   } catch (error) {
     if (error instanceof WorkbookRejected) return { ok: false, message: error.message };
     throw error;
@@ -167,12 +188,13 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
     const runId = await refuse(db, upload.integrationId, message, []);
     return savePreview(db, uploadId, { status: "rejected", message, previewRunId: runId });
   };
-  const file = temporaryUploadFile(await uploadFileBytes(db, uploadId));
+  const settings = await readSettings(db, upload);
+  const file = temporaryUploadFile(await uploadBytes(db, uploadId, "file"));
   try {
-    const opened = await openUpload(db, upload, file.path);
+    const opened = await openUpload(settings, file.path);
     if (!opened.ok) return await rejected(opened.message);
     try {
-      return await previewStream(db, upload, opened.stream);
+      return await previewStream(db, upload, opened.stream, recordsKey(settings));
     } finally {
       await opened.stream.close();
     }
@@ -185,20 +207,21 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
 }
 
 /**
- * The dry run merges the products as the reader hands them over. When the file turns out to have
- * errors, that run becomes the refused upload run, with the errors.
+ * The dry run merges the products as the reader hands them over, and keeps them for the commit.
+ * When the file turns out to have errors, that run becomes the refused upload run, with the errors.
  */
-async function previewStream(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean }, stream: WorkbookStream): Promise<UploadPreview> {
+async function previewStream(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean }, stream: WorkbookStream, key: string): Promise<UploadPreview> {
   // The preview keeps the first changes (old → new) and counts the rest.
   const changes: PreviewChange[] = [];
   let changeCount = 0;
+  const archiver = new RecordArchiver();
   const { runId, report } = await executeSync({
     shop: db.shopDomain,
     integrationId: upload.integrationId,
     trigger: "upload",
     dryRun: true,
     createUnmatched: upload.createMissing,
-    source: async () => ({ scope: "partial", records: stream.records, total: stream.products }),
+    source: async () => ({ scope: "partial", records: archiver.keep(stream.records), total: stream.products }),
     onChanges: (part) => {
       changeCount += part.writes.length;
       for (const w of part.writes.slice(0, MAX_PREVIEW_CHANGES - changes.length)) changes.push(previewChange(w));
@@ -212,6 +235,10 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     return savePreview(db, upload.id, { ...base, status: "invalid", message, errors: result.errors, previewRunId: runId });
   }
   const errors = recordErrorsAsIssues(report);
+  if (errors.length === 0) {
+    await storeUploadBytes(db, upload.id, "records", await archiver.finish());
+    await db.upload.update({ where: { id: upload.id }, data: { recordsKey: key }, select: { id: true } });
+  }
   return savePreview(db, upload.id, {
     ...base,
     status: errors.length ? "invalid" : "previewed",
@@ -277,7 +304,7 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
 }
 
 export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> {
-  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", file: Buffer.alloc(0) } });
+  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", file: Buffer.alloc(0), records: null, recordsKey: null } });
   if (updated.count === 0) throw new MerchantError("This upload cannot be cancelled any more.", true);
 }
 
@@ -286,7 +313,7 @@ export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fil
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = JSON.parse(upload.preview ?? "{}") as StoredPreview;
-  const bytes = await withUploadFile(await uploadFileBytes(db, uploadId), (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
+  const bytes = await withUploadFile(await uploadBytes(db, uploadId, "file"), (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
 
@@ -296,16 +323,26 @@ async function* previewedRecords(stream: WorkbookStream): AsyncGenerator<SourceR
   if (stream.summary().errors.length > 0) throw new MerchantError("The file changed since its preview and now has errors; nothing was saved.", true);
 }
 
+interface CommitRecords {
+  records: AsyncIterable<SourceRecord>;
+  total: number;
+  close: () => Promise<void>;
+}
+
 /**
- * The Excel integration's source for a run: the oldest upload waiting to be committed, read again
- * from its file as the run goes, all or nothing. The upload is marked committed in the run's own
- * transaction.
+ * What a commit saves: the records its preview checked, when what they depend on (the shop's
+ * language, whether the upload may create products, the fields) is unchanged; else the file read
+ * again as the run goes.
  */
-export async function excelUploadSource(db: ShopDb, integration: IntegrationRow, queue?: JobQueue): Promise<SourceBatch> {
-  const upload = await db.upload.findFirst({ where: { integrationId: integration.id, status: "committing" }, orderBy: { updatedAt: "asc" }, select: UPLOAD_ROW });
-  if (!upload) return { scope: "partial", records: [] };
-  const file = temporaryUploadFile(await uploadFileBytes(db, upload.id));
-  const opened = await openUpload(db, upload, file.path).catch((error: unknown) => {
+async function commitRecords(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean; preview: string | null; recordsKey: string | null }): Promise<CommitRecords> {
+  const settings = await readSettings(db, upload);
+  if (upload.recordsKey === recordsKey(settings)) {
+    const archive = await uploadBytes(db, upload.id, "records");
+    const products = (JSON.parse(upload.preview ?? "{}") as StoredPreview).products ?? 0;
+    if (archive.byteLength > 0) return { records: unpackRecords(archive), total: products, close: async () => undefined };
+  }
+  const file = temporaryUploadFile(await uploadBytes(db, upload.id, "file"));
+  const opened = await openUpload(settings, file.path).catch((error: unknown) => {
     file.remove();
     throw error;
   });
@@ -314,18 +351,32 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     await db.upload.update({ where: { id: upload.id }, data: { status: "failed" }, select: { id: true } });
     throw new MerchantError(opened.message, true);
   }
+  const close = async () => {
+    await opened.stream.close();
+    file.remove();
+  };
+  return { records: previewedRecords(opened.stream), total: opened.stream.products, close };
+}
+
+/**
+ * The Excel integration's source for a run: the oldest upload waiting to be committed, all or
+ * nothing (see commitRecords). The upload is marked committed in the run's own transaction.
+ */
+export async function excelUploadSource(db: ShopDb, integration: IntegrationRow, queue?: JobQueue): Promise<SourceBatch> {
+  const upload = await db.upload.findFirst({ where: { integrationId: integration.id, status: "committing" }, orderBy: { updatedAt: "asc" }, select: UPLOAD_ROW });
+  if (!upload) return { scope: "partial", records: [] };
+  const commit = await commitRecords(db, upload);
   return {
     scope: "partial",
-    records: previewedRecords(opened.stream),
-    total: opened.stream.products,
+    records: commit.records,
+    total: commit.total,
     createUnmatched: upload.createMissing,
     atomic: true,
     onCommit: async (tx) => {
-      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0) }, select: { id: true } });
+      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0), records: null, recordsKey: null }, select: { id: true } });
     },
     afterRun: async ({ ok, runId }) => {
-      await opened.stream.close();
-      file.remove();
+      await commit.close();
       await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });

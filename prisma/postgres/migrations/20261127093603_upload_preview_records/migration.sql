@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Upload" ADD COLUMN     "records" BYTEA,
+ADD COLUMN     "recordsKey" TEXT;
+
