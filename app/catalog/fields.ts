@@ -1,7 +1,6 @@
 // The catalog's fields: one definition per field drives storage, validation, ownership, the Excel
 // template/import/export, the admin forms and the passport. Add a field here and it appears
 // everywhere without extra code.
-import { configure as configureStringify } from "safe-stable-stringify";
 import { z } from "zod";
 import countries from "i18n-iso-countries";
 import { normalizeGtin } from "../passports/gs1";
@@ -205,11 +204,11 @@ export function parseFieldValue<F extends FieldKey>(key: F, value: unknown): Par
   return { ok: false, error: `${d.label}${where}: ${issue.message}` };
 }
 
-/** JSON.stringify with object keys sorted; a circular value throws. */
-const stableStringify = configureStringify({ deterministic: true, circularValue: Error, bigint: false });
-
 /** Canonical JSON of a value: equal values give equal strings (object keys sorted). */
 export function canonicalJson(value: unknown): string {
-  // Stored values are compared as these strings: the output must stay exactly JSON.stringify's.
-  return stableStringify(value) as string;
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
