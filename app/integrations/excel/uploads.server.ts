@@ -96,8 +96,8 @@ async function uploadBytes(db: ShopDb, uploadId: string, column: UploadBytes): P
     const row = db.sqlite.prepare(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as { bytes: Buffer | null } | undefined;
     return row?.bytes ?? new Uint8Array();
   }
-  const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { [column]: true } as { file: true } });
-  return (row as Record<UploadBytes, Uint8Array | null>)[column] ?? new Uint8Array();
+  if (column === "file") return (await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { file: true } })).file;
+  return (await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { records: true } })).records ?? new Uint8Array();
 }
 
 /** An upload's file copied from the database to a temporary file, for the streaming reader. */
