@@ -401,6 +401,22 @@ export interface WriteWorkbookOptions {
   examples: ReadonlyMap<string, string>;
 }
 
+/** The archive's input for a sheet (exceljs 4 internals: the sheet's stream pipes into it). */
+type SheetArchiveInput = { _writableState?: { length: number }; once(event: "drain", listener: () => void): unknown };
+
+/**
+ * Waits until the rows written so far are nearly all compressed. exceljs's streaming writer hands
+ * a sheet's XML to its zip archive without waiting for it: while the archive still writes the
+ * entries before the sheet, or compresses slower than rows come, the XML would pile up in memory
+ * (the whole sheet, uncompressed: ~55 MB for 50,000 rows).
+ */
+async function compressedSoFar(ws: StreamSheet): Promise<void> {
+  const input = (ws as unknown as { stream?: { pipes?: SheetArchiveInput[] } }).stream?.pipes?.[0];
+  const waiting = input?._writableState?.length;
+  if (input && waiting !== undefined && waiting > 1 << 20) await new Promise<void>((resolve) => input.once("drain", resolve));
+  else await new Promise((resolve) => setImmediate(resolve)); // let the archive take what there is
+}
+
 /** Rejects when the output stream fails (a full disk, a closed connection). */
 function outputFailure(output: Writable): Promise<never> {
   const failed = new Promise<never>((_, reject) => output.once("error", reject));
@@ -435,8 +451,7 @@ export async function writeWorkbook(
         const row = ws.addRow(values);
         row.commit();
         rows++;
-        // Let the zip stream drain now and then, so rows do not pile up in memory.
-        if (rows % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (rows % 500 === 0) await compressedSoFar(ws);
       }
     }
     addValidations(ws, layout, Math.max(rows + 1, limits.maxRows + 1));
