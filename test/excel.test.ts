@@ -17,7 +17,7 @@ import { processSyncJob } from "../app/jobs/sync-jobs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
 import type { SourceRecord } from "../app/sync/records";
 import { makeTempDir, sofficeConvert, writeProducts, type TestCell } from "../app/integrations/excel/fixtures/helpers";
-import { TEST_SHOP } from "./support/constants";
+import { OTHER_SHOP, TEST_SHOP } from "./support/constants";
 
 const db = forShop(TEST_SHOP);
 const queue = new DbJobQueue(rootDb, { pollMs: 10 });
@@ -177,6 +177,27 @@ describe("Excel as the primary (no Shopify)", () => {
     expect(await db.fieldValue.count()).toBe(0);
     const run = await db.syncRun.findUniqueOrThrow({ where: { id: done.commitRunId! } });
     expect(run).toMatchObject({ status: "failed", message: expect.stringMatching(/changed since its preview/) });
+  });
+
+  it("deletes the file and records of uploads not imported within a week, in this shop only", async () => {
+    await excelIntegration(db);
+    const rows = [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }];
+    const old = await uploadWorkbook(db, { name: "old.xlsx", bytes: await workbook(rows), createMissing: false });
+    const otherShop = forShop(OTHER_SHOP);
+    await deleteShopData(otherShop.shopDomain);
+    await excelIntegration(otherShop);
+    const otherOld = await uploadWorkbook(otherShop, { name: "theirs.xlsx", bytes: await workbook(rows), createMissing: false });
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
+    await rootDb.upload.updateMany({ where: { id: { in: [old.uploadId, otherOld.uploadId] } }, data: { updatedAt: eightDaysAgo } });
+
+    // The next upload of this shop expires its old ones.
+    const recent = await uploadWorkbook(db, { name: "new.xlsx", bytes: await workbook(rows), createMissing: false });
+    expect((await getUploadPreview(db, old.uploadId)).status).toBe("expired");
+    expect(await rootDb.upload.findUniqueOrThrow({ where: { id: old.uploadId }, select: { file: true, records: true } })).toEqual({ file: new Uint8Array(), records: null });
+    await expect(commitUpload(queue, db, old.uploadId)).rejects.toThrow(/expired.*Upload the file again/);
+    expect((await getUploadPreview(db, recent.uploadId)).status).toBe("previewed");
+    expect((await getUploadPreview(otherShop, otherOld.uploadId)).status).toBe("previewed");
+    await deleteShopData(otherShop.shopDomain);
   });
 
   it("commits all or nothing: a record the engine refuses aborts the whole upload", async () => {

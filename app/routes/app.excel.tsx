@@ -25,7 +25,7 @@ import {
 import { useCallback, useState } from "react";
 import { adminContext } from "../admin.server";
 import { merchantMessage } from "../errors";
-import { DEFAULT_LIMITS, describeLimits } from "../integrations/excel/limits";
+import { DEFAULT_LIMITS, describeLimits, UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
 import { cancelUpload, commitUpload, getUploadPreview, uploadWorkbook } from "../integrations/excel/uploads.server";
 import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
@@ -272,6 +272,11 @@ export default function ExcelPage() {
               </Banner>
             ) : null}
             {preview?.status === "failed" ? <Banner tone="critical" title={`${preview.fileName} was not imported`}>{commitRun?.message ?? "Nothing was saved."}</Banner> : null}
+            {preview?.status === "expired" ? (
+              <Banner tone="warning" title={`${preview.fileName} has expired`}>
+                <p>Files that are not imported within {UPLOAD_KEEP_DAYS} days are deleted. Upload the file again to see a new preview.</p>
+              </Banner>
+            ) : null}
             {preview && ["previewed", "invalid", "rejected"].includes(preview.status) ? <PreviewCard preview={preview} busy={navigation.state !== "idle"} /> : null}
             <Card>
               <BlockStack gap="300">

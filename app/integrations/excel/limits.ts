@@ -85,11 +85,15 @@ export function formatCount(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** Uploads not imported within this many days lose their file (uploads.server.ts expireUploads). */
+export const UPLOAD_KEEP_DAYS = 7;
+
 /** The limits as lines for the Instructions sheet. */
 export function describeLimits(limits: Limits = DEFAULT_LIMITS): string[] {
   return [
     `File size: at most ${formatBytes(limits.maxFileBytes)} (${formatBytes(limits.maxUncompressedBytes)} uncompressed).`,
     `Rows: at most ${formatCount(limits.maxRows)} variant rows per file. Split larger catalogs into several files.`,
     `Cell length: at most ${formatCount(limits.maxCellChars)} characters per cell (Excel's own limit).`,
+    `An upload that is not imported within ${UPLOAD_KEEP_DAYS} days of its preview is deleted; upload the file again.`,
   ];
 }

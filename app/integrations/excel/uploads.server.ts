@@ -18,11 +18,11 @@ import type { SourceBatch, SourceRecord } from "../../sync/records";
 import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
-import { DEFAULT_LIMITS, formatBytes, WorkbookRejected } from "./limits";
+import { DEFAULT_LIMITS, formatBytes, UPLOAD_KEEP_DAYS, WorkbookRejected } from "./limits";
 import { streamProductsWorkbook, type CellIssue, type ReadOptions, type WorkbookStream } from "./reader";
 import { RecordArchiver, unpackRecords } from "./record-archive";
 
-export type UploadStatus = "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled";
+export type UploadStatus = "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled" | "expired";
 
 /** One change the commit would make, for the preview ("old → new"). */
 export interface PreviewChange {
@@ -70,6 +70,7 @@ export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Ui
     throw new MerchantError(`This file is ${formatBytes(file.bytes.byteLength)}; the limit is ${formatBytes(DEFAULT_LIMITS.maxFileBytes)}. Split it into smaller files.`, true);
   }
   const integration = await excelIntegration(db);
+  await expireUploads(db);
   const upload = await db.upload.create({
     data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", file: Buffer.alloc(0), createMissing: file.createMissing },
     select: { id: true },
@@ -295,12 +296,26 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
     throw new MerchantError(
       upload.status === "invalid" || upload.status === "rejected"
         ? "This file has errors, so nothing can be saved from it. Fix the errors and upload it again."
-        : `This upload is already ${upload.status}.`,
+        : upload.status === "expired"
+          ? `This upload has expired: files not imported within ${UPLOAD_KEEP_DAYS} days are deleted. Upload the file again.`
+          : `This upload is already ${upload.status}.`,
       true,
     );
   }
   await db.upload.update({ where: { id: uploadId }, data: { status: "committing" }, select: { id: true } });
   await requestSync(queue, db, upload.integrationId, "upload", "partial");
+}
+
+/**
+ * The shop's uploads left waiting (previewed and never committed or cancelled, refused, failed)
+ * for more than UPLOAD_KEEP_DAYS days: their file and records are deleted, the preview stays.
+ */
+export async function expireUploads(db: ShopDb, now = new Date()): Promise<number> {
+  const { count } = await db.upload.updateMany({
+    where: { status: { in: ["previewed", "invalid", "rejected", "failed"] }, updatedAt: { lt: new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000) } },
+    data: { status: "expired", file: Buffer.alloc(0), records: null, recordsKey: null },
+  });
+  return count;
 }
 
 export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> {
