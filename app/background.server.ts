@@ -1,19 +1,24 @@
 // Background work inside the web process: the job worker and the sync schedule. One npm process
 // is the whole app; with PostgreSQL several processes share the work through pg-boss.
 import { db, isPostgres } from "./db.server";
+import { expireAllUploads } from "./integrations/excel/uploads.server";
 import { jobQueue } from "./jobs/index.server";
 import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob } from "./jobs/sync-jobs.server";
 
 /** How often the schedule looks for integrations due a sync. */
 const SCHEDULE_EVERY_MS = Number(process.env.PASSPORT_SCHEDULE_MS || 60_000);
 
-/** Processed webhook events and finished jobs are kept a week (for support), then deleted. */
+/**
+ * Processed webhook events and finished jobs are kept a week (for support), then deleted; uploads
+ * not imported within a week expire (their files are deleted).
+ */
 const KEEP_MS = 7 * 24 * 3600_000;
 
 async function pruneHousekeeping(client: typeof db): Promise<void> {
   const before = new Date(Date.now() - KEEP_MS);
   await client.webhookEvent.deleteMany({ where: { processedAt: { lt: before } } });
   await client.job.deleteMany({ where: { status: { in: ["done", "failed"] }, finishedAt: { lt: before } } });
+  await expireAllUploads(client);
   // SQLite keeps its query planner's statistics current this way (cheap when nothing changed).
   if (!isPostgres()) await client.$executeRawUnsafe("PRAGMA optimize");
 }

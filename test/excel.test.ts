@@ -11,7 +11,7 @@ import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
-import { commitUpload, errorWorkbook, excelIntegration, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
+import { commitUpload, errorWorkbook, excelIntegration, expireAllUploads, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
 import { DbJobQueue } from "../app/jobs/db-queue.server";
 import { processSyncJob } from "../app/jobs/sync-jobs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
@@ -197,6 +197,10 @@ describe("Excel as the primary (no Shopify)", () => {
     await expect(commitUpload(queue, db, old.uploadId)).rejects.toThrow(/expired.*Upload the file again/);
     expect((await getUploadPreview(db, recent.uploadId)).status).toBe("previewed");
     expect((await getUploadPreview(otherShop, otherOld.uploadId)).status).toBe("previewed");
+    // The background housekeeping expires every shop's.
+    expect(await expireAllUploads(rootDb)).toBe(1);
+    expect((await getUploadPreview(otherShop, otherOld.uploadId)).status).toBe("expired");
+    expect((await getUploadPreview(db, recent.uploadId)).status).toBe("previewed");
     await deleteShopData(otherShop.shopDomain);
   });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
+import type { Db } from "../../db.server";
 import type { ShopDb } from "../../db/scoped.server";
 import { MerchantError } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
@@ -307,15 +308,25 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
 }
 
 /**
- * The shop's uploads left waiting (previewed and never committed or cancelled, refused, failed)
- * for more than UPLOAD_KEEP_DAYS days: their file and records are deleted, the preview stays.
+ * Uploads left waiting (previewed and never committed or cancelled, refused, failed) for more than
+ * UPLOAD_KEEP_DAYS days, and what expiring them does: their file and records are deleted, the
+ * preview stays.
  */
-export async function expireUploads(db: ShopDb, now = new Date()): Promise<number> {
-  const { count } = await db.upload.updateMany({
+function uploadExpiry(now: Date) {
+  return {
     where: { status: { in: ["previewed", "invalid", "rejected", "failed"] }, updatedAt: { lt: new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000) } },
     data: { status: "expired", file: Buffer.alloc(0), records: null, recordsKey: null },
-  });
-  return count;
+  };
+}
+
+/** Expires the shop's old uploads (on each new upload). */
+export async function expireUploads(db: ShopDb, now = new Date()): Promise<number> {
+  return (await db.upload.updateMany(uploadExpiry(now))).count;
+}
+
+/** Expires every shop's old uploads (the background housekeeping). */
+export async function expireAllUploads(client: Db, now = new Date()): Promise<number> {
+  return (await client.upload.updateMany(uploadExpiry(now))).count;
 }
 
 export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> {
