@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import type { Database as BetterSqlite3Database } from "better-sqlite3";
+import BetterSqlite3, { type Database as BetterSqlite3Database } from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client.ts";
@@ -71,6 +71,16 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     // The SQLite in better-sqlite3 takes 32,766.
     return Object.assign(connection, { getConnectionInfo: () => ({ maxBindValues: SQLITE_MAX_BIND_VALUES, supportsRelationJoins: false }) });
   }
+}
+
+/**
+ * On SQLite, a read-only connection of its own to the app's database file (null on PostgreSQL).
+ * With write-ahead logging it reads while a sync writes, never waits behind the app's connection
+ * and never reads inside its transaction. `timeout`: how long to wait for a lock (ms).
+ */
+export function openSqliteReader(timeout: number): SqliteConnection | null {
+  const target = databaseTarget(process.env.DATABASE_URL);
+  return target.provider === "sqlite" ? new BetterSqlite3(target.file, { readonly: true, fileMustExist: true, timeout }) : null;
 }
 
 export function isPostgres(): boolean {

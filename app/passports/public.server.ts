@@ -3,8 +3,7 @@
 // version, so a request for a known passport costs one indexed query.
 import { LRUCache } from "lru-cache";
 import { config } from "../config.server";
-import Database from "better-sqlite3";
-import { db } from "../db.server";
+import { db, openSqliteReader } from "../db.server";
 import { isSet, type SqlFlag } from "../sync/bulk-insert.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
@@ -83,9 +82,8 @@ let readOnly: { get(publicId: string): PassportRow | undefined } | null | undefi
  */
 function sqliteReader(): { get(publicId: string): PassportRow | undefined } | null {
   if (readOnly !== undefined) return readOnly;
-  const target = config().database;
-  if (target.provider !== "sqlite") return (readOnly = null);
-  const connection = new Database(target.file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  const connection = openSqliteReader(5000);
+  if (!connection) return (readOnly = null);
   const statement = connection.prepare<[string], PassportRow>(`${PASSPORT_SELECT} WHERE p."publicId" = ?`);
   return (readOnly = { get: (publicId) => statement.get(publicId) });
 }

@@ -1,11 +1,10 @@
 // Export of the catalog to the template's workbook format, streamed: products are read in pages
 // and written row by row; besides the page, only the ids of the matching products stay in memory.
 import type { Writable } from "node:stream";
-import Database from "better-sqlite3";
 import { FIELDS } from "../../catalog/fields";
 import { assembleFieldValues, groupRowsByEntity } from "../../catalog/stored-values";
 import { productSearch } from "../../catalog/catalog.server";
-import { config } from "../../config.server";
+import { openSqliteReader } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
 import { inShopAndJsonList, isSet, queryRows, type SqlFlag } from "../../sync/bulk-insert.server";
@@ -36,13 +35,11 @@ type Reader = Pick<ShopTx, "$queryRawUnsafe" | "sqlite"> & { close(): void };
 /**
  * The export reads rows with raw SQL: for tens of thousands of rows, Prisma's model results and
  * per-query work cost more memory than the rows. On SQLite it reads through a read-only connection
- * of its own (as the public passport pages do): plain prepared statements that neither wait behind
- * nor read inside a transaction of the app's connection, with a small page cache since every page
- * is read once. On PostgreSQL, the client's raw queries. Every query names the shop.
+ * of its own (openSqliteReader, as the public passport pages do), with a small page cache since
+ * every page is read once. On PostgreSQL, the client's raw queries. Every query names the shop.
  */
 function openReader(db: ShopDb): Reader {
-  const target = config().database;
-  const sqlite = target.provider === "sqlite" ? new Database(target.file, { readonly: true, fileMustExist: true, timeout: 15_000 }) : null;
+  const sqlite = openSqliteReader(15_000);
   sqlite?.pragma("cache_size = -2000"); // 2 MB instead of better-sqlite3's 16 MB
   return { $queryRawUnsafe: (sql, ...params) => db.$queryRawUnsafe(sql, ...params), sqlite, close: () => sqlite?.close() };
 }
