@@ -3,7 +3,7 @@ import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
 import { ean13 } from "./examples";
 import { fmt, makeTempDir, reorderZip, type TestCell, type TestSheet, writeProducts, writeXlsx } from "./fixtures/helpers";
-import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook } from "./reader";
+import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook, type WorkbookStream } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 let n = 0;
@@ -281,6 +281,13 @@ describe("streaming", () => {
     return streamProductsWorkbook(path, { primaryLocale: "en" });
   }
 
+  /** Each product handed over, with the number of rows read when it came out. */
+  async function handOvers(s: WorkbookStream): Promise<[string, number][]> {
+    const seen: [string, number][] = [];
+    for await (const record of s.records) seen.push([record.externalId, s.summary().rowCount]);
+    return seen;
+  }
+
   it("hands over each product once its last row is read, before the rest of the sheet", async () => {
     const s = await stream([
       { "Product Handle": "tee", Title: "Tee", SKU: "A" },
@@ -289,10 +296,8 @@ describe("streaming", () => {
       { "Product Handle": "sock", Title: "Sock", SKU: "D" },
     ]);
     expect(s.products).toBe(3);
-    const seen: [string, number][] = [];
-    for await (const record of s.records) seen.push([record.externalId, s.summary().rowCount]);
     // Rows read when each product came out: tee after its 2nd row, cap after the 3rd …
-    expect(seen).toEqual([
+    expect(await handOvers(s)).toEqual([
       ["tee", 2],
       ["cap", 3],
       ["sock", 4],
@@ -307,10 +312,8 @@ describe("streaming", () => {
       { "Product Handle": "tee", SKU: "C" },
       { "Product Handle": "sock", Title: "Sock", SKU: "D" },
     ]);
-    const seen: [string, number][] = [];
-    for await (const record of s.records) seen.push([record.externalId, s.summary().rowCount]);
     // cap is complete after row 2 but waits for tee, which starts before it.
-    expect(seen).toEqual([
+    expect(await handOvers(s)).toEqual([
       ["tee", 3],
       ["cap", 3],
       ["sock", 4],

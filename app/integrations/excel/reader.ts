@@ -333,7 +333,7 @@ class ProductsSheetParser {
       this.error(rowNumber, d.index, `The column ${quote(d.header)} appears twice (columns ${columnLetter(d.firstIndex)} and ${columnLetter(d.index)}). Delete or rename one of them.`, d.header);
     }
 
-    const handleIndex = this.columns.findIndex((c) => c?.role.type === "handle");
+    const handleIndex = handleColumn(this.columns);
     if (handleIndex < 1) {
       this.error(
         rowNumber,
@@ -910,6 +910,11 @@ function remember(map: Map<string, IdentifierUse | IdentifierUse[]>, value: stri
   return seen !== undefined;
 }
 
+/** The Product Handle column among the matched ones (-1 when missing); both passes key products by it. */
+function handleColumn(columns: readonly (Column | null)[]): number {
+  return columns.findIndex((c) => c?.role.type === "handle");
+}
+
 /** A header row's texts by column (empty cells left out). */
 function headerTexts(cols: readonly number[], raws: readonly RawCell[]): Map<number, string> {
   const headers = new Map<number, string>();
@@ -1052,7 +1057,7 @@ async function lastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: stri
       const headers = headerTexts(cols, raws);
       if (headers.size === 0) continue;
       const { columns } = matchHeaders(headers, { primaryLocale, fields: registry.fields });
-      handleCol = columns.findIndex((c) => c?.role.type === "handle");
+      handleCol = handleColumn(columns);
       if (handleCol < 1) break; // the parser reports the missing column
       continue;
     }
