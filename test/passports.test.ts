@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { listProducts, setPassportHeld } from "../app/catalog/catalog.server";
 import { forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
-import { writeQrZip } from "../app/passports/listing.server";
+import { passportVersions, writeQrZip } from "../app/passports/listing.server";
 import { digitalLinkResponse, passportResponse, qrResponse } from "../app/passports/public-responses.server";
 import { validateUntpCredential } from "../app/passports/untp";
 import { executeSync } from "../app/sync/engine.server";
@@ -76,6 +76,11 @@ describe("versions and ids", () => {
     // Version 1 is kept unchanged.
     const v1 = await db.passportVersion.findFirstOrThrow({ where: { passportId: after.id, version: 1 } });
     expect(JSON.parse(v1.content).title).toEqual({ en: "Linen Shirt" });
+    // The history in the admin: the first version lists every key it brought, the second the title.
+    const history = await passportVersions(db, after.publicId);
+    expect(history?.versions.map((v) => v.version)).toEqual([2, 1]);
+    expect(history?.versions[0].changes).toEqual([{ key: "title", label: "Title" }]);
+    expect(history?.versions[1].changes.map((c) => c.key)).toEqual(expect.arrayContaining(["title", "brand", "gtin", "options"]));
   });
 
   it("keeps the public id when the variant is regrouped under another product", async () => {

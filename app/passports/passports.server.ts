@@ -146,7 +146,9 @@ async function regenerateBatch(
     if (!existing) {
       const id = newRowId();
       newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: isSet(product.passportHeld) });
-      newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: JSON.stringify(diffPassportContent(null, content)), createdAt: now });
+      // A first version's changes (every key, added) are derived from its content when read
+      // (passportVersions): stored, they would double the row.
+      newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: "", createdAt: now });
     } else if (existing.contentHash !== hash) {
       changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, hash });
     }

@@ -1,11 +1,11 @@
 // The export's reads against a real database (SQLite, or PostgreSQL with PASSPORT_TEST_DB=postgres):
-// order, archived flags, values, filters, and nothing of another shop.
+// order, archived flags, values, filters, translation locales, and nothing of another shop.
 import { beforeEach, describe, expect, it } from "vitest";
 import { deleteShopData, forShop, type ShopDb } from "../../db/scoped.server";
 import { executeSync } from "../../sync/engine.server";
 import type { SourceRecord } from "../../sync/records";
 import { connectIntegration } from "../integrations.server";
-import { exportProducts, type ExportFilter } from "./export.server";
+import { catalogLocales, exportProducts, type ExportFilter } from "./export.server";
 import { OTHER_SHOP, TEST_SHOP } from "../../../test/support/constants";
 
 const db = forShop(TEST_SHOP);
@@ -71,5 +71,16 @@ describe("exportProducts", () => {
     expect(await handles({ search: "organic" })).toEqual(["tee"]);
     expect(await handles({ search: "CAP-1" })).toEqual(["cap"]);
     expect(await handles({ search: "nothing like it" })).toEqual([]);
+  });
+});
+
+describe("catalogLocales", () => {
+  it("lists the translation locales of the shop's values (one column group each), not the primary's nor another shop's", async () => {
+    expect(await catalogLocales(db, "en")).toEqual([]);
+    await sync(db, [{ ...record("tee", "Organic Tee", ["TEE-S", "TEE-M", "TEE-L"]), fields: { title: { en: "Organic Tee", de: "Bio-T-Shirt", fr: "T-shirt bio" } } }]);
+    await sync(other, [{ ...record("tee", "Other Tee", ["OTHER-1"]), fields: { title: { en: "Other Tee", it: "Altra maglietta" } } }]);
+    expect(await catalogLocales(db, "en")).toEqual(["de", "fr"]);
+    expect(await catalogLocales(db, "de")).toEqual(["en", "fr"]);
+    expect(await catalogLocales(other, "en")).toEqual(["it"]);
   });
 });

@@ -4,7 +4,7 @@ import type { Writable } from "node:stream";
 import { FIELDS } from "../../catalog/fields";
 import { assembleFieldValues, groupRowsByEntity } from "../../catalog/stored-values";
 import { productSearch } from "../../catalog/catalog.server";
-import { openSqliteReader } from "../../db.server";
+import { isPostgres, openSqliteReader } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
 import { inShopAndJsonList, isSet, queryRows, type SqlFlag } from "../../sync/bulk-insert.server";
@@ -103,13 +103,32 @@ async function* pageProducts(reader: Reader, shop: string, productIds: string[])
 }
 
 /** Translation locales present in the catalog, for the "Title [de]" columns. */
-async function catalogLocales(db: ShopDb, primaryLocale: string): Promise<string[]> {
+export async function catalogLocales(db: ShopDb, primaryLocale: string): Promise<string[]> {
   const localized = FIELDS.filter((f) => f.kind === "localizedText").map((f) => f.key);
-  // Raw too: this scans the shop's values, and through Prisma it would fill the page cache of the app's connection.
+  // Raw too: this reads the values of every product and variant of the shop, and through Prisma
+  // it would fill the page cache of the app's connection. Values are found by entity: no index
+  // leads with the shop (see FieldValue in the schema).
   const reader = openReader(db);
   try {
-    const sql = `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}`;
-    const rows = await queryRows<{ locale: string }>(reader, sql, db.shopDomain, JSON.stringify(localized));
+    const shop = db.shopDomain;
+    const fields = JSON.stringify(localized);
+    const rows = isPostgres()
+      ? await queryRows<{ locale: string }>(
+          reader,
+          `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}
+             AND "entityId" IN (SELECT "id" FROM "Product" WHERE "shop" = $1 UNION ALL SELECT "id" FROM "Variant" WHERE "shop" = $1)`,
+          shop,
+          fields,
+        )
+      : await queryRows<{ locale: string }>(
+          reader,
+          `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}
+             AND "entityId" IN (SELECT "id" FROM "Product" WHERE "shop" = ? UNION ALL SELECT "id" FROM "Variant" WHERE "shop" = ?)`,
+          shop,
+          fields,
+          shop,
+          shop,
+        );
     return rows.map((r) => r.locale).filter((l) => l && l !== primaryLocale).sort();
   } finally {
     reader.close();
