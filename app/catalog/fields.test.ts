@@ -14,6 +14,28 @@ describe("canonicalJson", () => {
     for (const value of values) expect(canonicalJson(value)).toBe(JSON.stringify(value));
   });
 
+  it("writes exactly what JSON.stringify with sorted keys writes (hashes of stored passports depend on it)", () => {
+    // The definition, as it was first written: JSON.stringify with a replacer that sorts keys.
+    const reference = (value: unknown) =>
+      JSON.stringify(value, (_k, v: unknown) =>
+        v && typeof v === "object" && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : v,
+      );
+    const shared = { url: "https://cdn.example.com/a.jpg" };
+    const values: unknown[] = [
+      { format: 1, title: { en: "Tee", "de-CH": "T-Shirt", de: "T-Shirt" }, image: shared, gallery: [shared, shared], Zeta: 1, zeta: 2, "": "empty key", é: "accent", "10": "n", "9": "m", "01": "o", "4294967294": "last index", "4294967295": "not an index" },
+      { materials: [{ material: "Cotton", massPercent: 95.5, recycledPercent: 0, originCountry: "PT" }, { material: "Elastane", massPercent: 4.5 }], noLongerSold: false },
+      [[], {}, [{}], [[null]], "", 0, -1e21, 1e-7, Infinity],
+      { skip: undefined, fn: () => 1, sym: Symbol("s"), list: [undefined, () => 1, Symbol("t")], at: new Date(Date.UTC(2026, 10, 27)), nested: { gone: { toJSON: () => undefined } } },
+      { toJSON: () => ({ b: 1, a: [new Date(0)] }) },
+      JSON.parse('{"__proto__": {"b": 1, "a": 2}, "constructor": 3}'),
+      "emoji 🧵 and \u0000 control \n",
+      undefined,
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
+  });
+
   it("refuses a value that contains itself", () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;

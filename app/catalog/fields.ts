@@ -204,11 +204,36 @@ export function parseFieldValue<F extends FieldKey>(key: F, value: unknown): Par
   return { ok: false, error: `${d.label}${where}: ${issue.message}` };
 }
 
-/** Canonical JSON of a value: equal values give equal strings (object keys sorted). */
+/**
+ * Canonical JSON of a value: equal values give equal strings (object keys sorted), otherwise what
+ * JSON.stringify writes. Stored values and passport hashes are these strings, so the output must
+ * never change. A sync makes one per value (hundreds of thousands): primitives go straight to
+ * JSON.stringify, and objects are copied with sorted keys and written by one JSON.stringify
+ * without a replacer (twice as fast as sorting in a replacer, and one flat string).
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+  return JSON.stringify(value === null || typeof value !== "object" ? value : sortedCopy(value, new Set()));
+}
+
+/** The value with the keys of every object sorted, as JSON.stringify sees it (toJSON applied). */
+function sortedCopy(value: unknown, open: Set<object>): unknown {
+  const v = value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(key: string): unknown }).toJSON("") : value;
+  if (v === null || typeof v !== "object") return v;
+  if (open.has(v)) throw new TypeError("Converting circular structure to JSON");
+  open.add(v);
+  let copy: unknown[] | Record<string, unknown>;
+  if (Array.isArray(v)) {
+    copy = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) copy[i] = sortedCopy(v[i], open);
+  } else {
+    copy = Object.create(null) as Record<string, unknown>; // so that a "__proto__" key is a key
+    const record = v as Record<string, unknown>;
+    for (const key of Object.keys(record).sort()) {
+      const item = sortedCopy(record[key], open);
+      // JSON.stringify leaves these out of an object (and a function left in could be a toJSON).
+      if (item !== undefined && typeof item !== "function" && typeof item !== "symbol") copy[key] = item;
+    }
+  }
+  open.delete(v);
+  return copy;
 }

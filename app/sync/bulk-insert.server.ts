@@ -71,12 +71,27 @@ function insertWithStatement(sqlite: SqliteConnection, table: string, rows: Iter
   if (!sqlite.inTransaction) throw new Error(`insertRows(${table}) must run inside a transaction`);
   let statement: { run(values: unknown[]): unknown } | null = null;
   let columns: string[] = [];
+  let values: unknown[] = [];
+  // The rows of a run share their timestamps: each is formatted once.
+  let lastTime = NaN;
+  let lastDateText = "";
   for (const row of rows) {
     if (!statement) {
       columns = Object.keys(row);
+      values = new Array<unknown>(columns.length);
       statement = sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
     }
-    statement.run(columns.map((c) => jsonValue(row[c], false)));
+    for (let i = 0; i < columns.length; i++) {
+      const value = row[columns[i]];
+      if (value instanceof Date) {
+        if (value.getTime() !== lastTime) {
+          lastTime = value.getTime();
+          lastDateText = jsonValue(value, false) as string;
+        }
+        values[i] = lastDateText;
+      } else values[i] = jsonValue(value, false);
+    }
+    statement.run(values);
   }
 }
 

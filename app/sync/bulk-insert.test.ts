@@ -7,6 +7,7 @@ describe("insertRows", () => {
   it("inserts many rows in few statements, with dates and booleans read back by Prisma", async () => {
     const db = forShop(TEST_SHOP);
     const now = new Date("2026-11-27T10:11:12.345Z");
+    const earlier = new Date("2025-01-02T03:04:05.006Z");
     const rows = Array.from({ length: 4500 }, (_, i) => ({
       id: `p${i}`,
       shop: TEST_SHOP,
@@ -17,13 +18,16 @@ describe("insertRows", () => {
       passportHeld: i % 3 === 0,
       originId: null,
       completeness: 0,
-      createdAt: now,
+      createdAt: i % 5 ? now : earlier,
       updatedAt: now,
     }));
     await db.$transaction((tx) => insertRows(tx, "Product", rows));
     expect(await db.product.count()).toBe(4500);
     const p = await db.product.findUniqueOrThrow({ where: { id: "p3" } });
     expect(p).toMatchObject({ passportHeld: true, createdAt: now, archivedAt: now });
+    // Dates that change from row to row (each is written as its own).
+    expect(await db.product.findUniqueOrThrow({ where: { id: "p5" } })).toMatchObject({ createdAt: earlier, updatedAt: now, archivedAt: now });
+    expect(await db.product.count({ where: { createdAt: earlier } })).toBe(900);
     expect(await db.product.count({ where: { createdAt: { lt: new Date("2026-11-27T10:11:12.346Z") } } })).toBe(4500);
   });
 
