@@ -38,6 +38,11 @@ export function inShopAndJsonList(column: string): string {
   return `${shop} = ? AND ${column} IN (SELECT value FROM json_each(?))`;
 }
 
+/** The placeholder of a raw statement's parameter `n` (1-based): `$n` on PostgreSQL, `?` on SQLite (taken in order). */
+export function sqlParam(n: number): string {
+  return isPostgres() ? `$${n}` : "?";
+}
+
 /**
  * Rows of a raw SELECT. Columns come back as the database has them: booleans are 0/1 on SQLite
  * and dates are text there, so select text and numbers, or normalize. Integers are numbers.

@@ -74,6 +74,17 @@ describe("executeSync", () => {
     expect(await shopDb.passportVersion.count()).toBe(before.versions);
   });
 
+  it("ignores a record older than the one last synced (out-of-order delivery), in a full and a partial run", async () => {
+    const sync = (record: SourceRecord, scope: SourceBatch["scope"]) => executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "webhook", source: batch([record], scope) });
+    await sync({ ...product(1, 1, "Newest"), updatedAt: new Date("2026-11-02T00:00:00Z") }, "partial");
+    for (const scope of ["partial", "full"] as const) {
+      await sync({ ...product(1, 1, "Stale"), updatedAt: new Date("2026-11-01T23:59:59Z") }, scope);
+      expect((await shopDb.product.findFirstOrThrow()).title).toBe("Newest");
+    }
+    await sync({ ...product(1, 1, "Newer still"), updatedAt: new Date("2026-11-02T00:00:01Z") }, "partial");
+    expect((await shopDb.product.findFirstOrThrow()).title).toBe("Newer still");
+  });
+
   it("versions a passport when what it shows changes, and keeps its public id", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
     const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-0" } });

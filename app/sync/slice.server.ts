@@ -1,7 +1,10 @@
 // Loads the part of the catalog a run can touch (the merge's CatalogSlice), batch by batch.
 // Values are loaded only for records that need a look: a primary's record whose hash is unchanged
-// since the last run costs one link lookup and no value reads.
+// since the last run costs one link lookup and no value reads. Reads by id lists are raw SQL with
+// the list as one JSON parameter (see bulk-insert.server.ts): through Prisma, every id of a list
+// and every value read back costs a mapping step, which made up a tenth of a large import.
 import type { ShopDb, ShopTx } from "../db/scoped.server";
+import { inShopAndJsonList, isSet, queryRows, sqlParam, type SqlFlag } from "./bulk-insert.server";
 import {
   identifierOf,
   recordHash,
@@ -21,9 +24,23 @@ export function chunks<T>(items: readonly T[], size = 5000): T[][] {
   return out;
 }
 
-function toLink(l: { entityId: string; hash: string | null; sourceUpdatedAt: Date | null }): LinkState {
-  return { entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt };
+function toLink(l: { entityId: string; hash: string | null; sourceUpdatedAt: Date | string | null }): LinkState {
+  // Raw reads give SQLite's dates as text.
+  const at = l.sourceUpdatedAt;
+  return { entityId: l.entityId, hash: l.hash, sourceUpdatedAt: at === null ? null : at instanceof Date ? at : new Date(at) };
 }
+
+/** A product or variant row as the slice reads it (archivedAt as a flag). */
+interface EntityRow {
+  id: string;
+  archived: SqlFlag;
+  originId: string | null;
+}
+type ProductRow = EntityRow & { handle: string };
+type VariantRow = EntityRow & { productId: string; position: number; sku?: string | null; gtin?: string | null };
+
+const PRODUCT_COLUMNS = `"id", "handle", "archivedAt" IS NOT NULL AS "archived", "originId"`;
+const VARIANT_COLUMNS = `"id", "productId", "position", "archivedAt" IS NOT NULL AS "archived", "originId"`;
 
 export class SliceLoader {
   readonly slice: CatalogSlice = {
@@ -47,13 +64,16 @@ export class SliceLoader {
 
   /** Run start: handles, and for a full run every link of the integration with its entities. */
   async start(): Promise<void> {
-    const handles = await this.db.product.findMany({ select: { handle: true } });
+    const shop = this.db.shopDomain;
+    const handles = await queryRows<{ handle: string }>(this.db, `SELECT "handle" FROM "Product" WHERE "shop" = ${sqlParam(1)}`, shop);
     for (const h of handles) this.slice.takenHandles.add(h.handle);
     if (this.scope !== "full") return;
-    const links = await this.db.externalLink.findMany({
-      where: { integrationId: this.integration.id },
-      select: { entityType: true, externalId: true, entityId: true, hash: true, sourceUpdatedAt: true },
-    });
+    const links = await queryRows<{ entityType: string; externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | string | null }>(
+      this.db,
+      `SELECT "entityType", "externalId", "entityId", "hash", "sourceUpdatedAt" FROM "ExternalLink" WHERE "shop" = ${sqlParam(1)} AND "integrationId" = ${sqlParam(2)}`,
+      shop,
+      this.integration.id,
+    );
     for (const l of links) (l.entityType === "product" ? this.slice.productLinks : this.slice.variantLinks).set(l.externalId, toLink(l));
     await this.loadRows(
       links.filter((l) => l.entityType === "product").map((l) => l.entityId),
@@ -129,10 +149,12 @@ export class SliceLoader {
       ["variant", variantExt, this.slice.variantLinks],
     ] as const) {
       for (const part of chunks(ids)) {
-        const links = await this.db.externalLink.findMany({
-          where: { integrationId: this.integration.id, entityType: type, externalId: { in: part } },
-          select: { externalId: true, entityId: true, hash: true, sourceUpdatedAt: true },
-        });
+        const links = await this.rowsIn<{ externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | string | null }>(
+          `SELECT "externalId", "entityId", "hash", "sourceUpdatedAt" FROM "ExternalLink" WHERE ${inShopAndJsonList(`"externalId"`)} AND "integrationId" = ${sqlParam(3)} AND "entityType" = ${sqlParam(4)}`,
+          part,
+          this.integration.id,
+          type,
+        );
         for (const l of links) target.set(l.externalId, toLink(l));
       }
     }
@@ -142,19 +164,14 @@ export class SliceLoader {
   private async loadRows(productIds: string[], variantIds: string[]): Promise<void> {
     const { slice } = this;
     for (const part of chunks(productIds.filter((id) => !slice.products.has(id)))) {
-      const rows = await this.db.product.findMany({ where: { id: { in: part } }, select: { id: true, handle: true, archivedAt: true, originId: true } });
-      for (const p of rows) slice.products.set(p.id, this.product(p));
+      for (const p of await this.productsIn(part)) slice.products.set(p.id, this.product(p));
     }
     // Archiving a product archives its variants: a full run needs to know them all. (Loaded with
     // their products first, so the variants by id below are usually all there already.)
     const withoutVariants = [...slice.products.keys()].filter((id) => !slice.variantIdsByProduct.has(id));
     if (withoutVariants.length) await this.loadProductsWithVariants(withoutVariants);
     for (const part of chunks(variantIds.filter((id) => !slice.variants.has(id)))) {
-      const rows = await this.db.variant.findMany({
-        where: { id: { in: part } },
-        select: { id: true, productId: true, position: true, archivedAt: true, originId: true },
-      });
-      for (const v of rows) this.addVariant(v);
+      for (const v of await this.rowsIn<VariantRow>(`SELECT ${VARIANT_COLUMNS} FROM "Variant" WHERE ${inShopAndJsonList(`"id"`)}`, part)) this.addVariant(v);
     }
   }
 
@@ -162,27 +179,18 @@ export class SliceLoader {
     const { slice } = this;
     const todo = productIds.filter((id) => !slice.variantIdsByProduct.has(id));
     for (const part of chunks(todo.filter((id) => !slice.products.has(id)))) {
-      const rows = await this.db.product.findMany({ where: { id: { in: part } }, select: { id: true, handle: true, archivedAt: true, originId: true } });
-      for (const p of rows) slice.products.set(p.id, this.product(p));
+      for (const p of await this.productsIn(part)) slice.products.set(p.id, this.product(p));
     }
     for (const id of todo) slice.variantIdsByProduct.set(id, []);
     for (const part of chunks(todo)) {
-      const rows = await this.db.variant.findMany({
-        where: { productId: { in: part } },
-        select: { id: true, productId: true, position: true, archivedAt: true, originId: true },
-      });
-      for (const v of rows) this.addVariant(v);
+      for (const v of await this.rowsIn<VariantRow>(`SELECT ${VARIANT_COLUMNS} FROM "Variant" WHERE ${inShopAndJsonList(`"productId"`)}`, part)) this.addVariant(v);
     }
   }
 
   private async loadByIdentifiers(identifiers: string[]): Promise<void> {
     const column = this.integration.matchBy === "sku" ? "sku" : "gtin";
     for (const part of chunks(identifiers)) {
-      const rows = await this.db.variant.findMany({
-        where: { [column]: { in: part } },
-        select: { id: true, productId: true, position: true, archivedAt: true, originId: true, sku: true, gtin: true },
-      });
-      for (const v of rows) this.addVariant(v);
+      for (const v of await this.rowsIn<VariantRow>(`SELECT ${VARIANT_COLUMNS}, "sku", "gtin" FROM "Variant" WHERE ${inShopAndJsonList(`"${column}"`)}`, part)) this.addVariant(v);
     }
     for (const id of identifiers) this.identifiersLoaded.add(id);
   }
@@ -193,8 +201,11 @@ export class SliceLoader {
     const todo = entityIds.filter((id) => !this.detailed.has(id));
     for (const part of chunks(todo)) {
       const [values, links] = await Promise.all([
-        this.db.fieldValue.findMany({ where: { entityId: { in: part } }, select: { entityId: true, field: true, locale: true, value: true, sourceId: true } }),
-        this.db.externalLink.findMany({ where: { entityId: { in: part } }, select: { entityId: true, integrationId: true } }),
+        this.rowsIn<{ entityId: string; field: string; locale: string; value: string; sourceId: string | null }>(
+          `SELECT "entityId", "field", "locale", "value", "sourceId" FROM "FieldValue" WHERE ${inShopAndJsonList(`"entityId"`)}`,
+          part,
+        ),
+        this.rowsIn<{ entityId: string; integrationId: string }>(`SELECT "entityId", "integrationId" FROM "ExternalLink" WHERE ${inShopAndJsonList(`"entityId"`)}`, part),
       ]);
       for (const v of values) {
         const entity = slice.products.get(v.entityId) ?? slice.variants.get(v.entityId);
@@ -208,23 +219,24 @@ export class SliceLoader {
     for (const id of todo) this.detailed.add(id);
   }
 
-  private product(p: { id: string; handle: string; archivedAt: Date | null; originId: string | null }): CatalogProduct {
-    return { id: p.id, handle: p.handle, archived: p.archivedAt !== null, originId: p.originId, linkedIntegrationIds: new Set(), values: new Map() };
+  /** The shop's rows of a raw SELECT whose condition starts with inShopAndJsonList (parameters 1 and 2), then `more`. */
+  private rowsIn<T>(sql: string, list: readonly string[], ...more: unknown[]): Promise<T[]> {
+    return queryRows<T>(this.db, sql, this.db.shopDomain, JSON.stringify(list), ...more);
   }
 
-  private addVariant(v: {
-    id: string;
-    productId: string;
-    position: number;
-    archivedAt: Date | null;
-    originId: string | null;
-    sku?: string | null;
-    gtin?: string | null;
-  }): void {
+  private productsIn(ids: readonly string[]): Promise<ProductRow[]> {
+    return this.rowsIn<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM "Product" WHERE ${inShopAndJsonList(`"id"`)}`, ids);
+  }
+
+  private product(p: ProductRow): CatalogProduct {
+    return { id: p.id, handle: p.handle, archived: isSet(p.archived), originId: p.originId, linkedIntegrationIds: new Set(), values: new Map() };
+  }
+
+  private addVariant(v: VariantRow): void {
     const { slice } = this;
     let variant = slice.variants.get(v.id);
     if (!variant) {
-      variant = { id: v.id, productId: v.productId, position: v.position, archived: v.archivedAt !== null, originId: v.originId, linkedIntegrationIds: new Set(), values: new Map() } satisfies CatalogVariant;
+      variant = { id: v.id, productId: v.productId, position: v.position, archived: isSet(v.archived), originId: v.originId, linkedIntegrationIds: new Set(), values: new Map() } satisfies CatalogVariant;
       slice.variants.set(v.id, variant);
     }
     const siblings = slice.variantIdsByProduct.get(v.productId);
