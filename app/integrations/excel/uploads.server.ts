@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
-import type { Db } from "../../db.server";
+import { postgresBytesPool, type Db } from "../../db.server";
 import type { ShopDb } from "../../db/scoped.server";
 import { MerchantError } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
@@ -85,21 +85,27 @@ const UPLOAD_ROW = { id: true, integrationId: true, fileName: true, status: true
 
 type UploadBytes = "file" | "records";
 
-// On SQLite the file and records go in and out as plain statements: through Prisma's query
-// compiler (WebAssembly) a 6 MB value grows the compiler's memory by some 70 MB, for good.
+// The file and records go in and out as plain statements, beside Prisma: through its query
+// compiler (WebAssembly) a 6 MB value grows the compiler's memory by 70–100 MB, for good. SQLite
+// uses the app's connection, PostgreSQL a small pool of its own (postgresBytesPool).
 async function storeUploadBytes(db: ShopDb, uploadId: string, column: UploadBytes, bytes: Uint8Array): Promise<void> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (db.sqlite) db.sqlite.prepare(`UPDATE "Upload" SET "${column}" = ? WHERE "shop" = ? AND "id" = ?`).run(buffer, db.shopDomain, uploadId);
-  else await db.upload.update({ where: { id: uploadId }, data: { [column]: Uint8Array.from(buffer) }, select: { id: true } });
+  else await bytesPool().query(`UPDATE "Upload" SET "${column}" = $1 WHERE "shop" = $2 AND "id" = $3`, [buffer, db.shopDomain, uploadId]);
 }
 
 async function uploadBytes(db: ShopDb, uploadId: string, column: UploadBytes): Promise<Uint8Array> {
-  if (db.sqlite) {
-    const row = db.sqlite.prepare(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as { bytes: Buffer | null } | undefined;
-    return row?.bytes ?? new Uint8Array();
-  }
-  if (column === "file") return (await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { file: true } })).file;
-  return (await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { records: true } })).records ?? new Uint8Array();
+  type Row = { bytes: Buffer | null };
+  const row = db.sqlite
+    ? (db.sqlite.prepare(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as Row | undefined)
+    : (await bytesPool().query<Row>(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = $1 AND "id" = $2`, [db.shopDomain, uploadId])).rows[0];
+  return row?.bytes ?? new Uint8Array();
+}
+
+function bytesPool() {
+  const pool = postgresBytesPool();
+  if (!pool) throw new Error("No PostgreSQL database is configured");
+  return pool;
 }
 
 /** An upload's file copied from the database to a temporary file, for the streaming reader. */
