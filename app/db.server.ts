@@ -96,8 +96,15 @@ declare global {
 export function postgresBytesPool(): pg.Pool | null {
   const target = databaseTarget(process.env.DATABASE_URL);
   if (target.provider !== "postgresql") return null;
-  // Idle connections close after 10 s and do not keep a command-line process alive.
-  return (globalThis.__passportBytesPool ??= new pg.Pool({ connectionString: target.url, max: 2, idleTimeoutMillis: 10_000, allowExitOnIdle: true }));
+  if (!globalThis.__passportBytesPool) {
+    // Idle connections close after 10 s and do not keep a command-line process alive.
+    const pool = new pg.Pool({ connectionString: target.url, max: 2, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    // An idle connection the server ended (restart, failover) is an error event on the pool, which
+    // would crash the process unheard. The pool drops that connection and the next query opens one.
+    pool.on("error", (error) => console.warn(`[db] an idle upload connection to PostgreSQL was closed: ${error.message}`));
+    globalThis.__passportBytesPool = pool;
+  }
+  return globalThis.__passportBytesPool;
 }
 
 export function isPostgres(): boolean {
