@@ -1,7 +1,7 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
 import { randomBytes } from "node:crypto";
-import { inShopAndJsonList, insertRows, isSet, queryRows, type SqlFlag } from "../sync/bulk-insert.server";
+import { inShopAndJsonList, insertRows, isSet, queryRows, updateRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
 import { newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
@@ -156,10 +156,14 @@ async function regenerateBatch(
   }
 
   if (changed.length) {
-    const previous = await tx.passportVersion.findMany({
-      where: { OR: changed.map((c) => ({ passportId: c.passportId, version: c.version - 1 })) },
-      select: { passportId: true, content: true },
-    });
+    // Each passport's current version (the one the new version follows).
+    const previous = await queryRows<{ passportId: string; content: string }>(
+      tx,
+      `SELECT "passportId", "content" FROM "PassportVersion" AS v
+       WHERE ${inShopAndJsonList(`"passportId"`)} AND "version" = (SELECT p."currentVersion" FROM "Passport" AS p WHERE p."id" = v."passportId")`,
+      shop,
+      JSON.stringify(changed.map((c) => c.passportId)),
+    );
     const previousContent = new Map(previous.map((p) => [p.passportId, JSON.parse(p.content) as PassportContent]));
     for (const c of changed) {
       newVersions.push({
@@ -175,13 +179,13 @@ async function regenerateBatch(
   }
   await insertRows(tx, "Passport", newPassports.map((p) => ({ ...p, publishedUrls: null, createdAt: now, updatedAt: now })));
   await insertRows(tx, "PassportVersion", newVersions.map((v) => ({ id: newRowId(), ...v })));
-  for (const c of changed) {
-    await tx.passport.update({
-      where: { id: c.passportId },
-      data: { currentVersion: c.version, contentHash: c.hash, gtin: c.content.gtin ?? null, completeness: passportCompleteness(c.content).score },
-    });
-  }
-  for (const h of heldChanged) await tx.passport.update({ where: { id: h.id }, data: { held: h.held } });
+  await updateRows(
+    tx,
+    "Passport",
+    ["id"],
+    changed.map((c) => ({ shop, id: c.passportId, currentVersion: c.version, contentHash: c.hash, gtin: c.content.gtin ?? null, completeness: passportCompleteness(c.content).score, updatedAt: now })),
+  );
+  await updateRows(tx, "Passport", ["id"], heldChanged.map((h) => ({ shop, id: h.id, held: h.held, updatedAt: now })));
   return { created: newPassports.length, versioned: changed.length, productIds };
 }
 

@@ -3,7 +3,7 @@
 // bulk-insert.server.ts; changed rows are updated one by one.
 import { newRowId } from "../db/ids";
 import type { ShopTx } from "../db/scoped.server";
-import { insertRows, type Row } from "./bulk-insert.server";
+import { insertRows, updateRows, type Row } from "./bulk-insert.server";
 import { chunks } from "./slice.server";
 import type { ChangeSet, EntityType, FieldWrite } from "./merge";
 
@@ -116,17 +116,17 @@ async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityTy
 
 /** Current values with provenance, plus one history row per change. */
 export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[], ctx: ApplyContext): Promise<void> {
-  const { now, sourceId } = ctx;
-  const editedBy = ctx.editedBy ?? null;
   await insertRows(tx, "FieldValue", newFieldValueRows(writes, ctx));
-  for (const w of writes) {
-    if (w.oldValue === null) continue;
-    await tx.fieldValue.update({
-      where: { entityId_field_locale: { entityId: w.entityId, field: w.field, locale: w.locale } },
-      data: { value: w.newValue, sourceId, editedBy, updatedAt: now },
-    });
-  }
+  await updateRows(tx, "FieldValue", ["entityId", "field", "locale"], changedFieldValueRows(writes, ctx));
   await insertRows(tx, "FieldChange", fieldChangeRows(writes, ctx));
+}
+
+function* changedFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
+  const { shop, now, sourceId } = ctx;
+  const editedBy = ctx.editedBy ?? null;
+  for (const w of writes) {
+    if (w.oldValue !== null) yield { shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
+  }
 }
 
 function* newFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
@@ -154,12 +154,12 @@ async function writeLinks(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Pr
   if (!ctx.sourceId) return;
   const integrationId = ctx.sourceId;
   await insertRows(tx, "ExternalLink", newLinkRows(changes.links, ctx.shop, integrationId));
-  for (const l of changes.links) {
-    if (l.isNew) continue;
-    await tx.externalLink.update({
-      where: { integrationId_entityType_externalId: { integrationId, entityType: l.entityType, externalId: l.externalId } },
-      data: { entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt },
-    });
+  await updateRows(tx, "ExternalLink", ["integrationId", "entityType", "externalId"], changedLinkRows(changes.links, ctx.shop, integrationId));
+}
+
+function* changedLinkRows(links: ChangeSet["links"], shop: string, integrationId: string): Generator<Row> {
+  for (const l of links) {
+    if (!l.isNew) yield { shop, integrationId, entityType: l.entityType, externalId: l.externalId, entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt };
   }
 }
 

@@ -1,5 +1,5 @@
-// Bulk SQL of a sync: multi-row inserts (new products, variants, values, history, links,
-// passports) and reads by long id lists. Prisma's createMany costs ~0.2 ms per row in its query
+// Bulk SQL of a sync: inserts and updates of many rows (products, variants, values, history,
+// links, passports) and reads by long id lists. Prisma's createMany costs ~0.2 ms per row in its query
 // compiler, and even a raw statement pays Prisma's mapping for every bound value and result. On
 // SQLite, Prisma's transaction is BEGIN … COMMIT on one better-sqlite3 connection, so these run
 // as plain prepared statements on that connection (as fast as SQLite goes). On PostgreSQL a batch
@@ -58,9 +58,32 @@ export const isSet = (flag: SqlFlag): boolean => flag === true || flag === 1;
 
 /** Rows may come from a generator: they are then built, sent and dropped a few at a time. */
 export async function insertRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain" | "sqlite">, table: string, rows: Iterable<Row>): Promise<void> {
-  const checked = shopRows(tx.shopDomain, table, rows);
-  if (tx.sqlite) insertWithStatement(tx.sqlite, table, checked);
-  else await insertAsJson(tx, table, checked);
+  const statement = (columns: string[]) => {
+    const list = columns.map((c) => `"${c}"`).join(", ");
+    return tx.sqlite
+      ? { sql: `INSERT INTO "${table}" (${list}) VALUES (${columns.map(() => "?").join(", ")})`, order: columns }
+      : { sql: `INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`, order: columns };
+  };
+  await writeRows(tx, table, shopRows(tx.shopDomain, table, rows), statement, "insertRows");
+}
+
+/**
+ * Updates existing rows of the shop, each found by its `key` columns (a unique key); every row
+ * sets the same other columns (updatedAt included: Prisma's @updatedAt is not applied). A row
+ * that is not there fails the call, as Prisma's update would.
+ */
+export async function updateRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain" | "sqlite">, table: string, key: readonly string[], rows: Iterable<Row>): Promise<void> {
+  const statement = (columns: string[]) => {
+    const set = columns.filter((c) => c !== "shop" && !key.includes(c));
+    const match = ["shop", ...key];
+    return tx.sqlite
+      ? { sql: `UPDATE "${table}" SET ${set.map((c) => `"${c}" = ?`).join(", ")} WHERE ${match.map((c) => `"${c}" = ?`).join(" AND ")}`, order: [...set, ...match] }
+      : {
+          sql: `UPDATE "${table}" AS t SET ${set.map((c) => `"${c}" = j."${c}"`).join(", ")} FROM json_populate_recordset(NULL::"${table}", $1::json) AS j WHERE ${match.map((c) => `t."${c}" = j."${c}"`).join(" AND ")}`,
+          order: columns,
+        };
+  };
+  await writeRows(tx, table, shopRows(tx.shopDomain, table, rows), statement, "updateRows");
 }
 
 function* shopRows(shop: string, table: string, rows: Iterable<Row>): Generator<Row> {
@@ -70,24 +93,39 @@ function* shopRows(shop: string, table: string, rows: Iterable<Row>): Generator<
   }
 }
 
+/** A statement for rows with these columns, and the columns in the order it takes them. */
+type StatementFor = (columns: string[]) => { sql: string; order: string[] };
+
+/**
+ * Writes rows with the statement made for the first row's columns (every row has the same): on
+ * SQLite run once per row, on PostgreSQL once per batch. Each row must change exactly one row.
+ */
+async function writeRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "sqlite">, table: string, rows: Iterable<Row>, statementFor: StatementFor, caller: string): Promise<void> {
+  const changed = tx.sqlite ? writeWithStatement(tx.sqlite, table, rows, statementFor, caller) : await writeAsJson(tx, rows, statementFor);
+  if (changed.rows !== changed.changes) throw new Error(`${caller}(${table}): ${changed.rows} rows given, ${changed.changes} written (a row to update is missing)`);
+}
+
 /** SQLite: one prepared statement run per row, on the transaction's own connection. */
-function insertWithStatement(sqlite: SqliteConnection, table: string, rows: Iterable<Row>): void {
+function writeWithStatement(sqlite: SqliteConnection, table: string, rows: Iterable<Row>, statementFor: StatementFor, caller: string): { rows: number; changes: number } {
   // Outside a transaction every row would commit on its own (and not roll back with the rest).
-  if (!sqlite.inTransaction) throw new Error(`insertRows(${table}) must run inside a transaction`);
-  let statement: { run(values: unknown[]): unknown } | null = null;
-  let columns: string[] = [];
+  if (!sqlite.inTransaction) throw new Error(`${caller}(${table}) must run inside a transaction`);
+  let statement: { run(values: unknown[]): { changes: number } } | null = null;
+  let order: string[] = [];
   let values: unknown[] = [];
+  let count = 0;
+  let changes = 0;
   // The rows of a run share their timestamps: each is formatted once.
   let lastTime = NaN;
   let lastDateText = "";
   for (const row of rows) {
     if (!statement) {
-      columns = Object.keys(row);
-      values = new Array<unknown>(columns.length);
-      statement = sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+      const made = statementFor(Object.keys(row));
+      order = made.order;
+      values = new Array<unknown>(order.length);
+      statement = sqlite.prepare(made.sql);
     }
-    for (let i = 0; i < columns.length; i++) {
-      const value = row[columns[i]];
+    for (let i = 0; i < order.length; i++) {
+      const value = row[order[i]];
       if (value instanceof Date) {
         if (value.getTime() !== lastTime) {
           lastTime = value.getTime();
@@ -96,32 +134,32 @@ function insertWithStatement(sqlite: SqliteConnection, table: string, rows: Iter
         values[i] = lastDateText;
       } else values[i] = jsonValue(value, false);
     }
-    statement.run(values);
+    changes += statement.run(values).changes;
+    count++;
   }
+  return { rows: count, changes };
 }
 
 /** PostgreSQL: a batch of rows per statement as ONE JSON parameter, unpacked by the database. */
-async function insertAsJson(tx: Pick<ShopTx, "$executeRawUnsafe">, table: string, rows: Iterable<Row>): Promise<void> {
-  let columns: string[] | null = null;
-  let sql = "";
+async function writeAsJson(tx: Pick<ShopTx, "$executeRawUnsafe">, rows: Iterable<Row>, statementFor: StatementFor): Promise<{ rows: number; changes: number }> {
+  let made: { sql: string; order: string[] } | null = null;
   let batch: string[] = [];
   let chars = 0;
+  let count = 0;
+  let changes = 0;
   const send = async () => {
-    await tx.$executeRawUnsafe(sql, `[${batch.join(",")}]`);
+    changes += await tx.$executeRawUnsafe(made!.sql, `[${batch.join(",")}]`);
     batch = [];
     chars = 0;
   };
   for (const row of rows) {
-    if (!columns) {
-      columns = Object.keys(row);
-      const list = columns.map((c) => `"${c}"`).join(", ");
-      sql = `INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`;
-    }
-    const names = columns;
-    const json = JSON.stringify(Object.fromEntries(names.map((c) => [c, jsonValue(row[c], true)])));
+    made ??= statementFor(Object.keys(row));
+    const json = JSON.stringify(Object.fromEntries(made.order.map((c) => [c, jsonValue(row[c], true)])));
     batch.push(json);
     chars += json.length;
+    count++;
     if (batch.length >= ROWS_PER_STATEMENT || chars >= CHARS_PER_STATEMENT) await send();
   }
   if (batch.length) await send();
+  return { rows: count, changes };
 }
