@@ -255,7 +255,7 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
         primaryLocale: settings.primaryLocale,
         now,
       });
-      await updateListingColumns(tx, denormalizedColumns([write], settings.primaryLocale));
+      await updateListingColumns(tx, denormalizedColumns([write], settings.primaryLocale), now);
     }
     await regeneratePassports(tx, tx.shopDomain, level === "product" ? { productIds: new Set([entity.id]), variantIds: new Set() } : { productIds: new Set(), variantIds: new Set([entity.id]) }, now);
     // A cleared value has nothing to push; the passport's links do not depend on it.

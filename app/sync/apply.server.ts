@@ -1,6 +1,6 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
-// deletes, field values with their provenance and history, links. New rows go in through
-// bulk-insert.server.ts; changed rows are updated one by one.
+// deletes, field values with their provenance and history, links. New and changed rows go
+// through bulk-insert.server.ts (insertRows, updateRows).
 import { newRowId } from "../db/ids";
 import type { ShopTx } from "../db/scoped.server";
 import { insertRows, updateRows, type Row } from "./bulk-insert.server";
@@ -65,12 +65,31 @@ export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale
 }
 
 /** Listing/matching columns of existing entities (a translation alone leaves the listing title). */
-export async function updateListingColumns(tx: ShopTx, columns: ReturnType<typeof denormalizedColumns>, created: ReadonlySet<string> = new Set()): Promise<void> {
+export async function updateListingColumns(tx: ShopTx, columns: ReturnType<typeof denormalizedColumns>, now: Date, created: ReadonlySet<string> = new Set()): Promise<void> {
+  const shop = tx.shopDomain;
+  const products: Row[] = [];
   for (const [id, { title, vendor }] of columns.products) {
-    const data = { ...(title !== undefined ? { title } : {}), ...(vendor !== undefined ? { vendor } : {}) };
-    if (!created.has(id) && Object.keys(data).length) await tx.product.update({ where: { id }, data });
+    if (created.has(id) || (title === undefined && vendor === undefined)) continue;
+    products.push({ shop, id, ...(title !== undefined ? { title } : {}), ...(vendor !== undefined ? { vendor } : {}), updatedAt: now });
   }
-  for (const [id, data] of columns.variants) if (!created.has(id)) await tx.variant.update({ where: { id }, data });
+  const variants: Row[] = [];
+  for (const [id, { title, sku, gtin }] of columns.variants) {
+    if (!created.has(id)) variants.push({ shop, id, ...(title !== undefined ? { title } : {}), ...(sku !== undefined ? { sku } : {}), ...(gtin !== undefined ? { gtin } : {}), updatedAt: now });
+  }
+  for (const rows of bySetColumns(products)) await updateRows(tx, "Product", ["id"], rows);
+  for (const rows of bySetColumns(variants)) await updateRows(tx, "Variant", ["id"], rows);
+}
+
+/** Rows grouped by the columns they set (updateRows takes rows that all set the same ones). */
+function bySetColumns(rows: readonly Row[]): Row[][] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = Object.keys(row).join(",");
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return [...groups.values()];
 }
 
 export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
@@ -81,13 +100,11 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
 
   await insertRows(tx, "Product", newProductRows(changes.newProducts, columns.products, shop, now));
   await insertRows(tx, "Variant", newVariantRows(changes.newVariants, columns.variants, shop, now));
-  for (const move of changes.variantMoves) {
-    await tx.variant.update({ where: { id: move.id }, data: { productId: move.productId, position: move.position } });
-  }
+  await updateRows(tx, "Variant", ["id"], changes.variantMoves.map((m) => ({ shop, id: m.id, productId: m.productId, position: m.position, updatedAt: now })));
   await setArchived(tx, changes.archive, now);
   await setArchived(tx, changes.unarchive, null);
 
-  await updateListingColumns(tx, columns, new Set([...newProductIds, ...newVariantIds]));
+  await updateListingColumns(tx, columns, now, new Set([...newProductIds, ...newVariantIds]));
 
   await writeFieldValues(tx, changes.writes, ctx);
   await writeLinks(tx, changes, ctx);

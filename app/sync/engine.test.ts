@@ -85,6 +85,23 @@ describe("executeSync", () => {
     expect((await shopDb.product.findFirstOrThrow()).title).toBe("Newer still");
   });
 
+  it("updates the listing and matching columns of existing products and variants (title, vendor, SKU, barcode, options)", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
+    const before = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-1" } });
+    const changed = product(1, 2, "Renamed");
+    changed.fields = { ...changed.fields, vendor: "Acme Two" };
+    changed.variants[1].fields = { sku: "SKU-1-1-NEW", barcode: "4006381333931", options: [{ name: "Size", value: "XL" }] };
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([changed, product(2)]) });
+    const renamed = await shopDb.product.findUniqueOrThrow({ where: { id: before.productId } });
+    expect([renamed.title, renamed.vendor]).toEqual(["Renamed", "Acme Two"]);
+    const variant = await shopDb.variant.findUniqueOrThrow({ where: { id: before.id } });
+    expect([variant.sku, variant.gtin, variant.title]).toEqual(["SKU-1-1-NEW", "04006381333931", "XL"]);
+    expect(variant.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+    // Only what changed: product 2 and the other variant of product 1 keep their columns.
+    expect((await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-0" } })).title).toBe("S");
+    expect((await shopDb.product.findFirstOrThrow({ where: { handle: "product-2" } })).title).toBe("Product 2");
+  });
+
   it("versions a passport when what it shows changes, and keeps its public id", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
     const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-0" } });
