@@ -1,9 +1,11 @@
 // engine: merge + apply of 50,000 variants (10,000 products × 5) into an empty SQLite catalog
 // through executeSync (the Shopify integration as primary), then the same records again (must
-// write nothing). Baseline: the rows the first run wrote, inserted into a fresh migrated SQLite
-// file with plain better-sqlite3 prepared statements in one transaction.
+// write nothing), then records with every description and weight changed (updates). Baseline: the
+// rows the first run wrote, inserted into a fresh migrated SQLite file with plain better-sqlite3
+// prepared statements in one transaction.
 import path from "node:path";
 import Database from "better-sqlite3";
+import type { SourceRecord } from "../app/sync/records";
 import { catalogRecords } from "./support/catalog";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts, SYNC_TABLES } from "./support/env";
 import { formatCount, formatMs, progress, Report, round } from "./support/report";
@@ -65,9 +67,9 @@ export async function main(): Promise<void> {
   try {
     const shopDb = forShop(BENCH_SHOP);
     const { integration } = await connectIntegration(shopDb, "shopify");
-    const sync = async (label: string) => {
+    const sync = async (label: string, change: (record: SourceRecord) => SourceRecord = (r) => r) => {
       // Fresh objects each run, outside the timing: the second run gets equal, not identical, input.
-      const records = [...catalogRecords({ products: PRODUCTS, variantsPerProduct: VARIANTS })];
+      const records = [...catalogRecords({ products: PRODUCTS, variantsPerProduct: VARIANTS })].map(change);
       progress(`${label}: ${formatCount(records.length)} products, ${formatCount(records.length * VARIANTS)} variants…`);
       const run = await measuredSync(label, integration.id, async () => ({ scope: "full", records }));
       const { marks } = run;
@@ -89,6 +91,15 @@ export async function main(): Promise<void> {
     const baselineCounts = rowCounts(baselineFile);
     const rowsCopied = tables.reduce((n, t) => n + t.rows.length, 0);
 
+    // Every product's description and every variant's weight changed: 60,000 values updated, with
+    // their history, links and a new version of every passport.
+    const third = await sync("third run (every description and weight changed)", (r) => ({
+      ...r,
+      fields: { ...r.fields, description: { en: `<p>Updated: ${r.handle}</p>` } },
+      variants: r.variants.map((v) => ({ ...v, fields: { ...v.fields, weight: Number(v.fields.weight) + 1 } })),
+    }));
+    const afterThird = rowCounts(dbFile);
+
     const c1 = first.counts;
     const c2 = second.counts;
     report.section(`engine: ${formatCount(PRODUCTS)} products × ${VARIANTS} variants into an empty SQLite catalog (executeSync, Shopify primary)`);
@@ -99,6 +110,9 @@ export async function main(): Promise<void> {
     report.figure("secondRunMs", "second run (same records)", round(second.ms), formatMs(second.ms));
     report.figure("secondRunBatchesMs", "  of which reading + merging (nothing to write)", round(second.batchesMs), formatMs(second.batchesMs));
     report.figure("secondRunCounts", "second run counts", { ...c2 }, JSON.stringify(c2));
+    report.figure("thirdRunMs", "third run (every description and weight changed)", round(third.ms), formatMs(third.ms));
+    report.figure("thirdRunCounts", "third run counts", { ...third.counts }, JSON.stringify(third.counts));
+    report.figure("thirdRunPeakRssMb", "peak RSS (third run)", third.memory.peakRssMb, `${third.memory.peakRssMb} MB`);
     report.figure("rowsWritten", "rows written by the first run", afterFirst, SYNC_TABLES.map((t) => `${t} ${formatCount(afterFirst[t])}`).join(", "));
     report.figure("baselineMs", `baseline: the same ${formatCount(rowsCopied)} rows with better-sqlite3, one transaction`, round(baselineMs), formatMs(baselineMs));
     report.figure("variantsPerSecond", "first run throughput", round((PRODUCTS * VARIANTS) / (first.ms / 1000), 0), `${formatCount((PRODUCTS * VARIANTS) / (first.ms / 1000))} variants/s`);
@@ -123,6 +137,13 @@ export async function main(): Promise<void> {
       "second run wrote nothing",
       c2.created === 0 && c2.updated === 0 && c2.archived === 0 && c2.unchanged === expectedRows && unchangedTables && afterSecond.SyncRun === afterFirst.SyncRun + 1,
       `created ${c2.created}, updated ${c2.updated}, unchanged ${formatCount(c2.unchanged)}; row counts ${unchangedTables ? "unchanged" : "CHANGED"} (SyncRun +${afterSecond.SyncRun - afterFirst.SyncRun}, its own record)`,
+    );
+    const versionsAdded = afterThird.PassportVersion - afterSecond.PassportVersion;
+    report.check(
+      "thirdRunUpdatedEverything",
+      "third run updated every variant and versioned every passport",
+      third.counts.updated === expectedRows && third.counts.created === 0 && versionsAdded === expectedRows && afterThird.FieldValue === afterSecond.FieldValue,
+      `updated ${formatCount(third.counts.updated)}, ${formatCount(versionsAdded)} new passport versions, ${formatCount(afterThird.FieldChange - afterSecond.FieldChange)} history rows`,
     );
     report.check(
       "baselineCopiedEverything",
