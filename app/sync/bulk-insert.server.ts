@@ -70,7 +70,8 @@ export async function insertRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDom
 /**
  * Updates existing rows of the shop, each found by its `key` columns (a unique key); every row
  * sets the same other columns (updatedAt included: Prisma's @updatedAt is not applied). A row
- * that is not there fails the call, as Prisma's update would.
+ * that is not there fails the call, as Prisma's update would. When a key comes twice, the later
+ * row wins, as with one update after the other (PostgreSQL would pick either).
  */
 export async function updateRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain" | "sqlite">, table: string, key: readonly string[], rows: Iterable<Row>): Promise<void> {
   const statement = (columns: string[]) => {
@@ -83,7 +84,17 @@ export async function updateRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDom
           order: columns,
         };
   };
-  await writeRows(tx, table, shopRows(tx.shopDomain, table, rows), statement, "updateRows");
+  await writeRows(tx, table, lastRowPerKey(shopRows(tx.shopDomain, table, rows), key), statement, "updateRows");
+}
+
+function lastRowPerKey(rows: Iterable<Row>, key: readonly string[]): Iterable<Row> {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    const id = JSON.stringify(key.map((c) => row[c]));
+    byKey.delete(id); // re-added at the end: rows keep the order of their last occurrence
+    byKey.set(id, row);
+  }
+  return byKey.values();
 }
 
 function* shopRows(shop: string, table: string, rows: Iterable<Row>): Generator<Row> {

@@ -43,7 +43,7 @@ describe("insertRows", () => {
 });
 
 describe("updateRows", () => {
-  it("sets the given columns of the rows found by their key, and leaves the rest and other shops' rows", async () => {
+  it("sets the given columns of the rows found by their key (the later of two for one key), and leaves the rest and other shops' rows", async () => {
     const db = forShop(TEST_SHOP);
     const other = forShop(OTHER_SHOP);
     await db.$transaction((tx) => insertRows(tx, "Product", [product("u1"), product("u2"), product("u3")]));
@@ -52,6 +52,7 @@ describe("updateRows", () => {
     await db.$transaction((tx) =>
       updateRows(tx, "Product", ["id"], [
         { shop: TEST_SHOP, id: "u1", title: "New 1", passportHeld: true, archivedAt: later, updatedAt: later },
+        { shop: TEST_SHOP, id: "u3", title: "Overwritten below", passportHeld: true, archivedAt: later, updatedAt: later },
         { shop: TEST_SHOP, id: "u3", title: "New 3", passportHeld: false, archivedAt: null, updatedAt: later },
       ]),
     );
