@@ -1,9 +1,8 @@
 // excel: a generated 50,000-row workbook (10,000 products × 5) imported end to end as the shop's
 // primary integration (Excel only): upload → parse and validate → preview (dry run) → commit (the
 // queued sync job, all or nothing, with the preview's records); then the catalog exported to a
-// new workbook. The
-// import and the export each run in a process of their own (support/import-process.ts,
-// support/export-process.ts), so each peak memory is their own.
+// new workbook. The import and the export each run in a process of their own
+// (support/import-process.ts, support/export-process.ts), so each peak memory is their own.
 // Baseline: a bare exceljs streaming read of the same file (every row and cell of every sheet).
 import path from "node:path";
 import ExcelJS from "exceljs";

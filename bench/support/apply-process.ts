@@ -5,14 +5,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { SourceRecord } from "../../app/sync/records";
+import { childArguments } from "./child";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir } from "./env";
 import { measure } from "./memory";
 
-const file = process.argv[2];
-if (!file) {
-  process.stderr.write("usage: apply-process.ts <records.json>\n");
-  process.exit(2);
-}
+const [file] = childArguments("apply-process.ts", ["records.json"]);
 const dir = benchDir("apply");
 configureAppEnv(migratedSqliteFile(path.join(dir, "apply.db")));
 const { db } = await import("../../app/db.server");

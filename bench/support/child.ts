@@ -51,6 +51,19 @@ export async function runForResult<T>(script: string, args: string[] = [], env: 
   return result;
 }
 
+/**
+ * In a child: its arguments, in order, all required. When one is missing it prints its usage
+ * (`<name>` for each) and exits with code 2.
+ */
+export function childArguments(script: string, names: readonly string[]): string[] {
+  const values = process.argv.slice(2, 2 + names.length);
+  if (values.length < names.length || values.some((v) => !v)) {
+    process.stderr.write(`usage: ${script} ${names.map((n) => `<${n}>`).join(" ")}\n`);
+    process.exit(2);
+  }
+  return values;
+}
+
 /** Stops a child started by us (SIGTERM, then SIGKILL after 5 s). */
 export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {

@@ -5,14 +5,11 @@
 // Prints `RESULT {"ms","rows","products","bytes","memory"}`.
 import { createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { childArguments } from "./child";
 import { BENCH_SHOP, configureAppEnv } from "./env";
 import { measure } from "./memory";
 
-const [databaseFile, output] = [process.argv[2], process.argv[3]];
-if (!databaseFile || !output) {
-  process.stderr.write("usage: export-process.ts <database file> <output.xlsx>\n");
-  process.exit(2);
-}
+const [databaseFile, output] = childArguments("export-process.ts", ["database file", "output.xlsx"]);
 configureAppEnv(databaseFile);
 const { db } = await import("../../app/db.server");
 const { forShop } = await import("../../app/db/scoped.server");

@@ -6,15 +6,12 @@
 // Prints `RESULT {"ms","previewMs","commitMs","previewChanges","status","counts","memory"}`.
 import { readFile } from "node:fs/promises";
 import type { JobQueue } from "../../app/jobs/queue";
+import { childArguments } from "./child";
 import { BENCH_SHOP, configureAppEnv } from "./env";
 import { measure } from "./memory";
 import { formatCount, formatMs, progress } from "./report";
 
-const [databaseFile, workbook] = [process.argv[2], process.argv[3]];
-if (!databaseFile || !workbook) {
-  process.stderr.write("usage: import-process.ts <database file> <workbook.xlsx>\n");
-  process.exit(2);
-}
+const [databaseFile, workbook] = childArguments("import-process.ts", ["database file", "workbook.xlsx"]);
 configureAppEnv(databaseFile);
 const { db } = await import("../../app/db.server");
 const { forShop } = await import("../../app/db/scoped.server");
