@@ -4,10 +4,10 @@ import type { Writable } from "node:stream";
 import { FIELDS } from "../../catalog/fields";
 import { assembleFieldValues, groupRowsByEntity } from "../../catalog/stored-values";
 import { productSearch } from "../../catalog/catalog.server";
-import { isPostgres, openSqliteReader } from "../../db.server";
+import { openSqliteReader } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
-import { inShopAndJsonList, isSet, queryRows, type SqlFlag } from "../../sync/bulk-insert.server";
+import { inShopAndJsonList, isSet, queryRows, sqlParam, type SqlFlag } from "../../sync/bulk-insert.server";
 import { writeProductsWorkbook, type ExportProduct, type WriteResult } from "./writer";
 
 export interface ExportFilter {
@@ -111,24 +111,15 @@ export async function catalogLocales(db: ShopDb, primaryLocale: string): Promise
   const reader = openReader(db);
   try {
     const shop = db.shopDomain;
-    const fields = JSON.stringify(localized);
-    const rows = isPostgres()
-      ? await queryRows<{ locale: string }>(
-          reader,
-          `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}
-             AND "entityId" IN (SELECT "id" FROM "Product" WHERE "shop" = $1 UNION ALL SELECT "id" FROM "Variant" WHERE "shop" = $1)`,
-          shop,
-          fields,
-        )
-      : await queryRows<{ locale: string }>(
-          reader,
-          `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}
-             AND "entityId" IN (SELECT "id" FROM "Product" WHERE "shop" = ? UNION ALL SELECT "id" FROM "Variant" WHERE "shop" = ?)`,
-          shop,
-          fields,
-          shop,
-          shop,
-        );
+    const rows = await queryRows<{ locale: string }>(
+      reader,
+      `SELECT DISTINCT "locale" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}
+         AND "entityId" IN (SELECT "id" FROM "Product" WHERE "shop" = ${sqlParam(3)} UNION ALL SELECT "id" FROM "Variant" WHERE "shop" = ${sqlParam(4)})`,
+      shop,
+      JSON.stringify(localized),
+      shop,
+      shop,
+    );
     return rows.map((r) => r.locale).filter((l) => l && l !== primaryLocale).sort();
   } finally {
     reader.close();

@@ -16,6 +16,7 @@ import { shopSettings } from "../../shop-settings.server";
 import { executeSync } from "../../sync/engine.server";
 import type { FieldWrite, RunReport } from "../../sync/merge";
 import type { SourceBatch, SourceRecord } from "../../sync/records";
+import { sqlParam } from "../../sync/bulk-insert.server";
 import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
@@ -89,18 +90,22 @@ type UploadBytes = "file" | "records";
 // compiler (WebAssembly) a 6 MB value grows the compiler's memory by 70–100 MB, for good. SQLite
 // uses the app's connection, PostgreSQL a small pool of its own (postgresBytesPool).
 async function storeUploadBytes(db: ShopDb, uploadId: string, column: UploadBytes, bytes: Uint8Array): Promise<void> {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (db.sqlite) db.sqlite.prepare(`UPDATE "Upload" SET "${column}" = ? WHERE "shop" = ? AND "id" = ?`).run(buffer, db.shopDomain, uploadId);
-  else await bytesPool().query(`UPDATE "Upload" SET "${column}" = $1 WHERE "shop" = $2 AND "id" = $3`, [buffer, db.shopDomain, uploadId]);
+  const sql = `UPDATE "Upload" SET "${column}" = ${sqlParam(1)} WHERE "shop" = ${sqlParam(2)} AND "id" = ${sqlParam(3)}`;
+  const params = [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), db.shopDomain, uploadId];
+  if (db.sqlite) db.sqlite.prepare(sql).run(params);
+  else await bytesPool().query(sql, params);
 }
 
 async function uploadBytes(db: ShopDb, uploadId: string, column: UploadBytes): Promise<Uint8Array> {
   type Row = { bytes: Buffer | null };
-  const row = db.sqlite
-    ? (db.sqlite.prepare(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ? AND "id" = ?`).get(db.shopDomain, uploadId) as Row | undefined)
-    : (await bytesPool().query<Row>(`SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = $1 AND "id" = $2`, [db.shopDomain, uploadId])).rows[0];
+  const sql = `SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ${sqlParam(1)} AND "id" = ${sqlParam(2)}`;
+  const params = [db.shopDomain, uploadId];
+  const row = db.sqlite ? (db.sqlite.prepare(sql).get(params) as Row | undefined) : (await bytesPool().query<Row>(sql, params)).rows[0];
   return row?.bytes ?? new Uint8Array();
 }
+
+/** What an upload keeps once it is done with (committed, cancelled, expired): no file, no records. */
+const WITHOUT_BYTES = { file: Buffer.alloc(0), records: null, recordsKey: null };
 
 function bytesPool() {
   const pool = postgresBytesPool();
@@ -268,6 +273,11 @@ interface StoredPreview {
   changeCount?: number;
 }
 
+/** The preview saved with an upload (savePreview). */
+function storedPreview(upload: { preview: string | null }): StoredPreview {
+  return JSON.parse(upload.preview ?? "{}") as StoredPreview;
+}
+
 async function savePreview(db: ShopDb, uploadId: string, preview: StoredPreview & { status: UploadStatus }): Promise<UploadPreview> {
   const { status, ...stored } = preview;
   await db.upload.update({ where: { id: uploadId }, data: { status, preview: JSON.stringify(stored) }, select: { id: true } });
@@ -277,7 +287,7 @@ async function savePreview(db: ShopDb, uploadId: string, preview: StoredPreview 
 export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<UploadPreview> {
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: { id: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
-  const stored = JSON.parse(upload.preview ?? "{}") as StoredPreview;
+  const stored = storedPreview(upload);
   return {
     uploadId: upload.id,
     fileName: upload.fileName,
@@ -321,7 +331,7 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
 function uploadExpiry(now: Date) {
   return {
     where: { status: { in: ["previewed", "invalid", "rejected", "failed"] }, updatedAt: { lt: new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000) } },
-    data: { status: "expired", file: Buffer.alloc(0), records: null, recordsKey: null },
+    data: { status: "expired", ...WITHOUT_BYTES },
   };
 }
 
@@ -336,7 +346,7 @@ export async function expireAllUploads(client: Db, now = new Date()): Promise<nu
 }
 
 export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> {
-  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", file: Buffer.alloc(0), records: null, recordsKey: null } });
+  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", ...WITHOUT_BYTES } });
   if (updated.count === 0) throw new MerchantError("This upload cannot be cancelled any more.", true);
 }
 
@@ -344,7 +354,7 @@ export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> 
 export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fileName: string; bytes: Buffer }> {
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
-  const stored = JSON.parse(upload.preview ?? "{}") as StoredPreview;
+  const stored = storedPreview(upload);
   const bytes = await withUploadFile(await uploadBytes(db, uploadId, "file"), (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
@@ -370,7 +380,7 @@ async function commitRecords(db: ShopDb, upload: { id: string; integrationId: st
   const settings = await readSettings(db, upload);
   if (upload.recordsKey === recordsKey(settings)) {
     const archive = await uploadBytes(db, upload.id, "records");
-    const products = (JSON.parse(upload.preview ?? "{}") as StoredPreview).products ?? 0;
+    const products = storedPreview(upload).products ?? 0;
     if (archive.byteLength > 0) return { records: unpackRecords(archive), total: products, close: async () => undefined };
   }
   const file = temporaryUploadFile(await uploadBytes(db, upload.id, "file"));
@@ -405,7 +415,7 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     createUnmatched: upload.createMissing,
     atomic: true,
     onCommit: async (tx) => {
-      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", file: Buffer.alloc(0), records: null, recordsKey: null }, select: { id: true } });
+      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...WITHOUT_BYTES }, select: { id: true } });
     },
     afterRun: async ({ ok, runId }) => {
       await commit.close();
