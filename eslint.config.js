@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/**", "build/**", "app/generated/**", "extensions/**/assets/**", "**/*.generated.d.ts", "app/integrations/shopify/types/**", "test-results/**", "data/**"],
+    ignores: ["node_modules/**", "build/**", "bench/.build/**", "app/generated/**", "extensions/**/assets/**", "**/*.generated.d.ts", "app/integrations/shopify/types/**", "test-results/**", "data/**"],
   },
   ...tseslint.configs.recommended,
   {

@@ -8,7 +8,8 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import type { RunView } from "../app/sync/runs.server";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts } from "./support/env";
-import { runForResult } from "./support/child";
+import { PRODUCTION_NODE_FLAGS } from "../scripts/app-process.ts";
+import { runBuiltForResult } from "./support/child";
 import { measure, type MemoryPeaks } from "./support/memory";
 import { formatCount, formatMs, progress, Report, round } from "./support/report";
 
@@ -28,8 +29,9 @@ interface ImportResult {
   memory: MemoryPeaks;
 }
 
-function runImport(databaseFile: string, workbook: string, env: Record<string, string> = {}): Promise<ImportResult> {
-  return runForResult<ImportResult>("bench/support/import-process.ts", [databaseFile, workbook], env);
+/** The import in a process of its own, built and started as the app is in production (with other Node flags if given). */
+function runImport(databaseFile: string, workbook: string, nodeFlags?: readonly string[]): Promise<ImportResult> {
+  return runBuiltForResult<ImportResult>("bench/support/import-process.ts", [databaseFile, workbook], {}, nodeFlags);
 }
 
 /** Every row and cell of every sheet, with exceljs's streaming reader and nothing else. */
@@ -79,13 +81,16 @@ export async function main(): Promise<void> {
     // plentiful. The same import on a fresh database with the heap capped as a 512 MB container
     // would have it shows what the import needs.
     progress(`the same import with the V8 heap capped at ${CAPPED_HEAP_MB} MB, on a fresh database (own process)…`);
-    const capped = await runImport(migratedSqliteFile(path.join(dir, "excel-capped.db")), workbook, { NODE_OPTIONS: `--max-old-space-size=${CAPPED_HEAP_MB}` });
+    const capped = await runImport(migratedSqliteFile(path.join(dir, "excel-capped.db")), workbook, [
+      ...PRODUCTION_NODE_FLAGS.filter((flag) => !flag.startsWith("--max-old-space-size")),
+      `--max-old-space-size=${CAPPED_HEAP_MB}`,
+    ]);
     progress(`capped import done in ${formatMs(capped.ms)} (${capped.status})`);
     const counts = rowCounts(dbFile, ["Product", "Variant", "Passport"]);
 
     progress("export to a new workbook (own process)…");
     const exportFile = path.join(dir, "export.xlsx");
-    const exported = await runForResult<{ ms: number; rows: number; products: number; bytes: number; memory: MemoryPeaks }>("bench/support/export-process.ts", [dbFile, exportFile]);
+    const exported = await runBuiltForResult<{ ms: number; rows: number; products: number; bytes: number; memory: MemoryPeaks }>("bench/support/export-process.ts", [dbFile, exportFile]);
     const exportBytes = exported.bytes;
     progress(`exported ${formatCount(exported.rows)} rows in ${formatMs(exported.ms)}`);
 

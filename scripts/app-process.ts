@@ -1,12 +1,24 @@
 // Builds the app when its build is older than its sources, and runs it as a child process. Used by
 // the demo, the browser tests and the benchmarks (one way to start the real app).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const BUILD_ENTRY = path.join(ROOT, "build", "server", "index.js");
+
+/**
+ * Node's flags for the app's long-running processes: package.json's config.nodeFlags, which
+ * `npm start` and `npm run dpp` pass to node. An explicit heap ceiling: left to itself, Node sizes
+ * the heap from the machine's memory (a quarter of it, up to 4 GB), and V8 then lets garbage grow to
+ * about four times what is alive before it collects (README, "Memory").
+ */
+export const PRODUCTION_NODE_FLAGS: readonly string[] = (
+  (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { config?: { nodeFlags?: string } }).config?.nodeFlags ?? ""
+)
+  .split(/\s+/)
+  .filter(Boolean);
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -67,7 +79,7 @@ export interface AppProcess {
 /** Starts the built app (server.mjs) and waits until /healthz answers. */
 export async function startApp(options: { port: number; env: Record<string, string | undefined>; output?: "inherit" | "ignore" | "pipe" }): Promise<AppProcess> {
   const url = options.env.SHOPIFY_APP_URL ?? `http://127.0.0.1:${options.port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, "server.mjs")], {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, path.join(ROOT, "server.mjs")], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(options.port), SHOPIFY_APP_URL: url, ...options.env },
     stdio: ["ignore", options.output ?? "inherit", options.output ?? "inherit"],

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { SourceRecord } from "../../app/sync/records";
-import { childArguments } from "./child";
+import { childArguments } from "./child-arguments";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir } from "./env";
 import { measure } from "./memory";
 

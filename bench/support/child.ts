@@ -1,16 +1,76 @@
 // Child processes of the benchmarks (the Shopify simulator, a bare engine apply on its own
-// database, the HTTP load generator): TypeScript run through tsx, progress passed through on
-// stderr, one result line `RESULT {json}` (or `READY {json}` for a server) on stdout.
+// database, the Excel import and export, the HTTP load generator): progress passed through on
+// stderr, one result line `RESULT {json}` (or `READY {json}` for a server) on stdout. Most run
+// their TypeScript through tsx; the ones whose memory is a goal run built, as the app runs in
+// production (spawnBuilt).
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { build } from "vite";
+import { PRODUCTION_NODE_FLAGS } from "../../scripts/app-process.ts";
 import { ROOT } from "./env";
 
-export function spawnTsx(script: string, args: string[] = [], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.resolve(ROOT, script), ...args], {
+const BUILD_DIR = path.join(ROOT, "bench", ".build");
+const APP_DIR = path.join(ROOT, "app") + path.sep;
+
+function spawnNode(nodeArgs: readonly string[], args: readonly string[], env: Record<string, string | undefined>): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
+}
+
+export function spawnTsx(script: string, args: string[] = [], env: Record<string, string | undefined> = {}): ChildProcess {
+  return spawnNode(["--import", "tsx", path.resolve(ROOT, script)], args, env);
+}
+
+/**
+ * A child script built as the app's server is built for production (Vite, for Node: one ES module,
+ * packages loaded from node_modules), into bench/.build/<script>/. Run on plain Node it has no TypeScript
+ * compiler in the process: tsx's loader thread and the sources it compiles are some 35 MB of RSS
+ * that the production server does not have. Built once per benchmark process.
+ */
+const builds = new Map<string, Promise<string>>();
+
+function builtChild(script: string): Promise<string> {
+  let built = builds.get(script);
+  if (!built) {
+    built = buildChild(script);
+    builds.set(script, built);
+  }
+  return built;
+}
+
+async function buildChild(script: string): Promise<string> {
+  const outDir = path.join(BUILD_DIR, path.basename(script, ".ts"));
+  await build({
+    configFile: false,
+    publicDir: false,
+    root: ROOT,
+    logLevel: "warn",
+    build: {
+      ssr: path.resolve(ROOT, script),
+      outDir,
+      emptyOutDir: true,
+      target: "node20",
+      // The app in one chunk of its own, loaded by the first dynamic import that reaches it: a
+      // child sets its environment (the database) before it imports the app.
+      rollupOptions: {
+        output: {
+          format: "es",
+          entryFileNames: "main.mjs",
+          chunkFileNames: "[name].mjs",
+          manualChunks: (id) => (id.startsWith(APP_DIR) ? "app" : undefined),
+        },
+      },
+    },
+  });
+  return path.join(outDir, "main.mjs");
+}
+
+/** Runs a child built (builtChild) on Node with the app's production flags (or the ones given). */
+export async function spawnBuilt(script: string, args: string[] = [], env: Record<string, string | undefined> = {}, nodeFlags: readonly string[] = PRODUCTION_NODE_FLAGS): Promise<ChildProcess> {
+  return spawnNode([...nodeFlags, await builtChild(script)], args, env);
 }
 
 /** Resolves with the JSON of the first stdout line starting with `tag ` (the child keeps running). */
@@ -35,33 +95,34 @@ export function waitForLine<T>(child: ChildProcess, tag: string): Promise<T> {
         if (line.trim()) process.stderr.write(`${line}\n`);
       }
     };
-    const onExit = (code: number | null) => reject(new Error(`${path.basename(String(child.spawnargs[3] ?? "child"))} exited (code ${code}) before printing ${tag}`));
+    const onExit = (code: number | null) => reject(new Error(`${childName(child)} exited (code ${code}) before printing ${tag}`));
     child.stdout?.on("data", onData);
     child.once("exit", onExit);
   });
 }
 
-/** Runs a child to its end and returns its RESULT. */
-export async function runForResult<T>(script: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<T> {
-  const child = spawnTsx(script, args, env);
+/** Waits for a child's end and returns its RESULT. */
+async function resultOf<T>(child: ChildProcess): Promise<T> {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const result = await waitForLine<T>(child, "RESULT");
   const code = await exited;
-  if (code !== 0) throw new Error(`${script} exited with code ${code}`);
+  if (code !== 0) throw new Error(`${childName(child)} exited with code ${code}`);
   return result;
 }
 
-/**
- * In a child: its arguments, in order, all required. When one is missing it prints its usage
- * (`<name>` for each) and exits with code 2.
- */
-export function childArguments(script: string, names: readonly string[]): string[] {
-  const values = process.argv.slice(2, 2 + names.length);
-  if (values.length < names.length || values.some((v) => !v)) {
-    process.stderr.write(`usage: ${script} ${names.map((n) => `<${n}>`).join(" ")}\n`);
-    process.exit(2);
-  }
-  return values;
+/** Runs a child (TypeScript through tsx) to its end and returns its RESULT. */
+export function runForResult<T>(script: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<T> {
+  return resultOf<T>(spawnTsx(script, args, env));
+}
+
+/** Runs a child built as in production (spawnBuilt) to its end and returns its RESULT. */
+export async function runBuiltForResult<T>(script: string, args: string[] = [], env: Record<string, string | undefined> = {}, nodeFlags?: readonly string[]): Promise<T> {
+  return resultOf<T>(await spawnBuilt(script, args, env, nodeFlags));
+}
+
+/** The script a child runs, for messages. */
+function childName(child: ChildProcess): string {
+  return path.basename(child.spawnargs.find((arg) => /\.(ts|mjs)$/.test(arg)) ?? "child");
 }
 
 /** Stops a child started by us (SIGTERM, then SIGKILL after 5 s). */

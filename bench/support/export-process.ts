@@ -5,7 +5,7 @@
 // Prints `RESULT {"ms","rows","products","bytes","memory"}`.
 import { createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { childArguments } from "./child";
+import { childArguments } from "./child-arguments";
 import { BENCH_SHOP, configureAppEnv } from "./env";
 import { measure } from "./memory";
 

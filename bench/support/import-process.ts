@@ -6,7 +6,7 @@
 // Prints `RESULT {"ms","previewMs","commitMs","previewChanges","status","counts","memory"}`.
 import { readFile } from "node:fs/promises";
 import type { JobQueue } from "../../app/jobs/queue";
-import { childArguments } from "./child";
+import { childArguments } from "./child-arguments";
 import { BENCH_SHOP, configureAppEnv } from "./env";
 import { measure } from "./memory";
 import { formatCount, formatMs, progress } from "./report";
