@@ -2,7 +2,8 @@
 // primary integration (Excel only): upload → parse and validate → preview (dry run) → commit (the
 // queued sync job, all or nothing, with the preview's records); then the catalog exported to a
 // new workbook. The import and the export each run in a process of their own
-// (support/import-process.ts, support/export-process.ts), so each peak memory is their own.
+// (support/import-process.ts, support/export-process.ts), so each peak memory is their own, built
+// and started as the app is in production (support/child.ts, runBuiltForResult).
 // Baseline: a bare exceljs streaming read of the same file (every row and cell of every sheet).
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -77,9 +78,8 @@ export async function main(): Promise<void> {
     progress("import: upload, parse and validate, preview, commit (own process)…");
     const imported = await runImport(dbFile, workbook);
     progress(`import done in ${formatMs(imported.ms)} (${imported.status})`);
-    // V8 lets its heap grow to several times what is alive before it collects, when memory is
-    // plentiful. The same import on a fresh database with the heap capped as a 512 MB container
-    // would have it shows what the import needs.
+    // The same import on a fresh database with the heap capped as a 512 MB container would have
+    // it: how much of the peak is the heap's room for garbage.
     progress(`the same import with the V8 heap capped at ${CAPPED_HEAP_MB} MB, on a fresh database (own process)…`);
     const capped = await runImport(migratedSqliteFile(path.join(dir, "excel-capped.db")), workbook, [
       ...PRODUCTION_NODE_FLAGS.filter((flag) => !flag.startsWith("--max-old-space-size")),

@@ -24,14 +24,14 @@ export function spawnTsx(script: string, args: string[] = [], env: Record<string
   return spawnNode(["--import", "tsx", path.resolve(ROOT, script)], args, env);
 }
 
-/**
- * A child script built as the app's server is built for production (Vite, for Node: one ES module,
- * packages loaded from node_modules), into bench/.build/<script>/. Run on plain Node it has no TypeScript
- * compiler in the process: tsx's loader thread and the sources it compiles are some 35 MB of RSS
- * that the production server does not have. Built once per benchmark process.
- */
 const builds = new Map<string, Promise<string>>();
 
+/**
+ * A child script built as the app's server is built for production (Vite, for Node: JavaScript
+ * modules, packages loaded from node_modules), into bench/.build/<script>/. Run on plain Node it
+ * has no TypeScript compiler in the process: tsx's loader thread and the sources it compiles are
+ * some 35 MB of RSS that the production server does not have. Built once per benchmark process.
+ */
 function builtChild(script: string): Promise<string> {
   let built = builds.get(script);
   if (!built) {
@@ -69,7 +69,7 @@ async function buildChild(script: string): Promise<string> {
 }
 
 /** Runs a child built (builtChild) on Node with the app's production flags (or the ones given). */
-export async function spawnBuilt(script: string, args: string[] = [], env: Record<string, string | undefined> = {}, nodeFlags: readonly string[] = PRODUCTION_NODE_FLAGS): Promise<ChildProcess> {
+async function spawnBuilt(script: string, args: string[] = [], env: Record<string, string | undefined> = {}, nodeFlags: readonly string[] = PRODUCTION_NODE_FLAGS): Promise<ChildProcess> {
   return spawnNode([...nodeFlags, await builtChild(script)], args, env);
 }
 
@@ -120,9 +120,10 @@ export async function runBuiltForResult<T>(script: string, args: string[] = [], 
   return resultOf<T>(await spawnBuilt(script, args, env, nodeFlags));
 }
 
-/** The script a child runs, for messages. */
+/** The script a child runs, for messages ("bench/.build/import-process/main.mjs"). */
 function childName(child: ChildProcess): string {
-  return path.basename(child.spawnargs.find((arg) => /\.(ts|mjs)$/.test(arg)) ?? "child");
+  const script = child.spawnargs.find((arg) => /\.(ts|mjs)$/.test(arg));
+  return script ? path.relative(ROOT, script) : "child";
 }
 
 /** Stops a child started by us (SIGTERM, then SIGKILL after 5 s). */
