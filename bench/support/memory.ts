@@ -7,6 +7,7 @@
 // - V8 heap of the main thread: sampled on the main thread every `intervalMs` (a busy main thread
 //   delays those samples).
 import { readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { mb } from "./report";
 
@@ -20,11 +21,17 @@ function resetKernelPeakRss(): boolean {
   }
 }
 
+/** A memory figure of /proc/<pid>/status ("VmRSS:   1234 kB") in bytes; null when it has none. */
+function statusBytes(status: string, field: "VmHWM" | "VmRSS"): number | null {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
 /** The kernel's peak RSS of this process (bytes) since it started or was last reset. */
 function kernelPeakRss(): number {
-  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync("/proc/self/status", "utf8"));
-  if (!match) throw new Error("/proc/self/status has no VmHWM line");
-  return Number(match[1]) * 1024;
+  const bytes = statusBytes(readFileSync("/proc/self/status", "utf8"), "VmHWM");
+  if (bytes === null) throw new Error("/proc/self/status has no VmHWM line");
+  return bytes;
 }
 
 const SAMPLER = `
@@ -116,10 +123,8 @@ export async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; ms:
 /** Resident memory of another process (Linux: /proc/<pid>/status), in MB; null when unknown. */
 export async function processRssMb(pid: number): Promise<number | null> {
   try {
-    const { readFile } = await import("node:fs/promises");
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
+    const bytes = statusBytes(await readFile(`/proc/${pid}/status`, "utf8"), "VmRSS");
+    return bytes === null ? null : mb(bytes);
   } catch {
     return null;
   }
