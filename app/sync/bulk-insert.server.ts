@@ -60,9 +60,8 @@ export const isSet = (flag: SqlFlag): boolean => flag === true || flag === 1;
 export async function insertRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "shopDomain" | "sqlite">, table: string, rows: Iterable<Row>): Promise<void> {
   const statement = (columns: string[]) => {
     const list = columns.map((c) => `"${c}"`).join(", ");
-    return tx.sqlite
-      ? { sql: `INSERT INTO "${table}" (${list}) VALUES (${columns.map(() => "?").join(", ")})`, order: columns }
-      : { sql: `INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`, order: columns };
+    const values = tx.sqlite ? `VALUES (${columns.map(() => "?").join(", ")})` : `SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`;
+    return { sql: `INSERT INTO "${table}" (${list}) ${values}`, order: columns };
   };
   await writeRows(tx, table, shopRows(tx.shopDomain, table, rows), statement, "insertRows");
 }
