@@ -14,10 +14,13 @@ export class RecordArchiver {
     this.gzip.on("data", (chunk: Buffer) => this.chunks.push(chunk));
   }
 
-  /** Passes the records on and keeps a copy of each. */
+  /**
+   * Passes the records on and keeps a copy of each. It waits while the compressor is behind:
+   * unwaited, the records' JSON piles up uncompressed in its queue (tens of MB for 10,000 products).
+   */
   async *keep(records: AsyncIterable<SourceRecord>): AsyncGenerator<SourceRecord> {
     for await (const record of records) {
-      this.gzip.write(`${JSON.stringify(record)}\n`);
+      if (!this.gzip.write(`${JSON.stringify(record)}\n`)) await once(this.gzip, "drain");
       yield record;
     }
   }

@@ -113,8 +113,13 @@ function bytesPool() {
   return pool;
 }
 
-/** An upload's file copied from the database to a temporary file, for the streaming reader. */
-function temporaryUploadFile(bytes: Uint8Array): { path: string; remove: () => void } {
+/**
+ * An upload's file copied from the database to a temporary file, for the streaming reader. The
+ * bytes live only in this function: a suspended async caller keeps what it awaited alive (V8 keeps
+ * it in the generator's registers), which would hold the file in memory for the whole import.
+ */
+async function temporaryUploadFile(db: ShopDb, uploadId: string): Promise<{ path: string; remove: () => void }> {
+  const bytes = await uploadBytes(db, uploadId, "file");
   const dir = mkdtempSync(path.join(os.tmpdir(), "passport-upload-"));
   const filePath = path.join(dir, "upload.xlsx");
   const remove = () => rmSync(dir, { recursive: true, force: true });
@@ -127,8 +132,8 @@ function temporaryUploadFile(bytes: Uint8Array): { path: string; remove: () => v
   return { path: filePath, remove };
 }
 
-async function withUploadFile<T>(bytes: Uint8Array, fn: (filePath: string) => Promise<T>): Promise<T> {
-  const file = temporaryUploadFile(bytes);
+async function withUploadFile<T>(db: ShopDb, uploadId: string, fn: (filePath: string) => Promise<T>): Promise<T> {
+  const file = await temporaryUploadFile(db, uploadId);
   try {
     return await fn(file.path);
   } finally {
@@ -202,7 +207,7 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
     return savePreview(db, uploadId, { status: "rejected", message, previewRunId: runId });
   };
   const settings = await readSettings(db, upload);
-  const file = temporaryUploadFile(await uploadBytes(db, uploadId, "file"));
+  const file = await temporaryUploadFile(db, uploadId);
   try {
     const opened = await openUpload(settings, file.path);
     if (!opened.ok) return await rejected(opened.message);
@@ -355,7 +360,7 @@ export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fil
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = storedPreview(upload);
-  const bytes = await withUploadFile(await uploadBytes(db, uploadId, "file"), (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
+  const bytes = await withUploadFile(db, uploadId, (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
 
@@ -383,7 +388,7 @@ async function commitRecords(db: ShopDb, upload: { id: string; integrationId: st
     const products = storedPreview(upload).products ?? 0;
     if (archive.byteLength > 0) return { records: unpackRecords(archive), total: products, close: async () => undefined };
   }
-  const file = temporaryUploadFile(await uploadBytes(db, upload.id, "file"));
+  const file = await temporaryUploadFile(db, upload.id);
   const opened = await openUpload(settings, file.path).catch((error: unknown) => {
     file.remove();
     throw error;
