@@ -8,17 +8,24 @@ import path from "node:path";
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const BUILD_ENTRY = path.join(ROOT, "build", "server", "index.js");
 
+/** package.json's config: how the app's long-running processes are started (README, "Decisions worth knowing": "A heap ceiling", "A fixed mmap threshold"). */
+const PROCESS_CONFIG = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { config?: { nodeFlags?: string; glibcTunables?: string } }).config ?? {};
+
 /**
- * Node's flags for the app's long-running processes: package.json's config.nodeFlags, which
- * `npm start` and `npm run dpp` pass to node. An explicit heap ceiling: left to itself, Node sizes
- * the heap from the machine's memory (a quarter of it, up to 4 GB), and V8 then lets garbage grow to
- * about four times what is alive before it collects (README, "Memory").
+ * Node's flags for the app's long-running processes: config.nodeFlags, which `npm start` and
+ * `npm run dpp` pass to node. An explicit heap ceiling: left to itself, Node sizes the heap from
+ * the machine's memory (a quarter of it, up to 4 GB), and V8 then lets garbage grow to about four
+ * times what is alive before it collects.
  */
-export const PRODUCTION_NODE_FLAGS: readonly string[] = (
-  (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { config?: { nodeFlags?: string } }).config?.nodeFlags ?? ""
-)
-  .split(/\s+/)
-  .filter(Boolean);
+export const PRODUCTION_NODE_FLAGS: readonly string[] = (PROCESS_CONFIG.nodeFlags ?? "").split(/\s+/).filter(Boolean);
+
+/**
+ * The environment those processes start with: config.glibcTunables as GLIBC_TUNABLES. A fixed
+ * mmap threshold: glibc otherwise raises it to the size of each large block freed (an uploaded
+ * file, say), after which buffers of up to that size come from its main heap, which it does not
+ * give back to the system once fragmented.
+ */
+export const PRODUCTION_ENV: Readonly<Record<string, string>> = PROCESS_CONFIG.glibcTunables ? { GLIBC_TUNABLES: PROCESS_CONFIG.glibcTunables } : {};
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -81,7 +88,7 @@ export async function startApp(options: { port: number; env: Record<string, stri
   const url = options.env.SHOPIFY_APP_URL ?? `http://127.0.0.1:${options.port}`;
   const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, path.join(ROOT, "server.mjs")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(options.port), SHOPIFY_APP_URL: url, ...options.env },
+    env: { ...process.env, ...PRODUCTION_ENV, PORT: String(options.port), SHOPIFY_APP_URL: url, ...options.env },
     stdio: ["ignore", options.output ?? "inherit", options.output ?? "inherit"],
   });
   let exited: number | null = null;

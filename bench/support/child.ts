@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { build } from "vite";
-import { PRODUCTION_NODE_FLAGS } from "../../scripts/app-process.ts";
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from "../../scripts/app-process.ts";
 import { ROOT } from "./env";
 
 const BUILD_DIR = path.join(ROOT, "bench", ".build");
@@ -68,9 +68,9 @@ async function buildChild(script: string): Promise<string> {
   return path.join(outDir, "main.mjs");
 }
 
-/** Runs a child built (builtChild) on Node with the app's production flags (or the ones given). */
+/** Runs a child built (builtChild) on Node with the app's production flags (or the ones given) and environment. */
 async function spawnBuilt(script: string, args: string[] = [], env: Record<string, string | undefined> = {}, nodeFlags: readonly string[] = PRODUCTION_NODE_FLAGS): Promise<ChildProcess> {
-  return spawnNode([...nodeFlags, await builtChild(script)], args, env);
+  return spawnNode([...nodeFlags, await builtChild(script)], args, { ...PRODUCTION_ENV, ...env });
 }
 
 /** Resolves with the JSON of the first stdout line starting with `tag ` (the child keeps running). */
