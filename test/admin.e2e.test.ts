@@ -5,6 +5,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { fieldHistory } from "../app/catalog/catalog.server";
 import { forShop } from "../app/db/scoped.server";
 import { generateWorkbook } from "../app/integrations/excel/generate";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
@@ -96,7 +97,7 @@ describe("catalog admin", () => {
     await care.getByText(/Manual edit by/).waitFor();
     const stored = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "careInstructions" } });
     expect(stored.sourceId).toBeNull();
-    expect(await shopDb.fieldChange.count({ where: { entityId: product.id, field: "careInstructions" } })).toBe(1);
+    expect(await fieldHistory(shopDb, product.id, "careInstructions")).toMatchObject([{ newValue: "Wash at 30 °C, dry flat.", source: expect.stringMatching(/^Manual edit by /) }]);
     // The passports of the product got a new version.
     const variant = await shopDb.variant.findFirstOrThrow({ where: { productId: product.id } });
     expect((await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } })).currentVersion).toBe(2);

@@ -1,7 +1,8 @@
 // Reading the catalog for the admin (product list and product page) and manual edits, which obey
 // field ownership: a field an integration owns is locked; unowned fields are edited by hand.
 import { isPostgres } from "../db.server";
-import type { ShopDb } from "../db/scoped.server";
+import { newRowId } from "../db/ids";
+import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind } from "../integrations/kinds";
 import { loadOwnership } from "../ownership/ownership.server";
@@ -236,9 +237,13 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
     let write: FieldWrite | null = null;
     if (edit.value === null || edit.value === "") {
       if (!current) return null;
+      // The value's first write was kept on the value: it becomes a history row before the value
+      // goes, under the value's id (ids order entries of the same millisecond, see fieldHistory).
+      const first = await firstWrite(tx, current);
+      if (first) await tx.fieldChange.create({ data: { shop: tx.shopDomain, ...first } });
       await tx.fieldValue.delete({ where: { id: current.id } });
       await tx.fieldChange.create({
-        data: { shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
+        data: { id: newRowId(), shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
       });
     } else {
       const parsed = parseFieldValue(edit.field as FieldKey, value);
@@ -273,10 +278,74 @@ export interface HistoryEntry {
   changedAt: string;
 }
 
-/** Who changed what, and when: the append-only history of an entity's fields (newest first). */
+interface StoredValue {
+  id: string;
+  entityId: string;
+  field: string;
+  locale: string;
+  value: string;
+  createdAt: Date | null;
+  createdSource: string | null;
+  createdSourceId: string | null;
+  createdRunId: string | null;
+}
+
+/** A history row as stored (FieldChange, without its shop). */
+interface ChangeRow {
+  id: string;
+  entityId: string;
+  field: string;
+  locale: string;
+  oldValue: string | null;
+  newValue: string | null;
+  sourceId: string | null;
+  source: string;
+  runId: string | null;
+  changedAt: Date;
+}
+
+/**
+ * The history row of a value's first write, kept on the value (null for values written before
+ * that, whose row is stored). What was written first is what the value's first change replaced;
+ * with no change since, the value itself.
+ */
+async function firstWrite(db: ShopDb | ShopTx, value: StoredValue): Promise<ChangeRow | null> {
+  if (!value.createdAt) return null;
+  const { id, entityId, field, locale } = value;
+  const next = await db.fieldChange.findFirst({
+    where: { entityId, field, locale, changedAt: { gte: value.createdAt } },
+    orderBy: [{ changedAt: "asc" }, { id: "asc" }],
+    select: { oldValue: true },
+  });
+  return {
+    id,
+    entityId,
+    field,
+    locale,
+    oldValue: null,
+    newValue: next?.oldValue ?? value.value,
+    sourceId: value.createdSourceId,
+    source: value.createdSource ?? "",
+    runId: value.createdRunId,
+    changedAt: value.createdAt,
+  };
+}
+
+/**
+ * Who changed what, and when: the append-only history of an entity's fields (newest first): the
+ * stored changes and each current value's first write.
+ */
 export async function fieldHistory(db: ShopDb, entityId: string, field?: string, take = 100): Promise<HistoryEntry[]> {
-  const rows = await db.fieldChange.findMany({ where: { entityId, ...(field ? { field } : {}) }, orderBy: [{ changedAt: "desc" }, { id: "desc" }], take });
-  return rows.map((r) => ({
+  const where = { entityId, ...(field ? { field } : {}) };
+  const [changes, values] = await Promise.all([
+    db.fieldChange.findMany({ where, orderBy: [{ changedAt: "desc" }, { id: "desc" }], take }),
+    db.fieldValue.findMany({ where: { ...where, createdAt: { not: null } } }),
+  ]);
+  const firsts = (await Promise.all(values.map((v) => firstWrite(db, v)))).filter((r): r is ChangeRow => r !== null);
+  // Newest first. Within a millisecond the ids order them (ids made one after another sort one
+  // after another, app/db/ids.ts); a first write's id is its value's.
+  const newestFirst = [...changes, ...firsts].sort((a, b) => b.changedAt.getTime() - a.changedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return newestFirst.slice(0, take).map((r) => ({
     field: r.field,
     label: isFieldKey(r.field) ? fieldDef(r.field).label : r.field,
     locale: r.locale,

@@ -131,7 +131,11 @@ async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityTy
   for (const part of chunks(variants)) await tx.variant.updateMany({ where: { id: { in: part } }, data: { archivedAt } });
 }
 
-/** Current values with provenance, plus one history row per change. */
+/**
+ * Current values with provenance, plus one history row per change of a value. A value's first
+ * write is kept on the value itself (its created* columns), not as a history row: fieldHistory
+ * derives that entry.
+ */
 export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[], ctx: ApplyContext): Promise<void> {
   await insertRows(tx, "FieldValue", newFieldValueRows(writes, ctx));
   await updateRows(tx, "FieldValue", ["entityId", "field", "locale"], changedFieldValueRows(writes, ctx));
@@ -150,14 +154,29 @@ function* newFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): G
   const { shop, now, sourceId } = ctx;
   const editedBy = ctx.editedBy ?? null;
   for (const w of writes) {
-    if (w.oldValue === null) yield { id: newRowId(), shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
+    if (w.oldValue !== null) continue;
+    yield {
+      id: newRowId(),
+      shop,
+      entityId: w.entityId,
+      field: w.field,
+      locale: w.locale,
+      value: w.newValue,
+      sourceId,
+      editedBy,
+      updatedAt: now,
+      createdAt: now,
+      createdSource: ctx.sourceLabel,
+      createdSourceId: sourceId,
+      createdRunId: ctx.runId,
+    };
   }
 }
 
 function* fieldChangeRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
   const { shop, now, sourceId } = ctx;
   for (const w of writes) {
-    yield { id: newRowId(), shop, entityId: w.entityId, field: w.field, locale: w.locale, oldValue: w.oldValue, newValue: w.newValue, sourceId, source: ctx.sourceLabel, runId: ctx.runId, changedAt: now };
+    if (w.oldValue !== null) yield { id: newRowId(), shop, entityId: w.entityId, field: w.field, locale: w.locale, oldValue: w.oldValue, newValue: w.newValue, sourceId, source: ctx.sourceLabel, runId: ctx.runId, changedAt: now };
   }
 }
 

@@ -5,6 +5,7 @@ import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration } from "../integrations/integrations.server";
 import type { SourceBatch, SourceRecord } from "./records";
 import { executeSync, FAILURES_BEFORE_ERROR, RunRefused } from "./engine.server";
+import { fieldHistory } from "../catalog/catalog.server";
 import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
 
 function product(n: number, variants = 2, title = `Product ${n}`): SourceRecord {
@@ -55,7 +56,7 @@ describe("executeSync", () => {
     expect(variant.title).toBe("L");
     const p2 = await shopDb.product.findFirstOrThrow({ where: { id: variant.productId } });
     expect(p2.title).toBe("Product 2");
-    expect(await shopDb.fieldChange.count({ where: { entityId: p2.id, field: "title" } })).toBe(1);
+    expect(await fieldHistory(shopDb, p2.id, "title")).toMatchObject([{ oldValue: null, newValue: "Product 2", source: "Shopify" }]);
     expect(await shopDb.passport.count()).toBe(5);
     const run = await shopDb.syncRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run).toMatchObject({ status: "succeeded", trigger: "manual", created: 5, failed: 0 });
@@ -177,8 +178,7 @@ describe("executeSync", () => {
     const variant = await shopDb.variant.findFirstOrThrow({ where: { sku: "SKU-1-0" } });
     const materials = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: variant.productId, field: "materials" } });
     expect(materials.sourceId).toBe(excelId);
-    const history = await shopDb.fieldChange.findFirstOrThrow({ where: { entityId: variant.productId, field: "materials" } });
-    expect(history.source).toBe("Excel upload");
+    expect(await fieldHistory(shopDb, variant.productId, "materials")).toMatchObject([{ source: "Excel upload" }]);
     const title = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: variant.productId, field: "title" } });
     expect(JSON.parse(title.value)).toBe("Product 1");
   });
@@ -224,7 +224,7 @@ describe("executeSync", () => {
     const refused = executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records, atomic: true }) });
     await expect(refused).rejects.toBeInstanceOf(RunRefused);
     expect(await shopDb.product.count()).toBe(0);
-    expect(await shopDb.fieldChange.count()).toBe(0);
+    expect(await shopDb.fieldValue.count()).toBe(0);
     const run = await shopDb.syncRun.findFirstOrThrow({ where: { status: "failed" } });
     expect(run).toMatchObject({ errorCount: 1, created: 1499, failed: 1 });
     expect(run.message).toMatch(/Nothing was saved: 1 record has a problem/);

@@ -1,0 +1,91 @@
+// A field's history (fieldHistory) against a real database: the changes stored, and each value's
+// first write, which is kept on the value rather than as a history row.
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../db.server";
+import { forShop, type ShopDb } from "../db/scoped.server";
+import { connectIntegration } from "../integrations/integrations.server";
+import { executeSync } from "../sync/engine.server";
+import type { SourceRecord } from "../sync/records";
+import { TEST_SHOP } from "../../test/support/constants";
+import { editField, fieldHistory } from "./catalog.server";
+
+function tee(title: string): SourceRecord {
+  return {
+    externalId: "gid://shopify/Product/1",
+    handle: "tee",
+    fields: { title: { en: title }, vendor: "Acme" },
+    variants: [{ externalId: "gid://shopify/ProductVariant/11", position: 1, fields: { sku: "TEE-S" } }],
+  };
+}
+
+let shopDb: ShopDb;
+let shopifyId: string;
+
+async function sync(record: SourceRecord): Promise<string> {
+  const { runId } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: [record] }) });
+  return runId;
+}
+
+beforeEach(async () => {
+  await db.$transaction([
+    db.fieldChange.deleteMany(),
+    db.fieldValue.deleteMany(),
+    db.externalLink.deleteMany(),
+    db.passportVersion.deleteMany(),
+    db.passport.deleteMany(),
+    db.variant.deleteMany(),
+    db.product.deleteMany(),
+    db.syncRun.deleteMany(),
+    db.fieldOwnership.deleteMany(),
+    db.integration.deleteMany(),
+  ]);
+  shopDb = forShop(TEST_SHOP);
+  shopifyId = (await connectIntegration(shopDb, "shopify")).integration.id;
+});
+
+describe("fieldHistory", () => {
+  it("shows a value's first write, which a sync stores once (on the value, not as a history row)", async () => {
+    const runId = await sync(tee("Tee"));
+    const product = await shopDb.product.findFirstOrThrow();
+    expect(await fieldHistory(shopDb, product.id, "title")).toEqual([
+      { field: "title", label: "Title", locale: "en", oldValue: null, newValue: "Tee", source: "Shopify", changedAt: expect.any(String) },
+    ]);
+    expect(await shopDb.fieldChange.count({ where: { runId } })).toBe(0);
+    expect(await shopDb.fieldValue.count({ where: { entityId: product.id } })).toBe(2);
+  });
+
+  it("keeps what was first written once the value changes, newest first", async () => {
+    await sync(tee("Tee"));
+    await sync(tee("Organic tee"));
+    await sync(tee("Organic cotton tee"));
+    const product = await shopDb.product.findFirstOrThrow();
+    const history = await fieldHistory(shopDb, product.id, "title");
+    expect(history.map((h) => [h.oldValue, h.newValue])).toEqual([
+      ["Organic tee", "Organic cotton tee"],
+      ["Tee", "Organic tee"],
+      [null, "Tee"],
+    ]);
+    expect(new Set(history.map((h) => h.source))).toEqual(new Set(["Shopify"]));
+    // An entity's whole history holds every field's first write.
+    expect((await fieldHistory(shopDb, product.id)).map((h) => h.field).sort()).toEqual(["title", "title", "title", "vendor"]);
+  });
+
+  it("keeps a cleared value's first write and its clearing, and a value set again starts anew", async () => {
+    await sync(tee("Tee"));
+    const product = await shopDb.product.findFirstOrThrow();
+    const edit = (value: string | null) => editField(shopDb, { entityId: product.id, field: "careInstructions", value }, "ann@example.com");
+    await edit("Wash at 30 °C.");
+    await edit("Wash at 30 °C, dry flat.");
+    await edit(null);
+    await edit("Hand wash only.");
+    const history = await fieldHistory(shopDb, product.id, "careInstructions");
+    expect(history.map((h) => [h.oldValue, h.newValue])).toEqual([
+      [null, "Hand wash only."],
+      ["Wash at 30 °C, dry flat.", null],
+      ["Wash at 30 °C.", "Wash at 30 °C, dry flat."],
+      [null, "Wash at 30 °C."],
+    ]);
+    expect(history.every((h) => h.source === "Manual edit by ann@example.com")).toBe(true);
+    expect(await fieldHistory(shopDb, product.id, "careInstructions", 2)).toHaveLength(2);
+  });
+});
