@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newRowId } from "./ids";
+import { newPublicId, newRowId } from "./ids";
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -20,5 +20,17 @@ describe("newRowId", () => {
     // A clock that steps back does not break the order.
     const after = newRowId(now - 5_000);
     expect(after > ids[ids.length - 1]).toBe(true);
+  });
+});
+
+describe("newPublicId", () => {
+  it("is 128 random bits in 22 URL-safe characters, never the same twice", () => {
+    // More ids than the random pool holds at once, so it is refilled (also between an id's halves).
+    const ids = Array.from({ length: 40_000 }, () => newPublicId());
+    expect(ids.every((id) => /^[A-Za-z0-9_-]{22}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every bit varies: no byte of the 16 is the same in all ids.
+    const bytes = ids.slice(0, 64).map((id) => Buffer.from(id, "base64url"));
+    for (let i = 0; i < 16; i++) expect(new Set(bytes.map((b) => b[i])).size).toBeGreaterThan(1);
   });
 });

@@ -1,20 +1,14 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
-import { randomBytes } from "node:crypto";
 import { inShopAndJsonList, insertRows, isSet, queryRows, updateRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
-import { newRowId } from "../db/ids";
+import { newPublicId, newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
 import type { ChangeSet } from "../sync/merge";
 import { chunks } from "../sync/slice.server";
 import { passportCompleteness } from "./completeness";
 import { buildPassportContent, diffPassportContent, passportContentHash, type PassportContent } from "./content";
-
-/** 128 random bits, URL-safe: unguessable, and short enough for a QR code. */
-export function newPublicId(): string {
-  return randomBytes(16).toString("base64url");
-}
 
 export interface AffectedEntities {
   variantIds: Set<string>;
