@@ -4,66 +4,16 @@
 // rows the first run wrote, inserted into a fresh migrated SQLite file with plain better-sqlite3
 // prepared statements in one transaction.
 import path from "node:path";
-import Database from "better-sqlite3";
 import type { SourceRecord } from "../app/sync/records";
+import type { BaselineResult } from "./support/baseline-process";
 import { catalogRecords } from "./support/catalog";
+import { runForResult } from "./support/child";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts, SYNC_TABLES } from "./support/env";
 import { formatCount, formatMs, progress, Report, round } from "./support/report";
 import { measuredSync } from "./support/timing";
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS || 10_000);
 const VARIANTS = 5;
-
-interface TableRows {
-  table: string;
-  columns: string[];
-  rows: unknown[][];
-}
-
-/** Every row of the sync tables (SyncRun: only the given run), as arrays of column values. */
-function readRows(file: string, runId: string): TableRows[] {
-  const sqlite = new Database(file, { readonly: true });
-  try {
-    return SYNC_TABLES.map((table) => {
-      const columns = (sqlite.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name);
-      const list = columns.map((c) => `"${c}"`).join(", ");
-      const statement = table === "SyncRun" ? sqlite.prepare(`SELECT ${list} FROM "SyncRun" WHERE id = ?`).raw() : sqlite.prepare(`SELECT ${list} FROM "${table}"`).raw();
-      const rows = (table === "SyncRun" ? statement.all(runId) : statement.all()) as unknown[][];
-      return { table, columns, rows };
-    });
-  } finally {
-    sqlite.close();
-  }
-}
-
-/** Inserts the rows into `file` in one transaction (the app's pragmas: WAL, synchronous NORMAL). */
-function insertRows(file: string, tables: TableRows[]): number {
-  const sqlite = new Database(file);
-  try {
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("synchronous = NORMAL");
-    const statements = tables.map((t) => sqlite.prepare(`INSERT INTO "${t.table}" (${t.columns.map((c) => `"${c}"`).join(", ")}) VALUES (${t.columns.map(() => "?").join(", ")})`));
-    const t0 = performance.now();
-    sqlite.transaction(() => {
-      tables.forEach((t, i) => {
-        for (const row of t.rows) statements[i].run(row);
-      });
-    })();
-    return performance.now() - t0;
-  } finally {
-    sqlite.close();
-  }
-}
-
-/**
- * The baseline: the first run's rows copied into a fresh file. A function of its own so that the
- * rows it reads (hundreds of MB of objects) are garbage before the third run starts.
- */
-function baseline(dbFile: string, runId: string, baselineFile: string): { baselineMs: number; baselineCounts: Record<string, number>; rowsCopied: number } {
-  const tables = readRows(dbFile, runId);
-  const baselineMs = insertRows(baselineFile, tables);
-  return { baselineMs, baselineCounts: rowCounts(baselineFile), rowsCopied: tables.reduce((n, t) => n + t.rows.length, 0) };
-}
 
 export async function main(): Promise<void> {
   const report = new Report("engine");
@@ -95,7 +45,10 @@ export async function main(): Promise<void> {
     const afterSecond = rowCounts(dbFile);
 
     progress("baseline: copying the first run's rows into a fresh SQLite file with better-sqlite3…");
-    const { baselineMs, baselineCounts, rowsCopied } = baseline(dbFile, first.runId, migratedSqliteFile(path.join(dir, "baseline.db")));
+    // In a process of its own: the rows it reads (hundreds of MB of objects) are never this
+    // process's, so the third run's memory is the third run's.
+    const baselineFile = migratedSqliteFile(path.join(dir, "baseline.db"));
+    const { baselineMs, baselineCounts, rowsCopied } = await runForResult<BaselineResult>("bench/support/baseline-process.ts", [dbFile, first.runId, baselineFile]);
 
     // Every product's description and every variant's weight changed: 60,000 values updated, with
     // their history, links and a new version of every passport.
@@ -118,7 +71,7 @@ export async function main(): Promise<void> {
     report.figure("secondRunCounts", "second run counts", { ...c2 }, JSON.stringify(c2));
     report.figure("thirdRunMs", "third run (every description and weight changed)", round(third.ms), formatMs(third.ms));
     report.figure("thirdRunCounts", "third run counts", { ...third.counts }, JSON.stringify(third.counts));
-    report.figure("thirdRunPeakRssMb", "peak RSS (third run)", third.memory.peakRssMb, `${third.memory.peakRssMb} MB`);
+    report.figure("thirdRunPeakRssMb", "peak RSS (third run)", third.memory.peakRssMb, `${third.memory.peakRssMb} MB (${third.memory.startRssMb} MB at start), peak heap ${third.memory.peakHeapMb} MB`);
     report.figure("rowsWritten", "rows written by the first run", afterFirst, SYNC_TABLES.map((t) => `${t} ${formatCount(afterFirst[t])}`).join(", "));
     report.figure("baselineMs", `baseline: the same ${formatCount(rowsCopied)} rows with better-sqlite3, one transaction`, round(baselineMs), formatMs(baselineMs));
     report.figure("variantsPerSecond", "first run throughput", round((PRODUCTS * VARIANTS) / (first.ms / 1000), 0), `${formatCount((PRODUCTS * VARIANTS) / (first.ms / 1000))} variants/s`);
