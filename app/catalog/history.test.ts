@@ -88,4 +88,20 @@ describe("fieldHistory", () => {
     expect(history.every((h) => h.source === "Manual edit by ann@example.com")).toBe(true);
     expect(await fieldHistory(shopDb, product.id, "careInstructions", 2)).toHaveLength(2);
   });
+
+  it("shows a value written before first writes were kept on values once, from its stored row", async () => {
+    const runId = await sync(tee("Tee"));
+    const product = await shopDb.product.findFirstOrThrow();
+    // As such a value is stored: no created* columns, and its first write as a history row.
+    const value = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "title" } });
+    await shopDb.fieldValue.update({ where: { id: value.id }, data: { createdAt: null, createdSource: null, createdSourceId: null, createdRunId: null } });
+    await shopDb.fieldChange.create({
+      data: { shop: TEST_SHOP, entityId: product.id, field: "title", locale: "en", oldValue: null, newValue: value.value, sourceId: shopifyId, source: "Shopify", runId, changedAt: value.updatedAt },
+    });
+    await sync(tee("Organic tee"));
+    expect((await fieldHistory(shopDb, product.id, "title")).map((h) => [h.oldValue, h.newValue])).toEqual([
+      ["Tee", "Organic tee"],
+      [null, "Tee"],
+    ]);
+  });
 });
