@@ -1,12 +1,12 @@
 // A field's history (fieldHistory) against a real database: the changes stored, and each value's
 // first write, which is kept on the value rather than as a history row.
 import { beforeEach, describe, expect, it } from "vitest";
-import { db } from "../db.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration } from "../integrations/integrations.server";
 import { executeSync } from "../sync/engine.server";
 import type { SourceRecord } from "../sync/records";
 import { TEST_SHOP } from "../../test/support/constants";
+import { clearCatalog } from "../../test/support/catalog";
 import { editField, fieldHistory } from "./catalog.server";
 
 function tee(title: string): SourceRecord {
@@ -27,18 +27,7 @@ async function sync(record: SourceRecord): Promise<string> {
 }
 
 beforeEach(async () => {
-  await db.$transaction([
-    db.fieldChange.deleteMany(),
-    db.fieldValue.deleteMany(),
-    db.externalLink.deleteMany(),
-    db.passportVersion.deleteMany(),
-    db.passport.deleteMany(),
-    db.variant.deleteMany(),
-    db.product.deleteMany(),
-    db.syncRun.deleteMany(),
-    db.fieldOwnership.deleteMany(),
-    db.integration.deleteMany(),
-  ]);
+  await clearCatalog();
   shopDb = forShop(TEST_SHOP);
   shopifyId = (await connectIntegration(shopDb, "shopify")).integration.id;
 });

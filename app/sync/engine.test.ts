@@ -1,12 +1,12 @@
 // The sync engine against a real database (SQLite, or PostgreSQL in CI's second pass).
 import { beforeEach, describe, expect, it } from "vitest";
-import { db } from "../db.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration } from "../integrations/integrations.server";
 import type { SourceBatch, SourceRecord } from "./records";
 import { executeSync, FAILURES_BEFORE_ERROR, RunRefused } from "./engine.server";
 import { fieldHistory } from "../catalog/catalog.server";
 import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
+import { clearCatalog } from "../../test/support/catalog";
 
 function product(n: number, variants = 2, title = `Product ${n}`): SourceRecord {
   return {
@@ -29,18 +29,7 @@ let shopifyId: string;
 let excelId: string;
 
 beforeEach(async () => {
-  await db.$transaction([
-    db.fieldChange.deleteMany(),
-    db.fieldValue.deleteMany(),
-    db.externalLink.deleteMany(),
-    db.passportVersion.deleteMany(),
-    db.passport.deleteMany(),
-    db.variant.deleteMany(),
-    db.product.deleteMany(),
-    db.syncRun.deleteMany(),
-    db.fieldOwnership.deleteMany(),
-    db.integration.deleteMany(),
-  ]);
+  await clearCatalog();
   shopDb = forShop(TEST_SHOP);
   shopifyId = (await connectIntegration(shopDb, "shopify")).integration.id;
   excelId = (await connectIntegration(shopDb, "excel")).integration.id;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateCatalog, restProduct, startShopifySim, type ShopifySim } from "../../../tools/shopify-sim/index.ts";
 import { TEST_SHOP } from "../../../test/support/constants";
-import { db } from "../../db.server";
+import { clearCatalog } from "../../../test/support/catalog";
 import { forShop, type ShopDb } from "../../db/scoped.server";
 import { executeSync } from "../../sync/engine.server";
 import type { SourceRecord } from "../../sync/records";
@@ -52,19 +52,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.$transaction([
-    db.webhookEvent.deleteMany(),
-    db.fieldChange.deleteMany(),
-    db.fieldValue.deleteMany(),
-    db.externalLink.deleteMany(),
-    db.passportVersion.deleteMany(),
-    db.passport.deleteMany(),
-    db.variant.deleteMany(),
-    db.product.deleteMany(),
-    db.syncRun.deleteMany(),
-    db.fieldOwnership.deleteMany(),
-    db.integration.deleteMany(),
-  ]);
+  await clearCatalog();
   shopDb = forShop(TEST_SHOP);
   integration = (await connectIntegration(shopDb, "shopify")).integration;
 });

@@ -4,12 +4,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { encodeFieldValue } from "../../sync/merge";
 import { parseFieldValue } from "../../catalog/fields";
-import { db } from "../../db.server";
 import { forShop, type ShopDb } from "../../db/scoped.server";
 import { setFieldOwner } from "../../ownership/ownership.server";
 import { executeSync } from "../../sync/engine.server";
 import type { SourceRecord } from "../../sync/records";
 import { TEST_SHOP } from "../../../test/support/constants";
+import { clearCatalog } from "../../../test/support/catalog";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import type { AdminGraphqlClient } from "./admin-client.server";
 import { DELETE_PASSPORT_METAFIELDS, PUSH_VARIANT_FIELDS, SET_PASSPORT_METAFIELDS } from "./documents";
@@ -61,19 +61,7 @@ let shopify: IntegrationRow;
 let excel: IntegrationRow;
 
 beforeEach(async () => {
-  await db.$transaction([
-    db.webhookEvent.deleteMany(),
-    db.fieldChange.deleteMany(),
-    db.fieldValue.deleteMany(),
-    db.externalLink.deleteMany(),
-    db.passportVersion.deleteMany(),
-    db.passport.deleteMany(),
-    db.variant.deleteMany(),
-    db.product.deleteMany(),
-    db.syncRun.deleteMany(),
-    db.fieldOwnership.deleteMany(),
-    db.integration.deleteMany(),
-  ]);
+  await clearCatalog();
   shopDb = forShop(TEST_SHOP);
   shopify = (await connectIntegration(shopDb, "shopify")).integration;
   excel = (await connectIntegration(shopDb, "excel")).integration;
