@@ -1,10 +1,11 @@
 // Reads the Products sheet of an uploaded workbook into SourceRecords for the sync engine.
 //
-// The file is checked first (workbook-file.ts: type, zip bomb, structure), then streamed twice
-// with exceljs's WorkbookReader, row by row. The first pass notes the last row of every handle;
-// the second parses every cell and hands over each product as soon as its last row has been read,
-// so memory holds the rows of the products still open, not the file (all of it only when every
-// product has a row near the end).
+// The file is checked first (workbook-file.ts: type, zip bomb, structure), then read twice. The
+// first pass notes the last row of every handle, from the sheet's XML (handle-scan.ts; with
+// exceljs when the scan cannot read the handles exactly); the second streams the rows with
+// exceljs's WorkbookReader, parses every cell and hands over each product as soon as its last row
+// has been read, so memory holds the rows of the products still open, not the file (all of it
+// only when every product has a row near the end).
 //
 // Rules (see also columns.ts for the layout):
 // - one row per variant; rows with the same Product Handle (case-insensitive) are one product,
@@ -60,6 +61,7 @@ import {
 } from "./cells";
 import { formatCount, type Limits, resolveLimits, WorkbookRejected } from "./limits";
 import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registry";
+import { scanLastRowOfEachHandle } from "./handle-scan";
 import { inspectWorkbookFile, openZipPart, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
 
 export interface CellIssue {
@@ -1041,11 +1043,38 @@ async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedW
   }
 }
 
+/** The handle column of a header row (-1 when it has none); undefined for a blank row above the header. */
+function handleColumnOf(cols: readonly number[], raws: readonly RawCell[], primaryLocale: string, registry: FieldRegistry): number | undefined {
+  const headers = headerTexts(cols, raws);
+  if (headers.size === 0) return undefined;
+  return handleColumn(matchHeaders(headers, { primaryLocale, fields: registry.fields }).columns);
+}
+
+/** A handle cell's text as the parser keys products (lower case); empty when it has none. */
+function handleKey(raw: RawCell): string {
+  const text = asText(raw);
+  return text.ok ? text.value.toLowerCase() : "";
+}
+
 /**
- * First pass: the last row of each handle (as the parser keys products: lower case), read from the
- * handle column only. It stops after `maxRows` rows with a handle, as the parser does.
+ * First pass: the last row of each handle (as the parser keys products), read from the handle
+ * column only. It stops after `maxRows` rows with a handle, as the parser does. Read from the
+ * sheet's XML (handle-scan.ts) when it can be, else with exceljs.
  */
 async function lastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<Map<string, number>> {
+  const scanned = await scanLastRowOfEachHandle({
+    path: workbook.input,
+    sheetPath: workbook.sheet.path,
+    sharedStrings: workbook.sharedStrings,
+    handleColumnOf: (cols, raws) => handleColumnOf(cols, raws, primaryLocale, registry),
+    handleKey,
+    maxRows,
+  });
+  return scanned ?? (await readLastRowOfEachHandle(workbook, primaryLocale, registry, maxRows));
+}
+
+/** The first pass with exceljs, for sheets the XML scan cannot read exactly. */
+async function readLastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<Map<string, number>> {
   const lastRow = new Map<string, number>();
   let handleCol = 0;
   let rows = 0;
@@ -1054,17 +1083,16 @@ async function lastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: stri
   for await (const row of sheetRows(workbook)) {
     if (handleCol === 0) {
       readCells(row, cols, raws);
-      const headers = headerTexts(cols, raws);
-      if (headers.size === 0) continue;
-      const { columns } = matchHeaders(headers, { primaryLocale, fields: registry.fields });
-      handleCol = handleColumn(columns);
-      if (handleCol < 1) break; // the parser reports the missing column
+      const found = handleColumnOf(cols, raws, primaryLocale, registry);
+      if (found === undefined) continue;
+      if (found < 1) break; // the parser reports the missing column
+      handleCol = found;
       continue;
     }
     const cell = row.getCell(handleCol);
-    const text = asText(rawCell(cell.value, cell.numFmt));
-    if (!text.ok || text.value === "") continue;
-    lastRow.set(text.value.toLowerCase(), row.number);
+    const key = handleKey(rawCell(cell.value, cell.numFmt));
+    if (key === "") continue;
+    lastRow.set(key, row.number);
     if (++rows > maxRows) break;
   }
   return lastRow;
