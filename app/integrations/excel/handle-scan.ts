@@ -8,10 +8,9 @@
 // formula as a handle, rich inline text, entities, comments, a cell without its address) it
 // gives up, and the reader makes its exceljs pass instead. A row it missed would make the reader
 // hand a product over before its last row, so it never guesses.
-import { StringDecoder } from "node:string_decoder";
 import { rawCell, type RawCell } from "./cells";
 import { columnIndex, columnLetter } from "./columns";
-import { openZipPart, parseAttributes } from "./workbook-file";
+import { openZipPartText, parseAttributes } from "./workbook-file";
 
 /** The handle column of a header row (-1 when it has none); undefined when the row is not the header row (blank). */
 export type HandleColumnOf = (cols: readonly number[], raws: readonly RawCell[]) => number | undefined;
@@ -101,11 +100,10 @@ function findCell(body: string, ref: string): CellXml | null {
 }
 
 /** The rows of the sheet's XML, as they stream by: row number and the XML between its tags. */
-async function* sheetXmlRows(stream: AsyncIterable<Buffer>): AsyncGenerator<{ number: number; body: string }> {
-  const decoder = new StringDecoder("utf8");
+async function* sheetXmlRows(xml: AsyncIterable<string>): AsyncGenerator<{ number: number; body: string }> {
   let text = "";
-  for await (const chunk of stream) {
-    text += decoder.write(chunk);
+  for await (const piece of xml) {
+    text += piece;
     if (text.includes("<!--") || text.includes("<![CDATA[")) throw new Unreadable();
     let consumed = 0;
     for (;;) {
@@ -139,13 +137,13 @@ async function* sheetXmlRows(stream: AsyncIterable<Buffer>): AsyncGenerator<{ nu
  * something this scan does not read exactly as exceljs does.
  */
 export async function scanLastRowOfEachHandle(input: HandleScanInput): Promise<Map<string, number> | null> {
-  const part = await openZipPart(input.path, input.sheetPath);
+  const part = await openZipPartText(input.path, input.sheetPath);
   if (!part) return null;
   const lastRow = new Map<string, number>();
   let handleRef: string | null = null;
   let rows = 0;
   try {
-    for await (const row of sheetXmlRows(part.stream)) {
+    for await (const row of sheetXmlRows(part.text)) {
       if (handleRef === null) {
         const cells = rowCells(row.body);
         const handleCol = input.handleColumnOf(

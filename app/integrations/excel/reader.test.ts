@@ -1,3 +1,4 @@
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
@@ -495,6 +496,33 @@ describe("part order inside the file", () => {
       const r = await readProductsWorkbook(reordered, { primaryLocale: "en" });
       expect(r.errors).toEqual([]);
       expect(r.records).toEqual(expected.records);
+    }
+  });
+});
+
+describe("text encoding", () => {
+  // ~900 KB of text, nearly all of it in characters of two, three and four bytes: the XML is
+  // inflated in pieces, and a piece ends in the middle of a character almost wherever it ends.
+  const titles = (tail: string) => Array.from({ length: 3000 }, (_, i) => `${"ü".repeat(100)}${tail.repeat(25)} ${i}`);
+
+  it("keeps every character whole, in shared strings and in text stored in cells", async () => {
+    // exceljs's (non-streaming) writer itself breaks characters outside the BMP: three bytes here.
+    const sharedTitles = titles("✓");
+    const shared = tmp.path("utf8-shared.xlsx");
+    await writeProducts(shared, sharedTitles.map((title, i) => ({ "Product Handle": `p${i}`, Title: title })));
+    // Text in the cells (t="str"), as the export writes it.
+    const inlineTitles = titles("🧵");
+    const inline = tmp.path("utf8-inline.xlsx");
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: inline, useSharedStrings: false });
+    const ws = wb.addWorksheet("Products");
+    ws.addRow(["Product Handle", "Title"]).commit();
+    inlineTitles.forEach((title, i) => ws.addRow([`p${i}`, title]).commit());
+    ws.commit();
+    await wb.commit();
+    for (const [path, expected] of [[shared, sharedTitles], [inline, inlineTitles]] as const) {
+      const result = await readProductsWorkbook(path, { primaryLocale: "en" });
+      expect(result.errors).toEqual([]);
+      expect(result.records.map((r) => (r.fields.title as Record<string, string>).en)).toEqual(expected);
     }
   });
 });

@@ -62,7 +62,7 @@ import {
 import { formatCount, type Limits, resolveLimits, WorkbookRejected } from "./limits";
 import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registry";
 import { scanLastRowOfEachHandle } from "./handle-scan";
-import { inspectWorkbookFile, openZipPart, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
+import { inspectWorkbookFile, openZipPartText, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
 
 export interface CellIssue {
   sheet: string;
@@ -955,14 +955,14 @@ async function loadStyles(path: string): Promise<unknown> {
 /** The shared string table, parsed by exceljs's own code from the zip part. */
 async function loadSharedStrings(path: string, present: boolean): Promise<unknown[]> {
   if (!present) return [];
-  const part = await openZipPart(path, "xl/sharedStrings.xml");
+  const part = await openZipPartText(path, "xl/sharedStrings.xml");
   if (!part) return [];
   try {
     const helper = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: "cache" }) as unknown as {
       sharedStrings?: unknown[];
       _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
     };
-    for await (const _ of helper._parseSharedStrings(part.stream)) {
+    for await (const _ of helper._parseSharedStrings(Readable.from(part.text))) {
       // "cache" mode yields nothing; the table fills helper.sharedStrings
     }
     return helper.sharedStrings ?? [];
@@ -992,37 +992,36 @@ interface OpenedWorkbook {
   styles: unknown;
 }
 
-/** The rows of the Products sheet, in order; the reader is closed when the loop ends or breaks. */
-async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedWorkbook): AsyncGenerator<StreamRow> {
-  // exceljs's streaming reader parses a sheet straight from the zip once it has the shared
-  // strings and the workbook's relationships; until then it copies sheets to temporary files.
-  // When xl/workbook.xml or xl/styles.xml come after a sheet in the zip it crashes (no sheet list)
-  // or loses number formats (dates, percentages). So the workbook's structure, styles, shared
-  // strings and relationships are loaded up front: every sheet is then read in one pass, never
-  // through temporary files, whatever the order of the parts, and reading can stop at any row.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: "emit",
-    sharedStrings: "ignore", // loaded up front
-    hyperlinks: "ignore", // read by inspectWorkbookFile
-    styles: "ignore", // loaded up front
-    entries: "ignore",
-  });
-  const internals = reader as unknown as { model?: unknown; properties?: unknown; styles?: unknown; sharedStrings?: unknown; workbookRels?: unknown };
-  internals.model = { sheets: info.sheets.map((s) => ({ name: s.name, id: s.sheetId, state: s.state, rId: s.rId })) };
-  internals.properties = { model: { date1904: info.date1904 } };
-  internals.workbookRels = info.relationships;
-  internals.sharedStrings = sharedStrings;
-  internals.styles = styles;
+/** exceljs's streaming parser of one worksheet's XML (what its WorkbookReader runs for each sheet). */
+const WorksheetReader = requireCjs("exceljs/lib/stream/xlsx/worksheet-reader.js") as new (args: {
+  workbook: { sharedStrings: unknown[]; styles: unknown; properties: { model: { date1904: boolean } } };
+  id: number;
+  iterator: AsyncIterable<string>;
+  options: { worksheets: "emit"; hyperlinks: "ignore" };
+}) => AsyncIterable<StreamRow>;
 
-  let found = false;
+/** The rows of the Products sheet, in order; the file is closed when the loop ends or breaks. */
+async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedWorkbook): AsyncGenerator<StreamRow> {
+  // exceljs's WorkbookReader unzips the whole file itself, up to the sheet, and decodes each
+  // piece of inflated bytes on its own (a character split between two pieces became "�"). Its
+  // worksheet parser is given the sheet's text instead (openZipPartText), with the workbook's
+  // structure, styles and shared strings loaded up front: whatever the order of the parts, the
+  // sheet is read in one pass, never through temporary files, and reading can stop at any row.
+  let part: Awaited<ReturnType<typeof openZipPartText>> = null;
   try {
-    for await (const worksheet of reader) {
-      const ws = worksheet as unknown as { name: string } & AsyncIterable<StreamRow>;
-      if (ws.name !== sheet.readerName) continue; // exceljs drains the sheets it skips
-      found = true;
-      yield* ws;
-      break; // the rest of the workbook is not needed
+    part = await openZipPartText(input, sheet.path);
+    if (!part) {
+      throw new WorkbookRejected(
+        "unsupported",
+        `The "${sheet.name}" sheet could not be found inside the file. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
+      );
     }
+    yield* new WorksheetReader({
+      workbook: { sharedStrings, styles, properties: { model: { date1904: info.date1904 } } },
+      id: sheet.sheetId,
+      iterator: part.text,
+      options: { worksheets: "emit", hyperlinks: "ignore" }, // hyperlinks: read by inspectWorkbookFile
+    });
   } catch (err) {
     if (err instanceof WorkbookRejected) throw err;
     throw new WorkbookRejected(
@@ -1031,15 +1030,7 @@ async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedW
       { cause: err },
     );
   } finally {
-    // Close the file: reading stops after the Products sheet (or earlier).
-    const stream = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
-    stream?.destroy?.();
-  }
-  if (!found) {
-    throw new WorkbookRejected(
-      "unsupported",
-      `The "${sheet.name}" sheet could not be found inside the file. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
-    );
+    part?.close();
   }
 }
 

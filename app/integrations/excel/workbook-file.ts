@@ -27,8 +27,6 @@ export interface SheetInfo {
   state: string;
   /** Part inside the zip, e.g. "xl/worksheets/sheet1.xml"; null when it is not a worksheet. */
   path: string | null;
-  /** The name exceljs's streaming reader gives this sheet (it falls back to "Sheet<n>" for unusual parts). */
-  readerName: string | null;
 }
 
 export interface WorkbookFileInfo extends WorkbookStructure {
@@ -236,8 +234,6 @@ function resolvePartPath(baseDir: string, target: string): string {
 export interface WorkbookStructure {
   sheets: SheetInfo[];
   date1904: boolean;
-  /** xl/_rels/workbook.xml.rels as exceljs models it. */
-  relationships: { Id: string; Type: string; Target: string; TargetMode?: string }[];
 }
 
 /** Sheets of a workbook from xl/workbook.xml and its relationships. */
@@ -249,21 +245,11 @@ export function parseWorkbookStructure(workbookXml: string, relsXml: string): Wo
     const rel = rels.find((r) => r.id === rId);
     const isWorksheet = !!rel && /\/worksheet$/.test(rel.type);
     const path = rel && isWorksheet ? resolvePartPath("xl", rel.target) : null;
-    sheets.push({ name: a.name ?? "", sheetId: Number(a.sheetId ?? 0), rId: rId ?? "", state: a.state ?? "visible", path, readerName: null });
-  }
-  // exceljs's streaming reader names a sheet part xl/worksheets/sheet<n>.xml after the first
-  // relationship whose target is literally "worksheets/sheet<n>.xml", else "Sheet<n>".
-  for (const sheet of sheets) {
-    const m = sheet.path ? /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(sheet.path) : null;
-    if (!m) continue;
-    const rel = rels.find((r) => r.target === `worksheets/sheet${m[1]}.xml`);
-    const named = rel && xmlElements(workbookXml, "sheet").find((a) => (a["r:id"] ?? "") === rel.id);
-    sheet.readerName = named ? (named.name ?? "") : `Sheet${m[1]}`;
+    sheets.push({ name: a.name ?? "", sheetId: Number(a.sheetId ?? 0), rId: rId ?? "", state: a.state ?? "visible", path });
   }
   const pr = xmlElements(workbookXml, "workbookPr")[0] ?? {};
   const date1904 = pr.date1904 === "1" || pr.date1904 === "true";
-  const relationships = rels.map((r) => ({ Id: r.id, Type: r.type, Target: r.target, ...(r.external ? { TargetMode: "External" } : {}) }));
-  return { sheets, date1904, relationships };
+  return { sheets, date1904 };
 }
 
 /** Expands "B2" or "B2:C4" to cell references (at most `max`). */
@@ -489,7 +475,7 @@ export async function inspectWorkbookFile(path: string, limits: Limits, options:
 }
 
 /** Throws unless the workbook has a readable Products sheet. */
-export function requireProductsSheet(info: WorkbookFileInfo): SheetInfo & { path: string; readerName: string } {
+export function requireProductsSheet(info: WorkbookFileInfo): SheetInfo & { path: string } {
   const sheet = info.productsSheet;
   if (!sheet) {
     const names = info.sheets.map((s) => `"${s.name}"`).join(", ");
@@ -498,13 +484,13 @@ export function requireProductsSheet(info: WorkbookFileInfo): SheetInfo & { path
       `This workbook has no sheet named "${PRODUCTS_SHEET}". Sheets found: ${names || "none"}. Put your products on a sheet named "${PRODUCTS_SHEET}" (rename the sheet, or copy your rows into the Passport template) and upload the file again.`,
     );
   }
-  if (!sheet.path || !sheet.readerName) {
+  if (!sheet.path) {
     throw new WorkbookRejected(
       "unsupported",
       `The "${sheet.name}" sheet is stored in an unusual way and cannot be read. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
     );
   }
-  return sheet as SheetInfo & { path: string; readerName: string };
+  return { ...sheet, path: sheet.path };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,8 +508,12 @@ export async function streamZipParts(path: string, names: ReadonlySet<string>, o
   }
 }
 
-/** A stream of one part (null when the zip has no such part); call close() when done. */
-export async function openZipPart(path: string, name: string): Promise<{ stream: Readable; close: () => void } | null> {
+/**
+ * The text of one part as it is inflated, in pieces (null when the zip has no such part); call
+ * close() when done. A character split between two pieces of bytes arrives whole: exceljs's own
+ * reading decodes each piece on its own and turned such characters into "�".
+ */
+export async function openZipPartText(path: string, name: string): Promise<{ text: AsyncIterable<string>; close: () => void } | null> {
   const zip = await openZip(path);
   try {
     const entry = (await readEntries(zip)).find((e) => e.fileName === name);
@@ -531,11 +521,17 @@ export async function openZipPart(path: string, name: string): Promise<{ stream:
       zip.close();
       return null;
     }
-    const stream = await openEntry(zip, entry);
+    const bytes = await openEntry(zip, entry);
+    async function* text(): AsyncGenerator<string> {
+      const decoder = new StringDecoder("utf8");
+      for await (const chunk of bytes as AsyncIterable<Buffer>) yield decoder.write(chunk);
+      const rest = decoder.end();
+      if (rest) yield rest;
+    }
     return {
-      stream,
+      text: text(),
       close: () => {
-        stream.destroy();
+        bytes.destroy();
         zip.close();
       },
     };
