@@ -93,6 +93,22 @@ describe("error workbook", () => {
     expect(list).toContain("A problem of the whole file.");
   });
 
+  it("keeps every character of the merchant's text whole, emoji included", async () => {
+    // ~600 KB of text: exceljs's writer hands it on in 16 KB slices, which cut emoji in two.
+    const titles = Array.from({ length: 2000 }, (_, i) => `${"🌱".repeat(60)} Bio-Baumwolle ${i}`);
+    const path = tmp.path("emoji.xlsx");
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false });
+    const ws = wb.addWorksheet("Products");
+    ws.addRow(["Product Handle", "Title"]).commit();
+    titles.forEach((title, i) => ws.addRow([`p${i}`, title]).commit());
+    ws.commit();
+    await wb.commit();
+    const copy = tmp.path("emoji-errors.xlsx");
+    await writeFile(copy, await annotateWorkbook(path, [{ sheet: "Products", row: 2, column: "Title", cellRef: "B2", message: "Too long." }]));
+    const read = await readProductsWorkbook(copy, { primaryLocale: "en" });
+    expect(read.records.map((r) => (r.fields.title as Record<string, string>).en)).toEqual(titles);
+  });
+
   it("keeps the template's data validation and replaces an earlier Errors sheet", async () => {
     const path = tmp.path("template.xlsx");
     await toFile(path, (out) => writeTemplate(out, { primaryLocale: "en" }));

@@ -7,6 +7,7 @@
 // The file passed the upload limits, so it is loaded with exceljs's (non-streaming) workbook
 // reader. Its data validations are read from the sheet XML and put back as ranges: exceljs would
 // otherwise expand a validation over 100,000 rows into 100,000 objects per column.
+import { createRequire } from "node:module";
 import ExcelJS from "exceljs";
 import { HANDLE_HEADER, normalizeHeader, columnIndex, cellRef as toCellRef } from "./columns";
 import { inspectWorkbookFile, ElementCollector, parseAttributes, decodeXml, parseWorkbookStructure, readZipTextParts, streamZipParts } from "./workbook-file";
@@ -14,6 +15,21 @@ import { type Limits, resolveLimits } from "./limits";
 import type { CellIssue } from "./reader";
 
 export const ERRORS_SHEET = "Errors";
+
+// exceljs's workbook writer hands each part's XML to JSZip as a string, and JSZip encodes it to
+// UTF-8 in slices of 16 KB: a character outside the BMP (an emoji) cut by a slice became two "�".
+// Each part is encoded whole instead (exceljs does so itself only in browsers).
+const { ZipWriter } = createRequire(import.meta.url)("exceljs/lib/utils/zip-stream.js") as {
+  ZipWriter: { prototype: { append(data: unknown, options: object): void } };
+};
+const appendToZip = ZipWriter.prototype.append;
+const appendEncoded = Object.assign(
+  function (this: unknown, data: unknown, options: object) {
+    appendToZip.call(this, typeof data === "string" ? Buffer.from(data, "utf8") : data, options);
+  },
+  { encodesWhole: true },
+);
+if (!("encodesWhole" in appendToZip)) ZipWriter.prototype.append = appendEncoded; // once per process
 
 const ERROR_FILL = "FFFFC7CE";
 const ERROR_FONT = "FF9C0006";
