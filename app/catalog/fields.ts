@@ -212,28 +212,34 @@ export function parseFieldValue<F extends FieldKey>(key: F, value: unknown): Par
  * without a replacer (twice as fast as sorting in a replacer, and one flat string).
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value === null || typeof value !== "object" ? value : sortedCopy(value, new Set()));
+  return JSON.stringify(value === null || typeof value !== "object" ? value : sortedCopy(value, 0));
 }
 
-/** The value with the keys of every object sorted, as JSON.stringify sees it (toJSON applied). */
-function sortedCopy(value: unknown, open: Set<object>): unknown {
+/** Deeper than any value we store: a value that contains itself ends here instead of overflowing the stack. */
+const MAX_DEPTH = 1000;
+
+/**
+ * The value with the keys of every object sorted, as JSON.stringify sees it (toJSON applied).
+ * Copies are plain objects (V8 keeps them fast; a null-prototype object is a slower dictionary),
+ * with "__proto__" defined as a key of its own.
+ */
+function sortedCopy(value: unknown, depth: number): unknown {
   const v = value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(key: string): unknown }).toJSON("") : value;
   if (v === null || typeof v !== "object") return v;
-  if (open.has(v)) throw new TypeError("Converting circular structure to JSON");
-  open.add(v);
-  let copy: unknown[] | Record<string, unknown>;
+  if (depth > MAX_DEPTH) throw new TypeError("Converting circular structure to JSON");
   if (Array.isArray(v)) {
-    copy = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) copy[i] = sortedCopy(v[i], open);
-  } else {
-    copy = Object.create(null) as Record<string, unknown>; // so that a "__proto__" key is a key
-    const record = v as Record<string, unknown>;
-    for (const key of Object.keys(record).sort()) {
-      const item = sortedCopy(record[key], open);
-      // JSON.stringify leaves these out of an object (and a function left in could be a toJSON).
-      if (item !== undefined && typeof item !== "function" && typeof item !== "symbol") copy[key] = item;
-    }
+    const copy = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) copy[i] = sortedCopy(v[i], depth + 1);
+    return copy;
   }
-  open.delete(v);
+  const record = v as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) {
+    const item = sortedCopy(record[key], depth + 1);
+    // JSON.stringify leaves these out of an object (and a function left in could be a toJSON).
+    if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
   return copy;
 }
