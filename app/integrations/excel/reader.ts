@@ -2,10 +2,10 @@
 //
 // The file is checked first (workbook-file.ts: type, zip bomb, structure), then read twice. The
 // first pass notes the last row of every handle, from the sheet's XML (handle-scan.ts; with
-// exceljs when the scan cannot read the handles exactly); the second streams the rows with
-// exceljs's WorkbookReader, parses every cell and hands over each product as soon as its last row
-// has been read, so memory holds the rows of the products still open, not the file (all of it
-// only when every product has a row near the end).
+// exceljs when the scan cannot read the handles exactly); the second streams the rows through
+// exceljs's worksheet parser (sheetRows), parses every cell and hands over each product as soon as
+// its last row has been read, so memory holds the rows of the products still open, not the file
+// (all of it only when every product has a row near the end).
 //
 // Rules (see also columns.ts for the layout):
 // - one row per variant; rows with the same Product Handle (case-insensitive) are one product,
@@ -998,10 +998,14 @@ const WorksheetReader = requireCjs("exceljs/lib/stream/xlsx/worksheet-reader.js"
   id: number;
   iterator: AsyncIterable<string>;
   options: { worksheets: "emit"; hyperlinks: "ignore" };
-}) => AsyncIterable<StreamRow>;
+}) => { parse(): AsyncIterable<{ eventType: string; value: unknown }[]> };
 
-/** The rows of the Products sheet, in order; the file is closed when the loop ends or breaks. */
-async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedWorkbook): AsyncGenerator<StreamRow> {
+/**
+ * The rows of the Products sheet, in order, in batches (those of one piece of the file: a row at
+ * a time through three async generators cost more than the rows' checks); the file is closed
+ * when the loop ends or breaks.
+ */
+async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedWorkbook): AsyncGenerator<StreamRow[]> {
   // exceljs's WorkbookReader unzips the whole file itself, up to the sheet, and decodes each
   // piece of inflated bytes on its own (a character split between two pieces became "�"). Its
   // worksheet parser is given the sheet's text instead (openZipPartText), with the workbook's
@@ -1016,12 +1020,16 @@ async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedW
         `The "${sheet.name}" sheet could not be found inside the file. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
       );
     }
-    yield* new WorksheetReader({
+    const worksheet = new WorksheetReader({
       workbook: { sharedStrings, styles, properties: { model: { date1904: info.date1904 } } },
       id: sheet.sheetId,
       iterator: part.text,
       options: { worksheets: "emit", hyperlinks: "ignore" }, // hyperlinks: read by inspectWorkbookFile
     });
+    for await (const events of worksheet.parse()) {
+      const rows = events.filter((e) => e.eventType === "row").map((e) => e.value as StreamRow);
+      if (rows.length > 0) yield rows;
+    }
   } catch (err) {
     if (err instanceof WorkbookRejected) throw err;
     throw new WorkbookRejected(
@@ -1071,20 +1079,22 @@ async function readLastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: 
   let rows = 0;
   const cols: number[] = [];
   const raws: RawCell[] = [];
-  for await (const row of sheetRows(workbook)) {
-    if (handleCol === 0) {
-      readCells(row, cols, raws);
-      const found = handleColumnOf(cols, raws, primaryLocale, registry);
-      if (found === undefined) continue;
-      if (found < 1) break; // the parser reports the missing column
-      handleCol = found;
-      continue;
+  for await (const batch of sheetRows(workbook)) {
+    for (const row of batch) {
+      if (handleCol === 0) {
+        readCells(row, cols, raws);
+        const found = handleColumnOf(cols, raws, primaryLocale, registry);
+        if (found === undefined) continue;
+        if (found < 1) return lastRow; // the parser reports the missing column
+        handleCol = found;
+        continue;
+      }
+      const cell = row.getCell(handleCol);
+      const key = handleKey(rawCell(cell.value, cell.numFmt));
+      if (key === "") continue;
+      lastRow.set(key, row.number);
+      if (++rows > maxRows) return lastRow;
     }
-    const cell = row.getCell(handleCol);
-    const key = handleKey(rawCell(cell.value, cell.numFmt));
-    if (key === "") continue;
-    lastRow.set(key, row.number);
-    if (++rows > maxRows) break;
   }
   return lastRow;
 }
@@ -1136,11 +1146,14 @@ export async function streamProductsWorkbook(input: string, options: ReadOptions
   async function* records(): AsyncGenerator<SourceRecord> {
     const cols: number[] = [];
     const raws: RawCell[] = [];
-    for await (const row of sheetRows(workbook)) {
-      readCells(row, cols, raws);
-      const more = parser.onRow(row.number, cols, raws);
-      yield* parser.takeReady();
-      if (!more) break;
+    reading: for await (const batch of sheetRows(workbook)) {
+      for (const row of batch) {
+        readCells(row, cols, raws);
+        const more = parser.onRow(row.number, cols, raws);
+        const ready = parser.takeReady();
+        if (ready.length > 0) yield* ready;
+        if (!more) break reading;
+      }
     }
     parser.finish();
     yield* parser.takeReady();
