@@ -99,6 +99,11 @@ describe("the handle scan", () => {
       expect(await scan(await sheetXml(header + row(2, cell))), kind).toBeNull();
     }
     expect(await scan(await sheetXml(`${header}<!-- <row r="2"><c r="A2" t="str"><v>x</v></c></row> -->`))).toBeNull();
+    // Rows of cells of 100,000 characters: 400 KB is scanned, 1.2 MB is left to exceljs.
+    const longRow = (cells: number) =>
+      `<row r="2"><c r="A2" t="str"><v>tee</v></c>${Array.from({ length: cells }, (_, i) => `<c r="${String.fromCharCode(66 + i)}2" t="str"><v>${"x".repeat(100_000)}</v></c>`).join("")}</row>`;
+    expect(await scan(await sheetXml(header + longRow(4)))).toEqual(new Map([["tee", 2]]));
+    expect(await scan(await sheetXml(header + longRow(12)))).toBeNull();
   });
 
   it("leaves the reader reading what it gives up on, with exceljs", async () => {

@@ -4,10 +4,11 @@
 // row is read, wherever the product's rows are), and a pass of exceljs over the whole sheet for
 // them cost as much as the parse itself. The sheet's XML is plain enough for the handle column:
 // this scan reads only the cells it can read exactly as exceljs does (shared strings, and plain
-// text stored in the cell, as Excel, LibreOffice and exceljs write text). On anything else (a number or a
-// formula as a handle, rich inline text, entities, comments, a cell without its address) it
-// gives up, and the reader makes its exceljs pass instead. A row it missed would make the reader
-// hand a product over before its last row, so it never guesses.
+// text stored in the cell, as Excel, LibreOffice and exceljs write text). On anything else (a
+// number or a formula as a handle, rich inline text, entities, comments, a cell without its
+// address, a row of over a megabyte) it gives up, and the reader makes its exceljs pass instead.
+// A row it missed would make the reader hand a product over before its last row, so it never
+// guesses.
 import { rawCell, type RawCell } from "./cells";
 import { columnIndex, columnLetter } from "./columns";
 import { openZipPartText, parseAttributes } from "./workbook-file";
@@ -38,6 +39,7 @@ const SHARED_STRING = /^\s*<(?:[\w.-]+:)?v>(\d+)<\/(?:[\w.-]+:)?v>\s*$/;
 const PLAIN_STRING = /^\s*<(?:[\w.-]+:)?v>([^<&\r]*)<\/(?:[\w.-]+:)?v>\s*$/;
 const PLAIN_INLINE = /^\s*<((?:[\w.-]+:)?)is>\s*<\1t(?:\s[^>]*)?>([^<&\r]*)<\/\1t>\s*<\/\1is>\s*$/;
 const CELL_REF = /^([A-Z]+)(\d+)$/;
+const MAX_ROW_CHARS = 1024 * 1024;
 
 /** Thrown inside the scan when the sheet holds something it cannot read exactly. */
 class Unreadable extends Error {}
@@ -129,6 +131,9 @@ async function* sheetXmlRows(xml: AsyncIterable<string>): AsyncGenerator<{ numbe
     }
     // Keep what follows the last whole row (all of it when the row is still open).
     text = text.slice(consumed);
+    // Each piece searches the open row again: a row of megabytes (100 KB strings in many cells)
+    // is left to exceljs, which reads it in one pass.
+    if (text.length > MAX_ROW_CHARS) throw new Unreadable();
   }
 }
 
