@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { annotateWorkbook, ERRORS_SHEET, parseDataValidations } from "./error-workbook";
-import { makeTempDir, readZipPart, toFile, writeProducts } from "./fixtures/helpers";
+import { makeTempDir, readZipPart, toFile, writeProducts, writeProductsStreaming } from "./fixtures/helpers";
 import { readProductsWorkbook } from "./reader";
 import { writeTemplate } from "./template";
 
@@ -97,12 +97,7 @@ describe("error workbook", () => {
     // ~600 KB of text: exceljs's writer hands it on in 16 KB slices, which cut emoji in two.
     const titles = Array.from({ length: 2000 }, (_, i) => `${"🌱".repeat(60)} Bio-Baumwolle ${i}`);
     const path = tmp.path("emoji.xlsx");
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false });
-    const ws = wb.addWorksheet("Products");
-    ws.addRow(["Product Handle", "Title"]).commit();
-    titles.forEach((title, i) => ws.addRow([`p${i}`, title]).commit());
-    ws.commit();
-    await wb.commit();
+    await writeProductsStreaming(path, [["Product Handle", "Title"], ...titles.map((title, i) => [`p${i}`, title])]);
     const copy = tmp.path("emoji-errors.xlsx");
     await writeFile(copy, await annotateWorkbook(path, [{ sheet: "Products", row: 2, column: "Title", cellRef: "B2", message: "Too long." }]));
     const read = await readProductsWorkbook(copy, { primaryLocale: "en" });

@@ -1,9 +1,8 @@
-import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
 import { ean13 } from "./examples";
-import { fmt, makeTempDir, reorderZip, type TestCell, type TestSheet, writeProducts, writeXlsx } from "./fixtures/helpers";
+import { fmt, makeTempDir, reorderZip, type TestCell, type TestSheet, writeProducts, writeProductsStreaming, writeXlsx } from "./fixtures/helpers";
 import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook, type WorkbookStream } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -513,12 +512,7 @@ describe("text encoding", () => {
     // Text in the cells (t="str"), as the export writes it.
     const inlineTitles = titles("🧵");
     const inline = tmp.path("utf8-inline.xlsx");
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: inline, useSharedStrings: false });
-    const ws = wb.addWorksheet("Products");
-    ws.addRow(["Product Handle", "Title"]).commit();
-    inlineTitles.forEach((title, i) => ws.addRow([`p${i}`, title]).commit());
-    ws.commit();
-    await wb.commit();
+    await writeProductsStreaming(inline, [["Product Handle", "Title"], ...inlineTitles.map((title, i) => [`p${i}`, title])]);
     for (const [path, expected] of [[shared, sharedTitles], [inline, inlineTitles]] as const) {
       const result = await readProductsWorkbook(path, { primaryLocale: "en" });
       expect(result.errors).toEqual([]);
