@@ -1,8 +1,9 @@
+import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
 import { ean13 } from "./examples";
-import { fmt, makeTempDir, reorderZip, type TestCell, type TestSheet, writeProducts, writeProductsStreaming, writeXlsx } from "./fixtures/helpers";
+import { buildZip, fmt, makeTempDir, readZipEntries, reorderZip, type TestCell, type TestSheet, writeProducts, writeProductsStreaming, writeXlsx } from "./fixtures/helpers";
 import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook, type WorkbookStream } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -496,6 +497,27 @@ describe("part order inside the file", () => {
       expect(r.errors).toEqual([]);
       expect(r.records).toEqual(expected.records);
     }
+  });
+});
+
+describe("where the sheet is stored", () => {
+  it("reads a Products sheet stored under any part name the workbook's relationships give", async () => {
+    const path = tmp.path("part-name.xlsx");
+    await writeProducts(path, [tee()]);
+    const expected = await readProductsWorkbook(path, { primaryLocale: "en" });
+    // As some generators write it: the sheet's part named after the sheet.
+    const entries = (await readZipEntries(path)).map((e) => {
+      if (e.name === "xl/worksheets/sheet1.xml") return { ...e, name: "xl/worksheets/products-data.xml" };
+      if (e.name === "xl/_rels/workbook.xml.rels" || e.name === "[Content_Types].xml") {
+        return { ...e, data: Buffer.from(e.data.toString("utf8").replaceAll("worksheets/sheet1.xml", "worksheets/products-data.xml")) };
+      }
+      return e;
+    });
+    const renamed = tmp.path("part-name-renamed.xlsx");
+    await writeFile(renamed, buildZip(entries));
+    const r = await readProductsWorkbook(renamed, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.records).toEqual(expected.records);
   });
 });
 
