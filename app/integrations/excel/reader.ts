@@ -1031,15 +1031,20 @@ async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedW
       if (rows.length > 0) yield rows;
     }
   } catch (err) {
-    if (err instanceof WorkbookRejected) throw err;
-    throw new WorkbookRejected(
-      "corrupt",
-      `The "${sheet.name}" sheet could not be read: the file is damaged or was written by a program that does not follow the Excel format. Open it in Excel, save it as "Excel Workbook (.xlsx)" and upload it again. (Detail: ${err instanceof Error ? err.message : String(err)})`,
-      { cause: err },
-    );
+    throw unreadableSheet(sheet, err);
   } finally {
     part?.close();
   }
+}
+
+/** What a failure to read the sheet tells the merchant (a WorkbookRejected passes as it is). */
+function unreadableSheet(sheet: { name: string }, err: unknown): WorkbookRejected {
+  if (err instanceof WorkbookRejected) return err;
+  return new WorkbookRejected(
+    "corrupt",
+    `The "${sheet.name}" sheet could not be read: the file is damaged or was written by a program that does not follow the Excel format. Open it in Excel, save it as "Excel Workbook (.xlsx)" and upload it again. (Detail: ${err instanceof Error ? err.message : String(err)})`,
+    { cause: err },
+  );
 }
 
 /** The handle column of a header row (-1 when it has none); undefined for a blank row above the header. */
@@ -1068,6 +1073,8 @@ async function lastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: stri
     handleColumnOf: (cols, raws) => handleColumnOf(cols, raws, primaryLocale, registry),
     handleKey,
     maxRows,
+  }).catch((err: unknown) => {
+    throw unreadableSheet(workbook.sheet, err);
   });
   return scanned ?? (await readLastRowOfEachHandle(workbook, primaryLocale, registry, maxRows));
 }
