@@ -1060,23 +1060,33 @@ function handleKey(raw: RawCell): string {
   return text.ok ? text.value.toLowerCase() : "";
 }
 
+/** What the second pass needs besides the sheet, read while the file is verified (streamProductsWorkbook). */
+interface SheetTables {
+  sharedStrings: unknown[];
+  styles: unknown;
+  /** The first pass, from the sheet's XML; null when the scan gave up (handle-scan.ts). */
+  lastRowOf: Map<string, number> | null;
+}
+
 /**
- * First pass: the last row of each handle (as the parser keys products), read from the handle
- * column only. It stops after `maxRows` rows with a handle, as the parser does. Read from the
- * sheet's XML (handle-scan.ts) when it can be, else with exceljs.
+ * The shared strings, the styles, and the first pass: the last row of each handle (as the parser
+ * keys products), read from the handle column only, straight from the sheet's XML. It stops
+ * after `maxRows` rows with a handle, as the parser does.
  */
-async function lastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<Map<string, number>> {
-  const scanned = await scanLastRowOfEachHandle({
-    path: workbook.input,
-    sheetPath: workbook.sheet.path,
-    sharedStrings: workbook.sharedStrings,
+async function readSheetTables(input: string, sheet: { name: string; path: string }, hasSharedStrings: boolean, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<SheetTables> {
+  const sharedStrings = await loadSharedStrings(input, hasSharedStrings);
+  const styles = await loadStyles(input);
+  const lastRowOf = await scanLastRowOfEachHandle({
+    path: input,
+    sheetPath: sheet.path,
+    sharedStrings,
     handleColumnOf: (cols, raws) => handleColumnOf(cols, raws, primaryLocale, registry),
     handleKey,
     maxRows,
   }).catch((err: unknown) => {
-    throw unreadableSheet(workbook.sheet, err);
+    throw unreadableSheet(sheet, err);
   });
-  return scanned ?? (await readLastRowOfEachHandle(workbook, primaryLocale, registry, maxRows));
+  return { sharedStrings, styles, lastRowOf };
 }
 
 /** The first pass with exceljs, for sheets the XML scan cannot read exactly. */
@@ -1144,10 +1154,20 @@ export async function streamProductsWorkbook(input: string, options: ReadOptions
   if (!primaryLocale) throw new TypeError(`"${options.primaryLocale}" is not a locale code`);
   const registry = options.registry ?? DEFAULT_REGISTRY;
 
-  const info = await inspectWorkbookFile(input, limits);
+  // The shared strings, the styles and the first pass are read while inspectWorkbookFile inflates
+  // every part to verify it: that waits on zlib's threads, the first pass works on this one.
+  const tables: { reading?: Promise<SheetTables> } = {};
+  const readTables = (sheet: { name: string; path: string }, hasSharedStrings: boolean) =>
+    (tables.reading ??= readSheetTables(input, sheet, hasSharedStrings, primaryLocale, registry, limits.maxRows));
+  const info = await inspectWorkbookFile(input, limits, {
+    alongsideVerification: async ({ productsSheet, hasSharedStrings }) => {
+      if (productsSheet?.path) await readTables({ name: productsSheet.name, path: productsSheet.path }, hasSharedStrings);
+    },
+  });
   const sheet = requireProductsSheet(info);
-  const workbook: OpenedWorkbook = { input, info, sheet, sharedStrings: await loadSharedStrings(input, info.hasSharedStrings), styles: await loadStyles(input) };
-  const lastRowOf = await lastRowOfEachHandle(workbook, primaryLocale, registry, limits.maxRows);
+  const { sharedStrings, styles, lastRowOf: scanned } = await readTables(sheet, info.hasSharedStrings);
+  const workbook: OpenedWorkbook = { input, info, sheet, sharedStrings, styles };
+  const lastRowOf = scanned ?? (await readLastRowOfEachHandle(workbook, primaryLocale, registry, limits.maxRows));
   const parser = new ProductsSheetParser(sheet.name, limits, primaryLocale, registry, !!options.requireTitle, info.date1904, info.hyperlinks, lastRowOf);
 
   async function* records(): AsyncGenerator<SourceRecord> {

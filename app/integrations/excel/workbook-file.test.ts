@@ -3,7 +3,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildZip, makeTempDir, workbookSkeleton, writeProducts, writeXlsx } from "./fixtures/helpers";
-import { type Limits, WorkbookRejected } from "./limits";
+import { DEFAULT_LIMITS, type Limits, WorkbookRejected } from "./limits";
+import { inspectWorkbookFile } from "./workbook-file";
 import { readProductsWorkbook } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -176,6 +177,37 @@ describe("zip bombs and size limits", () => {
   it("refuses a zip with an absurd number of parts", async () => {
     const err = await rejection(validXlsx, { maxZipEntries: 3 });
     expect(err.message).toMatch(/parts; an Excel workbook has a few dozen/);
+  });
+});
+
+describe("reading alongside the verification", () => {
+  it("runs the caller's reading once the directory passed its checks, awaits it, and lets a failed verification win", async () => {
+    const valid = tmp.path("alongside.xlsx");
+    await writeFile(valid, validXlsx);
+    const seen: { productsSheet: string | undefined; hasSharedStrings: boolean }[] = [];
+    let finished = false;
+    const info = await inspectWorkbookFile(valid, DEFAULT_LIMITS, {
+      alongsideVerification: async ({ productsSheet, hasSharedStrings }) => {
+        seen.push({ productsSheet: productsSheet?.path ?? undefined, hasSharedStrings });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        finished = true;
+      },
+    });
+    expect(seen).toEqual([{ productsSheet: "xl/worksheets/sheet1.xml", hasSharedStrings: true }]);
+    expect(finished).toBe(true);
+    expect(info.productsSheet?.name).toBe("Products");
+
+    const failing = async () => {
+      throw new Error("the caller's reading failed");
+    };
+    await expect(inspectWorkbookFile(valid, DEFAULT_LIMITS, { alongsideVerification: failing })).rejects.toThrow("the caller's reading failed");
+    const entries = workbookSkeleton();
+    entries[3] = { name: "xl/worksheets/sheet1.xml", data: Buffer.alloc(10 * 1024 * 1024, 0x20), declaredSize: 1000 };
+    const lying = tmp.path("alongside-lying.xlsx");
+    await writeFile(lying, buildZip(entries));
+    const err = await inspectWorkbookFile(lying, DEFAULT_LIMITS, { alongsideVerification: failing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbookRejected);
+    expect((err as WorkbookRejected).code).toBe("zip-bomb");
   });
 });
 

@@ -10,7 +10,8 @@
 //      that inflates to more than its header declared (a zip bomb that lies about its size), and
 //      damaged compressed data is found here rather than inside the parser.
 // Pass 4 also collects the Products sheet's hyperlink targets (they come after the rows in the
-// sheet's XML, too late for a streaming reader).
+// sheet's XML, too late for a streaming reader). The reader reads alongside pass 4 (its first
+// pass; see InspectOptions): pass 4 waits on zlib's threads while it works on the main one.
 import { open as fsOpen, stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import type { Readable } from "node:stream";
@@ -315,6 +316,12 @@ function zipError(err: unknown): WorkbookRejected {
 export interface InspectOptions {
   /** Collect hyperlink targets of the Products sheet (default true). */
   hyperlinks?: boolean;
+  /**
+   * The caller's own reading of the file, started once the central directory has passed its
+   * checks (every part's declared size within the limits, which yauzl holds each part to) and
+   * run while every part is inflated to verify it. Awaited; a failed verification wins.
+   */
+  alongsideVerification?: (workbook: { productsSheet: SheetInfo | null; hasSharedStrings: boolean }) => Promise<unknown>;
 }
 
 /**
@@ -432,34 +439,40 @@ export async function inspectWorkbookFile(path: string, limits: Limits, options:
     const scanner = hyperlinkTargets.size > 0 ? new HyperlinkScanner() : null;
     const productsPath = productsSheet?.path ?? null;
     let productsTail = "";
-    for (const e of entries) {
-      if (e.fileName.endsWith("/")) continue;
-      const isProducts = e.fileName === productsPath;
-      const onChunk = isProducts
-        ? (c: Buffer) => {
-            scanner?.push(c);
-            productsTail = (productsTail + c.subarray(-64).toString("latin1")).slice(-64);
-          }
-        : undefined;
-      try {
-        actual += await drainEntry(zip, e, onChunk);
-      } catch (err) {
-        throw zipError(err);
+    const verifyParts = async () => {
+      for (const e of entries) {
+        if (e.fileName.endsWith("/")) continue;
+        const isProducts = e.fileName === productsPath;
+        const onChunk = isProducts
+          ? (c: Buffer) => {
+              scanner?.push(c);
+              productsTail = (productsTail + c.subarray(-64).toString("latin1")).slice(-64);
+            }
+          : undefined;
+        try {
+          actual += await drainEntry(zip, e, onChunk);
+        } catch (err) {
+          throw zipError(err);
+        }
+        if (actual > limits.maxUncompressedBytes) {
+          throw new WorkbookRejected(
+            "zip-bomb",
+            `This workbook unpacks to more than ${formatBytes(limits.maxUncompressedBytes)}, the limit. Split your products into several files and upload them one by one.`,
+          );
+        }
       }
-      if (actual > limits.maxUncompressedBytes) {
+      // A streaming XML parser accepts a sheet that simply stops; a complete one ends with </worksheet>.
+      if (productsPath && byName.has(productsPath) && !/<\/(?:[\w.-]+:)?worksheet>\s*$/.test(productsTail)) {
         throw new WorkbookRejected(
-          "zip-bomb",
-          `This workbook unpacks to more than ${formatBytes(limits.maxUncompressedBytes)}, the limit. Split your products into several files and upload them one by one.`,
+          "corrupt",
+          `The "${productsSheet!.name}" sheet in this file is incomplete (the file is damaged or was not saved completely). Open it in Excel; if it opens, save it again and upload the new file, otherwise export it again from where it came from.`,
         );
       }
-    }
-    // A streaming XML parser accepts a sheet that simply stops; a complete one ends with </worksheet>.
-    if (productsPath && byName.has(productsPath) && !/<\/(?:[\w.-]+:)?worksheet>\s*$/.test(productsTail)) {
-      throw new WorkbookRejected(
-        "corrupt",
-        `The "${productsSheet!.name}" sheet in this file is incomplete (the file is damaged or was not saved completely). Open it in Excel; if it opens, save it again and upload the new file, otherwise export it again from where it came from.`,
-      );
-    }
+    };
+    const hasSharedStrings = byName.has("xl/sharedStrings.xml");
+    const [verified, alongside] = await Promise.allSettled([verifyParts(), options.alongsideVerification?.({ productsSheet, hasSharedStrings })]);
+    if (verified.status === "rejected") throw verified.reason;
+    if (alongside.status === "rejected") throw alongside.reason;
     const hyperlinks = new Map<string, string>();
     if (scanner) {
       for (const { ref, rId } of scanner.found) {
@@ -468,7 +481,7 @@ export async function inspectWorkbookFile(path: string, limits: Limits, options:
         for (const cell of expandRange(ref, limits.maxRows * 4)) hyperlinks.set(cell, target);
       }
     }
-    return { ...structure, sizeBytes: size, uncompressedBytes: actual, productsSheet, hyperlinks, hasSharedStrings: byName.has("xl/sharedStrings.xml") };
+    return { ...structure, sizeBytes: size, uncompressedBytes: actual, productsSheet, hyperlinks, hasSharedStrings };
   } finally {
     zip.close();
   }
