@@ -21,11 +21,8 @@ import { formatBytes, formatCount, type Limits, WorkbookRejected } from "./limit
 
 export interface SheetInfo {
   name: string;
-  /** sheetId and relationship id from xl/workbook.xml. */
+  /** sheetId from xl/workbook.xml. */
   sheetId: number;
-  rId: string;
-  /** "visible" | "hidden" | "veryHidden". */
-  state: string;
   /** Part inside the zip, e.g. "xl/worksheets/sheet1.xml"; null when it is not a worksheet. */
   path: string | null;
 }
@@ -246,7 +243,7 @@ export function parseWorkbookStructure(workbookXml: string, relsXml: string): Wo
     const rel = rels.find((r) => r.id === rId);
     const isWorksheet = !!rel && /\/worksheet$/.test(rel.type);
     const path = rel && isWorksheet ? resolvePartPath("xl", rel.target) : null;
-    sheets.push({ name: a.name ?? "", sheetId: Number(a.sheetId ?? 0), rId: rId ?? "", state: a.state ?? "visible", path });
+    sheets.push({ name: a.name ?? "", sheetId: Number(a.sheetId ?? 0), path });
   }
   const pr = xmlElements(workbookXml, "workbookPr")[0] ?? {};
   const date1904 = pr.date1904 === "1" || pr.date1904 === "true";
