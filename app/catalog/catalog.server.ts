@@ -1,7 +1,7 @@
 // Reading the catalog for the admin (product list and product page) and manual edits, which obey
 // field ownership: a field an integration owns is locked; unowned fields are edited by hand.
 import { isPostgres } from "../db.server";
-import { newRowId } from "../db/ids";
+import { newRowId, rowIdAt } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind } from "../integrations/kinds";
@@ -238,10 +238,10 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
     if (edit.value === null || edit.value === "") {
       if (!current) return null;
       // The value's first write was kept on the value: it becomes a history row before the value
-      // goes, under the value's id (ids order entries of the same millisecond, see fieldHistory).
+      // goes, under the id fieldHistory gave it (ids order entries of the same millisecond).
       const first = await firstWrite(tx, current);
       if (first) await tx.fieldChange.create({ data: { shop: tx.shopDomain, ...first } });
-      await tx.fieldValue.delete({ where: { id: current.id } });
+      await tx.fieldValue.delete({ where: { entityId_field_locale: { entityId: entity.id, field: edit.field, locale } } });
       await tx.fieldChange.create({
         data: { id: newRowId(), shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
       });
@@ -279,7 +279,6 @@ export interface HistoryEntry {
 }
 
 interface StoredValue {
-  id: string;
   entityId: string;
   field: string;
   locale: string;
@@ -311,14 +310,14 @@ interface ChangeRow {
  */
 async function firstWrite(db: ShopDb | ShopTx, value: StoredValue): Promise<ChangeRow | null> {
   if (!value.createdAt) return null;
-  const { id, entityId, field, locale } = value;
+  const { entityId, field, locale } = value;
   const next = await db.fieldChange.findFirst({
     where: { entityId, field, locale, changedAt: { gte: value.createdAt } },
     orderBy: [{ changedAt: "asc" }, { id: "asc" }],
     select: { oldValue: true },
   });
   return {
-    id,
+    id: rowIdAt(value.createdAt.getTime(), `${entityId}|${field}|${locale}`),
     entityId,
     field,
     locale,
@@ -343,7 +342,7 @@ export async function fieldHistory(db: ShopDb, entityId: string, field?: string,
   ]);
   const firsts = (await Promise.all(values.map((v) => firstWrite(db, v)))).filter((r): r is ChangeRow => r !== null);
   // Newest first. Within a millisecond the ids order them (ids made one after another sort one
-  // after another, app/db/ids.ts); a first write's id is its value's.
+  // after another, app/db/ids.ts); a first write's id sorts before those of its millisecond.
   const newestFirst = [...changes, ...firsts].sort((a, b) => b.changedAt.getTime() - a.changedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return newestFirst.slice(0, take).map((r) => ({
     field: r.field,

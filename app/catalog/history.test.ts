@@ -83,7 +83,7 @@ describe("fieldHistory", () => {
     const product = await shopDb.product.findFirstOrThrow();
     // As such a value is stored: no created* columns, and its first write as a history row.
     const value = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "title" } });
-    await shopDb.fieldValue.update({ where: { id: value.id }, data: { createdAt: null, createdSource: null, createdSourceId: null, createdRunId: null } });
+    await shopDb.fieldValue.update({ where: { entityId_field_locale: { entityId: value.entityId, field: value.field, locale: value.locale } }, data: { createdAt: null, createdSource: null, createdSourceId: null, createdRunId: null } });
     await shopDb.fieldChange.create({
       data: { shop: TEST_SHOP, entityId: product.id, field: "title", locale: "en", oldValue: null, newValue: value.value, sourceId: shopifyId, source: "Shopify", runId, changedAt: value.updatedAt },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newPublicId, newRowId } from "./ids";
+import { newPublicId, newRowId, rowIdAt } from "./ids";
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -32,5 +32,18 @@ describe("newPublicId", () => {
     // Every bit varies: no byte of the 16 is the same in all ids.
     const bytes = ids.slice(0, 64).map((id) => Buffer.from(id, "base64url"));
     for (let i = 0; i < 16; i++) expect(new Set(bytes.map((b) => b[i])).size).toBeGreaterThan(1);
+  });
+});
+
+describe("rowIdAt", () => {
+  it("is the same for the same millisecond and seed, and sorts before the ids made in that millisecond", () => {
+    const ms = Date.now() + 10_800_000; // later than any id made before in this process
+    const first = rowIdAt(ms, "p1|title|en");
+    expect(first).toMatch(UUID_V7);
+    expect(parseInt(first.slice(0, 8) + first.slice(9, 13), 16)).toBe(ms);
+    expect(rowIdAt(ms, "p1|title|en")).toBe(first);
+    expect(rowIdAt(ms, "p1|title|de")).not.toBe(first);
+    const later = Array.from({ length: 100 }, () => newRowId(ms));
+    expect(later.every((id) => id > first)).toBe(true);
   });
 });

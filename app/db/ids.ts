@@ -6,7 +6,7 @@
 // are internal; what the public sees (a passport's public id, newPublicId) stays random.
 // Random bytes come from a pool filled by the system's secure generator 64 KB at a time: one call
 // per id cost a sync of 50,000 passports half a second.
-import { randomFillSync } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const POOL_IDS = 8192;
@@ -37,33 +37,48 @@ export function newRowId(now = Date.now()): string {
     lastMs++; // more than 4,096 ids in one millisecond: borrow the next one
     counter = 0;
   }
-  const r = randomBytes8();
+  return uuidV7(lastMs, counter, randomPool, randomBytes8());
+}
+
+/**
+ * A UUID version 7 of the start of a millisecond: its counter is 0, where the ids made in that
+ * millisecond start counting at a random number (newRowId), so it sorts before them. Its other bits
+ * come from `seed` (sha256): the same seed and millisecond always give the same id. A value's
+ * first write gets its history id from this (fieldHistory): it sorts before the changes made in
+ * the same millisecond, which follow it.
+ */
+export function rowIdAt(ms: number, seed: string): string {
+  return uuidV7(ms, 0, createHash("sha256").update(seed).digest(), 0);
+}
+
+/** UUID version 7 text: the millisecond, a 12-bit counter and 62 bits of `random` from `at`. */
+function uuidV7(ms: number, counter: number, random: Buffer, at: number): string {
   const bytes = [
-    Math.floor(lastMs / 2 ** 40) & 0xff,
-    Math.floor(lastMs / 2 ** 32) & 0xff,
-    (lastMs >>> 24) & 0xff,
-    (lastMs >>> 16) & 0xff,
-    (lastMs >>> 8) & 0xff,
-    lastMs & 0xff,
+    Math.floor(ms / 2 ** 40) & 0xff,
+    Math.floor(ms / 2 ** 32) & 0xff,
+    (ms >>> 24) & 0xff,
+    (ms >>> 16) & 0xff,
+    (ms >>> 8) & 0xff,
+    ms & 0xff,
     0x70 | (counter >>> 8),
     counter & 0xff,
-    0x80 | (randomPool[r] & 0x3f),
-    randomPool[r + 1],
-    randomPool[r + 2],
-    randomPool[r + 3],
-    randomPool[r + 4],
-    randomPool[r + 5],
-    randomPool[r + 6],
-    randomPool[r + 7],
+    0x80 | (random[at] & 0x3f),
+    random[at + 1],
+    random[at + 2],
+    random[at + 3],
+    random[at + 4],
+    random[at + 5],
+    random[at + 6],
+    random[at + 7],
   ];
   // Written as ASCII into a buffer and read back in one piece: a flat string (joined pieces would
   // be a tree of ~450 bytes in V8, and a run keeps the ids of what it creates).
-  let at = 0;
+  let pos = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = 0x2d; // "-"
+    if (i === 4 || i === 6 || i === 8 || i === 10) text[pos++] = 0x2d; // "-"
     const hex = HEX[bytes[i]];
-    text[at++] = hex.charCodeAt(0);
-    text[at++] = hex.charCodeAt(1);
+    text[pos++] = hex.charCodeAt(0);
+    text[pos++] = hex.charCodeAt(1);
   }
   return text.toString("latin1");
 }

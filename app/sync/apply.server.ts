@@ -156,7 +156,6 @@ function* newFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): G
   for (const w of writes) {
     if (w.oldValue !== null) continue;
     yield {
-      id: newRowId(),
       shop,
       entityId: w.entityId,
       field: w.field,

@@ -1,0 +1,94 @@
+// Migrations that reshape a table keep what merchants already have: the committed migrations up
+// to the one under test are applied to a fresh database, rows are written the old way, and the
+// migration must bring every one of them across. SQLite here; PostgreSQL too in the PostgreSQL run.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { PG_ADMIN_URL } from "./support/database";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** The migration files of a provider, split at the one named `name`: those before it, and it. */
+function migrationsUpTo(dir: string, name: string): { before: string[]; migration: string } {
+  const names = readdirSync(path.join(root, dir), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const at = names.findIndex((n) => n.endsWith(`_${name}`));
+  if (at < 0) throw new Error(`no migration ${name} in ${dir}`);
+  const sql = (n: string) => readFileSync(path.join(root, dir, n, "migration.sql"), "utf8");
+  return { before: names.slice(0, at).map(sql), migration: sql(names[at]) };
+}
+
+const OLD_VALUES = [
+  { id: "v1", shop: "a.myshopify.com", entityId: "p1", field: "title", locale: "en", value: '"Tee"', sourceId: "i1", editedBy: null, createdSource: "Shopify" },
+  { id: "v2", shop: "a.myshopify.com", entityId: "p1", field: "title", locale: "de", value: '"T-Shirt"', sourceId: null, editedBy: "ann@example.com", createdSource: null },
+  { id: "v3", shop: "b.myshopify.com", entityId: "v9", field: "sku", locale: "", value: '"TEE-S"', sourceId: "i2", editedBy: null, createdSource: "Excel upload" },
+];
+const COLUMNS = ["shop", "entityId", "field", "locale", "value", "sourceId", "editedBy", "createdSource"] as const;
+const byKey = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => `${a.entityId}|${a.field}|${a.locale}`.localeCompare(`${b.entityId}|${b.field}|${b.locale}`));
+const withoutId = OLD_VALUES.map(({ id: _id, ...rest }) => rest);
+
+describe("migration field_value_natural_key (a value is known by entity, field and locale)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "passport-migration-test-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps every stored value on SQLite, drops the id and stores the rows in key order", () => {
+    const { before, migration } = migrationsUpTo("prisma/migrations", "field_value_natural_key");
+    const sqlite = new Database(path.join(dir, "sqlite.db"));
+    for (const sql of before) sqlite.exec(sql);
+    const insert = sqlite.prepare(`INSERT INTO "FieldValue" ("id", ${COLUMNS.map((c) => `"${c}"`).join(", ")}, "updatedAt") VALUES (?, ${COLUMNS.map(() => "?").join(", ")}, '2026-11-01T10:00:00.000+00:00')`);
+    for (const v of OLD_VALUES) insert.run(v.id, ...COLUMNS.map((c) => v[c]));
+
+    sqlite.exec(migration);
+
+    const rows = sqlite.prepare(`SELECT ${COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "FieldValue"`).all() as Record<string, unknown>[];
+    expect(byKey(rows)).toEqual(byKey(withoutId));
+    const columns = (sqlite.prepare(`SELECT "name" FROM pragma_table_info('FieldValue')`).all() as { name: string }[]).map((c) => c.name);
+    expect(columns).not.toContain("id");
+    const table = sqlite.prepare(`SELECT "sql" FROM sqlite_master WHERE "name" = 'FieldValue'`).get() as { sql: string };
+    expect(table.sql).toMatch(/WITHOUT ROWID/);
+    // The key holds: a second value for the same entity, field and locale is refused.
+    expect(() => sqlite.prepare(`INSERT INTO "FieldValue" ("shop", "entityId", "field", "locale", "value", "updatedAt") VALUES ('a.myshopify.com', 'p1', 'title', 'en', '"Other"', '2026-11-02')`).run()).toThrow(
+      /UNIQUE constraint failed/,
+    );
+    sqlite.close();
+  });
+
+  it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("keeps every stored value on PostgreSQL and drops the id", async () => {
+    const { before, migration } = migrationsUpTo("prisma/postgres/migrations", "field_value_natural_key");
+    const name = `passport_migration_test_${process.pid}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    const client = new pg.Client({ connectionString: Object.assign(new URL(PG_ADMIN_URL), { pathname: `/${name}` }).toString() });
+    try {
+      await client.connect();
+      for (const sql of before) await client.query(sql);
+      for (const v of OLD_VALUES) {
+        await client.query(`INSERT INTO "FieldValue" ("id", ${COLUMNS.map((c) => `"${c}"`).join(", ")}, "updatedAt") VALUES ($1, ${COLUMNS.map((_, i) => `$${i + 2}`).join(", ")}, now())`, [
+          v.id,
+          ...COLUMNS.map((c) => v[c]),
+        ]);
+      }
+
+      await client.query(migration);
+
+      const { rows } = await client.query<Record<string, unknown>>(`SELECT ${COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "FieldValue"`);
+      expect(byKey(rows)).toEqual(byKey(withoutId));
+      const { rows: columns } = await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'FieldValue'`);
+      expect(columns.map((c) => c.column_name)).not.toContain("id");
+      await expect(client.query(`INSERT INTO "FieldValue" ("shop", "entityId", "field", "locale", "value", "updatedAt") VALUES ('a.myshopify.com', 'p1', 'title', 'en', '"Other"', now())`)).rejects.toThrow(
+        /duplicate key/,
+      );
+    } finally {
+      await client.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});
