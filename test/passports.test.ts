@@ -1,5 +1,6 @@
 // Passports through their public routes: stable ids, versions, publication, 404s, GS1 Digital Link,
 // UNTP JSON-LD validated against the standard's schema, QR codes decoded, the label zip.
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -76,6 +77,9 @@ describe("versions and ids", () => {
     // Version 1 is kept unchanged.
     const v1 = await db.passportVersion.findFirstOrThrow({ where: { passportId: after.id, version: 1 } });
     expect(JSON.parse(v1.content).title).toEqual({ en: "Linen Shirt" });
+    // Each version's stored JSON checks against its content hash, and the passport's hash is its current version's.
+    for (const v of [v1, v2]) expect(createHash("sha256").update(v.content).digest("hex")).toBe(v.contentHash);
+    expect(after.contentHash).toBe(v2.contentHash);
     // The history in the admin: the first version lists every key it brought, the second the title.
     const history = await passportVersions(db, after.publicId);
     expect(history?.versions.map((v) => v.version)).toEqual([2, 1]);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FIELDS } from "../catalog/fields";
 import {
@@ -6,6 +7,7 @@ import {
   htmlToPlainText,
   localePreference,
   passportContentHash,
+  serializePassportContent,
   pickLocalized,
   PASSPORT_CONTENT_LABELS,
   type PassportContent,
@@ -178,6 +180,15 @@ describe("passportContentHash", () => {
     const hash = passportContentHash(content);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(passportContentHash({ ...content, weight: 186 })).not.toBe(hash);
+  });
+
+  it("is the sha256 of the stored JSON, which holds the content with its keys sorted", () => {
+    const content = buildPassportContent(fullSource());
+    const { json, hash } = serializePassportContent(content);
+    expect(createHash("sha256").update(json).digest("hex")).toBe(hash);
+    expect(hash).toBe(passportContentHash(content));
+    expect(JSON.parse(json)).toEqual(content);
+    expect(Object.keys(JSON.parse(json) as object)).toEqual(Object.keys(content).sort());
   });
 });
 

@@ -320,9 +320,19 @@ export function buildPassportContent(source: PassportSource): PassportContent {
 // ---------------------------------------------------------------------------------------------
 // Hash and diff (version history)
 
-/** sha256 (hex) of the canonical JSON: equal content, equal hash, whatever the key order. */
+/**
+ * A version's content as it is stored: its canonical JSON (keys sorted, so equal content is equal
+ * text), and the sha256 (hex) of that text, the version's content hash. Anyone holding a version's
+ * JSON can check it against its hash.
+ */
+export function serializePassportContent(content: PassportContent): { json: string; hash: string } {
+  const json = canonicalJson(content);
+  return { json, hash: createHash("sha256").update(json).digest("hex") };
+}
+
+/** The content hash: equal content, equal hash, whatever the key order (serializePassportContent). */
 export function passportContentHash(content: PassportContent): string {
-  return createHash("sha256").update(canonicalJson(content)).digest("hex");
+  return serializePassportContent(content).hash;
 }
 
 /** Content keys in display order, with the labels the admin's version history shows. */

@@ -2,13 +2,14 @@
 // immutable version for every change of what the passport shows (same content → no new version).
 import { inShopAndJsonList, insertRows, isSet, queryRows, updateRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
+import type { FieldValues } from "../catalog/fields";
 import { newPublicId, newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
 import type { ChangeSet } from "../sync/merge";
 import { chunks } from "../sync/slice.server";
 import { passportCompleteness } from "./completeness";
-import { buildPassportContent, diffPassportContent, passportContentHash, type PassportContent } from "./content";
+import { buildPassportContent, diffPassportContent, serializePassportContent, type PassportContent } from "./content";
 
 export interface AffectedEntities {
   variantIds: Set<string>;
@@ -125,26 +126,33 @@ async function regenerateBatch(
   const newPassports: { id: string; shop: string; variantId: string; publicId: string; currentVersion: number; contentHash: string; gtin: string | null; completeness: number; held: boolean }[] = [];
   const heldChanged: { id: string; held: boolean }[] = [];
   const newVersions: { shop: string; passportId: string; version: number; contentHash: string; content: string; changes: string; createdAt: Date }[] = [];
-  const changed: { passportId: string; version: number; content: PassportContent; hash: string }[] = [];
+  const changed: { passportId: string; version: number; content: PassportContent; json: string; hash: string }[] = [];
+  // A product's values, assembled once for all its variants (read-only from here on).
+  const productValues = new Map<string, FieldValues>();
+  const valuesOfProduct = (id: string): FieldValues => {
+    let values = productValues.get(id);
+    if (!values) productValues.set(id, (values = assembleFieldValues(rowsByEntity.get(id) ?? [])));
+    return values;
+  };
 
   for (const variant of variants) {
     const product = productById.get(variant.productId);
     if (!product) continue;
     const content = buildPassportContent({
       shop: { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale },
-      product: { handle: product.handle, archived: isSet(product.archived), values: assembleFieldValues(rowsByEntity.get(product.id) ?? []) },
+      product: { handle: product.handle, archived: isSet(product.archived), values: valuesOfProduct(product.id) },
       variant: { title: variant.title, archived: isSet(variant.archived), values: assembleFieldValues(rowsByEntity.get(variant.id) ?? []) },
     });
-    const hash = passportContentHash(content);
+    const { json, hash } = serializePassportContent(content);
     const existing = passportByVariant.get(variant.id);
     if (!existing) {
       const id = newRowId();
       newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: isSet(product.passportHeld) });
       // A first version's changes (every key, added) are derived from its content when read
       // (passportVersions): stored, they would double the row.
-      newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: JSON.stringify(content), changes: "", createdAt: now });
+      newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: json, changes: "", createdAt: now });
     } else if (existing.contentHash !== hash) {
-      changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, hash });
+      changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, json, hash });
     }
     if (existing && isSet(existing.held) !== isSet(product.passportHeld)) heldChanged.push({ id: existing.id, held: isSet(product.passportHeld) });
   }
@@ -165,7 +173,7 @@ async function regenerateBatch(
         passportId: c.passportId,
         version: c.version,
         contentHash: c.hash,
-        content: JSON.stringify(c.content),
+        content: c.json,
         changes: JSON.stringify(diffPassportContent(previousContent.get(c.passportId) ?? null, c.content)),
         createdAt: now,
       });
