@@ -11,7 +11,7 @@ import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
-import { commitUpload, errorWorkbook, excelIntegration, expireAllUploads, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
+import { cancelUpload, commitUpload, errorWorkbook, excelIntegration, expireAllUploads, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
 import { DbJobQueue } from "../app/jobs/db-queue.server";
 import { processSyncJob } from "../app/jobs/sync-jobs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
@@ -154,11 +154,12 @@ describe("Excel as the primary (no Shopify)", () => {
     await excelIntegration(db);
     const preview = await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
     // (A file cannot change after its upload; replacing it shows which one the commit reads.)
-    await db.upload.update({ where: { id: preview.uploadId }, data: { file: Buffer.from(await workbook([{ "Product Handle": "tee", Title: "Other", SKU: "T-1" }])) } });
+    await db.uploadBytes.update({ where: { uploadId_kind: { uploadId: preview.uploadId, kind: "file" } }, data: { bytes: Buffer.from(await workbook([{ "Product Handle": "tee", Title: "Other", SKU: "T-1" }])) } });
     expect((await commit(preview.uploadId)).status).toBe("committed");
     expect((await db.product.findFirstOrThrow({ where: { handle: "tee" } })).title).toBe("Tee");
     // Committed: neither the file nor the records are kept.
-    expect(await db.upload.findUniqueOrThrow({ where: { id: preview.uploadId }, select: { records: true, recordsKey: true } })).toEqual({ records: null, recordsKey: null });
+    expect(await db.upload.findUniqueOrThrow({ where: { id: preview.uploadId }, select: { recordsKey: true } })).toEqual({ recordsKey: null });
+    expect(await db.uploadBytes.count({ where: { uploadId: preview.uploadId } })).toBe(0);
   });
 
   it("reads the file again when its records were checked under other settings; errors then save nothing", async () => {
@@ -170,13 +171,30 @@ describe("Excel as the primary (no Shopify)", () => {
     // Records checked under other settings (e.g. the shop's language changed), and a file whose
     // last row repeats the first SKU.
     const changed = await workbook([...rows, { "Product Handle": "late", Title: "Late", SKU: "SKU-0" }]);
-    await db.upload.update({ where: { id: preview.uploadId }, data: { file: Buffer.from(changed), recordsKey: "other settings" } });
+    await db.uploadBytes.update({ where: { uploadId_kind: { uploadId: preview.uploadId, kind: "file" } }, data: { bytes: Buffer.from(changed) } });
+    await db.upload.update({ where: { id: preview.uploadId }, data: { recordsKey: "other settings" } });
     const done = await commit(preview.uploadId);
     expect(done.status).toBe("failed");
     expect(await db.product.count()).toBe(0);
     expect(await db.fieldValue.count()).toBe(0);
     const run = await db.syncRun.findUniqueOrThrow({ where: { id: done.commitRunId! } });
     expect(run).toMatchObject({ status: "failed", message: expect.stringMatching(/changed since its preview/) });
+  });
+
+  it("keeps the file and the checked records apart from the upload until it is done with, and cancelling saves nothing", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
+    const kinds = async () => (await db.uploadBytes.findMany({ where: { uploadId: preview.uploadId }, select: { kind: true } })).map((b) => b.kind).sort();
+    expect(await kinds()).toEqual(["file", "records"]);
+    // Another shop can neither cancel it nor see its bytes.
+    await expect(cancelUpload(forShop(OTHER_SHOP), preview.uploadId)).rejects.toThrow(/cannot be cancelled/);
+    expect(await forShop(OTHER_SHOP).uploadBytes.count()).toBe(0);
+
+    await cancelUpload(db, preview.uploadId);
+    expect((await getUploadPreview(db, preview.uploadId)).status).toBe("cancelled");
+    expect(await kinds()).toEqual([]);
+    await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/already cancelled/);
+    expect(await db.product.count()).toBe(0);
   });
 
   it("deletes the file and records of uploads not imported within a week, in this shop only", async () => {
@@ -193,7 +211,8 @@ describe("Excel as the primary (no Shopify)", () => {
     // The next upload of this shop expires its old ones.
     const recent = await uploadWorkbook(db, { name: "new.xlsx", bytes: await workbook(rows), createMissing: false });
     expect((await getUploadPreview(db, old.uploadId)).status).toBe("expired");
-    expect(await rootDb.upload.findUniqueOrThrow({ where: { id: old.uploadId }, select: { file: true, records: true } })).toEqual({ file: new Uint8Array(), records: null });
+    expect(await rootDb.uploadBytes.count({ where: { uploadId: old.uploadId } })).toBe(0);
+    expect(await rootDb.uploadBytes.count({ where: { uploadId: { in: [recent.uploadId, otherOld.uploadId] } } })).toBe(4); // file and records of each
     await expect(commitUpload(queue, db, old.uploadId)).rejects.toThrow(/expired.*Upload the file again/);
     expect((await getUploadPreview(db, recent.uploadId)).status).toBe("previewed");
     expect((await getUploadPreview(otherShop, otherOld.uploadId)).status).toBe("previewed");

@@ -23,6 +23,23 @@ function migrationsUpTo(dir: string, name: string): { before: string[]; migratio
   return { before: names.slice(0, at).map(sql), migration: sql(names[at]) };
 }
 
+/** Runs `fn` on a throw-away PostgreSQL database, dropped afterwards. */
+async function withPostgres(fn: (client: pg.Client) => Promise<void>): Promise<void> {
+  const name = `passport_migration_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const client = new pg.Client({ connectionString: Object.assign(new URL(PG_ADMIN_URL), { pathname: `/${name}` }).toString() });
+  try {
+    await client.connect();
+    await fn(client);
+  } finally {
+    await client.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 const OLD_VALUES = [
   { id: "v1", shop: "a.myshopify.com", entityId: "p1", field: "title", locale: "en", value: '"Tee"', sourceId: "i1", editedBy: null, createdSource: "Shopify" },
   { id: "v2", shop: "a.myshopify.com", entityId: "p1", field: "title", locale: "de", value: '"T-Shirt"', sourceId: null, editedBy: "ann@example.com", createdSource: null },
@@ -60,14 +77,7 @@ describe("migration field_value_natural_key (a value is known by entity, field a
 
   it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("keeps every stored value on PostgreSQL and drops the id", async () => {
     const { before, migration } = migrationsUpTo("prisma/postgres/migrations", "field_value_natural_key");
-    const name = `passport_migration_test_${process.pid}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    const client = new pg.Client({ connectionString: Object.assign(new URL(PG_ADMIN_URL), { pathname: `/${name}` }).toString() });
-    try {
-      await client.connect();
+    await withPostgres(async (client) => {
       for (const sql of before) await client.query(sql);
       for (const v of OLD_VALUES) {
         await client.query(`INSERT INTO "FieldValue" ("id", ${COLUMNS.map((c) => `"${c}"`).join(", ")}, "updatedAt") VALUES ($1, ${COLUMNS.map((_, i) => `$${i + 2}`).join(", ")}, now())`, [
@@ -85,10 +95,51 @@ describe("migration field_value_natural_key (a value is known by entity, field a
       await expect(client.query(`INSERT INTO "FieldValue" ("shop", "entityId", "field", "locale", "value", "updatedAt") VALUES ('a.myshopify.com', 'p1', 'title', 'en', '"Other"', now())`)).rejects.toThrow(
         /duplicate key/,
       );
-    } finally {
-      await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    });
+  });
+});
+
+describe("migration upload_bytes_apart (an upload's file and records in UploadBytes)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "passport-migration-test-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = Buffer.from("PK\u0003\u0004 the workbook");
+  const records = Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]);
+  const expected = [
+    { shop: "a.myshopify.com", uploadId: "u1", kind: "file", bytes: file },
+    { shop: "a.myshopify.com", uploadId: "u1", kind: "records", bytes: records },
+    { shop: "b.myshopify.com", uploadId: "u2", kind: "file", bytes: file },
+  ];
+
+  it("moves the bytes of waiting uploads on SQLite, and none of those done with", () => {
+    const { before, migration } = migrationsUpTo("prisma/migrations", "upload_bytes_apart");
+    const sqlite = new Database(path.join(dir, "sqlite.db"));
+    for (const sql of before) sqlite.exec(sql);
+    const insert = sqlite.prepare(`INSERT INTO "Upload" ("id", "shop", "integrationId", "fileName", "file", "records", "status", "updatedAt") VALUES (?, ?, 'i', 'a.xlsx', ?, ?, ?, '2026-11-01')`);
+    insert.run("u1", "a.myshopify.com", file, records, "previewed");
+    insert.run("u2", "b.myshopify.com", file, null, "invalid");
+    insert.run("u3", "a.myshopify.com", Buffer.alloc(0), null, "committed");
+
+    sqlite.exec(migration);
+
+    const rows = sqlite.prepare(`SELECT "shop", "uploadId", "kind", "bytes" FROM "UploadBytes" ORDER BY "uploadId", "kind"`).all();
+    expect(rows).toEqual(expected);
+    expect((sqlite.prepare(`SELECT "id", "status" FROM "Upload" ORDER BY "id"`).all() as { id: string }[]).map((u) => u.id)).toEqual(["u1", "u2", "u3"]);
+    sqlite.close();
+  });
+
+  it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("moves the bytes of waiting uploads on PostgreSQL", async () => {
+    const { before, migration } = migrationsUpTo("prisma/postgres/migrations", "upload_bytes_apart");
+    await withPostgres(async (client) => {
+      for (const sql of before) await client.query(sql);
+      const insert = `INSERT INTO "Upload" ("id", "shop", "integrationId", "fileName", "file", "records", "status", "updatedAt") VALUES ($1, $2, 'i', 'a.xlsx', $3, $4, $5, now())`;
+      await client.query(insert, ["u1", "a.myshopify.com", file, records, "previewed"]);
+      await client.query(insert, ["u2", "b.myshopify.com", file, null, "invalid"]);
+      await client.query(insert, ["u3", "a.myshopify.com", Buffer.alloc(0), null, "committed"]);
+
+      await client.query(migration);
+
+      const { rows } = await client.query(`SELECT "shop", "uploadId", "kind", "bytes" FROM "UploadBytes" ORDER BY "uploadId", "kind"`);
+      expect(rows).toEqual(expected);
+    });
   });
 });

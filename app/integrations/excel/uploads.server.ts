@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
 import { postgresBytesPool, type Db } from "../../db.server";
-import type { ShopDb } from "../../db/scoped.server";
+import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { MerchantError } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
 import { requestSync } from "../../jobs/sync-jobs.server";
@@ -74,38 +74,43 @@ export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Ui
   const integration = await excelIntegration(db);
   await expireUploads(db);
   const upload = await db.upload.create({
-    data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", file: Buffer.alloc(0), createMissing: file.createMissing },
+    data: { shop: db.shopDomain, integrationId: integration.id, fileName: file.name.slice(0, 255) || "upload.xlsx", createMissing: file.createMissing },
     select: { id: true },
   });
   await storeUploadBytes(db, upload.id, "file", file.bytes);
   return previewUpload(db, upload.id);
 }
 
-/** An upload's columns but the file and records, which are read and written on their own (uploadBytes). */
+/** An upload's columns (its file and records are rows of UploadBytes, read and written on their own: uploadBytes). */
 const UPLOAD_ROW = { id: true, integrationId: true, fileName: true, status: true, preview: true, recordsKey: true, createMissing: true, runId: true } as const;
 
-type UploadBytes = "file" | "records";
+type UploadBytesKind = "file" | "records";
 
 // The file and records go in and out as plain statements, beside Prisma: through its query
 // compiler (WebAssembly) a 6 MB value grows the compiler's memory by 70–100 MB, for good. SQLite
 // uses the app's connection, PostgreSQL a small pool of its own (postgresBytesPool).
-async function storeUploadBytes(db: ShopDb, uploadId: string, column: UploadBytes, bytes: Uint8Array): Promise<void> {
-  const sql = `UPDATE "Upload" SET "${column}" = ${sqlParam(1)} WHERE "shop" = ${sqlParam(2)} AND "id" = ${sqlParam(3)}`;
-  const params = [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), db.shopDomain, uploadId];
+async function storeUploadBytes(db: ShopDb, uploadId: string, kind: UploadBytesKind, bytes: Uint8Array): Promise<void> {
+  const sql = `INSERT INTO "UploadBytes" ("shop", "uploadId", "kind", "bytes") VALUES (${[1, 2, 3, 4].map(sqlParam).join(", ")})
+    ON CONFLICT ("uploadId", "kind") DO UPDATE SET "bytes" = excluded."bytes" WHERE "UploadBytes"."shop" = excluded."shop"`;
+  const params = [db.shopDomain, uploadId, kind, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)];
   if (db.sqlite) db.sqlite.prepare(sql).run(params);
   else await bytesPool().query(sql, params);
 }
 
-async function uploadBytes(db: ShopDb, uploadId: string, column: UploadBytes): Promise<Uint8Array> {
+async function uploadBytes(db: ShopDb, uploadId: string, kind: UploadBytesKind): Promise<Uint8Array> {
   type Row = { bytes: Buffer | null };
-  const sql = `SELECT "${column}" AS "bytes" FROM "Upload" WHERE "shop" = ${sqlParam(1)} AND "id" = ${sqlParam(2)}`;
-  const params = [db.shopDomain, uploadId];
+  const sql = `SELECT "bytes" FROM "UploadBytes" WHERE "shop" = ${sqlParam(1)} AND "uploadId" = ${sqlParam(2)} AND "kind" = ${sqlParam(3)}`;
+  const params = [db.shopDomain, uploadId, kind];
   const row = db.sqlite ? (db.sqlite.prepare(sql).get(params) as Row | undefined) : (await bytesPool().query<Row>(sql, params)).rows[0];
   return row?.bytes ?? new Uint8Array();
 }
 
-/** What an upload keeps once it is done with (committed, cancelled, expired): no file, no records. */
-const WITHOUT_BYTES = { file: Buffer.alloc(0), records: null, recordsKey: null };
+/** What an upload keeps once it is done with (committed, cancelled, expired): the preview, no file, no records (deleteUploadBytes). */
+const DONE_WITH = { recordsKey: null };
+
+async function deleteUploadBytes(db: ShopDb | ShopTx | Db, uploadIds: string[]): Promise<void> {
+  if (uploadIds.length) await db.uploadBytes.deleteMany({ where: { uploadId: { in: uploadIds } } });
+}
 
 function bytesPool() {
   const pool = postgresBytesPool();
@@ -333,26 +338,32 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
  * UPLOAD_KEEP_DAYS days, and what expiring them does: their file and records are deleted, the
  * preview stays.
  */
-function uploadExpiry(now: Date) {
-  return {
-    where: { status: { in: ["previewed", "invalid", "rejected", "failed"] }, updatedAt: { lt: new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000) } },
-    data: { status: "expired", ...WITHOUT_BYTES },
-  };
+function expiredUploads(now: Date) {
+  return { status: { in: ["previewed", "invalid", "rejected", "failed"] }, updatedAt: { lt: new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000) } };
 }
 
 /** Expires the shop's old uploads (on each new upload). */
 export async function expireUploads(db: ShopDb, now = new Date()): Promise<number> {
-  return (await db.upload.updateMany(uploadExpiry(now))).count;
+  return expire(db, now);
 }
 
 /** Expires every shop's old uploads (the background housekeeping). */
 export async function expireAllUploads(client: Db, now = new Date()): Promise<number> {
-  return (await client.upload.updateMany(uploadExpiry(now))).count;
+  return expire(client, now);
+}
+
+async function expire(db: ShopDb | Db, now: Date): Promise<number> {
+  const ids = (await db.upload.findMany({ where: expiredUploads(now), select: { id: true } })).map((u) => u.id);
+  if (ids.length === 0) return 0;
+  const { count } = await db.upload.updateMany({ where: { id: { in: ids }, ...expiredUploads(now) }, data: { status: "expired", ...DONE_WITH } });
+  await deleteUploadBytes(db, ids);
+  return count;
 }
 
 export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> {
-  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", ...WITHOUT_BYTES } });
+  const updated = await db.upload.updateMany({ where: { id: uploadId, status: { in: ["previewed", "invalid", "rejected"] } }, data: { status: "cancelled", ...DONE_WITH } });
   if (updated.count === 0) throw new MerchantError("This upload cannot be cancelled any more.", true);
+  await deleteUploadBytes(db, [uploadId]);
 }
 
 /** The uploaded workbook with its bad cells highlighted and explained. */
@@ -420,7 +431,8 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     createUnmatched: upload.createMissing,
     atomic: true,
     onCommit: async (tx) => {
-      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...WITHOUT_BYTES }, select: { id: true } });
+      await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...DONE_WITH }, select: { id: true } });
+      await deleteUploadBytes(tx, [upload.id]);
     },
     afterRun: async ({ ok, runId }) => {
       await commit.close();
