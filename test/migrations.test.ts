@@ -11,16 +11,21 @@ import { PG_ADMIN_URL } from "./support/database";
 
 const root = path.resolve(import.meta.dirname, "..");
 
-/** The migration files of a provider, split at the one named `name`: those before it, and it. */
-function migrationsUpTo(dir: string, name: string): { before: string[]; migration: string } {
-  const names = readdirSync(path.join(root, dir), { withFileTypes: true })
+/** The migrations of a provider, oldest first: their names and SQL. */
+function migrations(dir: string): { name: string; sql: string }[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
-    .sort();
-  const at = names.findIndex((n) => n.endsWith(`_${name}`));
+    .sort()
+    .map((name) => ({ name, sql: readFileSync(path.join(root, dir, name, "migration.sql"), "utf8") }));
+}
+
+/** The migrations of a provider split at the one named `name`: those before it, and its SQL. */
+function migrationsUpTo(dir: string, name: string): { before: string[]; migration: string } {
+  const all = migrations(dir);
+  const at = all.findIndex((m) => m.name.endsWith(`_${name}`));
   if (at < 0) throw new Error(`no migration ${name} in ${dir}`);
-  const sql = (n: string) => readFileSync(path.join(root, dir, n, "migration.sql"), "utf8");
-  return { before: names.slice(0, at).map(sql), migration: sql(names[at]) };
+  return { before: all.slice(0, at).map((m) => m.sql), migration: all[at].sql };
 }
 
 /** Runs `fn` on a throw-away PostgreSQL database, dropped afterwards. */
@@ -72,6 +77,14 @@ describe("migration field_value_natural_key (a value is known by entity, field a
     expect(() => sqlite.prepare(`INSERT INTO "FieldValue" ("shop", "entityId", "field", "locale", "value", "updatedAt") VALUES ('a.myshopify.com', 'p1', 'title', 'en', '"Other"', '2026-11-02')`).run()).toThrow(
       /UNIQUE constraint failed/,
     );
+    sqlite.close();
+  });
+
+  it("stays WITHOUT ROWID after every later migration (Prisma's own table rebuilds would drop it)", () => {
+    const sqlite = new Database(path.join(dir, "latest.db"));
+    for (const { sql } of migrations("prisma/migrations")) sqlite.exec(sql);
+    const table = sqlite.prepare(`SELECT "sql" FROM sqlite_master WHERE "name" = 'FieldValue'`).get() as { sql: string };
+    expect(table.sql).toMatch(/WITHOUT ROWID/);
     sqlite.close();
   });
 

@@ -145,11 +145,13 @@ function isHttpUrl(value: string): boolean {
 /** Localized text with blank entries dropped and locales sorted; undefined when nothing is left. */
 function cleanLocalized(value: unknown, transform: (text: string) => string = (t) => t): LocalizedText | undefined {
   if (!isRecord(value)) return undefined;
-  const entries = Object.keys(value)
-    .sort()
-    .map((locale) => [locale, cleanText(typeof value[locale] === "string" ? transform(value[locale] as string) : undefined)] as const)
-    .filter((e): e is readonly [string, string] => e[1] !== undefined);
-  return entries.length ? Object.fromEntries(entries) : undefined;
+  let out: LocalizedText | undefined;
+  for (const locale of Object.keys(value).sort()) {
+    const raw = value[locale];
+    const text = cleanText(typeof raw === "string" ? transform(raw) : undefined);
+    if (text !== undefined) (out ??= {})[locale] = text;
+  }
+  return out;
 }
 
 /** Entities sanitize-html writes into text; decoded so the content holds plain text. */
@@ -285,7 +287,14 @@ function buildCertifications(source: PassportSource): PassportCertification[] | 
 
 /** Drops undefined members, keeping the insertion order (which is the fixed key order). */
 function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  // (A plain loop: this runs for every passport a sync builds, and entries/filter/fromEntries
+  // made three arrays each time.)
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const value = (obj as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 /** The public content of a variant's passport. Pure and deterministic. */

@@ -353,10 +353,12 @@ export async function expireAllUploads(client: Db, now = new Date()): Promise<nu
 }
 
 async function expire(db: ShopDb | Db, now: Date): Promise<number> {
-  const ids = (await db.upload.findMany({ where: expiredUploads(now), select: { id: true } })).map((u) => u.id);
-  if (ids.length === 0) return 0;
-  const { count } = await db.upload.updateMany({ where: { id: { in: ids }, ...expiredUploads(now) }, data: { status: "expired", ...DONE_WITH } });
-  await deleteUploadBytes(db, ids);
+  const due = (await db.upload.findMany({ where: expiredUploads(now), select: { id: true } })).map((u) => u.id);
+  if (due.length === 0) return 0;
+  const { count } = await db.upload.updateMany({ where: { id: { in: due }, ...expiredUploads(now) }, data: { status: "expired", ...DONE_WITH } });
+  // Only the bytes of those that expired: one committed meanwhile (status "committing") keeps its own.
+  const expired = await db.upload.findMany({ where: { id: { in: due }, status: "expired" }, select: { id: true } });
+  await deleteUploadBytes(db, expired.map((u) => u.id));
   return count;
 }
 
