@@ -45,6 +45,9 @@ async function withPostgres(fn: (client: pg.Client) => Promise<void>): Promise<v
   }
 }
 
+const dir = mkdtempSync(path.join(os.tmpdir(), "passport-migration-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 const OLD_VALUES = [
   { id: "v1", shop: "a.myshopify.com", entityId: "p1", field: "title", locale: "en", value: '"Tee"', sourceId: "i1", editedBy: null, createdSource: "Shopify" },
   { id: "v2", shop: "a.myshopify.com", entityId: "p1", field: "title", locale: "de", value: '"T-Shirt"', sourceId: null, editedBy: "ann@example.com", createdSource: null },
@@ -55,12 +58,10 @@ const byKey = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => `${a
 const withoutId = OLD_VALUES.map(({ id: _id, ...rest }) => rest);
 
 describe("migration field_value_natural_key (a value is known by entity, field and locale)", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "passport-migration-test-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("keeps every stored value on SQLite, drops the id and stores the rows in key order", () => {
     const { before, migration } = migrationsUpTo("prisma/migrations", "field_value_natural_key");
-    const sqlite = new Database(path.join(dir, "sqlite.db"));
+    const sqlite = new Database(path.join(dir, "field-value.db"));
     for (const sql of before) sqlite.exec(sql);
     const insert = sqlite.prepare(`INSERT INTO "FieldValue" ("id", ${COLUMNS.map((c) => `"${c}"`).join(", ")}, "updatedAt") VALUES (?, ${COLUMNS.map(() => "?").join(", ")}, '2026-11-01T10:00:00.000+00:00')`);
     for (const v of OLD_VALUES) insert.run(v.id, ...COLUMNS.map((c) => v[c]));
@@ -113,8 +114,6 @@ describe("migration field_value_natural_key (a value is known by entity, field a
 });
 
 describe("migration upload_bytes_apart (an upload's file and records in UploadBytes)", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "passport-migration-test-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = Buffer.from("PK\u0003\u0004 the workbook");
   const records = Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]);
   const expected = [
@@ -125,7 +124,7 @@ describe("migration upload_bytes_apart (an upload's file and records in UploadBy
 
   it("moves the bytes of waiting uploads on SQLite, and none of those done with", () => {
     const { before, migration } = migrationsUpTo("prisma/migrations", "upload_bytes_apart");
-    const sqlite = new Database(path.join(dir, "sqlite.db"));
+    const sqlite = new Database(path.join(dir, "upload-bytes.db"));
     for (const sql of before) sqlite.exec(sql);
     const insert = sqlite.prepare(`INSERT INTO "Upload" ("id", "shop", "integrationId", "fileName", "file", "records", "status", "updatedAt") VALUES (?, ?, 'i', 'a.xlsx', ?, ?, ?, '2026-11-01')`);
     insert.run("u1", "a.myshopify.com", file, records, "previewed");

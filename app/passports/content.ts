@@ -339,11 +339,6 @@ export function serializePassportContent(content: PassportContent): { json: stri
   return { json, hash: createHash("sha256").update(json).digest("hex") };
 }
 
-/** The content hash: equal content, equal hash, whatever the key order (serializePassportContent). */
-export function passportContentHash(content: PassportContent): string {
-  return serializePassportContent(content).hash;
-}
-
 /** Content keys in display order, with the labels the admin's version history shows. */
 export const PASSPORT_CONTENT_LABELS: Readonly<Record<PassportContentKey, string>> = {
   locale: "Default language",
