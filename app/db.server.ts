@@ -9,6 +9,7 @@ import pg from "pg";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client.ts";
 import { databaseTarget, type DatabaseTarget } from "./db/target";
+import { LOG_FILE_LIMIT_BYTES, startCheckpointer } from "./db/sqlite-checkpoints.server";
 
 export type Db = SqliteClient;
 export type SqliteConnection = BetterSqlite3Database;
@@ -29,7 +30,7 @@ export function createDb(target: DatabaseTarget = databaseTarget(process.env.DAT
   }
   mkdirSync(path.dirname(target.file), { recursive: true });
   // timeout: wait for a lock held by another process (the CLI next to the app) instead of failing.
-  const adapter = new TunedSqlite({ url: target.file, timeout: 15_000 });
+  const adapter = new TunedSqlite(target.file, { url: target.file, timeout: 15_000 });
   const client = new SqliteClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   sqliteAdapters.set(client, adapter);
   return client;
@@ -52,14 +53,24 @@ export const SQLITE_MAX_BIND_VALUES = 32_766;
 
 /**
  * SQLite set up for an app with a web server, a worker and a CLI on one file: write-ahead logging
- * (readers do not wait for the writer) and fsync at checkpoints only, on every new connection.
+ * (readers do not wait for the writer), fsync at checkpoints only, and checkpoints on a thread of
+ * their own (sqlite-checkpoints.server.ts), on every new connection.
  */
 class TunedSqlite extends PrismaBetterSQLite3 {
   connection: SqliteConnection | null = null;
 
+  constructor(
+    private readonly file: string,
+    ...options: ConstructorParameters<typeof PrismaBetterSQLite3>
+  ) {
+    super(...options);
+  }
+
   override async connect() {
     const connection = await super.connect();
-    await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    await connection.executeScript(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = ${LOG_FILE_LIMIT_BYTES};`,
+    );
     // Our transactions all write. Taking the write lock when they begin (BEGIN IMMEDIATE) makes a
     // second process wait for it (busy timeout) instead of failing with "database is locked" when
     // a read transaction cannot be upgraded after the other process wrote.
@@ -67,6 +78,16 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     this.connection = client;
     const prepare = client.prepare.bind(client);
     client.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof client.prepare;
+    const checkpointer = startCheckpointer(this.file, (error) => {
+      // SQLite checkpoints in this connection's commits again, as it does by default.
+      client.pragma("wal_autocheckpoint = 1000");
+      console.warn(`[db] the SQLite checkpoint thread failed, so commits checkpoint again: ${error.message}`);
+    });
+    const dispose = connection.dispose.bind(connection);
+    connection.dispose = async () => {
+      await checkpointer.stop();
+      await dispose();
+    };
     // The adapter does not say how many bound values SQLite takes, so Prisma assumes 999 and
     // refuses larger `IN` lists next to another condition (every shop-scoped query has one).
     // The SQLite in better-sqlite3 takes 32,766.

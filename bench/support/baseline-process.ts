@@ -36,12 +36,17 @@ function readRows(file: string, runId: string): TableRows[] {
   }
 }
 
-/** Inserts the rows into `file` in one transaction (the app's pragmas: WAL, synchronous NORMAL). */
+/**
+ * Inserts the rows into `file` in one transaction, with the app's pragmas: WAL, synchronous
+ * NORMAL, and no checkpoint in the commit (the app's connection leaves them to a thread of its
+ * own: app/db/sqlite-checkpoints.server.ts).
+ */
 function insertRows(file: string, tables: TableRows[]): number {
   const sqlite = new Database(file);
   try {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("wal_autocheckpoint = 0");
     const statements = tables.map((t) => sqlite.prepare(`INSERT INTO "${t.table}" (${t.columns.map((c) => `"${c}"`).join(", ")}) VALUES (${t.columns.map(() => "?").join(", ")})`));
     const t0 = performance.now();
     sqlite.transaction(() => {
