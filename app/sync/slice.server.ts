@@ -7,6 +7,8 @@ import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { inShopAndJsonList, isSet, queryRows, sqlParam, type SqlFlag } from "./bulk-insert.server";
 import {
   identifierOf,
+  NO_LINKS,
+  NO_VALUES,
   recordHash,
   valueKey,
   type CatalogProduct,
@@ -14,6 +16,7 @@ import {
   type CatalogVariant,
   type LinkState,
   type MergeIntegration,
+  type StoredValue,
 } from "./merge";
 import type { SourceRecord } from "./records";
 
@@ -207,13 +210,24 @@ export class SliceLoader {
         ),
         this.rowsIn<{ entityId: string; integrationId: string }>(`SELECT "entityId", "integrationId" FROM "ExternalLink" WHERE ${inShopAndJsonList(`"entityId"`)}`, part),
       ]);
+      // Each entity is detailed once, so these are its first values and links (NO_VALUES, NO_LINKS before).
+      const valuesOf = new Map<string, Map<string, StoredValue>>();
       for (const v of values) {
-        const entity = slice.products.get(v.entityId) ?? slice.variants.get(v.entityId);
-        entity?.values.set(valueKey(v.field, v.locale), { value: v.value, sourceId: v.sourceId });
+        let entityValues = valuesOf.get(v.entityId);
+        if (!entityValues) valuesOf.set(v.entityId, (entityValues = new Map()));
+        entityValues.set(valueKey(v.field, v.locale), { value: v.value, sourceId: v.sourceId });
       }
+      const linksOf = new Map<string, Set<string>>();
       for (const l of links) {
-        const entity = slice.products.get(l.entityId) ?? slice.variants.get(l.entityId);
-        (entity?.linkedIntegrationIds as Set<string> | undefined)?.add(l.integrationId);
+        let entityLinks = linksOf.get(l.entityId);
+        if (!entityLinks) linksOf.set(l.entityId, (entityLinks = new Set()));
+        entityLinks.add(l.integrationId);
+      }
+      for (const id of part) {
+        const entity = slice.products.get(id) ?? slice.variants.get(id);
+        if (!entity) continue;
+        entity.values = valuesOf.get(id) ?? NO_VALUES;
+        entity.linkedIntegrationIds = linksOf.get(id) ?? NO_LINKS;
       }
     }
     for (const id of todo) this.detailed.add(id);
@@ -229,14 +243,14 @@ export class SliceLoader {
   }
 
   private product(p: ProductRow): CatalogProduct {
-    return { id: p.id, handle: p.handle, archived: isSet(p.archived), originId: p.originId, linkedIntegrationIds: new Set(), values: new Map() };
+    return { id: p.id, handle: p.handle, archived: isSet(p.archived), originId: p.originId, linkedIntegrationIds: NO_LINKS, values: NO_VALUES };
   }
 
   private addVariant(v: VariantRow): void {
     const { slice } = this;
     let variant = slice.variants.get(v.id);
     if (!variant) {
-      variant = { id: v.id, productId: v.productId, position: v.position, archived: isSet(v.archived), originId: v.originId, linkedIntegrationIds: new Set(), values: new Map() } satisfies CatalogVariant;
+      variant = { id: v.id, productId: v.productId, position: v.position, archived: isSet(v.archived), originId: v.originId, linkedIntegrationIds: NO_LINKS, values: NO_VALUES } satisfies CatalogVariant;
       slice.variants.set(v.id, variant);
     }
     const siblings = slice.variantIdsByProduct.get(v.productId);
