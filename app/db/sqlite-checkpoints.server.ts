@@ -8,8 +8,8 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
 /** How often the thread looks at the log, and the size from which it checkpoints (SQLite's own threshold: 1,000 pages of 4 KB). */
-export const CHECKPOINT_POLL_MS = 200;
-export const CHECKPOINT_MIN_LOG_BYTES = 4 * 1024 * 1024;
+const CHECKPOINT_POLL_MS = 200;
+const CHECKPOINT_MIN_LOG_BYTES = 4 * 1024 * 1024;
 
 /**
  * The log file's size cap, for when the thread cannot empty it (readers never all done): the
@@ -18,7 +18,7 @@ export const CHECKPOINT_MIN_LOG_BYTES = 4 * 1024 * 1024;
  */
 export const LOG_FILE_LIMIT_BYTES = 32 * 1024 * 1024;
 
-// Plain CommonJS, run with \`eval\`: no file of its own to find in the built app, the dev server,
+// Plain CommonJS, run with `eval`: no file of its own to find in the built app, the dev server,
 // the tests or the command line. A PASSIVE checkpoint copies what no reader still needs and takes
 // no lock that writers wait for. Once all is copied, a TRUNCATE empties the log file: a moment's
 // lock, nothing left to copy (with no busy timeout it gives up at once if the app is writing). An
@@ -55,12 +55,18 @@ export interface Checkpointer {
  * The thread never keeps the process alive.
  */
 export function startCheckpointer(file: string, onFailure: (error: Error) => void): Checkpointer {
-  const worker = new Worker(THREAD_SOURCE, {
-    eval: true,
-    workerData: { file, driver: createRequire(import.meta.url).resolve("better-sqlite3"), pollMs: CHECKPOINT_POLL_MS, minLogBytes: CHECKPOINT_MIN_LOG_BYTES },
-    // Its own heap holds nothing but the connection.
-    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { file, driver: createRequire(import.meta.url).resolve("better-sqlite3"), pollMs: CHECKPOINT_POLL_MS, minLogBytes: CHECKPOINT_MIN_LOG_BYTES },
+      // Its own heap holds nothing but the connection.
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
+    });
+  } catch (error) {
+    onFailure(error instanceof Error ? error : new Error(String(error)));
+    return { ready: Promise.resolve(), stop: async () => undefined };
+  }
   worker.unref();
   let stopped = false;
   let failed = false;
