@@ -54,6 +54,7 @@ export interface CatalogEntity extends EntityProvenance {
  */
 export const NO_VALUES: ReadonlyMap<string, StoredValue> = new Map();
 export const NO_LINKS: ReadonlySet<string> = new Set();
+
 export interface CatalogProduct extends CatalogEntity {
   handle: string;
 }

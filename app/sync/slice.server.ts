@@ -210,7 +210,8 @@ export class SliceLoader {
         ),
         this.rowsIn<{ entityId: string; integrationId: string }>(`SELECT "entityId", "integrationId" FROM "ExternalLink" WHERE ${inShopAndJsonList(`"entityId"`)}`, part),
       ]);
-      // Each entity is detailed once, so these are its first values and links (NO_VALUES, NO_LINKS before).
+      // Added to what the entity has: the shared empties (NO_VALUES, NO_LINKS), as entities come
+      // from the database and are detailed once; should that change, nothing it had is lost.
       const valuesOf = new Map<string, Map<string, StoredValue>>();
       for (const v of values) {
         let entityValues = valuesOf.get(v.entityId);
@@ -226,8 +227,10 @@ export class SliceLoader {
       for (const id of part) {
         const entity = slice.products.get(id) ?? slice.variants.get(id);
         if (!entity) continue;
-        entity.values = valuesOf.get(id) ?? NO_VALUES;
-        entity.linkedIntegrationIds = linksOf.get(id) ?? NO_LINKS;
+        const loadedValues = valuesOf.get(id);
+        if (loadedValues) entity.values = entity.values.size ? new Map([...entity.values, ...loadedValues]) : loadedValues;
+        const loadedLinks = linksOf.get(id);
+        if (loadedLinks) entity.linkedIntegrationIds = entity.linkedIntegrationIds.size ? new Set([...entity.linkedIntegrationIds, ...loadedLinks]) : loadedLinks;
       }
     }
     for (const id of todo) this.detailed.add(id);
