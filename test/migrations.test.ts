@@ -1,28 +1,17 @@
 // Migrations that reshape a table keep what merchants already have: the committed migrations up
 // to the one under test are applied to a fresh database, rows are written the old way, and the
 // migration must bring every one of them across. SQLite here; PostgreSQL too in the PostgreSQL run.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { PG_ADMIN_URL } from "./support/database";
-
-const root = path.resolve(import.meta.dirname, "..");
-
-/** The migrations of a provider, oldest first: their names and SQL. */
-function migrations(dir: string): { name: string; sql: string }[] {
-  return readdirSync(path.join(root, dir), { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
-    .map((name) => ({ name, sql: readFileSync(path.join(root, dir, name, "migration.sql"), "utf8") }));
-}
+import { committedMigrations, emptyPostgresDatabase } from "./support/database";
 
 /** The migrations of a provider split at the one named `name`: those before it, and its SQL. */
 function migrationsUpTo(dir: string, name: string): { before: string[]; migration: string } {
-  const all = migrations(dir);
+  const all = committedMigrations(dir);
   const at = all.findIndex((m) => m.name.endsWith(`_${name}`));
   if (at < 0) throw new Error(`no migration ${name} in ${dir}`);
   return { before: all.slice(0, at).map((m) => m.sql), migration: all[at].sql };
@@ -30,18 +19,14 @@ function migrationsUpTo(dir: string, name: string): { before: string[]; migratio
 
 /** Runs `fn` on a throw-away PostgreSQL database, dropped afterwards. */
 async function withPostgres(fn: (client: pg.Client) => Promise<void>): Promise<void> {
-  const name = `passport_migration_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const client = new pg.Client({ connectionString: Object.assign(new URL(PG_ADMIN_URL), { pathname: `/${name}` }).toString() });
+  const database = await emptyPostgresDatabase("passport_migration_test");
+  const client = new pg.Client({ connectionString: database.url });
   try {
     await client.connect();
     await fn(client);
   } finally {
     await client.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 
@@ -58,7 +43,6 @@ const byKey = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => `${a
 const withoutId = OLD_VALUES.map(({ id: _id, ...rest }) => rest);
 
 describe("migration field_value_natural_key (a value is known by entity, field and locale)", () => {
-
   it("keeps every stored value on SQLite, drops the id and stores the rows in key order", () => {
     const { before, migration } = migrationsUpTo("prisma/migrations", "field_value_natural_key");
     const sqlite = new Database(path.join(dir, "field-value.db"));
@@ -83,7 +67,7 @@ describe("migration field_value_natural_key (a value is known by entity, field a
 
   it("stays WITHOUT ROWID after every later migration (Prisma's own table rebuilds would drop it)", () => {
     const sqlite = new Database(path.join(dir, "latest.db"));
-    for (const { sql } of migrations("prisma/migrations")) sqlite.exec(sql);
+    for (const { sql } of committedMigrations("prisma/migrations")) sqlite.exec(sql);
     const table = sqlite.prepare(`SELECT "sql" FROM sqlite_master WHERE "name" = 'FieldValue'`).get() as { sql: string };
     expect(table.sql).toMatch(/WITHOUT ROWID/);
     sqlite.close();

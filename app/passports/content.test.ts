@@ -12,10 +12,10 @@ import {
   type PassportContent,
   type PassportSource,
 } from "./content";
+import { fullSource, minimalSource } from "./test-fixtures";
 
 /** A content's hash, as a version stores it. */
 const hashOf = (content: PassportContent) => serializePassportContent(content).hash;
-import { fullSource, minimalSource } from "./test-fixtures";
 
 describe("buildPassportContent", () => {
   it("builds the public content of a fully described textile variant", () => {

@@ -106,7 +106,9 @@ describe("executeSync", () => {
 
   it("leaves the catalog as it was when the source fails mid-run, and records why", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
-    const snapshot = await shopDb.fieldValue.findMany({ orderBy: [{ entityId: "asc" }, { field: "asc" }, { locale: "asc" }] });
+    /** Every value, in key order. */
+    const allValues = () => shopDb.fieldValue.findMany({ orderBy: [{ entityId: "asc" }, { field: "asc" }, { locale: "asc" }] });
+    const snapshot = await allValues();
     /** A full run whose source breaks after these records. */
     const failingAfter = (records: SourceRecord[]) => async () => ({
       scope: "full" as const,
@@ -118,7 +120,7 @@ describe("executeSync", () => {
     await expect(executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: failingAfter([product(1, 2, "Half-written"), product(3)]) })).rejects.toThrow(
       "connection reset",
     );
-    expect(await shopDb.fieldValue.findMany({ orderBy: [{ entityId: "asc" }, { field: "asc" }, { locale: "asc" }] })).toEqual(snapshot);
+    expect(await allValues()).toEqual(snapshot);
     expect(await shopDb.product.count()).toBe(1);
     const failed = await shopDb.syncRun.findFirstOrThrow({ where: { status: "failed" } });
     expect(failed.message).toMatch(/connection reset by peer/);
@@ -126,7 +128,7 @@ describe("executeSync", () => {
     // Failing after whole batches were written inside the run's transaction: those go too.
     const many = Array.from({ length: 1200 }, (_, i) => product(100 + i, 1));
     await expect(executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: failingAfter(many) })).rejects.toThrow("connection reset");
-    expect(await shopDb.fieldValue.findMany({ orderBy: [{ entityId: "asc" }, { field: "asc" }, { locale: "asc" }] })).toEqual(snapshot);
+    expect(await allValues()).toEqual(snapshot);
     expect(await shopDb.product.count()).toBe(1);
     expect(await shopDb.passport.count()).toBe(2);
   });
