@@ -164,7 +164,13 @@ describe("bulk operations", () => {
   });
 
   it("cancels a bulk operation", async () => {
-    const started = await runBulk(sim.url, SHOP, token, `{ products { edges { node { id } } } }`);
+    // The operation must still be waiting when the cancel arrives, however slow the machine: one
+    // that has started answers CANCELING instead.
+    const delayMs = sim.bulk.settings.delayMs;
+    sim.bulk.settings.delayMs = 60_000;
+    const started = await runBulk(sim.url, SHOP, token, `{ products { edges { node { id } } } }`).finally(() => {
+      sim.bulk.settings.delayMs = delayMs;
+    });
     const cancel = await adminGraphql(
       sim.url,
       SHOP,
