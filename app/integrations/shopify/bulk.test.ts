@@ -138,7 +138,8 @@ describe("bulk export", () => {
       for await (const r of bulkProductRecords(client, SHOP, { primaryLocale: "en" }, { sleep: neverEnding, now: () => clock.t, pollInitialMs: 60_000 })) out.push(r);
       return out;
     })();
-    await new Promise((r) => setTimeout(r, 20));
+    // Until the export sleeps before its next poll (however slow the machine).
+    for (let i = 0; i < 500 && pendingSleeps === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(shopify.calls).toEqual(["active", "run", "status"]);
     const payload = { admin_graphql_api_id: "gid://shopify/BulkOperation/1", completed_at: "2026-11-01T12:00:05-05:00", status: "completed", type: "query" };
     notifyBulkOperationFinished("another-shop.myshopify.com", bulkOperationIdOf(payload)!);
