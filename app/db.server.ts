@@ -78,13 +78,32 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     this.connection = client;
     const prepare = client.prepare.bind(client);
     client.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof client.prepare;
-    const checkpointer = startCheckpointer(this.file, (error) => {
-      // SQLite checkpoints in this connection's commits again, as it does by default.
-      client.pragma("wal_autocheckpoint = 1000");
-      console.warn(`[db] the SQLite checkpoint thread failed, so commits checkpoint again: ${error.message}`);
+    const checkpointer = startCheckpointer(this.file, {
+      setCommitCheckpoints: (pages) => {
+        try {
+          client.pragma(`wal_autocheckpoint = ${pages}`);
+        } catch {
+          // The connection is already closed: nothing is left to checkpoint for.
+        }
+      },
+      onFailure: (error) => console.warn(`[db] the SQLite checkpoint thread failed, so commits checkpoint again: ${error.message}`),
     });
+    // A process that exits without closing the connection (process.exit in the CLI, a server
+    // stopped by a signal) would leave its last writes in the log only: its commits do not
+    // checkpoint. Closing the last connection would; this does the same, best effort.
+    const checkpointAtExit = () => {
+      try {
+        // A second at most for a lock another process holds, not the queries' 15 s.
+        client.pragma("busy_timeout = 1000");
+        client.pragma("wal_checkpoint(TRUNCATE)");
+      } catch {
+        // Closed, or inside a transaction: SQLite replays the log at the next open.
+      }
+    };
+    process.once("exit", checkpointAtExit);
     const dispose = connection.dispose.bind(connection);
     connection.dispose = async () => {
+      process.off("exit", checkpointAtExit);
       await checkpointer.stop();
       await dispose();
     };

@@ -1,10 +1,12 @@
 // Checkpoints on a thread of their own (sqlite-checkpoints.server.ts), with the app's connection.
-import { statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
 import { db, isPostgres, sqliteConnectionOf } from "../db.server";
-import { startCheckpointer } from "./sqlite-checkpoints.server";
+import { LOG_FILE_LIMIT_BYTES, startCheckpointer, type CheckpointerOptions } from "./sqlite-checkpoints.server";
 
 const MB = 1024 * 1024;
 
@@ -23,6 +25,37 @@ async function until(condition: () => boolean, ms: number): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return true;
+}
+
+const scratchDirs: string[] = [];
+afterEach(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratchDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "passport-checkpoints-"));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** A connection set up as the app's (write-ahead log, no checkpoints in commits), with a table of 4 KB rows. */
+/** Options for a thread next to `connection`: any failure fails the test. */
+function threadOptions(connection: Database.Database, more: Partial<CheckpointerOptions> = {}): CheckpointerOptions {
+  return {
+    setCommitCheckpoints: (pages) => connection.pragma(`wal_autocheckpoint = ${pages}`),
+    onFailure: (error) => expect.fail(error.message),
+    ...more,
+  };
+}
+
+function appLikeConnection(file: string): Database.Database {
+  const connection = new Database(file);
+  connection.pragma("journal_mode = WAL");
+  connection.pragma("synchronous = NORMAL");
+  connection.pragma("wal_autocheckpoint = 0");
+  connection.pragma(`journal_size_limit = ${LOG_FILE_LIMIT_BYTES}`);
+  connection.exec("CREATE TABLE IF NOT EXISTS scratch (id INTEGER PRIMARY KEY, data BLOB)");
+  return connection;
 }
 
 describe.runIf(!isPostgres())("SQLite checkpoints", () => {
@@ -46,20 +79,93 @@ describe.runIf(!isPostgres())("SQLite checkpoints", () => {
     expect(Number(sqlite.prepare("SELECT COUNT(*) AS n FROM scratch").pluck().get())).toBe(3000);
   });
 
-  it("reports a thread that cannot work (the app then lets its commits checkpoint again)", async () => {
-    const failures: Error[] = [];
-    const checkpointer = startCheckpointer(path.join(os.tmpdir(), "passport-no-such-dir", "missing.db"), (error) => failures.push(error));
+  it("keep the log bounded under commits that follow each other with no pause (the commits help)", async () => {
+    const file = path.join(scratchDir(), "busy.db");
+    const connection = appLikeConnection(file);
+    const checkpointer = startCheckpointer(file, threadOptions(connection, { handOverBytes: 8 * MB }));
     await checkpointer.ready;
-    expect(await until(() => failures.length > 0, 5_000)).toBe(true);
-    expect(failures).toHaveLength(1);
+    const write = connection.prepare("INSERT OR REPLACE INTO scratch (id, data) VALUES (?, randomblob(4000))");
+    const commit = connection.transaction((k: number) => {
+      for (let i = 0; i < 20; i++) write.run((k * 20 + i) % 20_000);
+    });
+    // Each commit starts as soon as the event loop lets it: there is never a quiet moment in which
+    // the log can start over (without the commits' help it grew to 700 MB in these 3 s).
+    let largest = 0;
+    const end = Date.now() + 3_000;
+    for (let k = 0; Date.now() < end; k++) {
+      commit(k);
+      if (k % 50 === 0) largest = Math.max(largest, sizeOf(`${file}-wal`));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(largest).toBeGreaterThan(4 * MB);
+    expect(largest).toBeLessThan(100 * MB);
+    // Once the writes stop, the thread empties the log and takes the checkpoints back.
+    const commitCheckpoints = () => Number(connection.pragma("wal_autocheckpoint", { simple: true }));
+    expect(await until(() => sizeOf(`${file}-wal`) === 0 && commitCheckpoints() === 0, 5_000)).toBe(true);
+    await checkpointer.stop();
+    connection.close();
+  });
+
+  it("finds the log of a database reached through a symbolic link", async () => {
+    const dir = scratchDir();
+    const file = path.join(dir, "real.db");
+    appLikeConnection(file).close();
+    const link = path.join(dir, "link.db");
+    symlinkSync(file, link);
+    const connection = appLikeConnection(link);
+    const checkpointer = startCheckpointer(link, threadOptions(connection));
+    await checkpointer.ready;
+    const write = connection.prepare("INSERT INTO scratch (data) VALUES (randomblob(4000))");
+    connection.transaction(() => {
+      for (let i = 0; i < 3000; i++) write.run();
+    })();
+    expect(sizeOf(`${file}-wal`)).toBeGreaterThan(10 * MB); // SQLite keeps the log next to the real file
+    expect(await until(() => sizeOf(file) > 10 * MB && sizeOf(`${file}-wal`) === 0, 10_000)).toBe(true);
+    await checkpointer.stop();
+    connection.close();
+  });
+
+  it("copies the log into the database file when a process exits without closing its connection", () => {
+    const file = path.join(scratchDir(), "exit.db");
+    const script = `
+      const { db, sqliteConnectionOf } = await import(${JSON.stringify(path.resolve("app/db.server.ts"))});
+      await db.$queryRawUnsafe("SELECT 1");
+      const sqlite = sqliteConnectionOf(db);
+      sqlite.exec("CREATE TABLE scratch (data BLOB)");
+      const write = sqlite.prepare("INSERT INTO scratch (data) VALUES (randomblob(4000))");
+      sqlite.transaction(() => { for (let i = 0; i < 3000; i++) write.run(); })();
+      if (statSync(process.env.DATABASE_URL.slice(5) + "-wal").size < 10 * 1024 * 1024) throw new Error("the commit did not stay in the log");
+      process.exit(0);`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `import { statSync } from "node:fs";\n${script}`], {
+      env: { ...process.env, DATABASE_URL: `file:${file}` },
+      encoding: "utf8",
+    });
+    expect(child.stderr).not.toMatch(/Error/);
+    expect(child.status).toBe(0);
+    expect(sizeOf(`${file}-wal`)).toBe(0);
+    expect(sizeOf(file)).toBeGreaterThan(10 * MB);
+  });
+
+  it("reports a thread that cannot work (the app then lets its commits checkpoint again)", async () => {
+    const events: string[] = [];
+    const checkpointer = startCheckpointer(path.join(os.tmpdir(), "passport-no-such-dir", "missing.db"), {
+      setCommitCheckpoints: (pages) => events.push(`commits checkpoint from ${pages} pages`),
+      onFailure: (error) => events.push(`failed: ${error.message}`),
+    });
+    await checkpointer.ready;
+    expect(await until(() => events.length > 0, 5_000)).toBe(true);
+    expect(events).toEqual(["commits checkpoint from 1000 pages", expect.stringMatching(/^failed: .*(unable to open|directory does not exist)/)]);
     await checkpointer.stop();
   });
 
   it("reports nothing when stopped", async () => {
-    const failures: Error[] = [];
-    const checkpointer = startCheckpointer(process.env.PASSPORT_TEST_DB_FILE!, (error) => failures.push(error));
+    const events: string[] = [];
+    const checkpointer = startCheckpointer(process.env.PASSPORT_TEST_DB_FILE!, {
+      setCommitCheckpoints: (pages) => events.push(`commits checkpoint from ${pages} pages`),
+      onFailure: (error) => events.push(`failed: ${error.message}`),
+    });
     await checkpointer.ready;
     await checkpointer.stop();
-    expect(failures).toEqual([]);
+    expect(events).toEqual([]);
   });
 });
