@@ -1,5 +1,6 @@
 // The sync rules of GUIDE §2, one case per rule, on an in-memory catalog.
 import { beforeEach, describe, expect, it } from "vitest";
+import { NO_LINKS, NO_VALUES, type StoredValue } from "./merge";
 import { MemoryCatalog } from "./memory-catalog.test-support";
 import type { SourceRecord } from "./records";
 
@@ -278,5 +279,14 @@ describe("secondary", () => {
   it("never archives anything, even in a full run", () => {
     const run = catalog.run(EXCEL, [], { scope: "full" });
     expect(run.archive).toEqual([]);
+  });
+});
+
+describe("entities without details", () => {
+  it("share one empty value map and link set that cannot be written into", () => {
+    expect(() => (NO_VALUES as Map<string, StoredValue>).set("title|en", { value: '"x"', sourceId: null })).toThrow(/stays empty/);
+    expect(() => (NO_LINKS as Set<string>).add("shopify")).toThrow(/stays empty/);
+    expect(NO_VALUES.size).toBe(0);
+    expect(NO_LINKS.size).toBe(0);
   });
 });

@@ -52,8 +52,17 @@ export interface CatalogEntity extends EntityProvenance {
  * looked at in detail; a map and a set of their own were 100,000 collections to allocate and
  * collect for 50,000 variants.
  */
-export const NO_VALUES: ReadonlyMap<string, StoredValue> = new Map();
-export const NO_LINKS: ReadonlySet<string> = new Set();
+export const NO_VALUES: ReadonlyMap<string, StoredValue> = Object.freeze(new (class extends Map<string, StoredValue> {
+  // Shared by every such entity: a write into it (through a cast) would give every one of them the value.
+  override set(): this {
+    throw new TypeError("NO_VALUES is shared and stays empty: give the entity a map of its own");
+  }
+})());
+export const NO_LINKS: ReadonlySet<string> = Object.freeze(new (class extends Set<string> {
+  override add(): this {
+    throw new TypeError("NO_LINKS is shared and stays empty: give the entity a set of its own");
+  }
+})());
 
 export interface CatalogProduct extends CatalogEntity {
   handle: string;
