@@ -38,7 +38,6 @@ function scratchDir(): string {
   return dir;
 }
 
-/** A connection set up as the app's (write-ahead log, no checkpoints in commits), with a table of 4 KB rows. */
 /** Options for a thread next to `connection`: any failure fails the test. */
 function threadOptions(connection: Database.Database, more: Partial<CheckpointerOptions> = {}): CheckpointerOptions {
   return {
@@ -48,6 +47,7 @@ function threadOptions(connection: Database.Database, more: Partial<Checkpointer
   };
 }
 
+/** A connection set up as the app's (write-ahead log, no checkpoints in commits), with a table for 4 KB rows. */
 function appLikeConnection(file: string): Database.Database {
   const connection = new Database(file);
   connection.pragma("journal_mode = WAL");
