@@ -11,7 +11,8 @@ import { generateWorkbook } from "../app/integrations/excel/generate";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import { adminUrl, BROWSER_UA, install, launchBrowser, screenshot, startStack, until, watchErrors, type Stack } from "./support/e2e";
+import { adminUrl, BROWSER_UA, install, launchBrowser, screenshot, startStack, watchErrors, type Stack } from "./support/e2e";
+import { until } from "./support/wait";
 
 vi.setConfig({ testTimeout: 120_000 });
 

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Browser } from "playwright-core";
 import { forShop } from "../app/db/scoped.server";
-import { install, launchBrowser, screenshot, startStack, until, watchErrors, type Stack } from "./support/e2e";
+import { install, launchBrowser, screenshot, startStack, watchErrors, type Stack } from "./support/e2e";
+import { until } from "./support/wait";
 
 vi.setConfig({ testTimeout: 60_000 });
 

@@ -7,7 +7,8 @@ import { requestSync } from "../app/jobs/sync-jobs.server";
 import { connectIntegration, setPaused } from "../app/integrations/integrations.server";
 import { promoteIntegration } from "../app/integrations/promote.server";
 import { resumeSyncs } from "../app/jobs/sync-jobs.server";
-import { install, startStack, until, type Stack } from "./support/e2e";
+import { install, startStack, type Stack } from "./support/e2e";
+import { until } from "./support/wait";
 
 vi.setConfig({ testTimeout: 120_000 });
 

@@ -6,6 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { db, isPostgres, sqliteConnectionOf } from "../db.server";
+import { until } from "../../test/support/wait";
 import { LOG_FILE_LIMIT_BYTES, startCheckpointer, type CheckpointerOptions } from "./sqlite-checkpoints.server";
 
 const MB = 1024 * 1024;
@@ -16,15 +17,6 @@ function sizeOf(file: string): number {
   } catch {
     return 0;
   }
-}
-
-async function until(condition: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
 }
 
 const scratchDirs: string[] = [];
@@ -74,8 +66,7 @@ describe.runIf(!isPostgres())("SQLite checkpoints", () => {
     expect(sizeOf(`${file}-wal`)).toBeGreaterThan(10 * MB);
     expect(sizeOf(file) - before).toBeLessThan(MB);
 
-    const copied = await until(() => sizeOf(file) - before > 10 * MB && sizeOf(`${file}-wal`) === 0, 10_000);
-    expect(copied).toBe(true);
+    await until(() => sizeOf(file) - before > 10 * MB && sizeOf(`${file}-wal`) === 0, 10_000, "the log copied into the database file and emptied");
     expect(Number(sqlite.prepare("SELECT COUNT(*) AS n FROM scratch").pluck().get())).toBe(3000);
   });
 
@@ -101,7 +92,7 @@ describe.runIf(!isPostgres())("SQLite checkpoints", () => {
     expect(largest).toBeLessThan(100 * MB);
     // Once the writes stop, the thread empties the log and takes the checkpoints back.
     const commitCheckpoints = () => Number(connection.pragma("wal_autocheckpoint", { simple: true }));
-    expect(await until(() => sizeOf(`${file}-wal`) === 0 && commitCheckpoints() === 0, 5_000)).toBe(true);
+    await until(() => sizeOf(`${file}-wal`) === 0 && commitCheckpoints() === 0, 5_000, "an empty log and checkpoints back on the thread");
     await checkpointer.stop();
     connection.close();
   });
@@ -120,7 +111,7 @@ describe.runIf(!isPostgres())("SQLite checkpoints", () => {
       for (let i = 0; i < 3000; i++) write.run();
     })();
     expect(sizeOf(`${file}-wal`)).toBeGreaterThan(10 * MB); // SQLite keeps the log next to the real file
-    expect(await until(() => sizeOf(file) > 10 * MB && sizeOf(`${file}-wal`) === 0, 10_000)).toBe(true);
+    await until(() => sizeOf(file) > 10 * MB && sizeOf(`${file}-wal`) === 0, 10_000, "the real file's log copied and emptied");
     await checkpointer.stop();
     connection.close();
   });
@@ -153,7 +144,7 @@ describe.runIf(!isPostgres())("SQLite checkpoints", () => {
       onFailure: (error) => events.push(`failed: ${error.message}`),
     });
     await checkpointer.ready;
-    expect(await until(() => events.length > 0, 5_000)).toBe(true);
+    await until(() => events.length > 0, 5_000, "the failure to be reported");
     expect(events).toEqual(["commits checkpoint from 1000 pages", expect.stringMatching(/^failed: .*(unable to open|directory does not exist)/)]);
     await checkpointer.stop();
   });

@@ -8,17 +8,11 @@ import { PgBossJobQueue } from "./pgboss-queue.server";
 import type { JobQueue, QueuedJob } from "./queue";
 import { retryDelayMs } from "./queue";
 import { TEST_SHOP } from "../../test/support/constants";
+import { until } from "../../test/support/wait";
 
 const onPostgres = process.env.PASSPORT_TEST_DB === "postgres";
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await sleep(25);
-  }
-}
 
 const queues: JobQueue[] = [];
 afterEach(async () => {
@@ -70,12 +64,12 @@ describe("database job queue", () => {
     const r = recorder((job) => (r.runs.length === 1 ? first : sleep(5)).then(() => void job));
     await q.send({ shop: TEST_SHOP, key: "k" });
     await q.work(r.handler);
-    await until(() => r.runs.length === 1);
+    await until(() => r.runs.length === 1, 20_000);
     await q.send({ shop: TEST_SHOP, key: "k" });
     await sleep(100);
     expect(r.runs).toHaveLength(1); // waits behind the running one
     release();
-    await until(() => r.runs.length === 2);
+    await until(() => r.runs.length === 2, 20_000);
     expect(r.overlaps()).toBe(0);
   });
 
@@ -87,7 +81,7 @@ describe("database job queue", () => {
       attempts.push(job.attempt);
       throw new Error(`boom ${job.attempt}`);
     });
-    await until(async () => (await db.job.count({ where: { status: "failed" } })) === 1);
+    await until(async () => (await db.job.count({ where: { status: "failed" } })) === 1, 20_000);
     expect(attempts).toEqual([1, 2, 3]);
     const job = await db.job.findFirstOrThrow({ where: { key: "flaky" } });
     expect(job.lastError).toBe("boom 3");
@@ -100,7 +94,7 @@ describe("database job queue", () => {
     const q = dbQueue({ staleMs: 60_000 });
     const r = recorder();
     await q.work(r.handler);
-    await until(() => r.runs.length === 1);
+    await until(() => r.runs.length === 1, 20_000);
     expect(r.runs[0]).toMatchObject({ key: "orphan", attempt: 2 });
   });
 
@@ -111,7 +105,7 @@ describe("database job queue", () => {
     const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
     for (const key of keys) await a.send({ shop: TEST_SHOP, key });
     await Promise.all([a.work(r.handler), b.work(r.handler)]);
-    await until(() => r.runs.length === keys.length);
+    await until(() => r.runs.length === keys.length, 20_000);
     await sleep(200);
     expect(r.runs.map((j) => j.key).sort()).toEqual([...keys].sort());
     expect(r.overlaps()).toBe(0);

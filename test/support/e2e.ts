@@ -96,12 +96,3 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-export async function until<T>(probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 30_000, what = "condition"): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -7,6 +7,7 @@ import type { AdminGraphqlClient } from "./admin-client.server";
 import { bulkProductRecords, bulkQueryText, notifyBulkOperationFinished, bulkOperationIdOf } from "./bulk.server";
 import { ACTIVE_BULK_QUERIES, BULK_OPERATION_STATUS, CANCEL_BULK_OPERATION, RUN_BULK_QUERY } from "./documents";
 import { ShopifyGraphqlClient } from "./graphql-client.server";
+import { until } from "../../../test/support/wait";
 
 const SHOP = "acme.myshopify.com";
 const FILE_URL = "https://storage.googleapis.com/shopify-tiers-assets-prod-us-east1/bulk-result.jsonl?X-Goog-Signature=abc";
@@ -138,8 +139,7 @@ describe("bulk export", () => {
       for await (const r of bulkProductRecords(client, SHOP, { primaryLocale: "en" }, { sleep: neverEnding, now: () => clock.t, pollInitialMs: 60_000 })) out.push(r);
       return out;
     })();
-    // Until the export sleeps before its next poll (however slow the machine).
-    for (let i = 0; i < 500 && pendingSleeps === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => pendingSleeps > 0, 5_000, "the export to sleep before its next poll");
     expect(shopify.calls).toEqual(["active", "run", "status"]);
     const payload = { admin_graphql_api_id: "gid://shopify/BulkOperation/1", completed_at: "2026-11-01T12:00:05-05:00", status: "completed", type: "query" };
     notifyBulkOperationFinished("another-shop.myshopify.com", bulkOperationIdOf(payload)!);
