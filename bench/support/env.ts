@@ -1,24 +1,17 @@
 // The environment of a benchmark process: a fresh migrated SQLite file (the committed migrations,
 // applied with better-sqlite3, as test/support/database.ts does) and the app's configuration.
 // Set it before the first import of an app module: app/db.server.ts opens DATABASE_URL on load.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { committedMigrations } from "../../test/support/database";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const BENCH_SHOP = "passport-bench.myshopify.com";
 export const BENCH_API_KEY = "passport-bench-api-key";
 export const BENCH_API_SECRET = "passport-bench-api-secret-0123456789";
 export const BENCH_ENCRYPTION_KEY = "4b1d2c3e4f5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
-
-function migrationFiles(): string[] {
-  const dir = path.join(ROOT, "prisma", "migrations");
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => path.join(dir, d.name, "migration.sql"))
-    .sort();
-}
 
 /** A temporary directory for one benchmark's files (removed by `removeDir` unless BENCH_KEEP=1). */
 export function benchDir(name: string): string {
@@ -36,7 +29,7 @@ export function removeDir(dir: string): void {
 /** Creates `file` with every migration applied, in WAL mode (as the app opens it). */
 export function migratedSqliteFile(file: string): string {
   const sqlite = new Database(file);
-  for (const migration of migrationFiles()) sqlite.exec(readFileSync(migration, "utf8"));
+  for (const { sql } of committedMigrations("prisma/migrations")) sqlite.exec(sql);
   sqlite.pragma("journal_mode = WAL");
   sqlite.close();
   return file;
