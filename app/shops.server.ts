@@ -50,9 +50,29 @@ export async function onAppUninstalled(shop: string, client: Db = rootDb): Promi
   });
 }
 
-/** customers/data_request and customers/redact: we hold no customer data, but keep a record. */
+/**
+ * customers/data_request and customers/redact: we hold no customer data, but keep a record that a
+ * request came and what it was about. Only Shopify's ids are kept: the payload also carries the
+ * customer's email and phone, which keeping would be holding the very data we are asked to erase.
+ */
 export async function recordComplianceRequest(shop: string, topic: string, payload: unknown, client: Db = rootDb): Promise<void> {
-  await forShop(shop, client).complianceRequest.create({ data: { shop, topic, payload: JSON.stringify(payload) } });
+  await forShop(shop, client).complianceRequest.create({ data: { shop, topic, payload: JSON.stringify(complianceRecord(payload)) } });
+}
+
+/** What is kept of a compliance webhook's payload: the ids of the customer, the request and the orders. */
+export function complianceRecord(payload: unknown): { customerId?: number | string; dataRequestId?: number | string; orderIds?: (number | string)[] } {
+  const body = isObject(payload) ? payload : {};
+  const id = (value: unknown) => (typeof value === "number" || typeof value === "string" ? value : undefined);
+  const ids = (value: unknown) => (Array.isArray(value) ? value.map(id).filter((v) => v !== undefined) : undefined);
+  return {
+    customerId: isObject(body.customer) ? id(body.customer.id) : undefined,
+    dataRequestId: isObject(body.data_request) ? id(body.data_request.id) : undefined,
+    orderIds: ids(body.orders_to_redact) ?? ids(body.orders_requested),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 /** shop/redact (48 hours after uninstall): every row of the shop, in every table, is deleted. */

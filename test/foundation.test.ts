@@ -82,10 +82,20 @@ describe("webhooks", () => {
     expect(await forShop(TEST_SHOP).product.count()).toBe(1);
   });
 
-  it("records customers/redact (we keep no customer data)", async () => {
-    const response = await call(customersRedact, webhookRequest({ shop: TEST_SHOP, topic: "customers/redact", payload: { customer: { id: 7 } } }));
+  it("records customers/redact by ids only: the customer's email and phone are not kept", async () => {
+    const payload = { shop_id: 954889, shop_domain: TEST_SHOP, customer: { id: 7, email: "john@example.com", phone: "555-625-1199" }, orders_to_redact: [299938, 280263] };
+    const response = await call(customersRedact, webhookRequest({ shop: TEST_SHOP, topic: "customers/redact", payload }));
     expect(response.status).toBe(200);
-    expect(await forShop(TEST_SHOP).complianceRequest.count({ where: { topic: "customers/redact" } })).toBe(1);
+    const stored = await forShop(TEST_SHOP).complianceRequest.findFirstOrThrow({ where: { topic: "customers/redact" } });
+    expect(JSON.parse(stored.payload)).toEqual({ customerId: 7, orderIds: [299938, 280263] });
+    expect(stored.payload).not.toMatch(/john@example\.com|555-625-1199/);
+  });
+
+  it("records customers/data_request by ids only", async () => {
+    const payload = { shop_domain: TEST_SHOP, customer: { id: 7, email: "john@example.com", phone: "555-625-1199" }, orders_requested: [299938], data_request: { id: 9999 } };
+    await call(dataRequest, webhookRequest({ shop: TEST_SHOP, topic: "customers/data_request", payload }));
+    const stored = await forShop(TEST_SHOP).complianceRequest.findFirstOrThrow({ where: { topic: "customers/data_request" } });
+    expect(JSON.parse(stored.payload)).toEqual({ customerId: 7, dataRequestId: 9999, orderIds: [299938] });
   });
 
   it("records the scopes granted on app/scopes_update", async () => {

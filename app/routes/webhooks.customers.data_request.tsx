@@ -4,7 +4,7 @@ import { recordComplianceRequest } from "../shops.server";
 
 const TOPIC = "customers/data_request";
 
-/** We store no customer data; the request is recorded and answered. */
+/** We store no customer data; the request is recorded (by its ids) and answered. */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, payload } = await authenticate.webhook(request);
   await recordComplianceRequest(shop, TOPIC, payload);

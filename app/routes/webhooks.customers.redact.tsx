@@ -4,7 +4,7 @@ import { recordComplianceRequest } from "../shops.server";
 
 const TOPIC = "customers/redact";
 
-/** We store no customer data, so there is nothing to erase; the request is recorded. */
+/** We store no customer data, so there is nothing to erase; the request is recorded (by its ids). */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, payload } = await authenticate.webhook(request);
   await recordComplianceRequest(shop, TOPIC, payload);
