@@ -8,7 +8,13 @@ declare module "@remix-run/node" {
   }
 }
 
-// Shopify's CLI passes the tunnel URL as HOST; the app's own URL otherwise.
+// Shopify's CLI passes the tunnel URL as HOST (older versions only that, not SHOPIFY_APP_URL): it
+// is the app's URL under `shopify app dev`. (server.mjs, in production, reads HOST as the address
+// to listen on; it never runs through Vite.)
+if (process.env.HOST?.startsWith("http") && !process.env.SHOPIFY_APP_URL) {
+  process.env.SHOPIFY_APP_URL = process.env.HOST;
+  delete process.env.HOST;
+}
 const appUrl = new URL(process.env.SHOPIFY_APP_URL || "http://localhost");
 const hmr =
   appUrl.hostname === "localhost"
