@@ -48,6 +48,10 @@ export class DbJobQueue implements JobQueue {
     };
   }
 
+  async forgetShop(shop: string): Promise<void> {
+    await this.db.job.deleteMany({ where: { shop } });
+  }
+
   async send(job: { shop: string; key: string }): Promise<void> {
     try {
       await this.db.job.create({ data: { shop: job.shop, queue: QUEUE, key: job.key, queuedKey: job.key, status: "queued", runAt: new Date() } });

@@ -9,7 +9,11 @@ const QUEUE = "passport-sync";
 export interface PgBossQueueOptions {
   pollingIntervalSeconds?: number;
   retryDelaySeconds?: number;
-  /** A job running longer than this is taken as crashed and retried. */
+  /**
+   * A job running longer than this is taken as crashed and retried (pg-boss 10 has no heartbeat).
+   * The retry runs the interrupted sync again; if that sync is in fact still going (a long bulk
+   * export), its fresh run heartbeat makes the retry wait instead (processSyncJob).
+   */
   expireInSeconds?: number;
 }
 
@@ -45,6 +49,14 @@ export class PgBossJobQueue implements JobQueue {
     await this.start();
     // null means one is already waiting for this key: the request is merged into it.
     await this.boss.send(QUEUE, job, { singletonKey: job.key });
+  }
+
+  /** pg-boss keeps jobs (with their shop) in its own tables, which deleting the shop's rows does not reach. */
+  async forgetShop(shop: string): Promise<void> {
+    await this.start();
+    for (const table of ["job", "archive"]) {
+      await this.boss.getDb().executeSql(`DELETE FROM pgboss.${table} WHERE name = $1 AND data->>'shop' = $2`, [QUEUE, shop]);
+    }
   }
 
   async work(handler: (job: QueuedJob) => Promise<void>): Promise<void> {

@@ -7,7 +7,7 @@ import { DbJobQueue } from "./db-queue.server";
 import { PgBossJobQueue } from "./pgboss-queue.server";
 import type { JobQueue, QueuedJob } from "./queue";
 import { retryDelayMs } from "./queue";
-import { TEST_SHOP } from "../../test/support/constants";
+import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
 import { until } from "../../test/support/wait";
 
 const onPostgres = process.env.PASSPORT_TEST_DB === "postgres";
@@ -111,6 +111,14 @@ describe("database job queue", () => {
     expect(r.overlaps()).toBe(0);
   });
 
+  it("forgets every job of one shop (shop/redact), and only that shop's", async () => {
+    const q = dbQueue();
+    await q.send({ shop: TEST_SHOP, key: "redact-a" });
+    await q.send({ shop: OTHER_SHOP, key: "redact-b" });
+    await q.forgetShop(TEST_SHOP);
+    expect((await db.job.findMany({ select: { shop: true } })).map((j) => j.shop)).toEqual([OTHER_SHOP]);
+  });
+
   it("backs off exponentially with jitter, capped at an hour", () => {
     expect(retryDelayMs(1, () => 0.5)).toBe(30_000);
     expect(retryDelayMs(2, () => 0.5)).toBe(60_000);
@@ -141,6 +149,16 @@ describe.runIf(onPostgres)("pg-boss job queue (PostgreSQL)", () => {
     await sleep(1500);
     expect(r.runs.map((j) => j.key).sort()).toEqual([...keys].sort());
     expect(r.overlaps()).toBe(0);
+  });
+
+  it("forgets every job of one shop (shop/redact), and only that shop's", async () => {
+    const q = bossQueue();
+    await q.send({ shop: TEST_SHOP, key: "boss-redact-a" });
+    await q.send({ shop: OTHER_SHOP, key: "boss-redact-b" });
+    await q.forgetShop(TEST_SHOP);
+    const rows = await db.$queryRawUnsafe<{ shop: string }[]>(`SELECT data->>'shop' AS shop FROM pgboss.job WHERE data->>'key' LIKE 'boss-redact-%'`);
+    expect(rows.map((r) => r.shop)).toEqual([OTHER_SHOP]);
+    await q.forgetShop(OTHER_SHOP); // no job left behind for the next test's worker
   });
 
   it("retries a failing job", async () => {

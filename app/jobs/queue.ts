@@ -19,6 +19,8 @@ export interface JobQueue {
   send(job: { shop: string; key: string }): Promise<void>;
   /** Starts working: one job per key at a time; a thrown error retries the job with backoff. */
   work(handler: (job: QueuedJob) => Promise<void>): Promise<void>;
+  /** Deletes every job of a shop, waiting, running or done (shop/redact). */
+  forgetShop(shop: string): Promise<void>;
   stop(): Promise<void>;
 }
 

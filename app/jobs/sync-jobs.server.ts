@@ -1,6 +1,8 @@
 // Sync requests → the job queue → runs. Requests ("Sync now", schedule, webhooks) are merged per
 // integration in Integration.pendingScope, and the queue runs one job per integration at a time:
-// a request made while a run goes is picked up right after it, never lost, never run twice.
+// a request made while a run goes is picked up right after it, never lost, never run twice. The
+// request a run works on stays recorded (Integration.runningScope) until the run ends, so a run
+// cut short by a crash or restart runs again when the queue retries its job.
 import type { Db } from "../db.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
@@ -9,38 +11,85 @@ import { setPaused } from "../integrations/integrations.server";
 import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
 import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
-import type { RunTrigger } from "../sync/runs.server";
+import { closeStaleRuns, hasLiveRun, interruptedRun, RUN_STALE_MS, staleRunsWhere, type RunTrigger } from "../sync/runs.server";
 import type { JobQueue, QueuedJob } from "./queue";
 
 export type SyncScope = "full" | "partial";
+
+interface SyncRequest {
+  scope: SyncScope;
+  trigger: RunTrigger;
+}
+
+/** "full" beats "partial". */
+function mergedScope(a: string | null, b: string | null): SyncScope {
+  return a === "full" || b === "full" ? "full" : "partial";
+}
 
 /** Asks for a sync of an integration. Returns false when the integration does not sync now. */
 export async function requestSync(queue: JobQueue, db: ShopDb, integrationId: string, trigger: RunTrigger, scope: SyncScope): Promise<boolean> {
   const integration = await db.integration.findUnique({ where: { id: integrationId } });
   if (!integration || integration.status === "disconnected") return false;
-  // "full" beats "partial"; the first trigger of the waiting request is kept.
-  const nextScope = integration.pendingScope === "full" || scope === "full" ? "full" : "partial";
-  await db.integration.update({
-    where: { id: integrationId },
-    data: { pendingScope: nextScope, pendingTrigger: integration.pendingTrigger ?? trigger, pendingSince: integration.pendingSince ?? new Date() },
-  });
+  await addToPending(db, integrationId, { scope, trigger }, "newer");
   // Paused integrations keep the request (and their webhook events) until they are resumed.
   if (integration.status === "paused") return false;
   await queue.send({ shop: db.shopDomain, key: integrationId });
   return true;
 }
 
-/** Atomically takes the waiting request of an integration (compare-and-set on pendingSince). */
-async function takePending(db: ShopDb, integrationId: string): Promise<{ scope: SyncScope; trigger: RunTrigger } | null> {
+/**
+ * Merges a request into the integration's waiting one (compare-and-set on the waiting one, so
+ * requests made at the same moment all count). The older request's trigger is kept.
+ */
+async function addToPending(db: ShopDb, integrationId: string, request: SyncRequest, age: "newer" | "older"): Promise<void> {
   for (;;) {
     const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingTrigger: true, pendingSince: true } });
-    if (!row?.pendingScope || !row.pendingSince) return null;
-    const taken = await db.integration.updateMany({
-      where: { id: integrationId, pendingSince: row.pendingSince, pendingScope: row.pendingScope },
-      data: { pendingScope: null, pendingTrigger: null, pendingSince: null },
+    if (!row) return;
+    const merged = await db.integration.updateMany({
+      where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince },
+      data: {
+        pendingScope: mergedScope(row.pendingScope, request.scope),
+        pendingTrigger: age === "older" ? request.trigger : (row.pendingTrigger ?? request.trigger),
+        pendingSince: row.pendingSince ?? new Date(),
+      },
     });
-    if (taken.count === 1) return { scope: row.pendingScope === "full" ? "full" : "partial", trigger: (row.pendingTrigger ?? "manual") as RunTrigger };
+    if (merged.count === 1) return;
   }
+}
+
+/**
+ * Takes the waiting request for a run: it moves to runningScope/runningTrigger (compare-and-set,
+ * so a request made meanwhile waits for the next run), merged with a request an interrupted run
+ * left there. It stays there until the run ends: a crash mid-run leaves it for the retry.
+ */
+async function takeRequest(db: ShopDb, integrationId: string): Promise<SyncRequest | null> {
+  for (;;) {
+    const row = await db.integration.findUnique({
+      where: { id: integrationId },
+      select: { pendingScope: true, pendingTrigger: true, pendingSince: true, runningScope: true, runningTrigger: true },
+    });
+    if (!row || (!row.pendingScope && !row.runningScope)) return null;
+    const request: SyncRequest = {
+      scope: mergedScope(row.runningScope, row.pendingScope),
+      trigger: (row.runningTrigger ?? row.pendingTrigger ?? "manual") as RunTrigger,
+    };
+    const taken = await db.integration.updateMany({
+      where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince, runningScope: row.runningScope },
+      data: { pendingScope: null, pendingTrigger: null, pendingSince: null, runningScope: request.scope, runningTrigger: request.trigger },
+    });
+    if (taken.count === 1) return request;
+  }
+}
+
+/** The run is over (done, or failed for good): its request is settled. */
+async function finishRequest(db: ShopDb, integrationId: string): Promise<void> {
+  await db.integration.updateMany({ where: { id: integrationId }, data: { runningScope: null, runningTrigger: null } });
+}
+
+/** The run failed and is retried: its request waits again, ahead of any made meanwhile. */
+async function returnRequest(db: ShopDb, integrationId: string, request: SyncRequest): Promise<void> {
+  await addToPending(db, integrationId, request, "older");
+  await finishRequest(db, integrationId);
 }
 
 /** Problems writing back to Shopify are added to the run's warnings (the run itself succeeded). */
@@ -53,18 +102,11 @@ async function reportAfterRun(db: ShopDb, runId: string, result: AfterRunResult)
   await db.syncRun.update({ where: { id: runId }, data: { details: JSON.stringify(details) } });
 }
 
-/** Puts a request back (the run failed and will be retried). */
-async function restorePending(db: ShopDb, integrationId: string, request: { scope: SyncScope; trigger: RunTrigger }): Promise<void> {
-  const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingSince: true } });
-  if (!row) return;
-  await db.integration.update({
-    where: { id: integrationId },
-    data: {
-      pendingScope: row.pendingScope === "full" || request.scope === "full" ? "full" : "partial",
-      pendingTrigger: request.trigger,
-      pendingSince: row.pendingSince ?? new Date(),
-    },
-  });
+/** A job handed out while the integration's run still goes elsewhere: the queue retries it later. */
+export class SyncStillRunning extends Error {
+  constructor() {
+    super("A sync of this integration is still running in another process; this job is retried after it.");
+  }
 }
 
 type SourceResolver = typeof sourceFor;
@@ -74,7 +116,12 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   const db = forShop(job.shop);
   const integration = await db.integration.findUnique({ where: { id: job.key } });
   if (!integration || integration.status === "paused" || integration.status === "disconnected") return;
-  const request = await takePending(db, integration.id);
+  // A queue can hand a job out again while its first try still runs (pg-boss re-runs a job that
+  // outlives its expiry): one run per integration at a time, so this one waits.
+  if (await hasLiveRun(db, integration.id)) throw new SyncStillRunning();
+  // A run left by a stopped process is closed before its request runs again.
+  await closeStaleRuns(db, integration.id);
+  const request = await takeRequest(db, integration.id);
   if (!request) return;
   try {
     const changes = new CatalogChanges();
@@ -88,16 +135,20 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
     });
     await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
   } catch (error) {
-    if (error instanceof MerchantError && error.permanent) return; // retrying cannot help: the run says what to do
-    await restorePending(db, integration.id, request);
+    if (error instanceof MerchantError && error.permanent) {
+      await finishRequest(db, integration.id); // retrying cannot help: the run says what to do
+      return;
+    }
+    await returnRequest(db, integration.id, request);
     throw error;
   }
+  await finishRequest(db, integration.id);
 }
 
 /** Resumes a paused integration; what was asked for while it was paused runs now. */
 export async function resumeSyncs(queue: JobQueue, db: ShopDb, integrationId: string): Promise<void> {
   const integration = await setPaused(db, integrationId, false);
-  if (integration.pendingScope) await queue.send({ shop: db.shopDomain, key: integration.id });
+  if (integration.pendingScope || integration.runningScope) await queue.send({ shop: db.shopDomain, key: integration.id });
 }
 
 /**
@@ -121,10 +172,7 @@ export async function enqueueDueSyncs(queue: JobQueue, client: Db, now = new Dat
 }
 
 /** Runs left "running" by a process that died are closed as failed (their job is retried). */
-export async function closeInterruptedRuns(client: Db, staleMs = 10 * 60_000): Promise<number> {
-  const closed = await client.syncRun.updateMany({
-    where: { status: "running", heartbeatAt: { lt: new Date(Date.now() - staleMs) } },
-    data: { status: "failed", phase: null, finishedAt: new Date(), message: "The sync was interrupted (the app stopped while it ran). It is retried automatically." },
-  });
+export async function closeInterruptedRuns(client: Db, staleMs = RUN_STALE_MS): Promise<number> {
+  const closed = await client.syncRun.updateMany({ where: staleRunsWhere(staleMs), data: interruptedRun() });
   return closed.count;
 }

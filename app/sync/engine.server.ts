@@ -13,7 +13,7 @@ import { addAffectedEntities, noAffectedEntities, regeneratePassports } from "..
 import { applyChangeSet, type ApplyContext } from "./apply.server";
 import { addToReport, emptyChangeSet, emptyReport, finishRun, mergeRecords, newRunState, type ChangeSet, type MergeContext, type RunReport } from "./merge";
 import type { SourceBatch, SourceRecord } from "./records";
-import { completeRun, failRun, startRun, updateRunProgress, type RunTrigger } from "./runs.server";
+import { completeRun, failRun, keepRunAlive, startRun, updateRunProgress, type RunTrigger } from "./runs.server";
 import { SliceLoader } from "./slice.server";
 
 /** Records merged (and applied) per step. */
@@ -41,6 +41,8 @@ export interface SyncOptions {
    * then fails is rolled back: use what was collected only once it succeeded.
    */
   onChanges?: (changes: ChangeSet) => void;
+  /** How often the run writes its heartbeat while it goes (default RUN_HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 export interface SyncOutcome {
@@ -62,6 +64,9 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
 
   let runId = options.runId;
   let batch: SourceBatch | undefined;
+  // The run's heartbeat is written on a timer, not only per batch: a run waiting for its source
+  // (a bulk export) for hours is alive, and closeInterruptedRuns must not close it.
+  let stopHeartbeat = () => {};
   try {
     batch = await options.source();
     const ctx: MergeContext = {
@@ -76,6 +81,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       newId: newRowId,
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
+    stopHeartbeat = keepRunAlive(db, runId, options.heartbeatMs);
     const started: StartedRun = { db, runId, ctx, batch };
     // The first batch is read before any transaction opens: a source that waits (a Shopify bulk
     // export) does so without holding the database's write lock.
@@ -123,6 +129,8 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     }
     await batch?.afterRun?.({ ok: false, runId: runId ?? null });
     throw error;
+  } finally {
+    stopHeartbeat();
   }
 }
 

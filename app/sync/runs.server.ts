@@ -24,6 +24,48 @@ export async function startRun(
   return created.id;
 }
 
+/** How often a running run writes its heartbeat, whatever it is doing (waiting for a source too). */
+export const RUN_HEARTBEAT_MS = 60_000;
+
+/** A running run whose heartbeat is older than this was left by a process that stopped. */
+export const RUN_STALE_MS = 10 * 60_000;
+
+/** A run closed because its process stopped, as the merchant reads it. */
+export function interruptedRun() {
+  return { status: "failed", phase: null, finishedAt: new Date(), message: "The sync was interrupted (the app stopped while it ran). It is retried automatically." };
+}
+
+/**
+ * Writes the run's heartbeat every `everyMs` until the returned function is called, so a run that
+ * waits a long time (a Shopify bulk export takes up to hours) is not taken for an interrupted one.
+ * Only a run whose process stopped goes stale.
+ */
+export function keepRunAlive(db: RunDb, runId: string, everyMs = RUN_HEARTBEAT_MS): () => void {
+  const timer = setInterval(() => {
+    // A missed beat is made up by the next one; a finished run keeps its last heartbeat.
+    void db.syncRun.updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+  }, everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/** Runs left "running" by a process that stopped: their heartbeat is older than `staleMs`. */
+export function staleRunsWhere(staleMs = RUN_STALE_MS) {
+  return { status: "running", heartbeatAt: { lt: new Date(Date.now() - staleMs) } };
+}
+
+/** Whether a run of the integration is going on in some process (its heartbeat is fresh). */
+export async function hasLiveRun(db: ShopDb, integrationId: string, staleMs = RUN_STALE_MS): Promise<boolean> {
+  const live = await db.syncRun.count({ where: { integrationId, status: "running", heartbeatAt: { gte: new Date(Date.now() - staleMs) } } });
+  return live > 0;
+}
+
+/** Closes the integration's runs left running by a process that stopped (before a retry starts). */
+export async function closeStaleRuns(db: ShopDb, integrationId: string, staleMs = RUN_STALE_MS): Promise<number> {
+  const closed = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs) }, data: interruptedRun() });
+  return closed.count;
+}
+
 export async function updateRunProgress(db: RunDb, runId: string, progress: { processed: number; phase: string; total?: number }): Promise<void> {
   await db.syncRun.update({ where: { id: runId }, data: { ...progress, heartbeatAt: new Date() } });
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Integration" ADD COLUMN     "runningScope" TEXT,
+ADD COLUMN     "runningTrigger" TEXT;
