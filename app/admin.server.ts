@@ -2,6 +2,7 @@
 // and the route gets the shop-scoped database.
 import { authenticate } from "./shopify.server";
 import { forShop, type ShopDb } from "./db/scoped.server";
+import { ensureShopInstalled } from "./shops.server";
 
 export interface AdminContext {
   shop: string;
@@ -13,6 +14,8 @@ export interface AdminContext {
 
 export async function adminContext(request: Request): Promise<AdminContext> {
   const { session, admin, sessionToken } = await authenticate.admin(request);
+  // Shopify's install hook runs once per token: an install that failed there is completed here.
+  await ensureShopInstalled(session.shop, admin);
   const user = session.onlineAccessInfo?.associated_user.email ?? (sessionToken?.sub ? `staff ${sessionToken.sub}` : "a staff member");
   return { shop: session.shop, db: forShop(session.shop), user, admin };
 }

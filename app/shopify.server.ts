@@ -38,8 +38,18 @@ const shopify = shopifyApp({
     },
   },
   hooks: {
+    // A failure here must not fail the request: the library has stored the session already and
+    // will not run this hook again for it. The admin context (ensureShopInstalled) completes the
+    // install instead, on the admin page being opened and on later ones until it succeeds. Answers
+    // the library means for App Bridge (a redirect, "retry with a new session token") still go out.
     afterAuth: async ({ session, admin }) => {
-      await onShopAuthenticated(session.shop, admin);
+      try {
+        await onShopAuthenticated(session.shop, admin);
+      } catch (error) {
+        if (error instanceof Response && error.status < 500) throw error;
+        const reason = error instanceof Response ? `Shopify answered HTTP ${error.status}` : error instanceof Error ? error.message : String(error);
+        process.stderr.write(`Passport: setting up ${session.shop} failed (${reason}); the next admin request tries again.\n`);
+      }
     },
   },
 });

@@ -106,7 +106,7 @@ describe("webhooks", () => {
 });
 
 describe("app/uninstalled", () => {
-  it("removes sessions, disconnects integrations, keeps the catalog and passports — and is idempotent", async () => {
+  it("removes sessions, stops integrations, keeps the catalog, passports and field ownership — and is idempotent", async () => {
     for (let i = 0; i < 2; i++) {
       const response = await call(uninstalled, webhookRequest({ shop: TEST_SHOP, topic: "app/uninstalled", payload: { id: 1, domain: TEST_SHOP } }));
       expect(response.status).toBe(200);
@@ -118,7 +118,9 @@ describe("app/uninstalled", () => {
     expect(integration.statusMessage).toMatch(/uninstalled/);
     expect(await s.product.count()).toBe(1);
     expect(await s.passport.count()).toBe(1);
-    expect(await s.fieldOwnership.count()).toBe(0);
+    // An uninstall is not the merchant removing the integration: its fields stay its own for the reinstall.
+    expect(await s.fieldOwnership.count({ where: { integrationId: integration.id } })).toBeGreaterThan(0);
+    expect(integration.statusBeforeUninstall).toBe("active");
     // the other shop is untouched
     expect(await forShop(OTHER_SHOP).session.count()).toBe(1);
     expect((await forShop(OTHER_SHOP).integration.findFirstOrThrow({})).status).toBe("active");

@@ -69,7 +69,9 @@ export interface ConnectResult {
 
 /**
  * Connects an integration (or reconnects a disconnected one, keeping its links so nothing is
- * duplicated). It becomes the primary when the shop has none. Default ownership per GUIDE §2.
+ * duplicated). It becomes the primary when the shop has none. Default ownership per GUIDE §2,
+ * except for an integration the app's uninstall stopped: it comes back as it was (its fields, and
+ * paused if it was paused).
  */
 export async function connectIntegration(
   db: ShopDb,
@@ -83,9 +85,12 @@ export async function connectIntegration(
     const hasPrimary = (await tx.integration.count({ where: { primaryOfShop: { not: null } } })) > 0;
     const existing = await tx.integration.findUnique({ where: { shop_kind: { shop: tx.shopDomain, kind: kind.kind } } });
     const becomesPrimary = !hasPrimary && kind.canBePrimary;
+    const stoppedByUninstall = existing?.statusBeforeUninstall != null;
     const data = {
-      status: "active",
+      status: existing?.statusBeforeUninstall === "paused" ? "paused" : "active",
       statusMessage: null,
+      statusBeforeUninstall: null,
+      statusMessageBeforeUninstall: null,
       consecutiveFailures: 0,
       ...(options.matchBy ? { matchBy: options.matchBy } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials === null ? null : secretBox().encrypt(options.credentials) } : {}),
@@ -96,7 +101,8 @@ export async function connectIntegration(
       ? await tx.integration.update({ where: { id: existing.id }, data })
       : await tx.integration.create({ data: { shop: tx.shopDomain, kind: kind.kind, syncIntervalMinutes: INTERVAL_MINUTES.default, ...data } });
     const role = integration.primaryOfShop ? "primary" : "secondary";
-    const plan = await applyConnectDefaults(tx, integration.id, role, kind.provides);
+    // The uninstall kept the ownership matrix as the merchant left it: defaults would change it.
+    const plan: ConnectPlan = stoppedByUninstall ? { claim: [], conflicts: [] } : await applyConnectDefaults(tx, integration.id, role, kind.provides);
     return { integration, conflicts: plan.conflicts, reconnected: existing !== null };
   });
 }
@@ -152,12 +158,70 @@ export function integrationSettings(row: Pick<IntegrationRow, "settings">): Reco
  */
 export async function disconnectIntegration(db: ShopDb | ShopTx, integrationId: string, reason: string): Promise<void> {
   const row = await db.integration.findUnique({ where: { id: integrationId } });
+  // One the uninstall stopped is still the merchant's to disconnect (the reinstall must not bring it back).
+  if (!row || (row.status === "disconnected" && row.statusBeforeUninstall === null)) return;
+  await db.integration.update({
+    where: { id: row.id },
+    data: {
+      status: "disconnected",
+      statusMessage: reason,
+      statusBeforeUninstall: null,
+      statusMessageBeforeUninstall: null,
+      nextSyncAt: null,
+      pendingScope: null,
+      pendingTrigger: null,
+      pendingSince: null,
+    },
+  });
+  await releaseFields(db, row.id);
+}
+
+/**
+ * The app was uninstalled: the integration stops syncing (shown as disconnected, with the reason),
+ * but it is not the merchant removing it. It keeps its role and its fields, and what it was
+ * (status and message) is kept for the reinstall (restoreAfterReinstall).
+ */
+export async function stopForUninstall(db: ShopDb | ShopTx, integrationId: string, reason: string): Promise<void> {
+  const row = await db.integration.findUnique({ where: { id: integrationId } });
   if (!row || row.status === "disconnected") return;
   await db.integration.update({
     where: { id: row.id },
-    data: { status: "disconnected", statusMessage: reason, nextSyncAt: null, pendingScope: null, pendingTrigger: null, pendingSince: null },
+    data: {
+      status: "disconnected",
+      statusMessage: reason,
+      statusBeforeUninstall: row.status,
+      statusMessageBeforeUninstall: row.statusMessage,
+      nextSyncAt: null,
+      pendingScope: null,
+      pendingTrigger: null,
+      pendingSince: null,
+    },
   });
-  await releaseFields(db, row.id);
+}
+
+/**
+ * After a reinstall: every integration the uninstall stopped is back as it was (status, message,
+ * role and fields). Those that sync on a schedule are due at once, to catch up with what changed
+ * while the app was uninstalled.
+ */
+export async function restoreAfterReinstall(db: ShopDb): Promise<IntegrationRow[]> {
+  const stopped = await db.integration.findMany({ where: { statusBeforeUninstall: { not: null } } });
+  const restored: IntegrationRow[] = [];
+  for (const row of stopped) {
+    restored.push(
+      await db.integration.update({
+        where: { id: row.id },
+        data: {
+          status: row.statusBeforeUninstall ?? "active",
+          statusMessage: row.statusMessageBeforeUninstall,
+          statusBeforeUninstall: null,
+          statusMessageBeforeUninstall: null,
+          nextSyncAt: integrationKind(row.kind)?.syncsOnSchedule ? new Date() : null,
+        },
+      }),
+    );
+  }
+  return restored;
 }
 
 function label(row: IntegrationRow): string {

@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../db.server";
 import { forShop } from "../db/scoped.server";
-import { connectIntegration, integrationCredentials, setSyncInterval } from "./integrations.server";
-import { TEST_SHOP } from "../../test/support/constants";
+import { loadOwnership, setFieldOwner } from "../ownership/ownership.server";
+import {
+  connectIntegration,
+  disconnectIntegration,
+  integrationCredentials,
+  restoreAfterReinstall,
+  setPaused,
+  setSyncInterval,
+  stopForUninstall,
+} from "./integrations.server";
+import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
 
 describe("integrations", () => {
   it("stores an integration's credentials encrypted and gives them back to its adapter", async () => {
@@ -22,5 +31,48 @@ describe("integrations", () => {
     await expect(setSyncInterval(shop, integration.id, 30)).rejects.toThrow(/1 hour and 7 days/);
     await expect(setSyncInterval(shop, integration.id, 8 * 24 * 60)).rejects.toThrow(/1 hour and 7 days/);
     expect((await setSyncInterval(shop, integration.id, 6 * 60)).syncIntervalMinutes).toBe(360);
+  });
+});
+
+describe("integrations stopped by an uninstall", () => {
+  const uninstalled = "The app was uninstalled from Shopify. Reinstall it to sync again.";
+
+  it("come back as they were on reinstall: status, message, role and fields, none claimed by another", async () => {
+    const shop = forShop(OTHER_SHOP);
+    const excel = (await connectIntegration(shop, "excel")).integration; // the primary
+    const shopify = (await connectIntegration(shop, "shopify")).integration;
+    await setFieldOwner(shop, "title", null, "merchant"); // switched off: edited by hand
+    await setPaused(shop, shopify.id, true);
+    await shop.integration.update({ where: { id: excel.id }, data: { status: "error", statusMessage: "Row 4: the barcode is not a GTIN." } });
+    const ownership = await loadOwnership(shop);
+
+    for (const id of [excel.id, shopify.id]) await stopForUninstall(shop, id, uninstalled);
+    expect(await shop.integration.findMany({ select: { status: true, statusMessage: true } })).toEqual([
+      { status: "disconnected", statusMessage: uninstalled },
+      { status: "disconnected", statusMessage: uninstalled },
+    ]);
+    expect(await loadOwnership(shop)).toEqual(ownership);
+
+    // Shopify reconnects first on a reinstall; the others follow.
+    await connectIntegration(shop, "shopify");
+    await restoreAfterReinstall(shop);
+    const rows = await shop.integration.findMany({ orderBy: { kind: "asc" } });
+    expect(rows.map((r) => [r.kind, r.status, r.statusMessage, r.primaryOfShop])).toEqual([
+      ["excel", "error", "Row 4: the barcode is not a GTIN.", OTHER_SHOP],
+      ["shopify", "paused", null, null],
+    ]);
+    expect(rows.every((r) => r.statusBeforeUninstall === null)).toBe(true);
+    expect(await loadOwnership(shop)).toEqual(ownership);
+    expect(await restoreAfterReinstall(shop)).toEqual([]);
+  });
+
+  it("can still be disconnected by the merchant, and then stay disconnected after a reinstall", async () => {
+    const shop = forShop(OTHER_SHOP);
+    const excel = await shop.integration.findFirstOrThrow({ where: { kind: "excel" } });
+    await stopForUninstall(shop, excel.id, uninstalled);
+    await disconnectIntegration(shop, excel.id, "Disconnected by the merchant. Its data stays in the catalog.");
+    expect(await restoreAfterReinstall(shop)).toEqual([]);
+    expect(await shop.integration.findUniqueOrThrow({ where: { id: excel.id } })).toMatchObject({ status: "disconnected", statusBeforeUninstall: null });
+    expect(await shop.fieldOwnership.count({ where: { integrationId: excel.id } })).toBe(0);
   });
 });

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Integration" ADD COLUMN     "statusBeforeUninstall" TEXT,
+ADD COLUMN     "statusMessageBeforeUninstall" TEXT;
+
