@@ -97,9 +97,15 @@ export async function applyChangeSet(tx: ShopTx, changes: ChangeSet, ctx: ApplyC
   const columns = denormalizedColumns(changes.writes, ctx.primaryLocale);
   const newProductIds = new Set(changes.newProducts.map((p) => p.id));
   const newVariantIds = new Set(changes.newVariants.map((v) => v.id));
-
+  const sourceIdentifiers = new Map(changes.sourceIdentifiers.map((s) => [s.variantId, s]));
   await insertRows(tx, "Product", newProductRows(changes.newProducts, columns.products, shop, now));
-  await insertRows(tx, "Variant", newVariantRows(changes.newVariants, columns.variants, shop, now));
+  await insertRows(tx, "Variant", newVariantRows(changes.newVariants, columns.variants, sourceIdentifiers, shop, now));
+  await updateRows(
+    tx,
+    "Variant",
+    ["id"],
+    changes.sourceIdentifiers.filter((s) => !newVariantIds.has(s.variantId)).map((s) => ({ shop, id: s.variantId, sourceSku: s.sku, sourceGtin: s.gtin })),
+  );
   await updateRows(tx, "Variant", ["id"], changes.variantMoves.map((m) => ({ shop, id: m.id, productId: m.productId, position: m.position, updatedAt: now })));
   await setArchived(tx, changes.archive, now);
   await setArchived(tx, changes.unarchive, null);
@@ -117,10 +123,31 @@ function* newProductRows(products: ChangeSet["newProducts"], columns: Map<string
   }
 }
 
-function* newVariantRows(variants: ChangeSet["newVariants"], columns: Map<string, VariantColumns>, shop: string, now: Date): Generator<Row> {
+function* newVariantRows(
+  variants: ChangeSet["newVariants"],
+  columns: Map<string, VariantColumns>,
+  sourceIdentifiers: Map<string, ChangeSet["sourceIdentifiers"][number]>,
+  shop: string,
+  now: Date,
+): Generator<Row> {
   for (const v of variants) {
     const cols = columns.get(v.id);
-    yield { id: v.id, shop, productId: v.productId, position: v.position, title: cols?.title ?? "", sku: cols?.sku ?? null, gtin: cols?.gtin ?? null, archivedAt: null, originId: v.originId, createdAt: now, updatedAt: now };
+    const source = sourceIdentifiers.get(v.id);
+    yield {
+      id: v.id,
+      shop,
+      productId: v.productId,
+      position: v.position,
+      title: cols?.title ?? "",
+      sku: cols?.sku ?? null,
+      gtin: cols?.gtin ?? null,
+      sourceSku: source?.sku ?? null,
+      sourceGtin: source?.gtin ?? null,
+      archivedAt: null,
+      originId: v.originId,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 }
 
@@ -190,6 +217,10 @@ async function writeLinks(tx: ShopTx, changes: ChangeSet, ctx: ApplyContext): Pr
   const integrationId = ctx.sourceId;
   await insertRows(tx, "ExternalLink", newLinkRows(changes.links, ctx.shop, integrationId));
   await updateRows(tx, "ExternalLink", ["integrationId", "entityType", "externalId"], changedLinkRows(changes.links, ctx.shop, integrationId));
+  for (const entityType of ["product", "variant"] as const) {
+    const externalIds = changes.unlinks.filter((u) => u.entityType === entityType).map((u) => u.externalId);
+    for (const part of chunks(externalIds)) await tx.externalLink.deleteMany({ where: { integrationId, entityType, externalId: { in: part } } });
+  }
 }
 
 function* changedLinkRows(links: ChangeSet["links"], shop: string, integrationId: string): Generator<Row> {

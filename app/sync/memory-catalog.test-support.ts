@@ -27,7 +27,7 @@ interface Entity {
 
 export class MemoryCatalog {
   products = new Map<string, Entity & { handle: string }>();
-  variants = new Map<string, Entity & { productId: string; position: number }>();
+  variants = new Map<string, Entity & { productId: string; position: number; sourceSku: string | null; sourceGtin: string | null }>();
   /** integrationId → entityType → externalId → link */
   links = new Map<string, Map<EntityType, Map<string, { entityId: string; hash: string | null; sourceUpdatedAt: Date | null }>>>();
   ownership = new Map<FieldKey, string | null>();
@@ -80,7 +80,7 @@ export class MemoryCatalog {
     const variantIdsByProduct = new Map<string, string[]>();
     for (const v of this.variants.values()) {
       const raw = Object.fromEntries([...v.values].filter(([k]) => k.endsWith("|")).map(([k, sv]) => [k.slice(0, -1), JSON.parse(sv.value)]));
-      const id = identifierOf(raw, integration.matchBy);
+      const id = identifierOf(raw, integration.matchBy) ?? (integration.matchBy === "sku" ? v.sourceSku : v.sourceGtin);
       if (id) variantsByIdentifier.set(id, [...(variantsByIdentifier.get(id) ?? []), v.id]);
       variantIdsByProduct.set(v.productId, [...(variantIdsByProduct.get(v.productId) ?? []), v.id]);
     }
@@ -98,8 +98,9 @@ export class MemoryCatalog {
   apply(changes: ChangeSet, integrationId: string): void {
     for (const p of changes.newProducts) this.products.set(p.id, { id: p.id, handle: p.handle, archived: false, originId: p.originId, values: new Map() });
     for (const v of changes.newVariants) {
-      this.variants.set(v.id, { id: v.id, productId: v.productId, position: v.position, archived: false, originId: v.originId, values: new Map() });
+      this.variants.set(v.id, { id: v.id, productId: v.productId, position: v.position, archived: false, originId: v.originId, values: new Map(), sourceSku: null, sourceGtin: null });
     }
+    for (const s of changes.sourceIdentifiers) Object.assign(this.variants.get(s.variantId)!, { sourceSku: s.sku, sourceGtin: s.gtin });
     for (const m of changes.variantMoves) Object.assign(this.variants.get(m.id)!, { productId: m.productId, position: m.position });
     for (const a of changes.archive) (a.entityType === "product" ? this.products : this.variants).get(a.id)!.archived = true;
     for (const a of changes.unarchive) (a.entityType === "product" ? this.products : this.variants).get(a.id)!.archived = false;
@@ -108,6 +109,7 @@ export class MemoryCatalog {
       entity!.values.set(valueKey(w.field, w.locale), { value: w.newValue, sourceId: integrationId });
     }
     for (const l of changes.links) this.linkOf(integrationId, l.entityType).set(l.externalId, { entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt });
+    for (const u of changes.unlinks) this.linkOf(integrationId, u.entityType).delete(u.externalId);
   }
 
   /** One sync run: merge every record, finish, apply. */

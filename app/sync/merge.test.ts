@@ -265,6 +265,42 @@ describe("secondary", () => {
     expect(run.errors[0].message).toMatch(/Materials differs from "a"/);
   });
 
+  it("lets several records give one product the same value: one write, and every matched variant counts as updated", () => {
+    // A supplier sheet with a row per colour, each giving the product the same materials.
+    const cotton = [{ material: "Cotton", massPercent: 100 }];
+    const run = catalog.run(EXCEL, [
+      { externalId: "tee-s", fields: { materials: cotton }, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] },
+      { externalId: "tee-m", fields: { materials: cotton }, variants: [{ externalId: "TEE-M", fields: { sku: "TEE-M" } }] },
+    ]);
+    expect(run.errors).toEqual([]);
+    const productId = catalog.variantBySku("TEE-S")!.productId;
+    expect(run.writes).toEqual([expect.objectContaining({ entityId: productId, field: "materials", oldValue: null })]);
+    expect(catalog.value(productId, "materials")).toEqual(cotton);
+    expect(run.counts).toMatchObject({ updated: 2, unchanged: 0, failed: 0 });
+    expect(run.products).toMatchObject({ updated: 1, unchanged: 0 });
+  });
+
+  it("matches the live variant when an archived one has the same SKU, and the archived one when it is the only one", () => {
+    const care = (text: string): SourceRecord => ({ externalId: "sw", fields: { careInstructions: { en: text } }, variants: [{ externalId: "SW-1", fields: { sku: "SW-1" } }] });
+    const archived = catalog.variantBySku("SW-1")!;
+    // Deleted in Shopify: the variant stays, archived, and can still be enriched.
+    catalog.run(SHOPIFY, [], { scope: "partial", deleted: ["P2"] });
+    expect(catalog.run(EXCEL, [care("Dry clean")]).errors).toEqual([]);
+    expect(catalog.value(archived.productId, "careInstructions", "en")).toBe("Dry clean");
+
+    // Made again in Shopify with the same SKU: the new, live variant is the one a SKU means.
+    catalog.run(SHOPIFY, [{ externalId: "P3", handle: "wool-sweater", fields: { title: { en: "Wool Sweater" } }, variants: [{ externalId: "V-W3", fields: { sku: "SW-1" } }] }], {
+      scope: "partial",
+    });
+    const live = [...catalog.variants.values()].find((v) => catalog.value(v.id, "sku") === "SW-1" && !v.archived)!;
+    expect(live.id).not.toBe(archived.id);
+    const run = catalog.run(EXCEL, [care("Hand wash")]);
+    expect(run.errors).toEqual([]);
+    expect(run.counts.updated).toBe(1);
+    expect(catalog.value(live.productId, "careInstructions", "en")).toBe("Hand wash");
+    expect(catalog.value(archived.productId, "careInstructions", "en")).toBe("Dry clean");
+  });
+
   it("changes nothing when the same file comes twice", () => {
     const records: SourceRecord[] = [
       { externalId: "tee", fields: { materials: [{ material: "Cotton", massPercent: 100 }] }, variants: [{ externalId: "TEE-S", fields: { sku: "TEE-S" } }] },
@@ -279,6 +315,83 @@ describe("secondary", () => {
   it("never archives anything, even in a full run", () => {
     const run = catalog.run(EXCEL, [], { scope: "full" });
     expect(run.archive).toEqual([]);
+  });
+});
+
+describe("a secondary that owns the identifier it matches by", () => {
+  const EXCEL_ROW = (sku: string): SourceRecord => ({ externalId: "tee", fields: { materials: [{ material: "Cotton", massPercent: 100 }] }, variants: [{ externalId: sku, fields: { sku } }] });
+  beforeEach(() => {
+    catalog.own("sku", "excel"); // GUIDE §2's default: a secondary owns identifiers
+  });
+
+  it("finds the variants the primary creates by the SKU the primary gave them", () => {
+    const first = catalog.run(SHOPIFY, [tee()]);
+    expect(first.skippedByField).toEqual({ sku: 2 }); // Shopify's SKUs are not the catalog's values
+    expect(catalog.variantBySku("TEE-S")).toBeUndefined();
+
+    const run = catalog.run(EXCEL, [EXCEL_ROW("TEE-S")]);
+    expect(run.counts).toMatchObject({ updated: 1, unmatched: 0 });
+    const variant = catalog.variantBySku("TEE-S")!; // Excel wrote its SKU, as owner
+    expect(catalog.source(variant.id, "sku")).toBe("excel");
+    expect(catalog.value(variant.productId, "materials")).toEqual([{ material: "Cotton", massPercent: 100 }]);
+  });
+
+  it("matches a variant by its owned SKU once it has one, not by the primary's", () => {
+    catalog.run(SHOPIFY, [tee()]);
+    const variant = [...catalog.variants.values()].find((v) => v.sourceSku === "TEE-S")!;
+    catalog.edit(variant.id, "sku", "EX-S");
+    expect(catalog.run(EXCEL, [EXCEL_ROW("TEE-S")]).counts.unmatched).toBe(1);
+    expect(catalog.run(EXCEL, [EXCEL_ROW("EX-S")]).counts).toMatchObject({ updated: 1, unmatched: 0 });
+  });
+
+  it("follows the primary's SKU when it changes, and writes nothing for it when it does not", () => {
+    catalog.run(SHOPIFY, [tee()]);
+    const renamed = catalog.run(SHOPIFY, [tee({ fields: { title: { en: "Renamed Tee" }, vendor: "Acme" } })]);
+    expect(renamed.writes).toHaveLength(1);
+    expect(renamed.sourceIdentifiers).toEqual([]);
+
+    const changed = tee();
+    changed.variants[0].fields.sku = "TEE-S2";
+    const run = catalog.run(SHOPIFY, [changed]);
+    expect(run.sourceIdentifiers).toEqual([{ variantId: expect.any(String), sku: "TEE-S2", gtin: null }]);
+    expect(catalog.run(EXCEL, [EXCEL_ROW("TEE-S2")]).counts).toMatchObject({ updated: 1, unmatched: 0 });
+  });
+});
+
+describe("a record its source deleted", () => {
+  const EXCEL_PRIMARY = { id: "excel", role: "primary" as const };
+  const SHOPIFY_SECONDARY = { id: "shopify", role: "secondary" as const };
+
+  it("from a secondary archives nothing of the primary's products; only the secondary's links to it go", () => {
+    catalog.primaryId = "excel";
+    catalog.own("sku", "excel");
+    catalog.run(EXCEL_PRIMARY, [tee()]);
+    catalog.run(SHOPIFY_SECONDARY, [{ externalId: "gid-1", fields: {}, variants: [{ externalId: "gid-11", fields: { sku: "TEE-S" } }] }], { scope: "partial" });
+    expect(catalog.linkOf("shopify", "variant").size).toBe(1);
+
+    const run = catalog.run(SHOPIFY_SECONDARY, [], { scope: "partial", deleted: ["gid-1"] });
+    expect(run.archive).toEqual([]);
+    expect(run.counts.archived).toBe(0);
+    expect([...catalog.products.values(), ...catalog.variants.values()].some((e) => e.archived)).toBe(false);
+    expect(run.unlinks).toEqual([
+      { entityType: "product", externalId: "gid-1" },
+      { entityType: "variant", externalId: "gid-11" },
+    ]);
+    expect(catalog.linkOf("shopify", "product").size).toBe(0);
+    expect(catalog.linkOf("shopify", "variant").size).toBe(0);
+    // Excel's own links stay.
+    expect(catalog.linkOf("excel", "variant").size).toBe(2);
+  });
+
+  it("from a secondary archives a product that secondary created itself, which the primary never had", () => {
+    catalog.run(SHOPIFY, [tee()]);
+    catalog.run({ ...EXCEL, createUnmatched: true }, [
+      { externalId: "scarf", handle: "silk-scarf", fields: { title: { en: "Silk Scarf" } }, variants: [{ externalId: "SC-1", fields: { sku: "SC-1" } }] },
+    ]);
+    const run = catalog.run(EXCEL, [], { scope: "partial", deleted: ["scarf"] });
+    expect(run.products.archived).toBe(1);
+    expect(catalog.variantBySku("SC-1")!.archived).toBe(true);
+    expect(catalog.variantBySku("TEE-S")!.archived).toBe(false);
   });
 });
 

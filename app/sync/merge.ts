@@ -70,6 +70,9 @@ export interface CatalogProduct extends CatalogEntity {
 export interface CatalogVariant extends CatalogEntity {
   productId: string;
   position: number;
+  /** The SKU and GTIN-14 its structural source gave it, whoever owns those fields (for matching). */
+  sourceSku: string | null;
+  sourceGtin: string | null;
 }
 export interface LinkState {
   entityId: string;
@@ -84,7 +87,10 @@ export interface CatalogSlice {
   /** This integration's links, by external id (all of them for a full run). */
   productLinks: Map<string, LinkState>;
   variantLinks: Map<string, LinkState>;
-  /** Variant ids by identifier value (SKU, or GTIN-14 for barcodes) per the integration's matchBy. */
+  /**
+   * Variant ids by identifier value (SKU, or GTIN-14 for barcodes) per the integration's matchBy:
+   * the variant's own value where it has one, else the one its structural source gave it.
+   */
   variantsByIdentifier: Map<string, string[]>;
   /** Variant ids per product, for the products in the slice. */
   variantIdsByProduct: Map<string, string[]>;
@@ -146,6 +152,10 @@ export interface ChangeSet extends RunReport {
   unarchive: { entityType: EntityType; id: string }[];
   writes: FieldWrite[];
   links: { entityType: EntityType; externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | null; isNew: boolean }[];
+  /** This integration's links to records its source deleted (a secondary's: see finishRun). */
+  unlinks: { entityType: EntityType; externalId: string }[];
+  /** A structural source's identifiers of its variants (new ones, and existing ones where they changed). */
+  sourceIdentifiers: { variantId: string; sku: string | null; gtin: string | null }[];
 }
 
 /** State carried across the batches of one run. */
@@ -156,8 +166,10 @@ export interface RunState {
   /** Our product / variant ids a record of this run resolved to (the rest of the catalog it did not cover). */
   claimedProducts: Set<string>;
   claimedVariants: Set<string>;
-  /** Secondary: product values written in this run, to catch records that disagree. */
+  /** Secondary: product values records of this run gave, to catch records that disagree. */
   productWrites: Map<string, { value: string; externalId: string }>;
+  /** Secondary: products a record of this run changed (each product is counted once per run). */
+  changedProducts: Set<string>;
   /** Primary: variants a record no longer lists (archived at the end unless seen elsewhere). */
   droppedVariants: Set<string>;
 }
@@ -170,6 +182,7 @@ export function newRunState(scope: "full" | "partial"): RunState {
     claimedProducts: new Set(),
     claimedVariants: new Set(),
     productWrites: new Map(),
+    changedProducts: new Set(),
     droppedVariants: new Set(),
   };
 }
@@ -185,7 +198,7 @@ export function emptyReport(): RunReport {
 }
 
 export function emptyChangeSet(): ChangeSet {
-  return { ...emptyReport(), newProducts: [], newVariants: [], variantMoves: [], archive: [], unarchive: [], writes: [], links: [] };
+  return { ...emptyReport(), newProducts: [], newVariants: [], variantMoves: [], archive: [], unarchive: [], writes: [], links: [], unlinks: [], sourceIdentifiers: [] };
 }
 
 /** Adds the report of one batch to the report of its run. */
@@ -254,7 +267,7 @@ function checkFieldNames(fields: FieldValues, level: "product" | "variant"): Che
 }
 
 /** What a record would change on one entity: writes, and values skipped by ownership. */
-type FieldPlan = { ok: true; writes: FieldWrite[]; skipped: FieldKey[] } | { ok: false; error: string };
+type FieldPlan = { ok: true; entity: CatalogEntity; writes: FieldWrite[]; skipped: FieldKey[] } | { ok: false; error: string };
 
 function slugify(text: string): string {
   const slug = text
@@ -296,7 +309,8 @@ export function mergeRecords(
 
 /**
  * End of a run: a primary archives variants its records dropped; a full run also archives what
- * it did not see. Deleted ids (a source's delete events) are archived in any run. Never deletes.
+ * it did not see. Deleted ids (a source's delete events) are archived in any run of the product's
+ * structural source (see below). Never deletes catalog data.
  */
 export function finishRun(ctx: MergeContext, slice: CatalogSlice, state: RunState, out: ChangeSet, deletedExternalIds: string[] = []): ChangeSet {
   const archivedNow = new Set(out.archive.map((a) => a.id));
@@ -323,7 +337,9 @@ export function finishRun(ctx: MergeContext, slice: CatalogSlice, state: RunStat
   for (const vid of state.droppedVariants) archiveVariant(vid);
   for (const externalId of deletedExternalIds) {
     const link = slice.productLinks.get(externalId);
-    if (link && !state.seenProducts.has(externalId)) archiveProduct(link.entityId);
+    if (!link || state.seenProducts.has(externalId)) continue;
+    if (isStructuralSource(ctx, slice.products.get(link.entityId))) archiveProduct(link.entityId);
+    else unlinkDeleted(slice, state, out, externalId, link.entityId);
   }
   // Only a full run of the structural source can tell that something vanished.
   if (state.scope === "full" && ctx.integration.role === "primary") {
@@ -331,6 +347,32 @@ export function finishRun(ctx: MergeContext, slice: CatalogSlice, state: RunStat
     for (const [externalId, link] of slice.variantLinks) if (!state.seenVariants.has(externalId)) archiveVariant(link.entityId);
   }
   return out;
+}
+
+/**
+ * Whether an integration decides that a product exists: the primary does (GUIDE §2), and so does a
+ * secondary for a product it created itself (create-unmatched) that the primary has never linked.
+ */
+function isStructuralSource(ctx: MergeContext, product: CatalogProduct | undefined): boolean {
+  if (!product || ctx.integration.role === "primary") return true;
+  return product.originId === ctx.integration.id && !(ctx.primaryId !== null && product.linkedIntegrationIds.has(ctx.primaryId));
+}
+
+/**
+ * A secondary's record was deleted in its source (a Shopify product, Shopify being secondary): the
+ * primary's product and variants stay as they are, since only the primary defines structure. Only
+ * this integration's links to them go: the ids are dead, and write-back must not address them. A
+ * variant of the product that another of its records still has is linked again when that record
+ * next syncs (a secondary matches afresh every time).
+ */
+function unlinkDeleted(slice: CatalogSlice, state: RunState, out: ChangeSet, externalId: string, productId: string): void {
+  out.unlinks.push({ entityType: "product", externalId });
+  const variantIds = new Set(slice.variantIdsByProduct.get(productId) ?? []);
+  for (const [variantExternalId, link] of slice.variantLinks) {
+    if (variantIds.has(link.entityId) && !state.seenVariants.has(variantExternalId) && !state.claimedVariants.has(link.entityId)) {
+      out.unlinks.push({ entityType: "variant", externalId: variantExternalId });
+    }
+  }
 }
 
 class Merger {
@@ -424,6 +466,7 @@ class Merger {
     listed.add(variant.id);
     state.claimedVariants.add(variant.id);
     this.commitPlan(plan);
+    this.noteSourceIdentifiers(variant, sv.fields);
     const regrouped = !created && variant.productId !== product.id;
     if (created) out.counts.created++;
     else if (plan.writes.length > 0 || productChanged || regrouped || variant.archived) out.counts.updated++;
@@ -455,8 +498,19 @@ class Merger {
 
   private findByIdentifier(fields: FieldValues): CatalogVariant | undefined {
     const id = identifierOf(fields, this.ctx.integration.matchBy);
-    const candidates = id ? (this.slice.variantsByIdentifier.get(id) ?? []) : [];
-    return candidates.length === 1 ? this.slice.variants.get(candidates[0]) : undefined;
+    const candidates = id ? this.variantsWithIdentifier(id) : [];
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  /**
+   * The variants an identifier matches. Live variants come first: an archived one is never deleted,
+   * so a product deleted in the source and made again with the same SKU would otherwise match
+   * twice for good. Archived variants match only when no live one does (to update or restore them).
+   */
+  private variantsWithIdentifier(identifier: string): CatalogVariant[] {
+    const all = (this.slice.variantsByIdentifier.get(identifier) ?? []).map((id) => this.slice.variants.get(id)).filter((v): v is CatalogVariant => v !== undefined);
+    const live = all.filter((v) => !v.archived);
+    return live.length > 0 ? live : all;
   }
 
   /** A primary takes over an existing variant with the same identifier that it has no link to yet. */
@@ -487,13 +541,14 @@ class Merger {
       }
       const identifier = identifierOf(sv.fields, ctx.integration.matchBy);
       const byLink = slice.variantLinks.get(sv.externalId);
-      const candidates = identifier ? (slice.variantsByIdentifier.get(identifier) ?? []) : byLink ? [byLink.entityId] : [];
+      const byLinkVariant = byLink ? slice.variants.get(byLink.entityId) : undefined;
+      const candidates = identifier ? this.variantsWithIdentifier(identifier) : byLinkVariant ? [byLinkVariant] : [];
       if (candidates.length > 1) {
         const what = ctx.integration.matchBy === "sku" ? "SKU" : "barcode";
         this.fail(sv.externalId, sv.ref, `${what} ${identifier} matches ${candidates.length} variants in the catalog; make it unique to update them`, 1);
         continue;
       }
-      const variant = candidates.length === 1 ? slice.variants.get(candidates[0]) : undefined;
+      const variant = candidates.length === 1 ? candidates[0] : undefined;
       if (!variant) {
         unmatched.push({ sv, fields: fields.fields, identifier });
         continue;
@@ -513,27 +568,28 @@ class Merger {
       this.link("variant", sv.externalId, variant.id, null, null);
     }
 
-    // Product-level values go to every product the record's variants belong to.
-    const changedProducts = new Set<string>();
-    for (const productId of new Set(matched.map((m) => m.variant.productId))) {
+    // Product-level values go to every product the record's variants belong to. Several records
+    // may update one product (a supplier sheet with a row per colour): the first one's values are
+    // planned and kept in the slice, so an equal value from the next one plans no second write;
+    // a different value is reported.
+    const productIds = new Set(matched.map((m) => m.variant.productId));
+    for (const productId of productIds) {
       const product = slice.products.get(productId);
       if (!product) continue;
-      const conflict = this.conflictingProductWrite(product, productFields.fields, record.externalId);
+      const conflict = this.conflictingProductWrite(product, productFields.fields);
       const plan = conflict ? ({ ok: false, error: conflict } as const) : this.planFields("product", product, productFields.fields, record.ref);
       if (!plan.ok) {
         this.fail(record.externalId, record.ref, plan.error, 0);
         continue;
       }
       this.commitPlan(plan);
-      if (plan.writes.length > 0) changedProducts.add(productId);
-      state.claimedProducts.add(productId);
+      this.rememberProductValues(product, productFields.fields, record.externalId);
+      this.countSecondaryProduct(productId, plan.writes.length > 0);
     }
     for (const m of matched) {
-      if (m.changed || changedProducts.has(m.variant.productId)) out.counts.updated++;
+      if (m.changed || state.changedProducts.has(m.variant.productId)) out.counts.updated++;
       else out.counts.unchanged++;
     }
-    out.products.updated += changedProducts.size;
-    out.products.unchanged += new Set(matched.map((m) => m.variant.productId)).size - changedProducts.size;
     if (matched.length > 0) this.link("product", record.externalId, matched[0].variant.productId, null, record.updatedAt ?? null);
 
     if (unmatched.length === 0) return;
@@ -581,24 +637,48 @@ class Merger {
       this.state.claimedVariants.add(variant.id);
       this.commitVariant(variant);
       if (plan.ok) this.commitPlan(plan);
+      this.noteSourceIdentifiers(variant, sv.fields);
       out.counts.created++;
       this.link("variant", sv.externalId, variant.id, null, null);
     }
     this.link("product", record.externalId, product.id, null, record.updatedAt ?? null);
   }
 
-  private conflictingProductWrite(product: CatalogProduct, fields: Map<FieldKey, unknown>, externalId: string): string | null {
+  /** A value for this product that differs from the one another record of this run gave it. */
+  private conflictingProductWrite(product: CatalogProduct, fields: Map<FieldKey, unknown>): string | null {
     for (const [field, value] of fields) {
       for (const [locale, json] of encodeFieldValue(field, value)) {
-        const key = `${product.id}|${valueKey(field, locale)}`;
-        const prior = this.state.productWrites.get(key);
+        const prior = this.state.productWrites.get(`${product.id}|${valueKey(field, locale)}`);
         if (prior && prior.value !== json) {
           return `${fieldDef(field).label} differs from "${prior.externalId}", which updates the same product; give both the same value`;
         }
-        this.state.productWrites.set(key, { value: json, externalId });
       }
     }
     return null;
+  }
+
+  private rememberProductValues(product: CatalogProduct, fields: Map<FieldKey, unknown>, externalId: string): void {
+    for (const [field, value] of fields) {
+      for (const [locale, json] of encodeFieldValue(field, value)) {
+        const key = `${product.id}|${valueKey(field, locale)}`;
+        if (!this.state.productWrites.has(key)) this.state.productWrites.set(key, { value: json, externalId });
+      }
+    }
+  }
+
+  /** A product a secondary's record updated: counted once per run, as updated if any record changed it. */
+  private countSecondaryProduct(productId: string, changed: boolean): void {
+    const { state, out } = this;
+    if (!state.claimedProducts.has(productId)) {
+      state.claimedProducts.add(productId);
+      if (changed) out.products.updated++;
+      else out.products.unchanged++;
+    } else if (changed && !state.changedProducts.has(productId)) {
+      // Counted unchanged by an earlier record (perhaps of an earlier batch: the run's total is right).
+      out.products.unchanged--;
+      out.products.updated++;
+    }
+    if (changed) state.changedProducts.add(productId);
   }
 
   /**
@@ -624,16 +704,30 @@ class Merger {
         writes.push({ entityType, entityId: entity.id, field, locale, oldValue: current?.value ?? null, newValue: json, ref });
       }
     }
-    return { ok: true, writes, skipped };
+    return { ok: true, entity, writes, skipped };
   }
 
-  private commitPlan(plan: { writes: FieldWrite[]; skipped: FieldKey[] }): void {
+  private commitPlan(plan: { entity: CatalogEntity; writes: FieldWrite[]; skipped: FieldKey[] }): void {
     const { out } = this;
     out.writes.push(...plan.writes);
     for (const field of plan.skipped) {
       out.counts.skipped++;
       out.skippedByField[field] = (out.skippedByField[field] ?? 0) + 1;
     }
+    this.keepWrittenValues(plan.entity, plan.writes);
+  }
+
+  /**
+   * The slice's entity takes the values this run writes, so that a later record of the run (in
+   * this batch or a later one) plans against them: an equal value is no second write of the same
+   * value (which would be inserted twice), and history's old value is the one this run wrote.
+   * Entities this run creates are in no slice and no other record finds them.
+   */
+  private keepWrittenValues(entity: CatalogEntity, writes: readonly FieldWrite[]): void {
+    if (writes.length === 0 || (this.slice.products.get(entity.id) ?? this.slice.variants.get(entity.id)) !== entity) return;
+    const values = new Map(entity.values);
+    for (const w of writes) values.set(valueKey(w.field, w.locale), { value: w.newValue, sourceId: this.integrationId });
+    entity.values = values;
   }
 
   /** Records a link unless it is already stored exactly so (unchanged records write nothing). */
@@ -654,7 +748,31 @@ class Merger {
   }
 
   private planVariant(productId: string, position: number): CatalogVariant {
-    return { id: this.ctx.newId(), productId, position, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: NO_VALUES };
+    return {
+      id: this.ctx.newId(),
+      productId,
+      position,
+      archived: false,
+      originId: this.integrationId,
+      linkedIntegrationIds: new Set([this.integrationId]),
+      values: NO_VALUES,
+      sourceSku: null,
+      sourceGtin: null,
+    };
+  }
+
+  /**
+   * The SKU and GTIN a structural source gives a variant, kept apart from the field values, which
+   * their owner writes: an integration that owns them finds the variant by them before it has
+   * written them. A record that leaves a field out keeps what was there; an unchanged pair is not written.
+   */
+  private noteSourceIdentifiers(variant: CatalogVariant, fields: FieldValues): void {
+    const sku = fields.sku === undefined ? variant.sourceSku : identifierOf(fields, "sku");
+    const gtin = fields.barcode === undefined ? variant.sourceGtin : identifierOf(fields, "barcode");
+    if (sku === variant.sourceSku && gtin === variant.sourceGtin) return;
+    this.out.sourceIdentifiers.push({ variantId: variant.id, sku, gtin });
+    variant.sourceSku = sku;
+    variant.sourceGtin = gtin;
   }
 
   private commitVariant(variant: CatalogVariant): void {

@@ -40,10 +40,10 @@ interface EntityRow {
   originId: string | null;
 }
 type ProductRow = EntityRow & { handle: string };
-type VariantRow = EntityRow & { productId: string; position: number; sku?: string | null; gtin?: string | null };
+type VariantRow = EntityRow & { productId: string; position: number; sourceSku: string | null; sourceGtin: string | null };
 
 const PRODUCT_COLUMNS = `"id", "handle", "archivedAt" IS NOT NULL AS "archived", "originId"`;
-const VARIANT_COLUMNS = `"id", "productId", "position", "archivedAt" IS NOT NULL AS "archived", "originId"`;
+const VARIANT_COLUMNS = `"id", "productId", "position", "archivedAt" IS NOT NULL AS "archived", "originId", "sourceSku", "sourceGtin"`;
 
 export class SliceLoader {
   readonly slice: CatalogSlice = {
@@ -135,13 +135,22 @@ export class SliceLoader {
     await this.loadDetails([...detailProducts, ...[...detailProducts].flatMap((p) => slice.variantIdsByProduct.get(p) ?? [])]);
   }
 
-  /** Products the source reported deleted, with their variants (to archive them). */
+  /** Products the source reported deleted, with their variants (to archive them) and this integration's links to those (to drop them). */
   async loadDeleted(externalIds: readonly string[]): Promise<void> {
     if (externalIds.length === 0) return;
     await this.loadLinks(externalIds.map((externalId) => ({ externalId, fields: {}, variants: [] })));
     const productIds = externalIds.map((id) => this.slice.productLinks.get(id)?.entityId).filter((id): id is string => !!id);
     await this.loadProductsWithVariants(productIds);
-    await this.loadDetails(productIds.flatMap((p) => [p, ...(this.slice.variantIdsByProduct.get(p) ?? [])]));
+    const variantIds = productIds.flatMap((p) => this.slice.variantIdsByProduct.get(p) ?? []);
+    await this.loadDetails([...productIds, ...variantIds]);
+    for (const part of chunks(variantIds)) {
+      const links = await this.rowsIn<{ externalId: string; entityId: string; hash: string | null; sourceUpdatedAt: Date | string | null }>(
+        `SELECT "externalId", "entityId", "hash", "sourceUpdatedAt" FROM "ExternalLink" WHERE ${inShopAndJsonList(`"entityId"`)} AND "integrationId" = ${sqlParam(3)} AND "entityType" = 'variant'`,
+        part,
+        this.integration.id,
+      );
+      for (const l of links) if (!this.slice.variantLinks.has(l.externalId)) this.slice.variantLinks.set(l.externalId, toLink(l));
+    }
   }
 
   private async loadLinks(records: readonly SourceRecord[]): Promise<void> {
@@ -190,10 +199,22 @@ export class SliceLoader {
     }
   }
 
+  /**
+   * Variants by identifier: their own SKU (GTIN), or where they have none, the one their structural
+   * source gave them (see schema.prisma). Two indexed lookups rather than one OR, which SQLite
+   * would answer by reading the shop's variants.
+   */
   private async loadByIdentifiers(identifiers: string[]): Promise<void> {
-    const column = this.integration.matchBy === "sku" ? "sku" : "gtin";
+    const [own, source] = this.integration.matchBy === "sku" ? [`"sku"`, `"sourceSku"`] : [`"gtin"`, `"sourceGtin"`];
     for (const part of chunks(identifiers)) {
-      for (const v of await this.rowsIn<VariantRow>(`SELECT ${VARIANT_COLUMNS}, "sku", "gtin" FROM "Variant" WHERE ${inShopAndJsonList(`"${column}"`)}`, part)) this.addVariant(v);
+      const rows = [
+        ...(await this.rowsIn<VariantRow & { identifier: string }>(`SELECT ${VARIANT_COLUMNS}, ${own} AS "identifier" FROM "Variant" WHERE ${inShopAndJsonList(own)}`, part)),
+        ...(await this.rowsIn<VariantRow & { identifier: string }>(
+          `SELECT ${VARIANT_COLUMNS}, ${source} AS "identifier" FROM "Variant" WHERE ${inShopAndJsonList(source)} AND ${own} IS NULL`,
+          part,
+        )),
+      ];
+      for (const v of rows) this.addVariant(v, v.identifier);
     }
     for (const id of identifiers) this.identifiersLoaded.add(id);
   }
@@ -249,16 +270,26 @@ export class SliceLoader {
     return { id: p.id, handle: p.handle, archived: isSet(p.archived), originId: p.originId, linkedIntegrationIds: NO_LINKS, values: NO_VALUES };
   }
 
-  private addVariant(v: VariantRow): void {
+  /** A variant row, and the identifier it matches by when it was loaded by one. */
+  private addVariant(v: VariantRow, identifier?: string): void {
     const { slice } = this;
     let variant = slice.variants.get(v.id);
     if (!variant) {
-      variant = { id: v.id, productId: v.productId, position: v.position, archived: isSet(v.archived), originId: v.originId, linkedIntegrationIds: NO_LINKS, values: NO_VALUES } satisfies CatalogVariant;
+      variant = {
+        id: v.id,
+        productId: v.productId,
+        position: v.position,
+        archived: isSet(v.archived),
+        originId: v.originId,
+        linkedIntegrationIds: NO_LINKS,
+        values: NO_VALUES,
+        sourceSku: v.sourceSku,
+        sourceGtin: v.sourceGtin,
+      } satisfies CatalogVariant;
       slice.variants.set(v.id, variant);
     }
     const siblings = slice.variantIdsByProduct.get(v.productId);
     if (siblings && !siblings.includes(v.id)) siblings.push(v.id);
-    const identifier = this.integration.matchBy === "sku" ? v.sku : v.gtin;
     if (identifier) {
       const list = slice.variantsByIdentifier.get(identifier) ?? [];
       if (!list.includes(v.id)) slice.variantsByIdentifier.set(identifier, [...list, v.id]);
