@@ -52,6 +52,28 @@ describe("numbers", () => {
     expect(parseNumberText("1.2.3")).toBeNull();
   });
 
+  it("refuses a number written with one separator and exactly three digits after it: 2,700 could be 2700 or 2.7", () => {
+    expect(asNumber(rawCell("2,700"))).toEqual({
+      ok: false,
+      message: '"2,700" could be read as 2700 (with a thousands separator) or as 2.7 (with a decimal separator). Write 2700 or 2.7, without a thousands separator.',
+    });
+    expect(asNumber(rawCell("1.250 g"), { unit: "g" })).toMatchObject({ ok: false, message: expect.stringMatching(/could be read as 1250 .* or as 1.25 .*Write 1250 or 1.25/) });
+    expect(asNumber(rawCell("-12,500"))).toMatchObject({ ok: false, message: expect.stringMatching(/Write -12500 or -12.5/) });
+    expect(parseNumberText("2,700")).toBeNull();
+    expect(parseNumberText("2.700")).toBeNull();
+    // Nothing to guess: a leading zero, more than three digits before or after the separator,
+    // both separators, several thousands separators, a number cell.
+    expect(asNumber(rawCell("0,500"))).toEqual({ ok: true, value: 0.5 });
+    expect(asNumber(rawCell("1234,567"))).toEqual({ ok: true, value: 1234.567 });
+    expect(asNumber(rawCell("2,7"))).toEqual({ ok: true, value: 2.7 });
+    expect(asNumber(rawCell("2,7000"))).toEqual({ ok: true, value: 2.7 });
+    expect(asNumber(rawCell("2.700,0"))).toEqual({ ok: true, value: 2700 });
+    expect(asNumber(rawCell("2,700.5"))).toEqual({ ok: true, value: 2700.5 });
+    expect(asNumber(rawCell("1.234.567"))).toEqual({ ok: true, value: 1234567 });
+    expect(asNumber(rawCell("2 700"))).toEqual({ ok: true, value: 2700 });
+    expect(asNumber(rawCell(2700))).toEqual({ ok: true, value: 2700 });
+  });
+
   it("reads percent-formatted cells as percentages", () => {
     expect(asNumber(rawCell(0.35, "0%"), { percent: true })).toEqual({ ok: true, value: 35 });
     expect(asNumber(rawCell(35), { percent: true })).toEqual({ ok: true, value: 35 });

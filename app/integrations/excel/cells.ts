@@ -134,8 +134,8 @@ export function asText(raw: RawCell): Conv<string> {
   }
 }
 
-/** Parses "12.5", "12,5", "1.234,5", "1,234.5", "150 g" (when g is the column's unit), "40%". */
-export function parseNumberText(text: string, units: readonly string[] = []): number | null {
+/** A number's text without spaces, apostrophes (thousands in Switzerland) and the column's unit. */
+function bareNumberText(text: string, units: readonly string[]): string {
   let s = text.trim().replace(/[\s\u00a0\u202f']/g, "");
   for (const unit of units) {
     const u = unit.replace(/\s+/g, "").toLowerCase();
@@ -144,6 +144,28 @@ export function parseNumberText(text: string, units: readonly string[] = []): nu
       break;
     }
   }
+  return s;
+}
+
+/**
+ * The two readings of a number written with one separator followed by exactly three digits
+ * ("2,700", "1.250"): a thousands separator (2700) or a decimal one (2.7). Nothing in the text
+ * tells which convention it follows, and a wrong guess is a 1000× error; null when the text is
+ * not such a number ("0,500" and "1234,567" can only be decimals).
+ */
+export function ambiguousNumberText(text: string, units: readonly string[] = []): { thousands: number; decimal: number } | null {
+  const m = /^([+-]?[1-9]\d{0,2})[.,](\d{3})$/.exec(bareNumberText(text, units));
+  if (!m) return null;
+  return { thousands: Number(`${m[1]}${m[2]}`), decimal: Number(`${m[1]}.${m[2]}`) };
+}
+
+/**
+ * Parses "12.5", "12,5", "1.234,5", "1,234.5", "150 g" (when g is the column's unit), "40%".
+ * Null when the text is not a number, or could be two (see ambiguousNumberText).
+ */
+export function parseNumberText(text: string, units: readonly string[] = []): number | null {
+  if (ambiguousNumberText(text, units)) return null;
+  let s = bareNumberText(text, units);
   if (!/^[+-]?[\d.,]+$/.test(s) || !/\d/.test(s)) return null;
   const dots = (s.match(/\./g) ?? []).length;
   const commas = (s.match(/,/g) ?? []).length;
@@ -158,6 +180,7 @@ export function parseNumberText(text: string, units: readonly string[] = []): nu
     if (!new RegExp(`^[+-]?\\d{1,3}(\\${sep}\\d{3})+$`).test(s)) return null;
     s = s.split(sep).join("");
   } else {
+    // One separator, not followed by exactly three digits: a decimal separator.
     s = s.replace(",", ".");
   }
   if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return null;
@@ -179,6 +202,13 @@ export function asNumber(raw: RawCell, opts: { unit?: string; percent?: boolean 
       const units = opts.percent ? ["%"] : opts.unit ? [opts.unit] : [];
       const n = parseNumberText(raw.s, units);
       if (n !== null) return ok(n);
+      const readings = ambiguousNumberText(raw.s, units);
+      if (readings) {
+        const { thousands, decimal } = readings;
+        return fail(
+          `${quote(raw.s)} could be read as ${numberToText(thousands)} (with a thousands separator) or as ${numberToText(decimal)} (with a decimal separator). Write ${numberToText(thousands)} or ${numberToText(decimal)}, without a thousands separator.`,
+        );
+      }
       const what = opts.percent ? "a percentage" : "a number";
       const example = opts.percent ? "40 or 40%" : opts.unit ? `12.5 (in ${opts.unit}, without other units)` : "12.5";
       return fail(`${quote(raw.s)} is not ${what}. Enter ${what} such as ${example}.`);

@@ -259,7 +259,7 @@ export function archivedColumn(): Column {
     width: WIDTH_BY_FORMAT.flag + 6,
     required: false,
     requiredToCreate: false,
-    description: "\"Yes\" when the product or variant was removed from its source (archived, not deleted). Written on export for information; ignored on import.",
+    description: "\"Yes\" when the product or variant was removed from its source (archived, not deleted). Rows marked Yes are not imported: their variants stay as they are. Set No (or clear the cell) to import the row.",
   };
 }
 

@@ -99,6 +99,10 @@ describe("the handle scan", () => {
       expect(await scan(await sheetXml(header + row(2, cell))), kind).toBeNull();
     }
     expect(await scan(await sheetXml(`${header}<!-- <row r="2"><c r="A2" t="str"><v>x</v></c></row> -->`))).toBeNull();
+    // Rows repeated or out of order: the reader's exceljs pass refuses the file as damaged.
+    const tee = (r: number) => row(r, `<c r="A${r}" t="str"><v>tee</v></c>`);
+    expect(await scan(await sheetXml(header + tee(2) + tee(3) + tee(3)))).toBeNull();
+    expect(await scan(await sheetXml(header + tee(3) + tee(2)))).toBeNull();
     // Rows of cells of 100,000 characters: 400 KB is scanned, 1.2 MB is left to exceljs.
     const longRow = (cells: number) =>
       `<row r="2"><c r="A2" t="str"><v>tee</v></c>${Array.from({ length: cells }, (_, i) => `<c r="${String.fromCharCode(66 + i)}2" t="str"><v>${"x".repeat(100_000)}</v></c>`).join("")}</row>`;

@@ -6,7 +6,8 @@
 // this scan reads only the cells it can read exactly as exceljs does (shared strings, and plain
 // text stored in the cell, as Excel, LibreOffice and exceljs write text). On anything else (a
 // number or a formula as a handle, rich inline text, entities, comments, a cell without its
-// address, a row of over a megabyte) it gives up, and the reader makes its exceljs pass instead.
+// address, a row of over a megabyte, rows out of order) it gives up, and the reader makes its
+// exceljs pass instead (which refuses a sheet whose rows are out of order as damaged).
 // A row it missed would make the reader hand a product over before its last row, so it never
 // guesses.
 import { rawCell, type RawCell } from "./cells";
@@ -147,8 +148,11 @@ export async function scanLastRowOfEachHandle(input: HandleScanInput): Promise<M
   const lastRow = new Map<string, number>();
   let handleRef: string | null = null;
   let rows = 0;
+  let previous = 0;
   try {
     for await (const row of sheetXmlRows(part.text)) {
+      if (row.number <= previous) throw new Unreadable();
+      previous = row.number;
       if (handleRef === null) {
         const cells = rowCells(row.body);
         const handleCol = input.handleColumnOf(

@@ -23,6 +23,13 @@ export interface Limits {
   maxCellChars: number;
   /** Errors (and, separately, warnings) listed one by one; the rest are summed up in one last entry. Default 10,000. */
   maxIssues: number;
+  /**
+   * Cells with a link (hyperlink) on the Products sheet; a link on a range of cells counts every
+   * cell of the range. Each is held in memory while the sheet is read, so a few bytes of XML
+   * ("A2:XFD100000") must not stand for billions of them. Default 400,000: a link in four columns
+   * of every row the row limit allows.
+   */
+  maxLinkedCells: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -34,6 +41,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxRows: 100_000,
   maxCellChars: 32_767,
   maxIssues: 10_000,
+  maxLinkedCells: 400_000,
 });
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {
@@ -57,6 +65,7 @@ export type RejectionCode =
   | "encrypted"
   | "corrupt"
   | "zip-bomb"
+  | "too-many-links"
   | "no-products-sheet"
   | "unsupported";
 
@@ -94,6 +103,7 @@ export function describeLimits(limits: Limits = DEFAULT_LIMITS): string[] {
     `File size: at most ${formatBytes(limits.maxFileBytes)} (${formatBytes(limits.maxUncompressedBytes)} uncompressed).`,
     `Rows: at most ${formatCount(limits.maxRows)} variant rows per file. Split larger catalogs into several files.`,
     `Cell length: at most ${formatCount(limits.maxCellChars)} characters per cell (Excel's own limit).`,
+    `Links: at most ${formatCount(limits.maxLinkedCells)} cells with a link (hyperlink) on the Products sheet. Links are not needed: type or paste the web address as text.`,
     `An upload that is not imported within ${UPLOAD_KEEP_DAYS} days of its preview is deleted; upload the file again.`,
   ];
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
 import { ean13 } from "./examples";
-import { buildZip, fmt, makeTempDir, readZipEntries, reorderZip, type TestCell, type TestSheet, writeProducts, writeProductsStreaming, writeXlsx } from "./fixtures/helpers";
+import { buildZip, fmt, makeTempDir, readZipEntries, reorderZip, type TestCell, type TestSheet, workbookSkeleton, writeProducts, writeProductsStreaming, writeXlsx } from "./fixtures/helpers";
+import { WorkbookRejected } from "./limits";
 import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook, type WorkbookStream } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -141,6 +142,16 @@ describe("reading products", () => {
         { material: "Linen", massPercent: 40 },
       ],
     });
+  });
+
+  it("reports numbers stored as text that could be thousands or decimals, instead of guessing", async () => {
+    const r = await read([tee({ "Carbon footprint (kg CO2e)": "12,500", "Water use (L)": "2,700", "Weight (g)": "1,250" })]);
+    expect(r.records).toEqual([]);
+    expect(r.errors.map((e) => [e.column, e.message])).toEqual([
+      ["Carbon footprint (kg CO2e)", expect.stringMatching(/^"12,500" could be read as 12500 .* or as 12.5 .*Write 12500 or 12.5/)],
+      ["Water use (L)", expect.stringMatching(/^"2,700" could be read as 2700 .* or as 2.7 .*Write 2700 or 2.7/)],
+      ["Weight (g)", expect.stringMatching(/^"1,250" could be read as 1250 .* or as 1.25 .*Write 1250 or 1.25/)],
+    ]);
   });
 
   it("understands dates as text, serials and Date cells", async () => {
@@ -358,7 +369,7 @@ describe("identifiers", () => {
     expect(r.errors[0].message).toMatch(new RegExp(`The barcode "${EAN_A}" is also used on row 3`));
   });
 
-  it("derives variant ids: SKU, else GTIN-14, else handle/options, else handle#row", async () => {
+  it("derives variant ids: SKU, else GTIN-14, else handle/options, else the handle", async () => {
     const r = await read([
       { "Product Handle": "p", Title: "P", SKU: "S1", "Barcode (GTIN)": EAN_A, "Option1 Name": "Size", "Option1 Value": "S" },
       { "Product Handle": "p", "Barcode (GTIN)": EAN_B, "Option1 Value": "M" },
@@ -367,7 +378,51 @@ describe("identifiers", () => {
       { "Product Handle": "q", Title: "Q" },
     ]);
     expect(r.errors).toEqual([]);
-    expect(r.records.flatMap((p) => p.variants.map((v) => v.externalId))).toEqual(["S1", gtin14(EAN_B), "p/L", "r/L/Blue", "q#6"]);
+    expect(r.records.flatMap((p) => p.variants.map((v) => v.externalId))).toEqual(["S1", gtin14(EAN_B), "p/L", "r/L/Blue", "q"]);
+  });
+
+  it("identifies a variant without SKU, barcode or options by its product, never by its row", async () => {
+    // The review's r1.xlsx and r3.xlsx, and a row added above: the scarf's only variant is the
+    // same variant (one passport, the one on its labels) wherever its row is.
+    const alone = await read([{ "Product Handle": "wool-scarf", Title: "Wool Scarf", "Country of production": "IT" }]);
+    const below = await read([
+      { "Product Handle": "linen-cap", Title: "Linen Cap", "Country of production": "PT" },
+      { "Product Handle": "wool-scarf", Title: "Wool Scarf", "Country of production": "IT" },
+    ]);
+    const ids = (r: typeof alone) => r.records.map((p) => [p.externalId, p.variants.map((v) => v.externalId)]);
+    expect(ids(alone)).toEqual([["wool-scarf", ["wool-scarf"]]]);
+    expect(ids(below)).toEqual([
+      ["linen-cap", ["linen-cap"]],
+      ["wool-scarf", ["wool-scarf"]],
+    ]);
+    // Several such variants: by their order among the product's rows that have nothing to tell
+    // them apart; the first keeps the handle alone, rows with a SKU in between change nothing.
+    const several = await read([
+      { "Product Handle": "cap", Title: "Cap" },
+      { "Product Handle": "other", Title: "Other" },
+      { "Product Handle": "cap", SKU: "CAP-RED" },
+      { "Product Handle": "cap" },
+      { "Product Handle": "cap" },
+    ]);
+    expect(several.errors).toEqual([]);
+    expect(ids(several)).toEqual([
+      ["cap", ["cap", "CAP-RED", "cap#2", "cap#3"]],
+      ["other", ["other"]],
+    ]);
+    expect(several.records[0].variants.map((v) => v.position)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("reports a variant known by its handle when another variant of the product has that SKU", async () => {
+    const r = await read([
+      { "Product Handle": "cap", Title: "Cap", SKU: "cap" },
+      { "Product Handle": "cap" },
+    ]);
+    expect(r.records).toEqual([]);
+    expect(r.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, "Product Handle"],
+      [3, "Product Handle"],
+    ]);
+    expect(r.errors[1].message).toMatch(/This row's variant and the one on row 2 of the product "cap" would both be known as "cap".*Give each variant its own SKU/);
   });
 
   it("reports rows of one product that cannot be told apart", async () => {
@@ -543,6 +598,94 @@ describe("text encoding", () => {
   });
 });
 
+describe("rows marked Archived in source", () => {
+  it("leaves archived rows' variants as they are, with a warning per row that says how to import them", async () => {
+    const r = await read([
+      { "Product Handle": "tee", Title: "Organic Tee", "Brand / vendor": "Nordlys", SKU: "TEE-S", "Weight (g)": 150, "Archived in source": "Yes" },
+      { "Product Handle": "tee", SKU: "TEE-M", "Weight (g)": 160, "Archived in source": "No" },
+      { "Product Handle": "tee", SKU: "TEE-L", "Weight (g)": 160 },
+      { "Product Handle": "cap", Title: "Cap", SKU: "CAP-1", "Archived in source": "yes" },
+      { "Product Handle": "cap", SKU: "CAP-2", "Archived in source": true },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => [w.row, w.column, w.cellRef])).toEqual([
+      [2, "Archived in source", "F2"],
+      [5, "Archived in source", "F5"],
+      [6, "Archived in source", "F6"],
+    ]);
+    expect(r.warnings[0].message).toBe(
+      'This row is marked "Archived in source: Yes", so its variant was not imported and stays as it is in Passport. To import it (and bring an archived variant back), set "Archived in source" to No or clear the cell, and upload the file again.',
+    );
+    // The tee keeps the product values written on its archived first row (as the export writes
+    // them), not that row's variant or its weight; the cap, archived on every row, is left out
+    // (as the primary, a full import finds it missing, and it stays archived).
+    expect(r.records).toHaveLength(1);
+    expect(r.records[0].fields).toEqual({ title: { en: "Organic Tee" }, vendor: "Nordlys", weight: 160 });
+    expect(r.records[0].variants.map((v) => [v.externalId, v.position])).toEqual([
+      ["TEE-M", 2],
+      ["TEE-L", 3],
+    ]);
+    expect(r.productsWithErrors).toEqual([]);
+  });
+
+  it("keeps the ids of variants without identifiers when an archived one is before them", async () => {
+    const r = await read([
+      { "Product Handle": "cap", Title: "Cap", "Archived in source": "Yes" },
+      { "Product Handle": "cap" },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records.map((p) => p.variants.map((v) => v.externalId))).toEqual([["cap#2"]]);
+  });
+
+  it("reports values other than Yes or No, and does not check the variant cells of archived rows", async () => {
+    const r = await read([
+      { "Product Handle": "tee", Title: "Tee", SKU: "TEE-S", "Archived in source": "maybe" },
+      { "Product Handle": "cap", Title: "Cap", SKU: "CAP-1", "Barcode (GTIN)": "123", "Archived in source": "Yes" },
+      { "Product Handle": "cap", SKU: "CAP-2" },
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column, e.message])).toEqual([
+      [2, "Archived in source", '"maybe" is not Yes or No. Write No (or clear the cell) to import this row, or Yes to leave its variant as it is.'],
+    ]);
+    expect(r.records.map((p) => p.handle)).toEqual(["cap"]);
+  });
+});
+
+describe("rows repeated or out of order", () => {
+  /** A Products sheet of hand-written rows (handle, SKU), in the order given. */
+  async function sheetOfRows(rows: [number, string, string][]): Promise<string> {
+    const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+    const xml =
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+      `<row r="1">${cell("A1", "Product Handle")}${cell("B1", "SKU")}</row>` +
+      rows.map(([r, handle, sku]) => `<row r="${r}">${cell(`A${r}`, handle)}${cell(`B${r}`, sku)}</row>`).join("") +
+      "</sheetData></worksheet>";
+    const path = tmp.path(`order${++n}.xlsx`);
+    await writeFile(path, buildZip(workbookSkeleton(xml)));
+    return path;
+  }
+
+  it("refuses a sheet with a repeated row number as damaged, with what to do (no internal error)", async () => {
+    // The review's duprow.xlsx: a product's last row repeated.
+    const lastRowTwice = await sheetOfRows([[2, "tee", "TEE-S"], [3, "tee", "TEE-M"], [4, "tee", "TEE-L"], [4, "tee", "TEE-L"]]);
+    const err = await readProductsWorkbook(lastRowTwice, { primaryLocale: "en" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbookRejected);
+    expect((err as WorkbookRejected).code).toBe("corrupt");
+    expect((err as WorkbookRejected).message).toBe(
+      'The "Products" sheet in this file is damaged: row 4 appears twice. Open the file in Excel or LibreOffice, save it again as "Excel Workbook (.xlsx)" and upload the new file.',
+    );
+    // A middle row repeated (it was reported as a SKU "also used on rows  and undefined").
+    const middleRowTwice = await sheetOfRows([[2, "tee", "TEE-S"], [3, "tee", "TEE-M"], [3, "tee", "TEE-M"], [4, "tee", "TEE-L"]]);
+    await expect(readProductsWorkbook(middleRowTwice, { primaryLocale: "en" })).rejects.toThrow(/damaged: row 3 appears twice/);
+  });
+
+  it("refuses a sheet whose rows are out of order, before any product is handed over", async () => {
+    const path = await sheetOfRows([[2, "tee", "TEE-S"], [5, "cap", "CAP-1"], [3, "tee", "TEE-M"]]);
+    const stream = await streamProductsWorkbook(path, { primaryLocale: "en" }).catch((e: unknown) => e);
+    expect(stream).toBeInstanceOf(WorkbookRejected);
+    expect((stream as WorkbookRejected).message).toMatch(/damaged: row 3 comes after row 5\. Open the file in Excel or LibreOffice, save it again/);
+  });
+});
+
 describe("rows and columns", () => {
   it("reports a row without a handle", async () => {
     const r = await read([tee(), { "Product Handle": "", Title: "Orphan", SKU: "X" }]);
@@ -574,14 +717,14 @@ describe("rows and columns", () => {
     expect(r.records).toEqual([]);
   });
 
-  it("warns about unknown columns and headerless data, ignores Archived in source", async () => {
+  it("warns about unknown columns and headerless data", async () => {
     const path = tmp.path("unknown.xlsx");
     await writeXlsx(path, [
       {
         name: "Products",
         rows: [
           ["Product Handle", "Title", "Colour code", "Archived in source", "Title [xx!]", null],
-          ["tee", "Tee", "#fff", "Yes", "?", "stray value"],
+          ["tee", "Tee", "#fff", "No", "?", "stray value"],
         ],
       },
     ]);

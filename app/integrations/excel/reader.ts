@@ -19,14 +19,17 @@
 //   each row's value becomes that variant's own value (an override) and the product gets none;
 // - variant-level fields (SKU, barcode, options) belong to the row's variant; option names may be
 //   given on one row only (as in Shopify's CSV);
-// - variant externalId: SKU, else GTIN-14, else "<handle>/<option values joined by />", else
-//   "<handle>#<row>";
+// - variant externalId: SKU, else GTIN-14, else "<handle>/<option values joined by />", else the
+//   handle for the product's first variant without any of these, "<handle>#<n>" for the n-th
+//   (never a row number: see buildProduct);
 // - a product with any error is left out of `records` (its handle is in `productsWithErrors`);
 //   while streaming, a product handed over may still turn out to be in error (its SKU repeated
 //   further down): a stream is only valid when it ends without errors.
 //   Errors block a full import: the caller should not commit a file with errors in "full" scope,
 //   because the products left out would look deleted;
-// - unknown columns are warnings; "Archived in source" (written on export) is ignored.
+// - unknown columns are warnings; rows marked "Archived in source: Yes" (written on export) are
+//   not imported, with a warning each: their variants stay as they are;
+// - rows repeated or out of order make the sheet damaged (WorkbookRejected).
 import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
@@ -51,6 +54,7 @@ import {
   asGtinText,
   asNumber,
   asText,
+  detach,
   displayGtin,
   quote,
   rawCell,
@@ -119,6 +123,12 @@ interface RowAcc {
   row: number;
   /** Parsed values by field key: localized text as { locale: text }, groups as their list, options as OptionCells. */
   v: Record<string, unknown>;
+  /**
+   * A row marked "Archived in source: Yes": its variant is not imported. Its cells are kept
+   * unread until the product's last row: the product's own values on it are read then, unless
+   * every row of the product is archived.
+   */
+  archived?: { cols: number[]; raws: RawCell[]; hasIdentifier: boolean };
 }
 
 interface ProductAcc {
@@ -392,6 +402,9 @@ class ProductsSheetParser {
       return false;
     }
 
+    const archived = this.archivedFlag(rowNumber, cols, raws);
+    if (archived) return this.onArchivedRow(rowNumber, cols, raws, handleRaw);
+
     // The handle decides which product the row belongs to.
     const handleText = asText(handleRaw);
     let handle: string | null = null;
@@ -405,8 +418,31 @@ class ProductsSheetParser {
       handle = handleText.value.toLowerCase();
     }
 
+    const { v, bad } = this.parseCells(rowNumber, cols, raws, () => true);
+    const rowBad = bad || archived === null || handle === null;
+
+    if (handle === null) return true;
+    // Both passes read the same rows, so a built product gets no more rows.
+    if (this.builtHandles.has(handle)) throw new Error(`row ${rowNumber}: the product "${handle}" was already read to its last row`);
+    let product = this.products.get(handle);
+    if (!product) {
+      this.products.set(handle, (product = { handle, rows: [], bad: false }));
+      this.productCount++;
+    }
+    product.rows.push({ row: rowNumber, v });
+    if (rowBad) product.bad = true;
+    // Identifiers: a repeat marks this product now; every use is reported at the end.
+    const use = { row: rowNumber, handle };
+    if (this.skuField && typeof v[this.skuField.key] === "string" && remember(this.skuUses, v[this.skuField.key] as string, use)) product.bad = true;
+    if (this.gtinField && typeof v[this.gtinField.key] === "string" && remember(this.barcodeUses, v[this.gtinField.key] as string, use)) product.bad = true;
+    if (this.lastRowOf.get(handle) === rowNumber) this.build(product);
+    return true;
+  }
+
+  /** Parses a row's cells of the columns `include` accepts, reporting the cells in error. */
+  private parseCells(row: number, cols: readonly number[], raws: readonly RawCell[], include: (column: Column) => boolean): { v: Record<string, unknown>; bad: boolean } {
     const v: Record<string, unknown> = {};
-    let rowBad = handle === null;
+    let rowBad = false;
     // Repeated groups: field key → group index → part → value.
     let groups: Record<string, Record<number, Record<string, unknown>>> | undefined;
     // Groups with a bad cell are not assembled (their error is already reported).
@@ -419,14 +455,14 @@ class ProductsSheetParser {
       const column = this.columns[col];
       if (!column) continue;
       const role = column.role;
-      if (role.type === "handle" || role.type === "archived") continue;
+      if (role.type === "handle" || role.type === "archived" || !include(column)) continue;
       if (raw.t === "string" && raw.s.length > this.limits.maxCellChars) {
-        this.error(rowNumber, col, `This cell has ${formatCount(raw.s.length)} characters; a cell may hold at most ${formatCount(this.limits.maxCellChars)} (Excel's limit). Shorten the text.`);
+        this.error(row, col, `This cell has ${formatCount(raw.s.length)} characters; a cell may hold at most ${formatCount(this.limits.maxCellChars)} (Excel's limit). Shorten the text.`);
         rowBad = true;
         continue;
       }
       if (role.type === "group") {
-        const value = this.groupCell(rowNumber, col, column, raw);
+        const value = this.groupCell(row, col, column, raw);
         if (value === null) {
           rowBad = true;
           (badGroups ??= new Set()).add(role.field.key);
@@ -438,7 +474,7 @@ class ProductsSheetParser {
         continue;
       }
       const field = role.field;
-      const parsed = this.fieldCell(rowNumber, col, column, field, raw, role.locale);
+      const parsed = this.fieldCell(row, col, column, field, raw, role.locale);
       if (parsed === null) rowBad = true;
       else if (parsed !== undefined) {
         if (field.kind === "localizedText") {
@@ -464,33 +500,93 @@ class ProductsSheetParser {
           v[key] = cells;
           continue;
         }
-        const assembled = this.assembleGroup(rowNumber, field, byIndex);
+        const assembled = this.assembleGroup(row, field, byIndex);
         if (assembled === null) rowBad = true;
         else if (assembled !== undefined) v[key] = assembled;
       }
     }
+    return { v, bad: rowBad };
+  }
 
-    if (handle === null) return true;
-    // Both passes read the same rows, so a built product gets no more rows.
+  /**
+   * The row's "Archived in source" cell: true for Yes, false for No or empty, null (an error
+   * reported) for anything else.
+   */
+  private archivedFlag(row: number, cols: readonly number[], raws: readonly RawCell[]): boolean | null {
+    const col = this.colByKey.get("archived");
+    const i = col === undefined ? -1 : cols.indexOf(col);
+    if (i < 0) return false;
+    const raw = raws[i];
+    if (raw.t === "bool") return raw.b;
+    const text = asText(raw);
+    const value = text.ok ? text.value.toLowerCase() : "?";
+    if (value === "yes" || value === "true") return true;
+    if (value === "no" || value === "false" || value === "") return false;
+    this.error(row, col!, `${quote(text.ok ? text.value : "?")} is not Yes or No. Write No (or clear the cell) to import this row, or Yes to leave its variant as it is.`);
+    return null;
+  }
+
+  /**
+   * A row marked archived (export writes "Yes" for variants removed from their source): its
+   * variant is left as it is, not imported (as the primary, the import would bring it back). The
+   * row still belongs to its product: the product's values may be on it (export writes them on
+   * a product's first row), and it counts in the order of variants without identifiers.
+   */
+  private onArchivedRow(rowNumber: number, cols: readonly number[], raws: readonly RawCell[], handleRaw: RawCell): boolean {
+    this.warn(
+      rowNumber,
+      this.colByKey.get("archived")!,
+      `This row is marked "Archived in source: Yes", so its variant was not imported and stays as it is in Passport. To import it (and bring an archived variant back), set "Archived in source" to No or clear the cell, and upload the file again.`,
+    );
+    const handleText = asText(handleRaw);
+    if (!handleText.ok || handleText.value === "" || handleText.value.length > 255 || !HANDLE_RE.test(handleText.value)) return true;
+    const handle = handleText.value.toLowerCase();
     if (this.builtHandles.has(handle)) throw new Error(`row ${rowNumber}: the product "${handle}" was already read to its last row`);
     let product = this.products.get(handle);
     if (!product) {
       this.products.set(handle, (product = { handle, rows: [], bad: false }));
       this.productCount++;
     }
-    product.rows.push({ row: rowNumber, v });
-    if (rowBad) product.bad = true;
-    // Identifiers: a repeat marks this product now; every use is reported at the end.
-    const use = { row: rowNumber, handle };
-    if (this.skuField && typeof v[this.skuField.key] === "string" && remember(this.skuUses, v[this.skuField.key] as string, use)) product.bad = true;
-    if (this.gtinField && typeof v[this.gtinField.key] === "string" && remember(this.barcodeUses, v[this.gtinField.key] as string, use)) product.bad = true;
+    const identifierCols = new Set<number>();
+    for (const field of [this.skuField, this.gtinField]) if (field && this.fieldCol(field)) identifierCols.add(this.fieldCol(field));
+    this.columns.forEach((c, col) => {
+      if (c?.role.type === "group" && c.role.field === this.optionsField && c.role.part.part === "value") identifierCols.add(col);
+    });
+    const hasIdentifier = cols.some((col, i) => identifierCols.has(col) && raws[i].t !== "empty");
+    // Copies: the parser reuses its arrays, and its strings would keep the sheet's XML alive.
+    const kept = raws.map((raw): RawCell => (raw.t === "string" ? { ...raw, s: detach(raw.s) } : raw));
+    product.rows.push({ row: rowNumber, v: {}, archived: { cols: [...cols], raws: kept, hasIdentifier } });
     if (this.lastRowOf.get(handle) === rowNumber) this.build(product);
     return true;
+  }
+
+  /** Reads the product's own values (not a variant's) on its archived rows. */
+  private readArchivedRows(product: ProductAcc): void {
+    const productOwn = (column: Column) => {
+      const role = column.role;
+      const field = role.type === "field" || role.type === "group" ? role.field : undefined;
+      return !!field && field.level === "product" && !field.variantOverride;
+    };
+    for (const r of product.rows) {
+      if (!r.archived) continue;
+      const { v, bad } = this.parseCells(r.row, r.archived.cols, r.archived.raws, productOwn);
+      r.v = v;
+      r.archived.cols = [];
+      r.archived.raws = [];
+      if (bad) product.bad = true;
+    }
   }
 
   /** Builds a product whose rows have all been read, and lets go of its rows. */
   private build(product: ProductAcc): void {
     this.builtHandles.add(product.handle);
+    if (product.rows.every((r) => r.archived)) {
+      // Every variant archived: nothing to import, and nothing in error.
+      product.rows = [];
+      product.built = null;
+      return;
+    }
+    this.readArchivedRows(product);
     const record = this.buildProduct(product);
     product.rows = [];
     product.built = product.bad ? null : record;
@@ -784,32 +880,57 @@ class ProductsSheetParser {
       }
     }
 
-    // Variants and their external ids: SKU, else GTIN-14, else handle/options, else handle#row.
+    // Variants and their external ids: SKU, else GTIN-14, else handle/options, else by order.
+    // Never a row number: a row moves when rows are added or removed above it, and its variant
+    // would become a new one (a new passport, while the one on printed labels is archived). A
+    // variant with nothing to tell it apart is the handle alone when it is the first such variant
+    // of its product (a product's only variant keeps its id when variants are added after it),
+    // and "<handle>#<n>" when it is the n-th; archived rows count, since the export writes them
+    // in their place. Positions count every row of the product, archived ones too, for the same
+    // reason.
     const variants: SourceVariant[] = [];
-    const byOptions = new Map<string, number[]>();
+    const rowsById = new Map<string, { rows: number[]; derived: "options" | "order" | null }>();
+    let unidentified = 0;
     for (let i = 0; i < rows.length; i++) {
+      const archived = rows[i].archived;
+      if (archived) {
+        if (!archived.hasIdentifier) unidentified++;
+        continue;
+      }
       const fields = variantFields[i];
       const sku = this.skuField ? (fields[this.skuField.key] as string | undefined) : undefined;
       const barcode = this.gtinField ? (fields[this.gtinField.key] as string | undefined) : undefined;
       const options = this.optionsField ? (fields[this.optionsField.key] as { value: string }[] | undefined) : undefined;
       let externalId: string;
+      let derived: "options" | "order" | null = null;
       if (sku) externalId = sku;
       else if (barcode) externalId = barcode;
-      else {
-        externalId = options && options.length ? `${handle}/${options.map((o) => o.value).join("/")}` : `${handle}#${rows[i].row}`;
-        const list = byOptions.get(externalId) ?? [];
-        list.push(rows[i].row);
-        byOptions.set(externalId, list);
+      else if (options && options.length) {
+        externalId = `${handle}/${options.map((o) => o.value).join("/")}`;
+        derived = "options";
+      } else {
+        unidentified++;
+        externalId = unidentified === 1 ? handle : `${handle}#${unidentified}`;
+        derived = "order";
       }
+      const uses = rowsById.get(externalId) ?? { rows: [], derived: null };
+      uses.rows.push(rows[i].row);
+      uses.derived ??= derived;
+      rowsById.set(externalId, uses);
       variants.push({ externalId, fields: fields as FieldValues, position: i + 1, ref: { sheet: this.sheet, row: rows[i].row } });
     }
-    for (const list of byOptions.values()) {
-      if (list.length < 2) continue;
-      for (const row of list) {
+    // Two variants with one id: the same options, or an id made from the handle that another
+    // variant has as its SKU. (The same SKU or barcode twice is reported for the whole file.)
+    for (const [id, uses] of rowsById) {
+      if (uses.rows.length < 2 || !uses.derived) continue;
+      for (const row of uses.rows) {
+        const others = listRows(uses.rows.filter((x) => x !== row));
         this.error(
           row,
           this.handleCol,
-          `This row has the same option values as ${listRows(list.filter((x) => x !== row))} of the product ${quote(handle)}, and no SKU or barcode to tell them apart. Give each variant different option values, or its own SKU.`,
+          uses.derived === "options"
+            ? `This row has the same option values as ${others} of the product ${quote(handle)}, and no SKU or barcode to tell them apart. Give each variant different option values, or its own SKU.`
+            : `This row's variant and the one on ${others} of the product ${quote(handle)} would both be known as ${quote(id)}, so they cannot be told apart. Give each variant its own SKU.`,
         );
         product.bad = true;
       }
@@ -857,6 +978,7 @@ class ProductsSheetParser {
     if (indexes.length === 0) return;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
+      if (r.archived) continue; // not imported: its options are its variant's
       const cells = r.v[key] as OptionCells | undefined;
       const list: { name: string; value: string }[] = [];
       for (const index of indexes) {
@@ -1047,6 +1169,21 @@ function unreadableSheet(sheet: { name: string }, err: unknown): WorkbookRejecte
   );
 }
 
+/**
+ * A sheet whose rows are not in ascending order (a row number repeated, or a row after a higher
+ * one) is damaged: Excel and LibreOffice never write one, and rows of one product could not be
+ * told apart. Only whole row numbers are checked (a row without its number follows the one
+ * before it).
+ */
+function checkRowOrder(sheet: { name: string }, row: number, previous: number): void {
+  if (!Number.isInteger(row) || !(row <= previous)) return;
+  const what = row === previous ? `row ${formatCount(row)} appears twice` : `row ${formatCount(row)} comes after row ${formatCount(previous)}`;
+  throw new WorkbookRejected(
+    "corrupt",
+    `The "${sheet.name}" sheet in this file is damaged: ${what}. Open the file in Excel or LibreOffice, save it again as "Excel Workbook (.xlsx)" and upload the new file.`,
+  );
+}
+
 /** The handle column of a header row (-1 when it has none); undefined for a blank row above the header. */
 function handleColumnOf(cols: readonly number[], raws: readonly RawCell[], primaryLocale: string, registry: FieldRegistry): number | undefined {
   const headers = headerTexts(cols, raws);
@@ -1094,10 +1231,13 @@ async function readLastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: 
   const lastRow = new Map<string, number>();
   let handleCol = 0;
   let rows = 0;
+  let previous = 0;
   const cols: number[] = [];
   const raws: RawCell[] = [];
   for await (const batch of sheetRows(workbook)) {
     for (const row of batch) {
+      checkRowOrder(workbook.sheet, row.number, previous);
+      previous = row.number;
       if (handleCol === 0) {
         readCells(row, cols, raws);
         const found = handleColumnOf(cols, raws, primaryLocale, registry);
@@ -1173,8 +1313,13 @@ export async function streamProductsWorkbook(input: string, options: ReadOptions
   async function* records(): AsyncGenerator<SourceRecord> {
     const cols: number[] = [];
     const raws: RawCell[] = [];
+    let previous = 0;
     reading: for await (const batch of sheetRows(workbook)) {
       for (const row of batch) {
+        // The first pass refuses such a sheet before any product is handed over; this check keeps
+        // the parser from ever seeing one.
+        checkRowOrder(sheet, row.number, previous);
+        previous = row.number;
         readCells(row, cols, raws);
         const more = parser.onRow(row.number, cols, raws);
         const ready = parser.takeReady();

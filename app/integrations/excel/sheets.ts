@@ -298,7 +298,7 @@ export function instructionsContent(layout: ColumnLayout, limits: Limits, exampl
       : "",
     "Numbers: enter the number only, in the unit shown in the header, e.g. 12.5 or 12,5. Dates: an Excel date or YYYY-MM-DD. Countries: ISO 3166 two-letter codes (PT, DE …), the dropdown lists them.",
     "Barcodes (GTIN): keep the column formatted as Text so leading zeros stay; the check digit is verified.",
-    "Columns Passport does not know are ignored (the upload lists them as warnings). \"Archived in source\" is written on export for your information and ignored on import.",
+    "Columns Passport does not know are ignored (the upload lists them as warnings). Rows marked Yes in \"Archived in source\" (written on export) are not imported: their variants stay as they are; set No to import such a row.",
   ].filter((s) => s !== "");
 
   const reference = layout.columns

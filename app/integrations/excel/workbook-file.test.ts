@@ -180,6 +180,59 @@ describe("zip bombs and size limits", () => {
   });
 });
 
+describe("hyperlinks", () => {
+  const HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink";
+  /** A Products sheet with a handle and an Images column, and the given <hyperlink> elements. */
+  function linkedWorkbook(hyperlinkXml: string, relationships = `<Relationship Id="rIdH1" Type="${HYPERLINK_REL}" Target="https://cdn.example.com/photo.jpg" TargetMode="External"/>`): Buffer {
+    const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+    const sheet =
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetData>' +
+      `<row r="1">${cell("A1", "Product Handle")}${cell("B1", "Images")}</row>` +
+      `<row r="2">${cell("A2", "tee")}${cell("B2", "front photo")}</row>` +
+      `<row r="3">${cell("A3", "cap")}${cell("B3", "side photo")}</row>` +
+      `</sheetData><hyperlinks>${hyperlinkXml}</hyperlinks></worksheet>`;
+    return buildZip([
+      ...workbookSkeleton(sheet),
+      { name: "xl/worksheets/_rels/sheet1.xml.rels", data: Buffer.from(`<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${relationships}</Relationships>`) },
+    ]);
+  }
+
+  it("refuses a sheet whose links cover more cells than the limit, without running out of memory (21 KB of ranges once crashed the server)", async () => {
+    // As the review's hlbomb.xlsx: 100 ranges of whole rows (A:XFD, 25 rows each) to one link.
+    const ranges = Array.from({ length: 100 }, (_, i) => `<hyperlink ref="A${i * 25 + 1}:XFD${i * 25 + 25}" r:id="rIdH1"/>`).join("");
+    const bomb = linkedWorkbook(ranges);
+    expect(bomb.length).toBeLessThan(25_000);
+    const started = Date.now();
+    const err = await rejection(bomb);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(err.code).toBe("too-many-links");
+    expect(err.message).toBe(
+      'The "Products" sheet has links (hyperlinks) on more than 400,000 cells, the limit, so it was not read. Passport does not need links: remove them (in Excel, select the columns, right-click › Remove Hyperlinks) or type the web addresses as plain text, save the file and upload it again.',
+    );
+  });
+
+  it("counts every cell of a linked range, and one link per cell, against maxLinkedCells", async () => {
+    const err = await rejection(linkedWorkbook('<hyperlink ref="B2:B3" r:id="rIdH1"/><hyperlink ref="C2" r:id="rIdH1"/>'), { maxLinkedCells: 2 });
+    expect(err.code).toBe("too-many-links");
+    expect(err.message).toMatch(/on more than 2 cells/);
+    // So are the link targets of the sheet's relationships (one per link in files Excel writes).
+    const targets = Array.from({ length: 3 }, (_, i) => `<Relationship Id="rIdH${i + 1}" Type="${HYPERLINK_REL}" Target="https://cdn.example.com/${i}.jpg" TargetMode="External"/>`).join("");
+    const tooManyTargets = await rejection(linkedWorkbook('<hyperlink ref="B2" r:id="rIdH1"/>', targets), { maxLinkedCells: 2 });
+    expect(tooManyTargets.code).toBe("too-many-links");
+  });
+
+  it("reads a link on a range of cells as the link of each of its cells, within the limit", async () => {
+    const path = tmp.path("linked-range.xlsx");
+    await writeFile(path, linkedWorkbook('<hyperlink ref="B2:B3" r:id="rIdH1"/>'));
+    const r = await readProductsWorkbook(path, { primaryLocale: "en", limits: { maxLinkedCells: 2 } });
+    expect(r.errors).toEqual([]);
+    expect(r.records.map((p) => [p.handle, p.fields.images])).toEqual([
+      ["tee", [{ url: "https://cdn.example.com/photo.jpg" }]],
+      ["cap", [{ url: "https://cdn.example.com/photo.jpg" }]],
+    ]);
+  });
+});
+
 describe("reading alongside the verification", () => {
   it("runs the caller's reading once the directory passed its checks, awaits it, and lets a failed verification win", async () => {
     const valid = tmp.path("alongside.xlsx");

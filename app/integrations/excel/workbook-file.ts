@@ -250,45 +250,96 @@ export function parseWorkbookStructure(workbookXml: string, relsXml: string): Wo
   return { sheets, date1904 };
 }
 
-/** Expands "B2" or "B2:C4" to cell references (at most `max`). */
-function expandRange(ref: string, max: number): string[] {
-  const m = /^([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?$/i.exec(ref.trim());
-  if (!m) return [];
-  if (!m[3]) return [ref.trim().toUpperCase()];
-  const c1 = columnIndex(m[1]);
-  const c2 = columnIndex(m[3]);
-  const r1 = Number(m[2]);
-  const r2 = Number(m[4]);
-  const out: string[] = [];
-  for (let r = Math.min(r1, r2); r <= Math.max(r1, r2); r++) {
-    for (let c = Math.min(c1, c2); c <= Math.max(c1, c2); c++) {
-      out.push(cellRef(c, r));
-      if (out.length >= max) return out;
-    }
-  }
-  return out;
+/** A cell range "B2:C4" (or one cell "B2") as 1-based row and column bounds; null when it is not one. */
+function parseRange(ref: string): { r1: number; r2: number; c1: number; c2: number } | null {
+  const m = /^\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?$/i.exec(ref.trim());
+  if (!m) return null;
+  const a = { c: columnIndex(m[1].toUpperCase()), r: Number(m[2]) };
+  const b = m[3] ? { c: columnIndex(m[3].toUpperCase()), r: Number(m[4]) } : a;
+  return { r1: Math.min(a.r, b.r), r2: Math.max(a.r, b.r), c1: Math.min(a.c, b.c), c2: Math.max(a.c, b.c) };
 }
 
-/** Collects `<hyperlink ref=… r:id=…>` elements from a sheet's XML as it streams by. */
-class HyperlinkScanner {
+/**
+ * Calls `onElement` with the attributes of each `<tag …>` element (any namespace prefix) of a part
+ * as it streams by, without holding the part in memory.
+ */
+class ElementScanner {
   private decoder = new StringDecoder("utf8");
   private carry = "";
-  readonly found: { ref: string; rId: string }[] = [];
+  private readonly re: RegExp;
+
+  constructor(
+    tag: string,
+    private readonly onElement: (attributes: Record<string, string>) => void,
+  ) {
+    this.re = new RegExp(`<(?:[\\w.-]+:)?${tag}\\s([^>]*)>`, "g");
+  }
 
   push(chunk: Buffer): void {
     const text = this.carry + this.decoder.write(chunk);
-    const re = /<(?:[\w.-]+:)?hyperlink\s([^>]*)>/g;
+    this.re.lastIndex = 0;
     let m: RegExpExecArray | null;
     let consumed = 0;
-    while ((m = re.exec(text))) {
-      const a = parseAttributes(m[1]);
-      const rId = a["r:id"] ?? Object.entries(a).find(([k]) => k.endsWith(":id"))?.[1];
-      if (a.ref && rId) this.found.push({ ref: a.ref, rId });
-      consumed = re.lastIndex;
+    while ((m = this.re.exec(text))) {
+      this.onElement(parseAttributes(m[1]));
+      consumed = this.re.lastIndex;
     }
     // Keep an unfinished tag for the next chunk.
     const lastOpen = text.lastIndexOf("<");
     this.carry = lastOpen >= consumed && text.indexOf(">", lastOpen) === -1 ? text.slice(lastOpen, lastOpen + 4096) : "";
+  }
+}
+
+/** The relationship id attribute ("r:id", whatever the namespace prefix). */
+function relationshipId(attributes: Record<string, string>): string | undefined {
+  return attributes["r:id"] ?? Object.entries(attributes).find(([k]) => k.endsWith(":id"))?.[1];
+}
+
+function tooManyLinks(sheetName: string, maxCells: number): WorkbookRejected {
+  return new WorkbookRejected(
+    "too-many-links",
+    `The "${sheetName}" sheet has links (hyperlinks) on more than ${formatCount(maxCells)} cells, the limit, so it was not read. Passport does not need links: remove them (in Excel, select the columns, right-click › Remove Hyperlinks) or type the web addresses as plain text, save the file and upload it again.`,
+  );
+}
+
+/**
+ * The Products sheet's hyperlinks by cell ("B2" → "https://…", external links only). A link on
+ * a range is a link on each of its cells. Cells are counted before they are noted, and a sheet
+ * with more than `maxCells` linked cells is refused: a few bytes such as ref="A2:XFD25000" stand
+ * for 400 million cells. Its link targets (one relationship per link) are held to the same limit.
+ */
+class SheetHyperlinks {
+  readonly cells = new Map<string, string>();
+  /** External link targets by relationship id, from the sheet's relationships part. */
+  private readonly targets = new Map<string, string>();
+  private counted = 0;
+  readonly relationships = new ElementScanner("Relationship", (a) => {
+    if (!/\/hyperlink$/.test(a.Type ?? "") || (a.TargetMode ?? "").toLowerCase() !== "external") return;
+    this.targets.set(a.Id ?? "", a.Target ?? "");
+    if (this.targets.size > this.maxCells) throw tooManyLinks(this.sheetName, this.maxCells);
+  });
+  readonly sheet = new ElementScanner("hyperlink", (a) => {
+    const rId = relationshipId(a);
+    const target = rId ? this.targets.get(rId) : undefined;
+    const range = a.ref && target !== undefined ? parseRange(a.ref) : null;
+    if (target !== undefined && range) this.add(range, target);
+  });
+
+  constructor(
+    private readonly maxCells: number,
+    private readonly sheetName: string,
+  ) {}
+
+  get hasTargets(): boolean {
+    return this.targets.size > 0;
+  }
+
+  private add(range: { r1: number; r2: number; c1: number; c2: number }, target: string): void {
+    this.counted += (range.r2 - range.r1 + 1) * (range.c2 - range.c1 + 1);
+    if (this.counted > this.maxCells) throw tooManyLinks(this.sheetName, this.maxCells);
+    for (let r = range.r1; r <= range.r2; r++) {
+      for (let c = range.c1; c <= range.c2; c++) this.cells.set(cellRef(c, r), target);
+    }
   }
 }
 
@@ -416,24 +467,23 @@ export async function inspectWorkbookFile(path: string, limits: Limits, options:
     const productsSheet = sheets.find((s) => s.name.trim().toLowerCase() === PRODUCTS_SHEET.toLowerCase()) ?? null;
 
     // Hyperlink relationships of the Products sheet.
-    const hyperlinkTargets = new Map<string, string>();
-    let productsPart: string | null = null;
+    let links: SheetHyperlinks | null = null;
     if (productsSheet?.path && options.hyperlinks !== false) {
-      productsPart = productsSheet.path;
-      const slash = productsPart.lastIndexOf("/");
-      const relsPath = `${productsPart.slice(0, slash)}/_rels/${productsPart.slice(slash + 1)}.rels`;
-      const sheetRels = byName.get(relsPath);
+      const part = productsSheet.path;
+      const slash = part.lastIndexOf("/");
+      const sheetRels = byName.get(`${part.slice(0, slash)}/_rels/${part.slice(slash + 1)}.rels`);
       if (sheetRels) {
-        const xml = await readEntryText(zip, sheetRels).catch((err) => { throw zipError(err); });
-        for (const rel of parseRelationships(xml)) {
-          if (/\/hyperlink$/.test(rel.type) && rel.external) hyperlinkTargets.set(rel.id, rel.target);
-        }
+        links = new SheetHyperlinks(limits.maxLinkedCells, productsSheet.name);
+        const relationships = links.relationships;
+        await drainEntry(zip, sheetRels, (c) => relationships.push(c)).catch((err: unknown) => {
+          throw err instanceof WorkbookRejected ? err : zipError(err);
+        });
+        if (!links.hasTargets) links = null;
       }
     }
 
     // Verification pass: inflate every part and count the real bytes.
     let actual = 0;
-    const scanner = hyperlinkTargets.size > 0 ? new HyperlinkScanner() : null;
     const productsPath = productsSheet?.path ?? null;
     let productsTail = "";
     const verifyParts = async () => {
@@ -442,14 +492,14 @@ export async function inspectWorkbookFile(path: string, limits: Limits, options:
         const isProducts = e.fileName === productsPath;
         const onChunk = isProducts
           ? (c: Buffer) => {
-              scanner?.push(c);
+              links?.sheet.push(c);
               productsTail = (productsTail + c.subarray(-64).toString("latin1")).slice(-64);
             }
           : undefined;
         try {
           actual += await drainEntry(zip, e, onChunk);
         } catch (err) {
-          throw zipError(err);
+          throw err instanceof WorkbookRejected ? err : zipError(err);
         }
         if (actual > limits.maxUncompressedBytes) {
           throw new WorkbookRejected(
@@ -470,14 +520,7 @@ export async function inspectWorkbookFile(path: string, limits: Limits, options:
     const [verified, alongside] = await Promise.allSettled([verifyParts(), options.alongsideVerification?.({ productsSheet, hasSharedStrings })]);
     if (verified.status === "rejected") throw verified.reason;
     if (alongside.status === "rejected") throw alongside.reason;
-    const hyperlinks = new Map<string, string>();
-    if (scanner) {
-      for (const { ref, rId } of scanner.found) {
-        const target = hyperlinkTargets.get(rId);
-        if (!target) continue;
-        for (const cell of expandRange(ref, limits.maxRows * 4)) hyperlinks.set(cell, target);
-      }
-    }
+    const hyperlinks = links?.cells ?? new Map<string, string>();
     return { ...structure, sizeBytes: size, uncompressedBytes: actual, productsSheet, hyperlinks, hasSharedStrings };
   } finally {
     zip.close();

@@ -19,22 +19,26 @@ afterAll(async () => {
 /** The records reading an export of these products must give. */
 function expectedRecords(products: ExportProduct[]): SourceRecord[] {
   let row = 1;
-  return products.map((p) => {
+  const records: SourceRecord[] = [];
+  for (const p of products) {
     const first = row + 1;
-    return {
-      externalId: p.handle,
-      handle: p.handle,
-      fields: p.fields,
-      variants: p.variants.map((v, i) => {
-        row++;
-        const f = v.fields as Record<string, unknown>;
-        const options = f.options as { value: string }[] | undefined;
-        const externalId = (f.sku as string) ?? (f.barcode as string) ?? (options ? `${p.handle}/${options.map((o) => o.value).join("/")}` : `${p.handle}#${row}`);
-        return { externalId, fields: v.fields, position: i + 1, ref: { sheet: "Products", row } };
-      }),
-      ref: { sheet: "Products", row: first },
-    };
-  });
+    let unidentified = 0;
+    const variants: SourceRecord["variants"] = [];
+    p.variants.forEach((v, i) => {
+      row++;
+      const f = v.fields as Record<string, unknown>;
+      const options = f.options as { value: string }[] | undefined;
+      const identified = !!(f.sku ?? f.barcode ?? options);
+      if (!identified) unidentified++;
+      // Rows marked "Archived in source" are not imported (a warning each).
+      if (p.archived || v.archived) return;
+      const byOrder = unidentified === 1 ? p.handle : `${p.handle}#${unidentified}`;
+      const externalId = (f.sku as string) ?? (f.barcode as string) ?? (options ? `${p.handle}/${options.map((o) => o.value).join("/")}` : byOrder);
+      variants.push({ externalId, fields: v.fields, position: i + 1, ref: { sheet: "Products", row } });
+    });
+    if (variants.length > 0) records.push({ externalId: p.handle, handle: p.handle, fields: p.fields, variants, ref: { sheet: "Products", row: first } });
+  }
+  return records;
 }
 
 async function* slowly<T>(items: T[]): AsyncGenerator<T> {
@@ -55,7 +59,11 @@ describe("export", () => {
     expect(result).toEqual({ rows: 9, warnings: [] });
     const r = await readProductsWorkbook(path, { primaryLocale: "en" });
     expect(r.errors).toEqual([]);
-    expect(r.warnings).toEqual([]); // "Archived in source" is ignored silently
+    // Rows marked "Archived in source" are left as they are, with a warning each.
+    expect(r.warnings.map((w) => [w.row, w.column])).toEqual([
+      [8, "Archived in source"],
+      [9, "Archived in source"],
+    ]);
     expect(r.translationLocales).toEqual(["de", "fr"]);
     expect(r.records).toEqual(expectedRecords(products));
   });
