@@ -13,11 +13,25 @@ export class MerchantError extends Error {
   }
 }
 
+/**
+ * An error message in one line: its first line that says something, trimmed. Prisma's messages
+ * start with an empty line, then "Invalid `…` invocation in", the caller's file and code, and
+ * end with the reason: for those, the reason.
+ */
+export function firstLine(text: string): string {
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  if (lines.length > 1 && /^Invalid `.*` invocation/.test(lines[0])) return lines[lines.length - 1];
+  return lines[0] ?? "";
+}
+
 /** The text a merchant sees for any error. */
 export function merchantMessage(error: unknown): string {
   if (error instanceof MerchantError) return error.message;
-  const detail = error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : String(error).slice(0, 200);
-  return `Something went wrong on our side (${redactSecrets(detail)}). Passport retries automatically; if this keeps happening, contact support.`;
+  const detail = firstLine(error instanceof Error ? error.message : String(error)).slice(0, 200);
+  return `Something went wrong on our side${detail ? ` (${redactSecrets(detail)})` : ""}. Passport retries automatically; if this keeps happening, contact support.`;
 }
 
 /** Removes things that look like tokens or credentials from a message before it is stored or logged. */

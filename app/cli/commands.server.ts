@@ -6,13 +6,14 @@ import { forShop } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { commitUpload, getUploadPreview, uploadWorkbook, type UploadPreview } from "../integrations/excel/uploads.server";
 import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/export.server";
+import { UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
 import { findIntegration, listIntegrations } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
 import { promoteIntegration } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { processSyncJob, requestSync } from "../jobs/sync-jobs.server";
 import { passportList, writeQrZip } from "../passports/listing.server";
-import { getRun, type RunView } from "../sync/runs.server";
+import { getRun, hasLiveRun, type RunView } from "../sync/runs.server";
 import type { CliOptions } from "./dpp";
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -80,6 +81,53 @@ async function sync(db: ShopDb, opts: CliOptions): Promise<number> {
   return run.status === "succeeded" ? 0 : 1;
 }
 
+/** How long a committed upload may wait with no run of its integration going before the CLI stops waiting. */
+export const COMMIT_START_TIMEOUT_MS = 120_000;
+
+/** When a commit's wait last saw something happen (a run going), to tell a queued import from a stuck one. */
+export class CommitStall {
+  private lastSignOfLife = Date.now();
+  constructor(private readonly timeoutMs = COMMIT_START_TIMEOUT_MS) {}
+  alive(): void {
+    this.lastSignOfLife = Date.now();
+  }
+  get stuck(): boolean {
+    return Date.now() - this.lastSignOfLife > this.timeoutMs;
+  }
+  get seconds(): number {
+    return Math.round(this.timeoutMs / 1000);
+  }
+}
+
+/**
+ * The committed upload once its run has ended, null while it is on its way; throws (with what to
+ * do) when it will not end by itself: the upload left "committing" some other way, its integration
+ * was paused or disconnected, or no run of the integration has gone on for a while.
+ */
+export async function commitOutcome(db: ShopDb, uploadId: string, stall: CommitStall): Promise<UploadPreview | null> {
+  const upload = await getUploadPreview(db, uploadId);
+  if (upload.status === "committed" || upload.status === "failed") return upload;
+  if (upload.status === "expired") throw new MerchantError(`The import did not run and the upload has expired: files not imported within ${UPLOAD_KEEP_DAYS} days are deleted. Import the file again.`, true);
+  if (upload.status !== "committing") throw new MerchantError(`The import did not run: the upload is ${upload.status}. Import the file again.`, true);
+  if (upload.commitBlocked) throw new MerchantError(upload.commitBlocked, true);
+  const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: { integrationId: true } });
+  if (await hasLiveRun(db, row.integrationId)) stall.alive();
+  else if (stall.stuck) {
+    throw new MerchantError(
+      `The import has not started after ${stall.seconds} seconds and stays queued: nothing is saved yet. See the Excel integration's sync history in the app (another sync of it may still be running).`,
+      true,
+    );
+  }
+  return null;
+}
+
+async function commitProgress(db: ShopDb, uploadId: string): Promise<string> {
+  const row = await db.upload.findUnique({ where: { id: uploadId }, select: { integrationId: true } });
+  const run = row ? await db.syncRun.findFirst({ where: { integrationId: row.integrationId, trigger: "upload", status: "running" }, orderBy: { createdAt: "desc" } }) : null;
+  if (!run) return "waiting for the import to start…";
+  return `saving${run.phase ? ` (${run.phase})` : ""}: ${run.processed}${run.total ? ` of ${run.total}` : ""} records`;
+}
+
 function issuesJson(preview: UploadPreview) {
   return preview.errors.map((e) => ({ sheet: e.sheet, row: e.row, column: e.column, message: e.message }));
 }
@@ -97,12 +145,10 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
     return preview.status === "previewed" ? 0 : 1;
   }
   await commitUpload(jobQueue(), db, preview.uploadId);
+  const stall = new CommitStall();
   const committed = await workUntil(
-    async () => {
-      const p = await getUploadPreview(db, preview.uploadId);
-      return p.status === "committed" || p.status === "failed" ? p : null;
-    },
-    async () => "saving…",
+    () => commitOutcome(db, preview.uploadId, stall),
+    () => commitProgress(db, preview.uploadId),
   );
   const run = committed.commitRunId ? await getRun(db, committed.commitRunId) : null;
   if (!run) throw new MerchantError("The import could not start; see the app's sync history.", true);

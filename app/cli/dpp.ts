@@ -2,6 +2,7 @@
 // With --json, standard output carries exactly one JSON document; progress and logs go to
 // standard error. Exit code 0 on success; otherwise non-zero with a one-line reason on stderr.
 import { parseArgs } from "node:util";
+import { firstLine } from "../errors";
 
 process.env.PASSPORT_BACKGROUND = "off"; // the CLI runs its own worker only while it waits
 
@@ -57,7 +58,7 @@ main()
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`dpp: ${message.split("\n")[0]}\n`);
+    process.stderr.write(`dpp: ${firstLine(message) || "failed without a message"}\n`);
     process.exit(1);
   });
 

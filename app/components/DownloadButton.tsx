@@ -3,10 +3,10 @@
 // own fetches), with progress, and then saved.
 import { useState } from "react";
 import { BlockStack, Button, InlineError, ProgressBar, Text } from "@shopify/polaris";
+import { fileNameFromDisposition } from "../content-disposition";
 
 function fileNameOf(response: Response, fallback: string): string {
-  const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
-  return match?.[1] ?? fallback;
+  return fileNameFromDisposition(response.headers.get("Content-Disposition")) || fallback;
 }
 
 export function DownloadButton({ url, children, fileName, variant }: { url: string; children: string; fileName: string; variant?: "primary" }) {

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { PassThrough, Readable } from "node:stream";
 import { adminContext } from "../admin.server";
+import { attachment } from "../content-disposition";
 import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/export.server";
 
 /** The catalog (or a filtered part of it) in the template's format, streamed as it is written. */
@@ -18,7 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return new Response(Readable.toWeb(stream) as ReadableStream, {
     headers: {
       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      "Content-Disposition": `attachment; filename="passport-products-${shop.replace(/\.myshopify\.com$/, "")}.xlsx"`,
+      "Content-Disposition": attachment(`passport-products-${shop.replace(/\.myshopify\.com$/, "")}.xlsx`),
       "Cache-Control": "no-store",
     },
   });

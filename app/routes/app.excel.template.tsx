@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { PassThrough, Readable } from "node:stream";
 import { adminContext } from "../admin.server";
+import { attachment } from "../content-disposition";
 import { writeTemplate } from "../integrations/excel/template";
 import { shopSettings } from "../shop-settings.server";
 
@@ -13,6 +14,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const stream = new PassThrough();
   void writeTemplate(stream, { primaryLocale }).catch((error: unknown) => stream.destroy(error instanceof Error ? error : new Error(String(error))));
   return new Response(Readable.toWeb(stream) as ReadableStream, {
-    headers: { "Content-Type": XLSX, "Content-Disposition": 'attachment; filename="passport-import-template.xlsx"', "Cache-Control": "no-store" },
+    headers: { "Content-Type": XLSX, "Content-Disposition": attachment("passport-import-template.xlsx"), "Cache-Control": "no-store" },
   });
 };

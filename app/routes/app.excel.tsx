@@ -12,7 +12,6 @@ import {
   Checkbox,
   DataTable,
   DropZone,
-  InlineGrid,
   InlineStack,
   Layout,
   List,
@@ -31,6 +30,7 @@ import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
 import { RunProgress } from "../components/RunHistory";
 import { DownloadButton } from "../components/DownloadButton";
+import { importedSummary, UploadCounts } from "../components/UploadCounts";
 import { useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -74,35 +74,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 type Preview = NonNullable<Awaited<ReturnType<typeof loader>>["preview"]>;
 
-function Counts({ preview }: { preview: Preview }) {
-  const run = preview.run;
-  if (!run) return null;
-  const products = run.details.products;
-  const items = [
-    ["Variants to create", run.counts.created],
-    ["Variants to update", run.counts.updated],
-    ["Unchanged", run.counts.unchanged],
-    ["Values skipped (owned by another source)", run.counts.skipped],
-    ["Rows that match no variant", run.counts.unmatched],
-    ["Products to create", products?.created ?? 0],
-    ["Products to update", products?.updated ?? 0],
-  ] as const;
-  return (
-    <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
-      {items.map(([label, value]) => (
-        <BlockStack key={label} gap="050">
-          <Text as="p" variant="headingLg">
-            {value.toLocaleString("en")}
-          </Text>
-          <Text as="p" tone="subdued">
-            {label}
-          </Text>
-        </BlockStack>
-      ))}
-    </InlineGrid>
-  );
-}
-
 function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
   const valid = preview.status === "previewed";
   const skipped = Object.entries(preview.run?.details.skippedByField ?? {});
@@ -113,7 +84,7 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
           {valid ? `Preview of ${preview.fileName}` : `${preview.fileName} cannot be imported`}
         </Text>
         {preview.message ? <Banner tone="critical">{preview.message}</Banner> : null}
-        {valid ? <Counts preview={preview} /> : null}
+        {valid && preview.run ? <UploadCounts run={preview.run} /> : null}
         {skipped.length ? (
           <Banner tone="info" title="Some values will not be written">
             <List type="bullet">
@@ -138,12 +109,15 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
                 </List.Item>
               ))}
             </List>
-            {preview.errors.length > 50 ? <Text as="p">… and {preview.errors.length - 50} more in the marked file.</Text> : null}
-            <Box>
-              <DownloadButton url={`/app/excel/errors/${preview.uploadId}`} fileName="errors.xlsx">
-                Download the file with the problems marked
-              </DownloadButton>
-            </Box>
+            {preview.errors.length > 50 && preview.markedCopy ? <Text as="p">… and {preview.errors.length - 50} more in the marked file.</Text> : null}
+            {preview.errors.length > 50 && !preview.markedCopy ? <Text as="p">… and {preview.errors.length - 50} more.</Text> : null}
+            {preview.markedCopy ? (
+              <Box>
+                <DownloadButton url={`/app/excel/errors/${preview.uploadId}`} fileName="errors.xlsx">
+                  Download the file with the problems marked
+                </DownloadButton>
+              </Box>
+            ) : null}
           </BlockStack>
         ) : null}
         {preview.warnings.length ? (
@@ -233,7 +207,8 @@ export default function ExcelPage() {
   const [createMissing, setCreateMissing] = useState(false);
   const uploading = navigation.state === "submitting" && navigation.formData?.get("intent") === "upload";
   const committing = preview?.status === "committing";
-  useLiveRefresh(committing);
+  // A commit whose integration was paused or disconnected meanwhile waits: the page says why instead of refreshing.
+  useLiveRefresh(committing && !preview.commitBlocked);
 
   const onDrop = useCallback((_all: File[], accepted: File[]) => setFile(accepted[0] ?? null), []);
   const upload = () => {
@@ -258,7 +233,13 @@ export default function ExcelPage() {
                   <Text as="h2" variant="headingMd">
                     Importing {preview.fileName}…
                   </Text>
-                  {commitRun ? <RunProgress run={commitRun} /> : <ProgressBar progress={5} size="small" animated />}
+                  {preview.commitBlocked && !commitRun ? (
+                    <Banner tone="warning">{preview.commitBlocked}</Banner>
+                  ) : commitRun ? (
+                    <RunProgress run={commitRun} />
+                  ) : (
+                    <ProgressBar progress={5} size="small" animated />
+                  )}
                 </BlockStack>
               </Card>
             ) : null}
@@ -266,7 +247,7 @@ export default function ExcelPage() {
               <Banner tone="success" title={`${preview.fileName} was imported`}>
                 {commitRun ? (
                   <p>
-                    {commitRun.counts.created} variants created, {commitRun.counts.updated} updated, {commitRun.counts.unchanged} unchanged.
+                    {importedSummary(commitRun)}
                   </p>
                 ) : null}
               </Banner>

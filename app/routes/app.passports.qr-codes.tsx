@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import yazl from "yazl";
 import { adminContext } from "../admin.server";
+import { attachment } from "../content-disposition";
 import { fillQrZip } from "../passports/listing.server";
 
 /** The label zip (QR codes as SVG and PNG + labels.csv), streamed while it is made. */
@@ -13,7 +14,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return new Response(Readable.toWeb(output) as ReadableStream, {
     headers: {
       "Content-Type": "application/zip",
-      "Content-Disposition": `attachment; filename="passport-qr-codes-${shop.replace(/\.myshopify\.com$/, "")}.zip"`,
+      "Content-Disposition": attachment(`passport-qr-codes-${shop.replace(/\.myshopify\.com$/, "")}.zip`),
       "Cache-Control": "no-store",
     },
   });

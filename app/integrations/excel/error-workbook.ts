@@ -4,13 +4,16 @@
 //   yellow fill; several problems in one cell share one note;
 // - problems of a whole row (no cell given) are marked on the row's Product Handle cell;
 // - an "Errors" sheet lists every problem (replacing an "Errors" sheet from an earlier round).
-// The file passed the upload limits, so it is loaded with exceljs's (non-streaming) workbook
-// reader. Its data validations are read from the sheet XML and put back as ranges: exceljs would
-// otherwise expand a validation over 100,000 rows into 100,000 objects per column.
+// The copy is streamed, sheet by sheet and row by row (exceljs's worksheet reader into its
+// streaming writer), so memory stays flat whatever the file's size: loading a 50,000-row file
+// whole took more than 512 MB. Cell values and styles, column widths, frozen panes, merged cells,
+// hidden sheets and data validations are kept; what exceljs's streaming reader does not read
+// (images, charts, comments of the original, conditional formats) is not.
 import { createRequire } from "node:module";
+import { Readable, Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { HANDLE_HEADER, normalizeHeader, columnIndex, cellRef as toCellRef } from "./columns";
-import { inspectWorkbookFile, ElementCollector, parseAttributes, decodeXml, parseWorkbookStructure, readZipTextParts, streamZipParts } from "./workbook-file";
+import { inspectWorkbookFile, ElementCollector, parseAttributes, decodeXml, openZipPartText, parseWorkbookStructure, readZipTextParts, streamZipParts, xmlElements } from "./workbook-file";
 import { type Limits, resolveLimits } from "./limits";
 import type { CellIssue } from "./reader";
 
@@ -93,31 +96,45 @@ export function parseDataValidations(xmlBlocks: readonly string[]): Map<string, 
   return out;
 }
 
-/** Data validations of every worksheet, by sheet name. */
-async function readDataValidations(path: string): Promise<Map<string, Map<string, DataValidationModel>>> {
-  const parts = await readZipTextParts(path, ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]);
-  const { sheets } = parseWorkbookStructure(parts.get("xl/workbook.xml") ?? "", parts.get("xl/_rels/workbook.xml.rels") ?? "");
-  const byPart = new Map<string, { name: string; collector: ElementCollector }>();
-  for (const s of sheets) if (s.path) byPart.set(s.path, { name: s.name, collector: new ElementCollector("dataValidations") });
-  await streamZipParts(path, new Set(byPart.keys()), (name, chunk) => byPart.get(name)!.collector.push(chunk));
-  const out = new Map<string, Map<string, DataValidationModel>>();
-  for (const { name, collector } of byPart.values()) {
-    const models = parseDataValidations(collector.blocks);
-    if (models.size) out.set(name, models);
+/** What a worksheet keeps besides its rows, read from its XML (exceljs's streaming reader skips it). */
+interface SheetLayout {
+  validations: Map<string, DataValidationModel>;
+  widths: { min: number; max: number; width: number; hidden: boolean }[];
+  views: Partial<ExcelJS.WorksheetView>[];
+  merges: string[];
+}
+
+/** Column widths, views (frozen panes), merged cells and data validations of every worksheet, by part path. */
+async function readSheetLayouts(path: string, sheetParts: readonly string[]): Promise<Map<string, SheetLayout>> {
+  const tags = ["dataValidations", "cols", "sheetViews", "mergeCells"] as const;
+  const byPart = new Map(sheetParts.map((part) => [part, Object.fromEntries(tags.map((t) => [t, new ElementCollector(t)])) as Record<(typeof tags)[number], ElementCollector>]));
+  await streamZipParts(path, new Set(sheetParts), (name, chunk) => {
+    for (const collector of Object.values(byPart.get(name)!)) collector.push(chunk);
+  });
+  const out = new Map<string, SheetLayout>();
+  for (const [part, c] of byPart) {
+    const cols = c.cols.blocks.flatMap((b) => xmlElements(b, "col"));
+    out.set(part, {
+      validations: parseDataValidations(c.dataValidations.blocks),
+      widths: cols
+        .map((a) => ({ min: Number(a.min), max: Math.min(Number(a.max), 16_384), width: Number(a.width), hidden: a.hidden === "1" || a.hidden === "true" }))
+        .filter((w) => Number.isInteger(w.min) && Number.isInteger(w.max) && w.min >= 1 && w.max >= w.min),
+      views: c.sheetViews.blocks.flatMap(parseSheetViews).slice(0, 1),
+      merges: c.mergeCells.blocks.flatMap((b) => xmlElements(b, "mergeCell").map((a) => a.ref ?? "")).filter((ref) => /^[A-Z]+\d+:[A-Z]+\d+$/.test(ref)),
+    });
   }
   return out;
 }
 
-function findHandleColumn(ws: ExcelJS.Worksheet): number {
-  const targets = new Set([normalizeHeader(HANDLE_HEADER), "handle"]);
-  for (let r = 1; r <= Math.min(5, ws.rowCount); r++) {
-    let found = 0;
-    ws.getRow(r).eachCell((cell, col) => {
-      if (!found && typeof cell.text === "string" && targets.has(normalizeHeader(cell.text))) found = col;
-    });
-    if (found) return found;
-  }
-  return 1;
+function parseSheetViews(block: string): Partial<ExcelJS.WorksheetView>[] {
+  return xmlElements(block, "sheetView").map((view) => {
+    const pane = xmlElements(block, "pane")[0];
+    const showGridLines = view.showGridLines === "0" || view.showGridLines === "false" ? { showGridLines: false } : {};
+    if (pane && (pane.state === "frozen" || pane.state === "frozenSplit")) {
+      return { state: "frozen", xSplit: Number(pane.xSplit ?? 0), ySplit: Number(pane.ySplit ?? 0), ...(pane.topLeftCell ? { topLeftCell: pane.topLeftCell } : {}), ...showGridLines };
+    }
+    return showGridLines;
+  });
 }
 
 function noteText(kind: "error" | "warning", messages: string[]): string {
@@ -125,65 +142,216 @@ function noteText(kind: "error" | "warning", messages: string[]): string {
   return [head, ...messages.map((m) => (messages.length > 1 ? `• ${m}` : m))].join("\n");
 }
 
-/**
- * A copy of the workbook with the issues marked on their cells and listed on an "Errors" sheet.
- * Returns the .xlsx file's bytes.
- */
-export async function annotateWorkbook(originalFilePath: string, issues: CellIssue[], options: AnnotateOptions = {}): Promise<Buffer> {
-  // The file is checked again (size, zip bomb, structure) before it is loaded whole.
-  await inspectWorkbookFile(originalFilePath, resolveLimits(options.limits), { hyperlinks: false });
-  const validations = await readDataValidations(originalFilePath);
+type Located = CellIssue & { kind: "error" | "warning"; ref?: string };
 
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(originalFilePath, { ignoreNodes: ["dataValidations"] });
-  for (const ws of wb.worksheets) {
-    const models = validations.get(ws.name);
-    if (!models) continue;
-    const dv = (ws as unknown as { dataValidations: { model: Record<string, unknown> } }).dataValidations;
-    for (const [range, model] of models) dv.model[range] = model;
-  }
+/** The marks to put on one cell: its worst kind and every message. */
+interface Mark {
+  kind: "error" | "warning";
+  messages: string[];
+}
 
-  const previous = wb.getWorksheet(ERRORS_SHEET);
-  if (previous) wb.removeWorksheet(previous.id);
+/** The issues of one sheet by row, placed on their cells as the rows stream by. */
+class SheetMarks {
+  /** Issues by row; row-level ones (no cell) get the handle cell once the header has shown which it is. */
+  private readonly byRow = new Map<number, Located[]>();
+  /** The rows of byRow in order, and how many of them have been taken. */
+  private readonly rows: number[];
+  private next = 0;
+  private handleCol = 0;
 
-  const all = [
-    ...issues.map((i) => ({ ...i, kind: "error" as const })),
-    ...(options.warnings ?? []).map((i) => ({ ...i, kind: "warning" as const })),
-  ];
-
-  // Group the issues by cell.
-  const byCell = new Map<string, { ws: ExcelJS.Worksheet; ref: string; kind: "error" | "warning"; messages: string[] }>();
-  const handleCols = new Map<string, number>();
-  const located: (typeof all[number] & { ref?: string })[] = [];
-  for (const issue of all) {
-    const ws = wb.getWorksheet(issue.sheet);
-    let ref = issue.cellRef;
-    if (ws && !ref && issue.row > 0) {
-      let col = handleCols.get(ws.name);
-      if (col === undefined) handleCols.set(ws.name, (col = findHandleColumn(ws)));
-      ref = toCellRef(col, issue.row);
+  constructor(issues: Located[]) {
+    for (const issue of issues) {
+      if (issue.row <= 0 && !issue.cellRef) continue; // about the whole sheet: listed only
+      const row = issue.cellRef ? refRow(issue.cellRef) : issue.row;
+      const list = this.byRow.get(row);
+      if (list) list.push(issue);
+      else this.byRow.set(row, [issue]);
     }
-    located.push({ ...issue, ref });
-    if (!ws || !ref) continue;
-    const key = `${ws.name}!${ref}`;
-    const entry = byCell.get(key) ?? { ws, ref, kind: issue.kind, messages: [] };
-    if (issue.kind === "error") entry.kind = "error";
-    entry.messages.push(issue.message);
-    byCell.set(key, entry);
+    this.rows = [...this.byRow.keys()].sort((a, b) => a - b);
   }
 
-  for (const { ws, ref, kind, messages } of byCell.values()) {
-    const cell = ws.getCell(ref);
-    // Styles can be shared between cells: give this cell its own style object.
-    cell.style = {
-      ...cell.style,
-      fill: { type: "pattern", pattern: "solid", fgColor: { argb: kind === "error" ? ERROR_FILL : WARNING_FILL } },
-      font: { ...(cell.style.font ?? {}), color: { argb: kind === "error" ? ERROR_FONT : WARNING_FONT } },
+  /** Looks for the handle column in the first rows (the header). */
+  seeHeader(rowNumber: number, texts: Map<number, string>): void {
+    if (this.handleCol || rowNumber > 5) return;
+    const targets = new Set([normalizeHeader(HANDLE_HEADER), "handle"]);
+    for (const [col, text] of texts) {
+      if (targets.has(normalizeHeader(text))) {
+        this.handleCol = col;
+        return;
+      }
+    }
+  }
+
+  /** Rows with issues not taken yet, in order, up to `row`. */
+  rowsUpTo(row: number): number[] {
+    const out: number[] = [];
+    for (; this.next < this.rows.length && this.rows[this.next] <= row; this.next++) {
+      if (this.byRow.has(this.rows[this.next])) out.push(this.rows[this.next]);
+    }
+    return out;
+  }
+
+  /** The marks of a row by column (its issues placed, and forgotten here). */
+  take(row: number): Map<number, Mark> {
+    const marks = new Map<number, Mark>();
+    for (const issue of this.byRow.get(row) ?? []) {
+      issue.ref ??= toCellRef(this.handleCol || 1, row);
+      const col = columnOf(issue.ref);
+      const mark = marks.get(col) ?? { kind: issue.kind, messages: [] };
+      if (issue.kind === "error") mark.kind = "error";
+      mark.messages.push(issue.message);
+      marks.set(col, mark);
+    }
+    this.byRow.delete(row);
+    return marks;
+  }
+}
+
+function refRow(ref: string): number {
+  return Number(/(\d+)$/.exec(ref)?.[1] ?? 0);
+}
+
+function markCell(cell: ExcelJS.Cell, mark: Mark): void {
+  const style = cell.style ?? {};
+  // Styles are shared between cells: this cell gets its own style object.
+  cell.style = {
+    ...style,
+    fill: { type: "pattern", pattern: "solid", fgColor: { argb: mark.kind === "error" ? ERROR_FILL : WARNING_FILL } },
+    font: { ...(style.font ?? {}), color: { argb: mark.kind === "error" ? ERROR_FONT : WARNING_FONT } },
+  };
+  cell.note = noteText(mark.kind, mark.messages);
+}
+
+// exceljs's streaming reader, driven part by part: its own reading of a file decodes each piece of
+// bytes on its own (a character split between pieces became "�") and reads worksheets in the
+// zip's order, not the workbook's. Here every part arrives as text, decoded whole, in tab order.
+interface ExcelRow {
+  number: number;
+  height?: number;
+  eachCell(callback: (cell: ExcelJS.Cell, col: number) => void): void;
+}
+interface StreamWorkbookReader {
+  options: Record<string, unknown>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+}
+const requireExcel = createRequire(import.meta.url);
+const WorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: unknown, options: object) => StreamWorkbookReader;
+const WorksheetReader = requireExcel("exceljs/lib/stream/xlsx/worksheet-reader.js") as new (args: { workbook: StreamWorkbookReader; id: number; iterator: AsyncIterable<string>; options: object }) => AsyncIterable<ExcelRow>;
+
+/** A part's text for exceljs (as a stream), or null when the zip has no such part. */
+async function withPartText<T>(path: string, part: string, use: (text: AsyncIterable<string>) => Promise<T>): Promise<T | null> {
+  const opened = await openZipPartText(path, part);
+  if (!opened) return null;
+  try {
+    return await use(opened.text);
+  } finally {
+    opened.close();
+  }
+}
+
+/** Workbook-level parts: relationships resolved to part paths ("xl/styles.xml"). */
+function workbookParts(relsXml: string): { sharedStrings?: string; styles?: string } {
+  const out: { sharedStrings?: string; styles?: string } = {};
+  for (const rel of xmlElements(relsXml, "Relationship")) {
+    const target = rel.Target ?? "";
+    const part = target.startsWith("/") ? target.slice(1) : `xl/${target}`;
+    if (/\/sharedStrings$/.test(rel.Type ?? "")) out.sharedStrings = part;
+    if (/\/styles$/.test(rel.Type ?? "")) out.styles = part;
+  }
+  return out;
+}
+
+/**
+ * Writes a copy of the workbook with the issues marked on their cells and listed on an "Errors"
+ * sheet to `output` (ended when done), streaming.
+ */
+export async function writeAnnotatedWorkbook(originalFilePath: string, output: Writable, issues: CellIssue[], options: AnnotateOptions = {}): Promise<void> {
+  // The file is checked again (size, zip bomb, structure) before it is read.
+  await inspectWorkbookFile(originalFilePath, resolveLimits(options.limits), { hyperlinks: false });
+  const parts = await readZipTextParts(originalFilePath, ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]);
+  const workbookXml = parts.get("xl/workbook.xml") ?? "";
+  const relsXml = parts.get("xl/_rels/workbook.xml.rels") ?? "";
+  const { sheets } = parseWorkbookStructure(workbookXml, relsXml);
+  const hidden = new Map(xmlElements(workbookXml, "sheet").map((a) => [a.name ?? "", a.state === "hidden" || a.state === "veryHidden" ? a.state : "visible"]));
+  // An Errors sheet from an earlier round is replaced.
+  const copied = sheets.filter((s): s is typeof s & { path: string } => s.path !== null && s.name !== ERRORS_SHEET);
+  const layouts = await readSheetLayouts(originalFilePath, copied.map((s) => s.path));
+
+  const reader = new WorkbookReader(null, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
+  const { sharedStrings, styles } = workbookParts(relsXml);
+  await withPartText(originalFilePath, "xl/workbook.xml", (text) => reader._parseWorkbook(Readable.from(text)));
+  if (styles) await withPartText(originalFilePath, styles, (text) => reader._parseStyles(Readable.from(text)));
+  if (sharedStrings) {
+    await withPartText(originalFilePath, sharedStrings, async (text) => {
+      for await (const _ of reader._parseSharedStrings(Readable.from(text))) void _;
+    });
+  }
+
+  const located: Located[] = [
+    ...issues.map((i) => ({ ...i, kind: "error" as const, ref: i.cellRef })),
+    ...(options.warnings ?? []).map((i) => ({ ...i, kind: "warning" as const, ref: i.cellRef })),
+  ];
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  for (const [index, sheet] of copied.entries()) {
+    const layout = layouts.get(sheet.path)!;
+    const ws = wb.addWorksheet(sheet.name, { state: hidden.get(sheet.name) as ExcelJS.WorksheetState | undefined, views: layout.views });
+    const columns: Partial<ExcelJS.Column>[] = [];
+    for (const w of layout.widths) for (let col = w.min; col <= w.max; col++) columns[col - 1] = { width: Number.isFinite(w.width) ? w.width : undefined, hidden: w.hidden };
+    if (columns.length) ws.columns = Array.from(columns, (c) => c ?? {});
+    const dv = (ws as unknown as { dataValidations: { model: Record<string, unknown> } }).dataValidations;
+    for (const [range, model] of layout.validations) dv.model[range] = model;
+    // Merged cells are set before the rows come (the writer marks their cells as it writes them).
+    for (const range of layout.merges) {
+      try {
+        ws.mergeCells(range);
+      } catch {
+        // overlapping merges in the original: leave the later one out
+      }
+    }
+
+    const marks = new SheetMarks(located.filter((i) => i.sheet === sheet.name));
+    const markRow = (rowNumber: number) => {
+      const row = ws.getRow(rowNumber);
+      for (const [col, mark] of marks.take(rowNumber)) markCell(row.getCell(col), mark);
+      return row;
     };
-    cell.note = noteText(kind, messages);
+    await withPartText(originalFilePath, sheet.path, async (text) => {
+      const rows = new WorksheetReader({ workbook: reader, id: index + 1, iterator: text, options: reader.options });
+      for await (const source of rows) {
+        // Issues on rows the file does not have (empty rows) are marked on new cells first.
+        for (const r of marks.rowsUpTo(source.number - 1)) markRow(r).commit();
+        const texts = new Map<number, string>();
+        const row = ws.getRow(source.number);
+        if (source.height) row.height = source.height;
+        source.eachCell((cell, col) => {
+          const target = row.getCell(col);
+          const value = copiedValue(cell.value);
+          // A merged cell's value is its first cell's: only that one is written.
+          if (value !== null) target.value = value;
+          if (cell.style && Object.keys(cell.style).length) target.style = cell.style;
+          if (typeof value === "string") texts.set(col, value);
+        });
+        marks.seeHeader(source.number, texts);
+        markRow(source.number).commit();
+      }
+    });
+    for (const r of marks.rowsUpTo(Number.MAX_SAFE_INTEGER)) markRow(r).commit();
+    ws.commit();
   }
+  writeErrorsSheet(wb, located);
+  await wb.commit();
+}
 
-  // The Errors sheet.
+/** A cell's value as the writer takes it (a shared formula's other cells keep their result). */
+function copiedValue(value: ExcelJS.CellValue): ExcelJS.CellValue {
+  if (value === undefined) return null;
+  if (value && typeof value === "object" && "formula" in value && !value.formula) return (value as { result?: ExcelJS.CellValue }).result ?? null;
+  return value;
+}
+
+function writeErrorsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, located: Located[]): void {
   const sheet = wb.addWorksheet(ERRORS_SHEET, { views: [{ state: "frozen", ySplit: 1 }], properties: { tabColor: { argb: "FFC00000" } } });
   sheet.columns = [
     { header: "Type", key: "type", width: 10 },
@@ -197,6 +365,7 @@ export async function annotateWorkbook(originalFilePath: string, issues: CellIss
     cell.font = { bold: true, color: { argb: "FFFFFFFF" } };
     cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFC00000" } };
   });
+  sheet.getRow(1).commit();
   const sorted = [...located].sort(
     (a, b) => (a.kind === b.kind ? 0 : a.kind === "error" ? -1 : 1) || a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.ref && b.ref ? columnOf(a.ref) - columnOf(b.ref) : 0),
   );
@@ -211,10 +380,23 @@ export async function annotateWorkbook(originalFilePath: string, issues: CellIss
     });
     row.getCell("message").alignment = { wrapText: true, vertical: "top" };
     row.getCell("type").font = { bold: true, color: { argb: issue.kind === "error" ? ERROR_FONT : WARNING_FONT } };
+    row.commit();
   }
-  if (sorted.length === 0) sheet.addRow({ message: "No problems found." });
+  if (sorted.length === 0) sheet.addRow({ message: "No problems found." }).commit();
+  sheet.commit();
+}
 
-  return Buffer.from(await wb.xlsx.writeBuffer());
+/** The marked copy as bytes (see writeAnnotatedWorkbook). */
+export async function annotateWorkbook(originalFilePath: string, issues: CellIssue[], options: AnnotateOptions = {}): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await writeAnnotatedWorkbook(originalFilePath, output, issues, options);
+  return Buffer.concat(chunks);
 }
 
 function columnOf(ref: string): number {

@@ -5,7 +5,7 @@ import { deleteShopData, forShop, type ShopDb } from "../../db/scoped.server";
 import { executeSync } from "../../sync/engine.server";
 import type { SourceRecord } from "../../sync/records";
 import { connectIntegration } from "../integrations.server";
-import { catalogLocales, exportProducts, type ExportFilter } from "./export.server";
+import { catalogGroupCounts, catalogLocales, exportProducts, type ExportFilter } from "./export.server";
 import { OTHER_SHOP, TEST_SHOP } from "../../../test/support/constants";
 
 const db = forShop(TEST_SHOP);
@@ -71,6 +71,41 @@ describe("exportProducts", () => {
     expect(await handles({ search: "organic" })).toEqual(["tee"]);
     expect(await handles({ search: "CAP-1" })).toEqual(["cap"]);
     expect(await handles({ search: "nothing like it" })).toEqual([]);
+  });
+});
+
+describe("archived variants", () => {
+  it("leaves archived variants out with archived: exclude, and products whose variants are all archived", async () => {
+    const tee = (await exported(db, { archived: "exclude" })).find((p) => p.handle === "tee");
+    expect(tee?.variants).toEqual([
+      { sku: "TEE-S", archived: false },
+      { sku: "TEE-L", archived: false },
+    ]);
+    await db.variant.updateMany({ where: { sku: "CAP-1" }, data: { archivedAt: new Date() } });
+    expect((await exported(db, { archived: "exclude" })).map((p) => p.handle)).toEqual(["tee"]);
+    // Included and only-archived exports keep every variant of their products.
+    expect((await exported(db)).find((p) => p.handle === "tee")?.variants).toHaveLength(3);
+    expect((await exported(db, { archived: "only" })).map((p) => p.variants.length)).toEqual([1]);
+  });
+});
+
+describe("catalogGroupCounts", () => {
+  const materials = (n: number) => Array.from({ length: n }, (_, i) => ({ material: `Fibre ${i + 1}`, massPercent: i === 0 ? 100 - (n - 1) : 1 }));
+  const certifications = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `Label ${i + 1}` }));
+
+  it("is the template's count for short lists, and the longest list of the shop otherwise", async () => {
+    expect(await catalogGroupCounts(db)).toEqual({ materials: 6, certifications: 3, options: 3 });
+    // (Stored as a secondary's upload would: the Shopify integration here does not own these fields.)
+    const value = async (shopDb: ShopDb, handle: string, field: string, list: unknown[]) => {
+      const product = await shopDb.product.findFirstOrThrow({ where: { handle } });
+      await shopDb.fieldValue.create({ data: { shop: shopDb.shopDomain, entityId: product.id, field, value: JSON.stringify(list), updatedAt: new Date() } });
+    };
+    await value(db, "tee", "materials", materials(2));
+    await value(db, "tee", "certifications", certifications(4));
+    await value(db, "cap", "materials", materials(8));
+    await value(other, "tee", "certifications", certifications(9));
+    expect(await catalogGroupCounts(db)).toEqual({ materials: 8, certifications: 4, options: 3 });
+    expect(await catalogGroupCounts(other)).toEqual({ materials: 6, certifications: 9, options: 3 });
   });
 });
 

@@ -8,6 +8,7 @@ import { openSqliteReader } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
 import { inShopAndJsonList, isSet, queryRows, sqlParam, type SqlFlag } from "../../sync/bulk-insert.server";
+import { DEFAULT_GROUP_COUNTS, isGroupKind, MAX_GROUPS, type GroupKind } from "./columns";
 import { writeProductsWorkbook, type ExportProduct, type WriteResult } from "./writer";
 
 export interface ExportFilter {
@@ -46,6 +47,7 @@ function openReader(db: ShopDb): Reader {
 
 /** The filtered catalog as ExportProducts, page by page. */
 export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgress?: (products: number) => void): AsyncGenerator<ExportProduct> {
+  const variants = filter.archived ?? "include";
   // The filters stay with Prisma, in one query for the ids of the matching products (faster than a
   // query per page, and a few MB for 100,000 products); the pages are read raw.
   const where = await productWhere(db, filter);
@@ -53,7 +55,7 @@ export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgre
   const reader = openReader(db);
   try {
     for (let start = 0; start < ids.length; start += PAGE) {
-      yield* pageProducts(reader, db.shopDomain, ids.slice(start, start + PAGE));
+      yield* pageProducts(reader, db.shopDomain, ids.slice(start, start + PAGE), variants);
       onProgress?.(Math.min(start + PAGE, ids.length));
     }
   } finally {
@@ -61,8 +63,12 @@ export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgre
   }
 }
 
-/** The products of one page in the order of `productIds`, each with its variants by position. */
-async function* pageProducts(reader: Reader, shop: string, productIds: string[]): AsyncGenerator<ExportProduct> {
+/**
+ * The products of one page in the order of `productIds`, each with its variants by position. With
+ * archived "exclude", only the variants sold now: a product kept for them lists only those, and
+ * one left with none is left out.
+ */
+async function* pageProducts(reader: Reader, shop: string, productIds: string[], archived: NonNullable<ExportFilter["archived"]>): AsyncGenerator<ExportProduct> {
   const ids = JSON.stringify(productIds);
   const products = await queryRows<{ id: string; handle: string; archived: SqlFlag }>(
     reader,
@@ -83,7 +89,12 @@ async function* pageProducts(reader: Reader, shop: string, productIds: string[])
     JSON.stringify([...productIds, ...variants.map((v) => v.id)]),
   );
   const variantsByProduct = new Map<string, typeof variants>();
+  const withArchivedVariants = new Set<string>();
   for (const v of variants) {
+    if (archived === "exclude" && isSet(v.archived)) {
+      withArchivedVariants.add(v.productId);
+      continue;
+    }
     const list = variantsByProduct.get(v.productId);
     if (list) list.push(v);
     else variantsByProduct.set(v.productId, [v]);
@@ -93,6 +104,7 @@ async function* pageProducts(reader: Reader, shop: string, productIds: string[])
   for (const id of productIds) {
     const product = productById.get(id);
     if (!product) continue; // deleted since the export began
+    if (withArchivedVariants.has(id) && !variantsByProduct.has(id)) continue; // every variant archived
     yield {
       handle: product.handle,
       archived: isSet(product.archived),
@@ -126,9 +138,44 @@ export async function catalogLocales(db: ShopDb, primaryLocale: string): Promise
   }
 }
 
+/**
+ * Column groups per repeated kind: as many as the catalog's longest list (materials,
+ * certifications), never fewer than the template's. Fewer would cut lists off, and importing the
+ * file back would then delete what was cut.
+ */
+export async function catalogGroupCounts(db: ShopDb): Promise<Record<GroupKind, number>> {
+  const groupFields = FIELDS.filter((f) => isGroupKind(f.kind));
+  const reader = openReader(db);
+  try {
+    const shop = db.shopDomain;
+    // Values are found by entity, as in catalogLocales.
+    const length = reader.sqlite ? `json_array_length("value")` : `CASE WHEN json_typeof("value"::json) = 'array' THEN json_array_length("value"::json) END`;
+    const rows = await queryRows<{ field: string; longest: number | null }>(
+      reader,
+      `SELECT "field", MAX(${length}) AS "longest" FROM "FieldValue" WHERE ${inShopAndJsonList(`"field"`)}
+         AND "entityId" IN (SELECT "id" FROM "Product" WHERE "shop" = ${sqlParam(3)} UNION ALL SELECT "id" FROM "Variant" WHERE "shop" = ${sqlParam(4)})
+         GROUP BY "field"`,
+      shop,
+      JSON.stringify(groupFields.map((f) => f.key)),
+      shop,
+      shop,
+    );
+    const counts = { ...DEFAULT_GROUP_COUNTS };
+    for (const row of rows) {
+      const kind = groupFields.find((f) => f.key === row.field)?.kind;
+      if (!kind || !isGroupKind(kind)) continue;
+      counts[kind] = Math.min(Math.max(counts[kind], Number(row.longest ?? 0)), MAX_GROUPS[kind] ?? Infinity);
+    }
+    return counts;
+  } finally {
+    reader.close();
+  }
+}
+
 export async function writeCatalogWorkbook(db: ShopDb, output: Writable, filter: ExportFilter = {}, onProgress?: (products: number) => void): Promise<WriteResult & { products: number }> {
   const settings = await shopSettings(db);
   const locales = await catalogLocales(db, settings.primaryLocale);
+  const groups = await catalogGroupCounts(db);
   let products = 0;
   const result = await writeProductsWorkbook(
     output,
@@ -136,7 +183,7 @@ export async function writeCatalogWorkbook(db: ShopDb, output: Writable, filter:
       products = n;
       onProgress?.(n);
     }),
-    { primaryLocale: settings.primaryLocale, locales },
+    { primaryLocale: settings.primaryLocale, locales, groups },
   );
   return { ...result, products };
 }

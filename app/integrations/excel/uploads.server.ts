@@ -20,11 +20,11 @@ import { sqlParam } from "../../sync/bulk-insert.server";
 import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
-import { DEFAULT_LIMITS, formatBytes, UPLOAD_KEEP_DAYS, WorkbookRejected } from "./limits";
-import { streamProductsWorkbook, type CellIssue, type ReadOptions, type WorkbookStream } from "./reader";
+import { DEFAULT_LIMITS, formatBytes, formatCount, UPLOAD_KEEP_DAYS, WorkbookRejected } from "./limits";
+import { streamProductsWorkbook, type CellIssue, type ReadOptions, type WorkbookReadSummary, type WorkbookStream } from "./reader";
 import { RecordArchiver, unpackRecords } from "./record-archive";
 
-export type UploadStatus = "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled" | "expired";
+export type UploadStatus = "uploaded" | "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled" | "expired";
 
 /** One change the commit would make, for the preview ("old → new"). */
 export interface PreviewChange {
@@ -48,6 +48,8 @@ export interface UploadPreview {
   products: number;
   errors: CellIssue[];
   warnings: CellIssue[];
+  /** A copy of the file with its problems marked can be downloaded (errorWorkbook): not for files refused as a whole. */
+  markedCopy: boolean;
   /** The preview run (counts of variants and products), when the file was valid. */
   run: RunView | null;
   /** Per-row changes, old → new (the first MAX_PREVIEW_CHANGES). */
@@ -55,6 +57,8 @@ export interface UploadPreview {
   changeCount: number;
   /** The run that committed the upload. */
   commitRunId: string | null;
+  /** Why an upload being committed does not go on (its integration was paused or disconnected meanwhile). */
+  commitBlocked: string | null;
 }
 
 export const MAX_PREVIEW_CHANGES = 2000;
@@ -178,6 +182,17 @@ function invalidFileMessage(errors: readonly CellIssue[]): string {
   return `Nothing was imported: ${errors.length} ${errors.length === 1 ? "cell has a problem" : "cells have problems"}. Download the file with the errors marked, fix them and upload it again.`;
 }
 
+/**
+ * Whether the reading stopped at the row limit (its error names a row past the limit, and no
+ * cell): the file is refused as a whole, and no marked copy is made of it. A copy would mean
+ * rewriting a file larger than any the app accepts, for problems listed on the page anyway.
+ */
+function stoppedAtRowLimit(summary: WorkbookReadSummary): boolean {
+  return summary.rowCount >= DEFAULT_LIMITS.maxRows && summary.errors.some((e) => !e.cellRef && e.row > DEFAULT_LIMITS.maxRows);
+}
+
+const TOO_MANY_ROWS_MESSAGE = `Nothing was imported: this file has more than ${formatCount(DEFAULT_LIMITS.maxRows)} rows, the limit for one file. Split your products into several files (keep all rows of a product in the same file) and upload them one by one. No copy of a file this large is made with its problems marked: they are listed below.`;
+
 /** A refused file is a failed upload run in the sync history (the preview's run, if any), with its errors. */
 function refuse(db: ShopDb, integrationId: string, message: string, issues: CellIssue[], runId?: string): Promise<string> {
   return recordRefusedRun(db, {
@@ -253,9 +268,10 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
   const result = stream.summary();
   const base = { rows: result.rowCount, products: result.productCount, warnings: result.warnings };
   if (result.errors.length > 0) {
-    const message = invalidFileMessage(result.errors);
+    const tooManyRows = stoppedAtRowLimit(result);
+    const message = tooManyRows ? TOO_MANY_ROWS_MESSAGE : invalidFileMessage(result.errors);
     await refuse(db, upload.integrationId, message, result.errors, runId);
-    return savePreview(db, upload.id, { ...base, status: "invalid", message, errors: result.errors, previewRunId: runId });
+    return savePreview(db, upload.id, { ...base, status: "invalid", message, errors: result.errors, markedCopy: !tooManyRows, previewRunId: runId });
   }
   const errors = recordErrorsAsIssues(report);
   if (errors.length === 0) {
@@ -278,6 +294,7 @@ interface StoredPreview {
   products?: number;
   errors?: CellIssue[];
   warnings?: CellIssue[];
+  markedCopy?: boolean;
   previewRunId?: string;
   changes?: PreviewChange[];
   changeCount?: number;
@@ -295,9 +312,10 @@ async function savePreview(db: ShopDb, uploadId: string, preview: StoredPreview 
 }
 
 export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<UploadPreview> {
-  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: { id: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } });
+  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: { id: true, integrationId: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = storedPreview(upload);
+  const integration = upload.status === "committing" ? await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } }) : null;
   return {
     uploadId: upload.id,
     fileName: upload.fileName,
@@ -308,11 +326,22 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
     products: stored.products ?? 0,
     errors: stored.errors ?? [],
     warnings: stored.warnings ?? [],
+    markedCopy: (stored.errors ?? []).length > 0 && stored.markedCopy !== false,
     run: stored.previewRunId ? await getRun(db, stored.previewRunId) : null,
     changes: stored.changes ?? [],
     changeCount: stored.changeCount ?? 0,
     commitRunId: upload.runId,
+    commitBlocked: upload.status === "committing" ? blockedCommit(integration?.status) : null,
   };
+}
+
+/** Why a commit already asked for does not run. A paused integration keeps the request and runs it when resumed. */
+function blockedCommit(integrationStatus: string | undefined): string | null {
+  if (integrationStatus === "paused") return "The Excel integration was paused before this import ran: nothing is saved yet. Resume it on the Integrations page and the import runs.";
+  if (integrationStatus === "disconnected" || integrationStatus === undefined) {
+    return "The Excel integration was disconnected before this import ran: nothing was saved. Connect it again on the Integrations page, then upload the file again.";
+  }
+  return null;
 }
 
 /** Commits a previewed upload: queued as a sync run of the Excel integration (trigger "upload"). */
@@ -329,17 +358,46 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
       true,
     );
   }
-  await db.upload.update({ where: { id: uploadId }, data: { status: "committing" }, select: { id: true } });
-  await requestSync(queue, db, upload.integrationId, "upload", "partial");
+  const integration = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } });
+  const refusal = commitRefusal(integration?.status);
+  if (refusal) throw new MerchantError(refusal, true);
+  // previewed → committing once, however often "Import" is clicked.
+  const claimed = await db.upload.updateMany({ where: { id: uploadId, status: "previewed" }, data: { status: "committing" } });
+  if (claimed.count === 0) throw new MerchantError("This upload is already being imported.", true);
+  if (!(await requestSync(queue, db, upload.integrationId, "upload", "partial"))) {
+    // Paused or disconnected meanwhile: nothing would run it, so it waits as a preview again.
+    await db.upload.updateMany({ where: { id: uploadId, status: "committing" }, data: { status: "previewed" } });
+    const now = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } });
+    throw new MerchantError(commitRefusal(now?.status) ?? "The Excel integration does not import now. Check it on the Integrations page, then import again.", true);
+  }
 }
 
+/** Why an upload of this integration cannot be committed now (a paused or disconnected integration runs nothing). */
+function commitRefusal(integrationStatus: string | undefined): string | null {
+  if (integrationStatus === "paused") return "The Excel integration is paused. Resume it on the Integrations page, then import again.";
+  if (integrationStatus === "disconnected" || integrationStatus === undefined) {
+    return "The Excel integration is disconnected. Connect it again on the Integrations page, then upload the file again.";
+  }
+  return null;
+}
+
+/** An upload still "uploaded" after this long was never previewed (the app stopped mid-check). */
+const UNCHECKED_UPLOAD_KEEP_MS = 86_400_000;
+
 /**
- * Uploads left waiting (previewed and never committed or cancelled, refused, failed) for more than
- * UPLOAD_KEEP_DAYS days, and what expiring them does: their file and records are deleted, the
+ * Uploads left waiting for more than UPLOAD_KEEP_DAYS days (previewed and never committed or
+ * cancelled, refused, failed, or committing with nothing to run them: their integration was paused
+ * or disconnected), or left unchecked for a day; expiring them deletes their file and records, the
  * preview stays.
  */
 function expiredUploads(now: Date) {
-  return { status: { in: ["previewed", "invalid", "rejected", "failed"] }, updatedAt: { lt: new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000) } };
+  const keptSince = new Date(now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000);
+  return {
+    OR: [
+      { status: { in: ["previewed", "invalid", "rejected", "failed", "committing"] }, updatedAt: { lt: keptSince } },
+      { status: "uploaded", updatedAt: { lt: new Date(now.getTime() - UNCHECKED_UPLOAD_KEEP_MS) } },
+    ],
+  };
 }
 
 /** Expires the shop's old uploads (on each new upload). */
@@ -373,6 +431,9 @@ export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fil
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = storedPreview(upload);
+  if (!(stored.errors ?? []).length || stored.markedCopy === false) {
+    throw new MerchantError("No copy with the problems marked is made of this file: it was refused as a whole. The problems are listed on the Import & export page.", true);
+  }
   const bytes = await withUploadFile(db, uploadId, (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
