@@ -53,7 +53,7 @@ export async function* passportList(db: ShopDb, options: { productId?: string } 
       const passport = passports.get(v.id);
       const product = productById.get(v.productId)!;
       if (!passport) continue;
-      const urls = passportUrls(passport.publicId, passport.gtin);
+      const urls = passportUrls(db.shopDomain, passport.publicId, passport.gtin);
       yield {
         productTitle: product.title || product.handle,
         variantTitle: v.title,
@@ -107,8 +107,14 @@ function safeName(text: string): string {
   return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "passport";
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/**
+ * A CSV cell. Text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe:
+ * spreadsheets would otherwise run it as a formula when labels.csv is opened (CSV injection), and
+ * they show the apostrophe as the mark of a text cell.
+ */
+export function csvCell(value: string): string {
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The label zip written to a file (CLI). */

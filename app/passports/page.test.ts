@@ -7,6 +7,8 @@ import {
   PAGE_CONTRAST_PAIRS,
   PAGE_LANGUAGES,
   PASSPORT_SECTION_IDS,
+  renderBadDigitalLink,
+  renderedLanguageKey,
   renderPassportNotFound,
   renderPassportPage,
   type PassportPageOptions,
@@ -277,5 +279,41 @@ describe("renderPassportNotFound", () => {
     const german = renderPassportNotFound({ locale: "de" });
     expect(german).toContain('<html lang="de">');
     expect(german).toContain("<h1>Produktpass nicht gefunden</h1>");
+  });
+});
+
+describe("renderBadDigitalLink", () => {
+  it("says what is wrong with the link in the reader's language, and what a link looks like", () => {
+    const checkDigit = { kind: "gtin", problem: { kind: "checkDigit", digits: "4006381333932", expected: 1 } } as const;
+    const english = renderBadDigitalLink(checkDigit);
+    expect(english).toContain('<html lang="en">');
+    expect(english).toContain("<h1>This is not a valid product link</h1>");
+    expect(english).toContain("“4006381333932” has a wrong check digit: the last digit should be 1.");
+    expect(english).not.toMatch(/<script/i);
+    expect(renderBadDigitalLink(checkDigit, { locale: "de-CH" })).toContain("Die letzte Ziffer müsste 1 sein");
+    expect(renderBadDigitalLink({ kind: "order", key: "10", before: "21" }, { locale: "fr" })).toContain("/10/ doit précéder /21/.");
+    expect(renderBadDigitalLink({ kind: "missingValue", key: "21" }, { locale: "it" })).toContain("/21/ deve essere seguito da un valore.");
+    // Whatever came in the URL is escaped.
+    expect(renderBadDigitalLink({ kind: "unknownKey", key: "<b>x</b>" })).toContain("“&lt;b&gt;x&lt;/b&gt;” is not a key");
+  });
+});
+
+describe("renderedLanguageKey", () => {
+  it("is the same for two requests exactly when they get the same page and credential", () => {
+    const content = full();
+    const requests = [undefined, "en", "en-GB", "EN", "de", "de-AT", "DE-de", "fr", "fr-CA", "it", "ja", "es-419", "zh-Hant-TW"];
+    const byKey = new Map<string, string[]>();
+    for (const requested of requests) {
+      const rendered = render(content, { locale: requested }) + JSON.stringify(buildUntpCredential(content, { ...META, publicId: "p_abc123", issuer: { name: "N", id: "did:web:x" }, locale: requested }));
+      const key = renderedLanguageKey(content, requested);
+      byKey.set(key, [...(byKey.get(key) ?? []), rendered]);
+    }
+    for (const pages of byKey.values()) expect(new Set(pages).size).toBe(1);
+    // English, German, French, Italian labels; requests for languages without texts or labels read the shop's default.
+    expect(byKey.size).toBe(4);
+    expect(renderedLanguageKey(content, "ja")).toBe(renderedLanguageKey(content, undefined));
+    expect(renderedLanguageKey(content, "de-AT")).toBe(renderedLanguageKey(content, "de"));
+    // It holds only the page's languages and the content's own locales, never what was asked for.
+    expect(renderedLanguageKey(content, "zh-Hant-TW")).not.toMatch(/zh/i);
   });
 });

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import countries from "i18n-iso-countries";
 import type { LocalizedText } from "../catalog/fields";
 import { localePreference, pickLocalized, type PassportContent, type PassportMaterial } from "./content";
+import type { DigitalLinkProblem } from "./gs1";
 
 /** Section anchors; the UNTP credential links to some of them (e.g. `#recycling`). */
 export const PASSPORT_SECTION_IDS = {
@@ -79,6 +80,17 @@ interface UiText {
   languages: string;
   notFoundTitle: string;
   notFoundText: string;
+  // A GS1 Digital Link that cannot be read (HTTP 400). {placeholders} are filled in by `fill`.
+  badLinkTitle: string;
+  badLinkHelp: string;
+  gtinEmpty: string;
+  gtinNotDigits: string;
+  gtinLength: string;
+  gtinCheckDigit: string;
+  qualifierUnknown: string;
+  qualifierOrder: string;
+  qualifierRepeated: string;
+  qualifierMissingValue: string;
 }
 
 const UI: Record<string, UiText> = {
@@ -116,6 +128,16 @@ const UI: Record<string, UiText> = {
     languages: "Language",
     notFoundTitle: "Passport not found",
     notFoundText: "There is no product passport at this address. Check the link, or scan the QR code on the product again.",
+    badLinkTitle: "This is not a valid product link",
+    badLinkHelp: "A GS1 Digital Link has /01/ followed by the 8, 12, 13 or 14 digits of the barcode, then optionally /22/ (variant), /10/ (batch or lot) and /21/ (serial number), in that order. Check the link, or scan the QR code on the product again.",
+    gtinEmpty: "The barcode number (GTIN) after /01/ is missing.",
+    gtinNotDigits: "“{text}” is not a GTIN: only digits are allowed.",
+    gtinLength: "“{digits}” has {count} digits; a GTIN has 8, 12, 13 or 14.",
+    gtinCheckDigit: "“{digits}” has a wrong check digit: the last digit should be {expected}.",
+    qualifierUnknown: "“{key}” is not a key that can follow the GTIN here.",
+    qualifierOrder: "/{key}/ must come before /{before}/.",
+    qualifierRepeated: "/{key}/ may appear only once.",
+    qualifierMissingValue: "/{key}/ needs a value after it.",
   },
   de: {
     passport: "Digitaler Produktpass",
@@ -151,6 +173,16 @@ const UI: Record<string, UiText> = {
     languages: "Sprache",
     notFoundTitle: "Produktpass nicht gefunden",
     notFoundText: "Unter dieser Adresse gibt es keinen Produktpass. Prüfen Sie den Link oder scannen Sie den QR-Code auf dem Produkt erneut.",
+    badLinkTitle: "Dies ist kein gültiger Produktlink",
+    badLinkHelp: "Ein GS1 Digital Link enthält /01/ und die 8, 12, 13 oder 14 Ziffern des Barcodes, danach optional /22/ (Variante), /10/ (Charge oder Los) und /21/ (Seriennummer) in dieser Reihenfolge. Prüfen Sie den Link oder scannen Sie den QR-Code auf dem Produkt erneut.",
+    gtinEmpty: "Die Barcode-Nummer (GTIN) nach /01/ fehlt.",
+    gtinNotDigits: "„{text}“ ist keine GTIN: Nur Ziffern sind erlaubt.",
+    gtinLength: "„{digits}“ hat {count} Ziffern; eine GTIN hat 8, 12, 13 oder 14.",
+    gtinCheckDigit: "„{digits}“ hat eine falsche Prüfziffer: Die letzte Ziffer müsste {expected} sein.",
+    qualifierUnknown: "„{key}“ ist kein Schlüssel, der hier auf die GTIN folgen kann.",
+    qualifierOrder: "/{key}/ muss vor /{before}/ stehen.",
+    qualifierRepeated: "/{key}/ darf nur einmal vorkommen.",
+    qualifierMissingValue: "Nach /{key}/ fehlt der Wert.",
   },
   fr: {
     passport: "Passeport numérique de produit",
@@ -186,6 +218,16 @@ const UI: Record<string, UiText> = {
     languages: "Langue",
     notFoundTitle: "Passeport introuvable",
     notFoundText: "Aucun passeport de produit n’existe à cette adresse. Vérifiez le lien ou scannez à nouveau le code QR du produit.",
+    badLinkTitle: "Ce lien de produit n’est pas valide",
+    badLinkHelp: "Un GS1 Digital Link contient /01/ suivi des 8, 12, 13 ou 14 chiffres du code-barres, puis éventuellement /22/ (variante), /10/ (lot) et /21/ (numéro de série), dans cet ordre. Vérifiez le lien ou scannez à nouveau le code QR du produit.",
+    gtinEmpty: "Le numéro du code-barres (GTIN) après /01/ est manquant.",
+    gtinNotDigits: "« {text} » n’est pas un GTIN : seuls des chiffres sont autorisés.",
+    gtinLength: "« {digits} » compte {count} chiffres ; un GTIN en compte 8, 12, 13 ou 14.",
+    gtinCheckDigit: "« {digits} » a une clé de contrôle erronée : le dernier chiffre devrait être {expected}.",
+    qualifierUnknown: "« {key} » n’est pas une clé qui peut suivre le GTIN ici.",
+    qualifierOrder: "/{key}/ doit précéder /{before}/.",
+    qualifierRepeated: "/{key}/ ne peut apparaître qu’une fois.",
+    qualifierMissingValue: "/{key}/ doit être suivi d’une valeur.",
   },
   it: {
     passport: "Passaporto digitale del prodotto",
@@ -221,6 +263,16 @@ const UI: Record<string, UiText> = {
     languages: "Lingua",
     notFoundTitle: "Passaporto non trovato",
     notFoundText: "A questo indirizzo non esiste alcun passaporto del prodotto. Controlla il link o scansiona di nuovo il codice QR sul prodotto.",
+    badLinkTitle: "Questo link del prodotto non è valido",
+    badLinkHelp: "Un GS1 Digital Link contiene /01/ seguito dalle 8, 12, 13 o 14 cifre del codice a barre, poi facoltativamente /22/ (variante), /10/ (lotto) e /21/ (numero di serie), in quest’ordine. Controlla il link o scansiona di nuovo il codice QR sul prodotto.",
+    gtinEmpty: "Manca il numero del codice a barre (GTIN) dopo /01/.",
+    gtinNotDigits: "«{text}» non è un GTIN: sono ammesse solo cifre.",
+    gtinLength: "«{digits}» ha {count} cifre; un GTIN ne ha 8, 12, 13 o 14.",
+    gtinCheckDigit: "«{digits}» ha una cifra di controllo errata: l’ultima cifra dovrebbe essere {expected}.",
+    qualifierUnknown: "«{key}» non è una chiave che può seguire il GTIN qui.",
+    qualifierOrder: "/{key}/ deve precedere /{before}/.",
+    qualifierRepeated: "/{key}/ può comparire una sola volta.",
+    qualifierMissingValue: "/{key}/ deve essere seguito da un valore.",
   },
 };
 
@@ -628,19 +680,77 @@ export function renderPassportPage(content: PassportContent, meta: PassportPageM
   ].join("\n");
 }
 
-/** The page for an unknown passport id (serve it with HTTP 404). */
-export function renderPassportNotFound(options: { locale?: string } = {}): string {
-  const lang = pageLanguage([options.locale]);
+/** A short page with a heading and paragraphs, in the page's language (404 and 400 pages). */
+function renderMessagePage(lang: string, heading: string, paragraphs: string[]): string {
   const t = UI[lang];
   return [
-    documentHead(lang, `${t.notFoundTitle} · ${t.passport}`, `<meta name="robots" content="noindex">`),
+    documentHead(lang, `${heading} · ${t.passport}`, `<meta name="robots" content="noindex">`),
     `<body>`,
     `<div class="wrap">`,
     `<header class="top"><p class="eyebrow">${escapeHtml(t.passport)}</p></header>`,
-    `<main><h1>${escapeHtml(t.notFoundTitle)}</h1><p>${escapeHtml(t.notFoundText)}</p></main>`,
+    `<main><h1>${escapeHtml(heading)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("")}</main>`,
     `</div>`,
     `</body>`,
     `</html>`,
     ``,
   ].join("\n");
+}
+
+/** The page for an unknown passport id (serve it with HTTP 404). */
+export function renderPassportNotFound(options: { locale?: string } = {}): string {
+  const lang = pageLanguage([options.locale]);
+  return renderMessagePage(lang, UI[lang].notFoundTitle, [UI[lang].notFoundText]);
+}
+
+/** Fills `{name}` placeholders of a UI text. */
+function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+function digitalLinkProblemText(t: UiText, problem: DigitalLinkProblem): string {
+  switch (problem.kind) {
+    case "gtin": {
+      const gtin = problem.problem;
+      if (gtin.kind === "empty") return t.gtinEmpty;
+      if (gtin.kind === "notDigits") return fill(t.gtinNotDigits, { text: gtin.text });
+      if (gtin.kind === "length") return fill(t.gtinLength, { digits: gtin.digits, count: gtin.digits.length });
+      return fill(t.gtinCheckDigit, { digits: gtin.digits, expected: gtin.expected });
+    }
+    case "unknownKey":
+      return fill(t.qualifierUnknown, { key: problem.key });
+    case "order":
+      return fill(t.qualifierOrder, { key: problem.key, before: problem.before });
+    case "repeated":
+      return fill(t.qualifierRepeated, { key: problem.key });
+    case "missingValue":
+      return fill(t.qualifierMissingValue, { key: problem.key });
+  }
+}
+
+/** The page for a GS1 Digital Link that cannot be read (serve it with HTTP 400): what is wrong, and what a link looks like. */
+export function renderBadDigitalLink(problem: DigitalLinkProblem, options: { locale?: string } = {}): string {
+  const lang = pageLanguage([options.locale]);
+  const t = UI[lang];
+  return renderMessagePage(lang, t.badLinkTitle, [digitalLinkProblemText(t, problem), t.badLinkHelp]);
+}
+
+/** Keys of the passport content that hold text per locale. A Record, so a new one fails to compile until it is listed. */
+type LocalizedContentKey = { [K in keyof PassportContent]-?: NonNullable<PassportContent[K]> extends LocalizedText ? K : never }[keyof PassportContent];
+const LOCALIZED_CONTENT: Record<LocalizedContentKey, true> = {
+  title: true,
+  description: true,
+  careInstructions: true,
+  repairInstructions: true,
+  recyclingInstructions: true,
+};
+
+/**
+ * What a reader's requested locale changes in the page (and the JSON-LD): the language of the
+ * page's labels and the locale picked for each localized text. Two requests with the same key get
+ * the same document, so it can key caches and ETags (it never carries the raw request).
+ */
+export function renderedLanguageKey(content: PassportContent, requested: string | undefined): string {
+  const locales = localePreference(content, requested);
+  const picked = (Object.keys(LOCALIZED_CONTENT) as LocalizedContentKey[]).map((key) => pickLocalized(content[key], locales)?.locale ?? "");
+  return [pageLanguage([requested, content.locale]), ...picked].join("|");
 }

@@ -1,26 +1,56 @@
 // The public side of passports: lookup by public id or GTIN (published passports only, never admin
 // data), their URLs, and responses with ETag/Cache-Control. Rendered bodies are cached per
 // version, so a request for a known passport costs one indexed query.
+import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { config } from "../config.server";
+import { forShop } from "../db/scoped.server";
 import { db, openSqliteReader } from "../db.server";
 import { isSet, type SqlFlag } from "../sync/bulk-insert.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
 
+/**
+ * A shop's path segment in public URLs: its myshopify handle (`brand` for brand.myshopify.com),
+ * or the whole domain for a shop that has none. Handles are unique on Shopify, never change and
+ * need no lookup; the shop's display name can change and is not unique.
+ */
+export function shopHandle(shop: string): string {
+  return shop.replace(/\.myshopify\.com$/, "");
+}
+
+/** The shop a path segment names (the inverse of `shopHandle`), or null when it cannot be one. */
+export function shopFromHandle(segment: string): string | null {
+  const handle = segment.toLowerCase();
+  if (!/^[a-z0-9][a-z0-9.-]{0,254}$/.test(handle)) return null;
+  return handle.includes(".") ? handle : `${handle}.myshopify.com`;
+}
+
+/**
+ * Where a shop's own public URLs live: `{base}/s/{handle}`. PASSPORT_BASE_URL is shared by every
+ * shop of the app, and a barcode can be in several shops' catalogs (resellers, copies, mistakes),
+ * so the Digital Link a shop prints is qualified by the shop: GS1 Digital Link allows a path before
+ * the primary key (`https://host/any/path/01/{gtin}`), and resolvers read the key from there on.
+ * The shop's did:web (its credentials' issuer) is this URL too: did:web:{host}:s:{handle}.
+ */
+export function shopBaseUrl(shop: string, baseUrl = config().passportBaseUrl): string {
+  return `${baseUrl}/s/${shopHandle(shop)}`;
+}
+
 export interface PassportUrls {
   url: string;
+  /** The shop's own GS1 Digital Link (`{base}/s/{handle}/01/{gtin14}`), when the variant has a GTIN. */
   digitalLinkUrl: string | null;
   jsonLdUrl: string;
   qrSvgUrl: string;
   qrPngUrl: string;
 }
 
-export function passportUrls(publicId: string, gtin: string | null, baseUrl = config().passportBaseUrl): PassportUrls {
+export function passportUrls(shop: string, publicId: string, gtin: string | null, baseUrl = config().passportBaseUrl): PassportUrls {
   const url = `${baseUrl}/p/${publicId}`;
   return {
     url,
-    digitalLinkUrl: gtin ? digitalLinkUrl(baseUrl, gtin) : null,
+    digitalLinkUrl: gtin ? digitalLinkUrl(shopBaseUrl(shop, baseUrl), gtin) : null,
     jsonLdUrl: `${url}.jsonld`,
     qrSvgUrl: `${url}/qr.svg`,
     qrPngUrl: `${url}/qr.png`,
@@ -120,27 +150,53 @@ export async function findPublishedPassport(publicId: string): Promise<Published
 }
 
 /**
- * The passport a GTIN resolves to. A GTIN belongs to one trade item; if several shops' catalogs
- * carry it, the one still sold (not archived), most recently updated, wins.
+ * The passport a GTIN resolves to within a shop: its published passport with that GTIN (a variant
+ * still sold before an archived one, then the oldest), or null.
  */
-export async function findPublicIdByGtin(gtin14: string): Promise<string | null> {
-  const candidates = await db.passport.findMany({
+export async function findPublicIdByGtin(shop: string, gtin14: string): Promise<string | null> {
+  const shopDb = forShop(shop);
+  const candidates = await shopDb.passport.findMany({
     where: { gtin: gtin14, held: false },
-    select: { publicId: true, variantId: true, updatedAt: true },
-    orderBy: { updatedAt: "desc" },
+    select: { publicId: true, variantId: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 10,
   });
   if (candidates.length <= 1) return candidates[0]?.publicId ?? null;
-  const active = await db.variant.findMany({ where: { id: { in: candidates.map((c) => c.variantId) }, archivedAt: null }, select: { id: true } });
+  const active = await shopDb.variant.findMany({ where: { id: { in: candidates.map((c) => c.variantId) }, archivedAt: null }, select: { id: true } });
   const activeIds = new Set(active.map((v) => v.id));
   return (candidates.find((c) => activeIds.has(c.variantId)) ?? candidates[0]).publicId;
+}
+
+/**
+ * The shop a bare `/01/{gtin}` (no shop in the path) belongs to: the one with the oldest passport
+ * for that GTIN, held back or not. Another shop adding the same barcode later, an update or a
+ * merchant holding a product back never moves the link to another brand; it moves only when that
+ * shop no longer has the GTIN at all. This lookup is across shops by design (it decides which
+ * shop); everything after it is scoped to that shop.
+ */
+export async function shopOwningGtin(gtin14: string): Promise<string | null> {
+  const oldest = await db.passport.findFirst({ where: { gtin: gtin14 }, select: { shop: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return oldest?.shop ?? null;
 }
 
 /** Public responses may be cached by browsers and CDNs for a while, and revalidated by ETag. */
 export const PUBLIC_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400";
 
-export function etagFor(passport: Pick<PublishedPassport, "contentHash" | "version">, representation: string): string {
-  return `"${passport.contentHash.slice(0, 16)}-v${passport.version}-${representation}"`;
+/**
+ * The ETag of one representation of a passport version. Besides the version, a response depends on
+ * things that change without a new version: the base URL (every link), the shop (its Digital Link
+ * and did:web), the shop's name (the credential's issuer), and whatever the caller passes in
+ * `varies` (the rendered language). Those go in as a hash, so no request input reaches the header
+ * raw. `representation` is a fixed word chosen by the code (html, jsonld, qr-svg-512 …).
+ */
+export function etagFor(passport: Pick<PublishedPassport, "contentHash" | "version" | "shop" | "shopName">, representation: string, varies: readonly string[] = []): string {
+  const context = contextDigest([config().passportBaseUrl, passport.shop, passport.shopName, ...varies]);
+  return `"${passport.contentHash.slice(0, 16)}-v${passport.version}-${representation}-${context}"`;
+}
+
+/** A short digest of what a response depends on, safe in a header whatever the values hold. */
+export function contextDigest(values: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(values)).digest("base64url").slice(0, 12);
 }
 
 /** 304 when the client has this representation already, else the body with caching headers. */

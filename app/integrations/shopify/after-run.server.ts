@@ -75,7 +75,7 @@ async function passportLinks(db: ShopDb, affected: AffectedEntities) {
   const links = [];
   for (const part of chunks([...variantIds])) {
     for (const p of await db.passport.findMany({ where: { variantId: { in: part } }, select: { variantId: true, publicId: true, gtin: true } })) {
-      const urls = passportUrls(p.publicId, p.gtin);
+      const urls = passportUrls(db.shopDomain, p.publicId, p.gtin);
       links.push({ variantId: p.variantId, passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl });
     }
   }
