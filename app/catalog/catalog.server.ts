@@ -355,13 +355,17 @@ export async function fieldHistory(db: ShopDb, entityId: string, field?: string,
   }));
 }
 
-/** Holds a product's passports back from publication (or publishes them again). */
+/**
+ * Holds a product's passports back from publication (or publishes them again). A draft product's
+ * passports stay unpublished whatever the merchant chooses here: the passports decide that from
+ * both (regeneratePassports). The caller writes Shopify's passport links after it
+ * (afterCatalogChange): they are removed while the passports are not published.
+ */
 export async function setPassportHeld(db: ShopDb, productId: string, held: boolean): Promise<void> {
   await db.$transaction(async (tx) => {
     const updated = await tx.product.updateMany({ where: { id: productId }, data: { passportHeld: held } });
     if (updated.count === 0) throw new MerchantError("This product does not exist in your catalog.", true);
-    const variants = await tx.variant.findMany({ where: { productId }, select: { id: true } });
-    await tx.passport.updateMany({ where: { variantId: { in: variants.map((v) => v.id) } }, data: { held } });
+    await regeneratePassports(tx, tx.shopDomain, { productIds: new Set([productId]), variantIds: new Set() });
   });
 }
 

@@ -1,5 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "./fields";
+import { canonicalJson, fieldDef, parseFieldValue, salesStatusOf } from "./fields";
+
+describe("product status", () => {
+  it("takes Shopify's statuses in any case, stored in lower case", () => {
+    expect(parseFieldValue("status", " Draft ")).toEqual({ ok: true, value: "draft" });
+    expect(parseFieldValue("status", "ARCHIVED")).toEqual({ ok: true, value: "archived" });
+    expect(parseFieldValue("status", "unlisted")).toEqual({ ok: true, value: "unlisted" });
+  });
+
+  it("refuses anything else, saying which values it takes", () => {
+    expect(parseFieldValue("status", "sold out")).toEqual({ ok: false, error: "Product status: is not one of the values it takes (active, unlisted, draft or archived)" });
+  });
+
+  it("is structure the primary integration owns by default, kept off the passport itself", () => {
+    expect(fieldDef("status")).toMatchObject({ level: "product", defaultOwner: "primary", passport: false });
+  });
+
+  it("decides publication: a draft is not published, an archived product is no longer sold, no status is sold", () => {
+    expect(salesStatusOf({})).toEqual({ published: true, noLongerSold: false });
+    expect(salesStatusOf({ status: "active" })).toEqual({ published: true, noLongerSold: false });
+    expect(salesStatusOf({ status: "unlisted" })).toEqual({ published: true, noLongerSold: false });
+    expect(salesStatusOf({ status: "draft" })).toEqual({ published: false, noLongerSold: false });
+    expect(salesStatusOf({ status: "archived" })).toEqual({ published: true, noLongerSold: true });
+  });
+});
 
 describe("canonicalJson", () => {
   it("gives equal strings for equal values, whatever the order of their keys", () => {

@@ -80,9 +80,25 @@ export interface FieldDef<K extends FieldKind = FieldKind> {
   defaultOwner?: "primary" | "secondary";
   /** Required for a product to be created (structure). */
   requiredToCreate?: boolean;
+  /** For a text field: the only values it takes, stored as spelled here (given in any case). */
+  choices?: readonly string[];
 }
 
 const def = <const D extends FieldDef>(d: D): D => d;
+
+/** A product's sales status (Shopify's ProductStatus, in the lower case of Shopify's product CSV). */
+export const PRODUCT_STATUSES = ["active", "unlisted", "draft", "archived"] as const;
+export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
+
+/**
+ * What a product's status means for its passports. Draft: not ready, so not published (as if held
+ * back). Archived: no longer sold, so published with a notice. Without a status (catalogs from
+ * before the field, Excel rows without the column) a product is published and sold.
+ */
+export function salesStatusOf(values: FieldValues): { published: boolean; noLongerSold: boolean } {
+  const status = values.status;
+  return { published: status !== "draft", noLongerSold: status === "archived" };
+}
 
 export const FIELDS = [
   def({ key: "title", label: "Title", help: "Product name as customers see it.", level: "product", kind: "localizedText", passport: true, defaultOwner: "primary", requiredToCreate: true }),
@@ -92,6 +108,16 @@ export const FIELDS = [
   def({ key: "productType", label: "Product type", help: "Your own product type, e.g. T-shirt.", level: "product", kind: "text", passport: false, defaultOwner: "primary" }),
   def({ key: "category", label: "Category", help: "Product category, e.g. Apparel > Tops > T-shirts.", level: "product", kind: "text", passport: true, defaultOwner: "primary" }),
   def({ key: "tags", label: "Tags", help: "Comma-separated tags.", level: "product", kind: "stringList", passport: false, defaultOwner: "primary" }),
+  def({
+    key: "status",
+    label: "Product status",
+    help: "Whether the product is sold, as in Shopify: active (sold), unlisted (sold, reached by its link only), draft (not ready: its passports are not published) or archived (no longer sold: its passports say so). Empty means sold.",
+    level: "product",
+    kind: "text",
+    choices: PRODUCT_STATUSES,
+    passport: false,
+    defaultOwner: "primary",
+  }),
   def({ key: "materials", label: "Materials", help: "Composition by mass: material, % of the product, % recycled, country of origin. Shares add up to 100.", level: "product", variantOverride: true, kind: "materials", passport: true }),
   def({ key: "countryOfProduction", label: "Country of production", help: "Where the product was made (ISO 3166 two-letter code, e.g. PT).", level: "product", variantOverride: true, kind: "country", passport: true }),
   def({ key: "manufacturer", label: "Manufacturer", help: "Legal name of the manufacturer.", level: "product", kind: "text", passport: true }),
@@ -198,10 +224,20 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 export function parseFieldValue<F extends FieldKey>(key: F, value: unknown): ParseResult<FieldValueOf<F>> {
   const d = fieldDef(key);
   const result = KIND_SCHEMAS[d.kind].safeParse(value);
+  if (result.success && d.choices) return parseChoice(d, d.choices, result.data);
   if (result.success) return { ok: true, value: result.data as FieldValueOf<F> };
   const issue = result.error.issues[0];
   const where = issue.path.length ? ` (${issue.path.join(".")})` : "";
   return { ok: false, error: `${d.label}${where}: ${issue.message}` };
+}
+
+/** A value of a field with fixed choices, in the choice's own spelling. */
+function parseChoice<T>(d: FieldDef, choices: readonly string[], value: unknown): ParseResult<T> {
+  const text = typeof value === "string" ? value.trim().toLowerCase() : "";
+  const choice = choices.find((c) => c.toLowerCase() === text);
+  if (choice !== undefined) return { ok: true, value: choice as T };
+  const list = `${choices.slice(0, -1).join(", ")} or ${choices.at(-1)}`;
+  return { ok: false, error: `${d.label}: is not one of the values it takes (${list})` };
 }
 
 /**

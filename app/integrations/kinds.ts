@@ -19,7 +19,7 @@ export const INTEGRATION_KINDS: readonly IntegrationKind[] = [
     kind: "shopify",
     label: "Shopify",
     description: "Your Shopify products, synced both ways.",
-    provides: ["title", "description", "images", "vendor", "productType", "category", "tags", "weight", "sku", "barcode", "options"],
+    provides: ["title", "description", "images", "vendor", "productType", "category", "tags", "status", "weight", "sku", "barcode", "options"],
     canBePrimary: true,
     syncsOnSchedule: true,
   },

@@ -73,7 +73,8 @@ describe("buildPassportContent", () => {
   it("never shows fields the registry keeps off the passport (SKU, tags, product type)", () => {
     const source = fullSource();
     const privateFields = FIELDS.filter((f) => !f.passport);
-    expect(privateFields.map((f) => f.key).sort()).toEqual(["productType", "sku", "tags"]);
+    // (The product status reaches a passport only as its "no longer sold" notice.)
+    expect(privateFields.map((f) => f.key).sort()).toEqual(["productType", "sku", "status", "tags"]);
     const json = JSON.stringify(buildPassportContent(source));
     expect(json).not.toContain("INTERNAL-SKU");
     expect(json).not.toContain("INTERNAL-TAG");
@@ -120,6 +121,22 @@ describe("buildPassportContent", () => {
     const variant = fullSource();
     variant.variant.archived = true;
     expect(buildPassportContent(variant).noLongerSold).toBe(true);
+  });
+
+  it("marks the passport no longer sold when the product's status is archived (Shopify's archived products), and only then", () => {
+    const statuses = ["active", "unlisted", "draft", "archived"].map((status) => {
+      const source = fullSource();
+      source.product.values.status = status;
+      return [status, buildPassportContent(source).noLongerSold];
+    });
+    expect(statuses).toEqual([
+      ["active", false],
+      ["unlisted", false],
+      ["draft", false],
+      ["archived", true],
+    ]);
+    // The status itself is admin data: only the notice reaches the passport.
+    expect(JSON.stringify(buildPassportContent(fullSource()))).not.toContain("status");
   });
 
   it("hides Shopify's default variant title and option", () => {

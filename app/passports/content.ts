@@ -8,11 +8,11 @@
 // admin data such as SKU, tags and product type can therefore never reach a public page. Besides
 // registry fields, the content holds: the brand fallback (the shop name), the shop's primary locale
 // (default language of the texts), the variant title and `noLongerSold` (product or variant
-// archived in its source).
+// archived in its source, or the product's status is "archived": no longer sold).
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import sanitizeHtml from "sanitize-html";
-import { canonicalJson, fieldDef, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
+import { canonicalJson, fieldDef, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
 import { normalizeGtin } from "./gs1";
 
 export interface PassportSource {
@@ -87,7 +87,10 @@ export interface PassportContent {
   /** Grams per item. */
   weight?: number;
   certifications?: PassportCertification[];
-  /** The product or the variant is archived in its source: the passport stays, with a notice. */
+  /**
+   * No longer sold: the product or the variant is archived in its source, or the product's status
+   * is "archived" (Shopify's archived products). The passport stays, with a notice.
+   */
   noLongerSold: boolean;
 }
 
@@ -322,7 +325,7 @@ export function buildPassportContent(source: PassportSource): PassportContent {
     waterUse: cleanNumber(readPublicValue(source, "waterUse")),
     weight: cleanNumber(readPublicValue(source, "weight")),
     certifications: buildCertifications(source),
-    noLongerSold: source.product.archived || source.variant.archived,
+    noLongerSold: source.product.archived || source.variant.archived || salesStatusOf(source.product.values).noLongerSold,
   });
 }
 

@@ -2,7 +2,7 @@
 // immutable version for every change of what the passport shows (same content → no new version).
 import { inShopAndJsonList, insertRows, isSet, queryRows, updateRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
-import type { FieldValues } from "../catalog/fields";
+import { salesStatusOf, type FieldValues } from "../catalog/fields";
 import { newPublicId, newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
@@ -138,23 +138,26 @@ async function regenerateBatch(
   for (const variant of variants) {
     const product = productById.get(variant.productId);
     if (!product) continue;
+    const values = valuesOfProduct(product.id);
+    // Not published (public routes answer 404): held back by the merchant, or a draft product.
+    const held = isSet(product.passportHeld) || !salesStatusOf(values).published;
     const content = buildPassportContent({
       shop: { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale },
-      product: { handle: product.handle, archived: isSet(product.archived), values: valuesOfProduct(product.id) },
+      product: { handle: product.handle, archived: isSet(product.archived), values },
       variant: { title: variant.title, archived: isSet(variant.archived), values: assembleFieldValues(rowsByEntity.get(variant.id) ?? []) },
     });
     const { json, hash } = serializePassportContent(content);
     const existing = passportByVariant.get(variant.id);
     if (!existing) {
       const id = newRowId();
-      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held: isSet(product.passportHeld) });
+      newPassports.push({ id, shop, variantId: variant.id, publicId: newPublicId(), currentVersion: 1, contentHash: hash, gtin: content.gtin ?? null, completeness: passportCompleteness(content).score, held });
       // A first version's changes (every key, added) are derived from its content when read
       // (passportVersions): stored, they would double the row.
       newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: json, changes: "", createdAt: now });
     } else if (existing.contentHash !== hash) {
       changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, json, hash });
     }
-    if (existing && isSet(existing.held) !== isSet(product.passportHeld)) heldChanged.push({ id: existing.id, held: isSet(product.passportHeld) });
+    if (existing && isSet(existing.held) !== held) heldChanged.push({ id: existing.id, held });
   }
 
   if (changed.length) {

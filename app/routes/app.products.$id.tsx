@@ -24,6 +24,8 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   try {
     if (form.get("intent") === "hold") {
       await setPassportHeld(db, params.id!, form.get("held") === "true");
+      // Shopify's passport links follow: removed while held back, written again when published.
+      await afterCatalogChange(db, new CatalogChanges().addProducts([params.id!]), null);
     } else {
       const write = await editField(
         db,

@@ -38,13 +38,20 @@ export async function adminClientForShop(
     }
   };
   // Shopify refused the token before its known expiry (expired early, revoked): refresh it once
-  // with the refresh token. When that fails the session is useless: it is dropped, so that the
-  // merchant opening the app from Shopify admin gets a new token (the reconnect we ask for).
+  // with the refresh token. When Shopify refuses the refresh (or there is no refresh token) the
+  // session is useless: it is dropped, so that the merchant opening the app from Shopify admin
+  // gets a new token (the reconnect we ask for). A refresh that failed for another reason
+  // (Shopify or the network down, a database error) keeps the session: the error goes up, and
+  // the job is retried later with it.
   const renew = async () => {
+    if (!(await expireSession(shop))) {
+      await forgetSession(shop);
+      return null;
+    }
     try {
-      if (await expireSession(shop)) return await connect();
-    } catch {
-      // the refresh was refused
+      return (await unauthenticatedAdmin(shop)).admin;
+    } catch (error) {
+      if (classifyThrown(error).kind !== "auth") throw toMerchantError(error);
     }
     await forgetSession(shop);
     return null;

@@ -49,6 +49,55 @@ describe("adminClientForShop", () => {
     expect((error as Error).message).toMatch(/SQLITE_BUSY/);
   });
 
+  describe("a call refused with 401: the token is refreshed once", () => {
+    const unauthorized = () => new HttpResponseError({ message: "Received an error response (401 Unauthorized) from Shopify", code: 401, statusText: "Unauthorized" } as never);
+    /** A shop whose first client answers 401; `refresh` is what getting a client again does. */
+    async function shopWithRefusedToken(refresh: () => Promise<{ admin: AdminGraphqlClient }>) {
+      let connects = 0;
+      const sessions = { expired: 0, forgotten: 0 };
+      const client = await adminClientForShop(
+        SHOP,
+        async () => {
+          connects++;
+          if (connects === 1) return { admin: { graphql: async () => Promise.reject(unauthorized()) } };
+          return refresh();
+        },
+        async () => {
+          sessions.expired++;
+          return true;
+        },
+        async () => {
+          sessions.forgotten++;
+        },
+      );
+      return { client, sessions };
+    }
+
+    it("keeps the offline session when the refresh fails for a moment (Shopify unreachable): the job retries", async () => {
+      const { client, sessions } = await shopWithRefusedToken(async () => Promise.reject(new Response(null, { status: 500 })));
+      const error = await failure(client.graphql("query { shop { name } }"));
+      expect(error).toBeInstanceOf(MerchantError);
+      expect((error as MerchantError).permanent).toBe(false);
+      expect((error as MerchantError).message).not.toBe(RECONNECT_MESSAGE);
+      expect(sessions).toEqual({ expired: 1, forgotten: 0 });
+    });
+
+    it("drops the offline session and asks to reconnect when Shopify refuses the refresh", async () => {
+      const refused = new HttpResponseError({ message: "Received an error response (400 Bad Request)", code: 400, statusText: "Bad Request", body: { error: "invalid_grant" } } as never);
+      const { client, sessions } = await shopWithRefusedToken(async () => Promise.reject(refused));
+      const error = await failure(client.graphql("query { shop { name } }"));
+      expect((error as MerchantError).message).toBe(RECONNECT_MESSAGE);
+      expect((error as MerchantError).permanent).toBe(true);
+      expect(sessions.forgotten).toBe(1);
+    });
+
+    it("goes on with the refreshed token", async () => {
+      const { client, sessions } = await shopWithRefusedToken(async () => ({ admin: { graphql: async () => new Response(JSON.stringify({ data: { shop: { name: "Acme" } } })) } }));
+      expect(await (await client.graphql("query { shop { name } }")).json()).toEqual({ data: { shop: { name: "Acme" } } });
+      expect(sessions).toEqual({ expired: 1, forgotten: 0 });
+    });
+  });
+
   it("maps 401/403 of its calls to the reconnect error and passes answers through", async () => {
     let calls = 0;
     const admin: AdminGraphqlClient = {

@@ -1,5 +1,6 @@
-// After the catalog changed (a sync, an upload, a manual edit): write the passport links of the
-// touched variants to Shopify (only where a URL changed), and push opt-in values that another
+// After the catalog changed (a sync, an upload, a manual edit, a product held back): write the
+// passport links of the touched variants to Shopify (only where a URL changed; removed where the
+// passport is not published: held back, or a draft product), and push opt-in values that another
 // integration owns (SKU, barcode, weight) to the Shopify variants. A failure here never undoes the
 // catalog change: it is reported on the run and retried with the next change or "Sync now".
 import type { ShopDb } from "../../db/scoped.server";
@@ -11,7 +12,7 @@ import { chunks } from "../../sync/slice.server";
 import { integrationSettings } from "../integrations.server";
 import { adminClientForShop } from "./admin-client.server";
 import { ShopifyGraphqlClient, throttleBucketFor } from "./graphql-client.server";
-import { publishPassportMetafields, pushVariantFields, type VariantPush } from "./writeback.server";
+import { publishPassportMetafields, pushVariantFields, type PassportLinks, type VariantPush } from "./writeback.server";
 
 /** Fields a merchant may choose to push from their owner to Shopify. */
 export const PUSHABLE_FIELDS = ["sku", "barcode", "weight"] as const;
@@ -25,6 +26,12 @@ export const PUSHABLE_FIELDS = ["sku", "barcode", "weight"] as const;
 export class CatalogChanges {
   readonly affected = noAffectedEntities();
   readonly pushableWrites: FieldWrite[] = [];
+
+  /** Products whose passports may have changed as a whole (held back or published again). */
+  addProducts(productIds: Iterable<string>): this {
+    for (const id of productIds) this.affected.productIds.add(id);
+    return this;
+  }
 
   add(changes: Pick<ChangeSet, "newVariants" | "variantMoves" | "writes" | "archive" | "unarchive">): this {
     addAffectedEntities(this.affected, changes);
@@ -67,14 +74,19 @@ export async function afterCatalogChange(db: ShopDb, changes: CatalogChanges, wr
   return result;
 }
 
-async function passportLinks(db: ShopDb, affected: AffectedEntities) {
+async function passportLinks(db: ShopDb, affected: AffectedEntities): Promise<PassportLinks[]> {
   const variantIds = new Set(affected.variantIds);
   for (const part of chunks([...affected.productIds])) {
     for (const v of await db.variant.findMany({ where: { productId: { in: part } }, select: { id: true } })) variantIds.add(v.id);
   }
-  const links = [];
+  const links: PassportLinks[] = [];
   for (const part of chunks([...variantIds])) {
-    for (const p of await db.passport.findMany({ where: { variantId: { in: part } }, select: { variantId: true, publicId: true, gtin: true } })) {
+    for (const p of await db.passport.findMany({ where: { variantId: { in: part } }, select: { variantId: true, publicId: true, gtin: true, held: true } })) {
+      // Not published (held back, a draft product): its links come off the storefront.
+      if (p.held) {
+        links.push({ variantId: p.variantId, passportUrl: null });
+        continue;
+      }
       const urls = passportUrls(db.shopDomain, p.publicId, p.gtin);
       links.push({ variantId: p.variantId, passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl });
     }

@@ -23,6 +23,7 @@ export const PRODUCTS_BULK_QUERY = `#graphql
           id
           handle
           title
+          status
           descriptionHtml
           vendor
           productType
@@ -168,6 +169,7 @@ export const PRODUCTS_PAGE = `#graphql
         id
         handle
         title
+        status
         descriptionHtml
         vendor
         productType
@@ -335,7 +337,10 @@ export const SET_PASSPORT_METAFIELDS = `#graphql
   }
 `;
 
-/** Removes a Digital Link metafield when the variant no longer has a GTIN. */
+/**
+ * Removes passport links: a Digital Link when the variant no longer has a GTIN, and every link of
+ * a passport that is no longer published (held back, or its product is a draft).
+ */
 export const DELETE_PASSPORT_METAFIELDS = `#graphql
   mutation DeletePassportMetafields($metafields: [MetafieldIdentifierInput!]!) {
     metafieldsDelete(metafields: $metafields) {
@@ -368,6 +373,21 @@ export const PUSH_VARIANT_FIELDS = `#graphql
   }
 `;
 
+/**
+ * The barcodes Shopify's variants have now (at most 250 ids per call), so that a pushed barcode
+ * that differs from Shopify's only in its format (EAN-13 or GTIN-14) is not written.
+ */
+export const VARIANT_BARCODES = `#graphql
+  query VariantBarcodes($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on ProductVariant {
+        id
+        barcode
+      }
+    }
+  }
+`;
+
 /** Every document above, by name (the document test walks this list). */
 export const SHOPIFY_DOCUMENTS = {
   PRODUCTS_BULK_QUERY,
@@ -381,4 +401,5 @@ export const SHOPIFY_DOCUMENTS = {
   SET_PASSPORT_METAFIELDS,
   DELETE_PASSPORT_METAFIELDS,
   PUSH_VARIANT_FIELDS,
+  VARIANT_BARCODES,
 } as const;

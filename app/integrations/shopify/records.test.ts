@@ -12,6 +12,7 @@ function graphqlTee(): GqlProductNode {
     id: "gid://shopify/Product/1001",
     handle: "organic-tee",
     title: "Organic Tee",
+    status: "ACTIVE",
     descriptionHtml: "<p>Soft <strong>organic</strong> cotton.</p>",
     vendor: "Acme Apparel",
     productType: "T-shirt",
@@ -56,6 +57,7 @@ function webhookTee(): ProductWebhookPayload {
     id: 1001,
     admin_graphql_api_id: "gid://shopify/Product/1001",
     title: "Organic Tee",
+    status: "active",
     body_html: "<p>Soft <strong>organic</strong> cotton.</p>",
     vendor: "Acme Apparel",
     product_type: "T-shirt",
@@ -100,6 +102,7 @@ describe("records from GraphQL nodes", () => {
       productType: "T-shirt",
       category: "Apparel & Accessories > Clothing > Clothing Tops > T-Shirts",
       tags: ["dpp-pilot", "summer"],
+      status: "active",
     });
     expect(record.variants.map((v) => v.externalId)).toEqual(["gid://shopify/ProductVariant/2001", "gid://shopify/ProductVariant/2002"]);
     expect(record.variants[0]).toMatchObject({
@@ -183,6 +186,28 @@ describe("records from webhook payloads", () => {
     const { record } = recordFromWebhook(payload, ctx);
     expect(record.variants[0].fields).toEqual({ sku: "P-1" });
     expect(record.fields).toEqual({ title: { en: "Poster" } });
+  });
+});
+
+describe("product status", () => {
+  it.each([
+    ["ACTIVE", "active", "active"],
+    ["DRAFT", "draft", "draft"],
+    ["ARCHIVED", "archived", "archived"],
+    ["UNLISTED", "unlisted", "unlisted"],
+  ])("Shopify's %s (webhook: %s) is the catalog's status %s, a value the field takes", (graphql, rest, status) => {
+    const fromGraphql = recordFromGraphql({ ...graphqlTee(), status: graphql }, ctx).record;
+    const fromWebhook = recordFromWebhook({ ...webhookTee(), status: rest }, ctx).record;
+    expect(fromGraphql.fields.status).toBe(status);
+    expect(fromWebhook).toEqual(fromGraphql);
+    expect(parseFieldValue("status", status)).toEqual({ ok: true, value: status });
+  });
+
+  it("leaves the status out when Shopify sends none, or one this app does not know", () => {
+    for (const status of [undefined, null, "", "SCHEDULED"]) {
+      expect(recordFromGraphql({ ...graphqlTee(), status }, ctx).record.fields).not.toHaveProperty("status");
+      expect(recordFromWebhook({ ...webhookTee(), status }, ctx).record.fields).not.toHaveProperty("status");
+    }
   });
 });
 

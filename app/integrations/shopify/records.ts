@@ -16,9 +16,11 @@
 //   publish passports without the identifier a customs officer looks for, and hide the problem.
 // - Options: Shopify's placeholder of products without options (Title = "Default Title") is no option.
 // - Weight: converted to grams from the variant's unit, rounded to 0.01 g.
+// - Status: Shopify's ProductStatus (GraphQL ACTIVE/DRAFT/ARCHIVED/UNLISTED, the webhook's lower
+//   case) as the catalog's product status; a status this app does not know is left out.
 // - Metafields mapped in the integration's settings feed catalog fields; a value that does not fit
 //   its field is left out with a warning, and the record still comes through.
-import { fieldDef, parseFieldValue, type FieldKey, type FieldValues, type Image, type OptionValue } from "../../catalog/fields";
+import { fieldDef, parseFieldValue, PRODUCT_STATUSES, type FieldKey, type FieldValues, type Image, type OptionValue, type ProductStatus } from "../../catalog/fields";
 import type { RecordRef, SourceRecord, SourceVariant } from "../../sync/records";
 import { metafieldToFieldValue, type MetafieldValue } from "./metafield-values";
 import { metafieldRefText, type ShopifySettings } from "./settings";
@@ -78,6 +80,8 @@ export interface GqlProductNode {
   id: string;
   handle: string;
   title: string;
+  /** ProductStatus: ACTIVE, DRAFT, ARCHIVED, UNLISTED. */
+  status?: string | null;
   descriptionHtml?: string | null;
   vendor?: string | null;
   productType?: string | null;
@@ -94,6 +98,8 @@ export interface ProductWebhookPayload {
   id: number | string;
   admin_graphql_api_id?: string;
   title: string;
+  /** "active", "draft", "archived" (and "unlisted"). */
+  status?: string | null;
   body_html?: string | null;
   vendor?: string | null;
   product_type?: string | null;
@@ -147,6 +153,7 @@ interface Normalized {
   id: string;
   handle: string;
   title: string;
+  status: ProductStatus | null;
   descriptionHtml: string | null;
   vendor: string | null;
   productType: string | null;
@@ -172,6 +179,12 @@ function realOptions(options: OptionValue[]): OptionValue[] {
   return options.filter((o) => !(o.name === PLACEHOLDER_OPTION.name && o.value === PLACEHOLDER_OPTION.value) && o.value !== "");
 }
 
+/** Shopify's product status, in either spelling, as the catalog's; null when absent or unknown. */
+function productStatus(status: string | null | undefined): ProductStatus | null {
+  const lower = status?.trim().toLowerCase();
+  return PRODUCT_STATUSES.find((s) => s === lower) ?? null;
+}
+
 function image(url: string | null | undefined, alt: string | null | undefined): Image | null {
   if (!url) return null;
   return alt ? { url, alt } : { url };
@@ -182,6 +195,7 @@ function normalizeGraphql(node: GqlProductNode): Normalized {
     id: node.id,
     handle: node.handle,
     title: node.title,
+    status: productStatus(node.status),
     descriptionHtml: node.descriptionHtml ?? null,
     vendor: node.vendor ?? null,
     productType: node.productType ?? null,
@@ -226,6 +240,7 @@ function normalizeWebhook(p: ProductWebhookPayload): Normalized {
     id: p.admin_graphql_api_id ?? productGid(p.id),
     handle: p.handle,
     title: p.title,
+    status: productStatus(p.status),
     descriptionHtml: p.body_html ?? null,
     vendor: p.vendor ?? null,
     productType: p.product_type ?? null,
@@ -307,6 +322,7 @@ function toRecord(n: Normalized, ctx: MappingContext): MappedRecord {
   const category = nonEmpty(n.category);
   if (category !== null) fields.category = category;
   if (n.tags.length) fields.tags = n.tags;
+  if (n.status !== null) fields.status = n.status;
   applyMetafields("product", n.metafields, ctx, fields, (message) => warnings.push({ externalId: n.id, ref, message }));
 
   const variants: SourceVariant[] = byPosition(n.variants).map((v, index) => {

@@ -184,6 +184,8 @@ describe("webhooks and writes back", () => {
     expect((await publishPassportMetafields(shopDb, client, items)).calls).toBe(0);
 
     // Push the catalog's own values back to Shopify, then take Shopify's webhooks of that change.
+    // (Shopify's barcodes are changed first: a barcode Shopify already has is not pushed.)
+    sim.editProduct(TEST_SHOP, product.id, { variants: [0, 1, 2].map((i) => ({ id: product.variants[i].id, barcode: "4006381333931" })) });
     const webhooksBefore = sim.webhookLog({ shop: TEST_SHOP, topic: "products/update" }).length;
     const pushes = await Promise.all(
       variants.slice(0, 3).map(async (v, i) => {
@@ -193,6 +195,10 @@ describe("webhooks and writes back", () => {
     );
     const pushed = await pushVariantFields(client, pushes);
     expect(pushed.errors).toEqual([]);
+    // Barcodes reach Shopify as printed on the goods (EAN-13 here), not as the catalog's GTIN-14.
+    const barcodes = sim.getProduct(TEST_SHOP, product.id).variants.slice(0, 3).map((v) => v.barcode);
+    expect(barcodes).toEqual(pushes.map((p) => p.barcode.replace(/^0/, "")));
+    expect(barcodes.every((b) => /^\d{13}$/.test(b ?? ""))).toBe(true);
     const deliveries = sim.webhookLog({ shop: TEST_SHOP, topic: "products/update" }).slice(webhooksBefore);
     expect(deliveries.length).toBeGreaterThan(0);
     for (const d of deliveries) await storeWebhookEvent(shopDb, { webhookId: d.webhookId, topic: d.topic, payload: JSON.parse(d.body), triggeredAt: d.triggeredAt });

@@ -114,6 +114,7 @@ export async function* subsetProductRecords(
         id: product.id,
         handle: product.handle,
         title: product.title,
+        status: product.status,
         descriptionHtml: product.descriptionHtml,
         vendor: product.vendor,
         productType: product.productType,

@@ -5,11 +5,15 @@
 //     the passport of its first variant. metafieldsSet takes at most 25 metafields per call and is
 //     atomic per call. A metafield is written only when its URL differs from the last one written
 //     (Passport.publishedUrls keeps what was written, updated after Shopify accepted it), so a run
-//     that changes no URL makes no call. A Digital Link that disappears (GTIN removed) is deleted.
+//     that changes no URL makes no call. A Digital Link that disappears (GTIN removed) is deleted,
+//     and so is every link of a passport that is no longer published (held back, or a draft
+//     product): the storefront must not show a link that answers 404. Published again, the
+//     passport's links are written again.
 //
 // (b) Opt-in push of values another integration owns (SKU, barcode, weight) to Shopify's variants:
 //     productVariantsBulkUpdate per product (SKU and weight live on the variant's inventoryItem in
-//     2026-10), partial updates allowed, errors reported per variant.
+//     2026-10), partial updates allowed, errors reported per variant. A barcode goes in its
+//     shortest standard form (shopifyBarcode), and not at all when Shopify has the same GTIN.
 //
 // Our own writes do not come back as changes. Both cause a products/update webhook:
 // - metafields: the webhook payload carries no `$app` metafields and Shopify's product fields did not
@@ -20,7 +24,8 @@
 //   previous record is those values, which the merge compares with the catalog, not with the record.
 //   writeback.test.ts checks this on the records.
 import type { ShopDb } from "../../db/scoped.server";
-import { DELETE_PASSPORT_METAFIELDS, PUSH_VARIANT_FIELDS, SET_PASSPORT_METAFIELDS } from "./documents";
+import { normalizeGtin } from "../../passports/gs1";
+import { DELETE_PASSPORT_METAFIELDS, PUSH_VARIANT_FIELDS, SET_PASSPORT_METAFIELDS, VARIANT_BARCODES } from "./documents";
 import type { ShopifyGraphqlClient, UserError } from "./graphql-client.server";
 import type { InventoryItemInput, ProductVariantsBulkInput, WeightUnit } from "./types/admin.types";
 
@@ -33,8 +38,8 @@ export const METAFIELDS_PER_CALL = 25;
 export interface PassportLinks {
   /** Our variant id. */
   variantId: string;
-  /** The passport's public page. */
-  passportUrl: string;
+  /** The passport's public page; null when the passport is not published: its links are removed. */
+  passportUrl: string | null;
   /** GS1 Digital Link URL, when the variant has a GTIN. */
   digitalLinkUrl?: string | null;
 }
@@ -140,20 +145,25 @@ export async function publishPassportMetafields(db: ShopDb, client: ShopifyGraph
       result.skipped.push({ variantId, reason: "no passport yet" });
       continue;
     }
-    const desired: Entry[] = [{ ownerId: variantGid, key: PASSPORT_URL_KEY, value: item.passportUrl }];
-    if (item.digitalLinkUrl) desired.push({ ownerId: variantGid, key: DIGITAL_LINK_URL_KEY, value: item.digitalLinkUrl });
-    const productGid = productGids.get(variant.productId);
-    if (productGid && firstVariant.get(variant.productId) === variantId) desired.push({ ownerId: productGid, key: PASSPORT_URL_KEY, value: item.passportUrl });
+    const desired: Entry[] = [];
+    if (item.passportUrl !== null) {
+      desired.push({ ownerId: variantGid, key: PASSPORT_URL_KEY, value: item.passportUrl });
+      if (item.digitalLinkUrl) desired.push({ ownerId: variantGid, key: DIGITAL_LINK_URL_KEY, value: item.digitalLinkUrl });
+      const productGid = productGids.get(variant.productId);
+      if (productGid && firstVariant.get(variant.productId) === variantId) desired.push({ ownerId: productGid, key: PASSPORT_URL_KEY, value: item.passportUrl });
+    }
 
     const published = parsePublished(passport.publishedUrls);
     const sets = desired.filter((e) => published[entryKey(e.ownerId, e.key)] !== e.value);
     const wanted = new Set(desired.map((e) => entryKey(e.ownerId, e.key)));
+    // Unpublished: every link this passport wrote goes (the product's too, when it was the first
+    // variant's). Published: only a Digital Link that is no longer wanted.
     const deletes = Object.entries(published)
       .map(([k, value]) => {
         const cut = k.lastIndexOf("|");
         return { ownerId: k.slice(0, cut), key: k.slice(cut + 1), value };
       })
-      .filter((e) => e.ownerId === variantGid && e.key === DIGITAL_LINK_URL_KEY && !wanted.has(entryKey(e.ownerId, e.key)));
+      .filter((e) => !wanted.has(entryKey(e.ownerId, e.key)) && (item.passportUrl === null || (e.ownerId === variantGid && e.key === DIGITAL_LINK_URL_KEY)));
     if (sets.length === 0 && deletes.length === 0) {
       result.unchanged++;
       continue;
@@ -224,7 +234,7 @@ async function deleteMetafields(client: ShopifyGraphqlClient, plans: Plan[], res
     result.calls++;
     const errors = data.metafieldsDelete?.userErrors ?? [];
     if (errors.length) {
-      for (const c of chunk) c.plan.failed ??= `Shopify did not remove the old Digital Link: ${errors.map(userErrorText).join("; ")}`;
+      for (const c of chunk) c.plan.failed ??= `Shopify did not remove a passport link that is no longer wanted: ${errors.map(userErrorText).join("; ")}`;
     } else result.deleted += chunk.length;
   }
 }
@@ -266,9 +276,62 @@ function variantInput(p: VariantPush): ProductVariantsBulkInput {
   return input;
 }
 
-/** Pushes SKU / barcode / weight to Shopify's variants, grouped per product; errors per variant. */
-export async function pushVariantFields(client: ShopifyGraphqlClient, updates: VariantPush[]): Promise<PushResult> {
+/**
+ * The barcode Shopify gets for a catalog GTIN: its shortest standard form, the number printed
+ * under the bars on the goods. The catalog keeps every GTIN as GTIN-14, left-padded with zeros;
+ * the zeros are dropped again as far as a shorter GTIN allows: six leading zeros → GTIN-8 (EAN-8),
+ * two to five → GTIN-12 (UPC-A; an EAN-13 beginning with 0 is a UPC-A), one → GTIN-13 (EAN-13),
+ * none → GTIN-14. Anything that is not a valid GTIN goes as it is.
+ */
+export function shopifyBarcode(gtin: string): string {
+  const normalized = normalizeGtin(gtin);
+  if (!normalized.ok) return gtin;
+  const zeros = /^0*/.exec(normalized.gtin)![0].length;
+  const length = zeros >= 6 ? 8 : zeros >= 2 ? 12 : zeros === 1 ? 13 : 14;
+  return normalized.gtin.slice(14 - length);
+}
+
+/** Whether two barcodes are the same GTIN, written alike or not (EAN-13 and its GTIN-14 …). */
+function sameGtin(a: string, b: string): boolean {
+  const x = normalizeGtin(a);
+  const y = normalizeGtin(b);
+  return x.ok && y.ok ? x.gtin === y.gtin : a.trim() === b.trim();
+}
+
+/** Variant ids per nodes(ids:) call. */
+const BARCODES_PER_CALL = 250;
+
+/**
+ * Leaves out barcodes Shopify already has: the same GTIN in whatever form the merchant wrote it
+ * there stays as it is (only a different GTIN is written). Barcodes go in their shortest form.
+ */
+async function barcodesToWrite(client: ShopifyGraphqlClient, updates: VariantPush[], result: PushResult): Promise<VariantPush[]> {
+  const withBarcode = updates.filter((u) => typeof u.barcode === "string");
+  const current = new Map<string, string | null>();
+  for (const part of chunks(withBarcode.map((u) => u.variantId), BARCODES_PER_CALL)) {
+    const data = await client.request(VARIANT_BARCODES, { ids: part });
+    result.calls++;
+    for (const node of data.nodes) if (node?.id) current.set(node.id, node.barcode ?? null);
+  }
+  return updates.map((u) => {
+    if (typeof u.barcode !== "string") return u;
+    const shopify = current.get(u.variantId);
+    if (shopify && sameGtin(shopify, u.barcode)) {
+      const { barcode: _unchanged, ...rest } = u;
+      return rest;
+    }
+    return { ...u, barcode: shopifyBarcode(u.barcode) };
+  });
+}
+
+/**
+ * Pushes SKU / barcode / weight to Shopify's variants, grouped per product; errors per variant.
+ * Barcodes (GTIN-14 in the catalog) go in their shortest form, and not at all when Shopify has
+ * the same GTIN already.
+ */
+export async function pushVariantFields(client: ShopifyGraphqlClient, pushes: VariantPush[]): Promise<PushResult> {
   const result: PushResult = { updated: [], errors: [], calls: 0 };
+  const updates = await barcodesToWrite(client, pushes, result);
   const byProduct = new Map<string, VariantPush[]>();
   for (const u of updates) {
     if (u.sku === undefined && u.barcode === undefined && u.weightGrams === undefined) continue;

@@ -12,7 +12,7 @@ import { TEST_SHOP } from "../../../test/support/constants";
 import { clearCatalog } from "../../../test/support/catalog";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import type { AdminGraphqlClient } from "./admin-client.server";
-import { DELETE_PASSPORT_METAFIELDS, PUSH_VARIANT_FIELDS, SET_PASSPORT_METAFIELDS } from "./documents";
+import { DELETE_PASSPORT_METAFIELDS, PUSH_VARIANT_FIELDS, SET_PASSPORT_METAFIELDS, VARIANT_BARCODES } from "./documents";
 import { ShopifyGraphqlClient } from "./graphql-client.server";
 import { recordFromWebhook, type ProductWebhookPayload } from "./records";
 import { shopifySource } from "./source.server";
@@ -21,15 +21,22 @@ import { publishPassportMetafields, pushVariantFields, type PassportLinks } from
 
 type Call = { query: string; variables: Record<string, unknown> };
 
-/** Records mutations; answers with scripted userErrors (per call), else success. */
-function stubShopify(userErrors: Record<string, unknown>[][] = []) {
+/**
+ * Records mutations; answers with scripted userErrors (per call), else success. `barcodes`: what
+ * Shopify's variants have now (by GID), for the barcode look-up before a push.
+ */
+function stubShopify(userErrors: Record<string, unknown>[][] = [], barcodes: Record<string, string | null> = {}) {
   const calls: Call[] = [];
   const admin: AdminGraphqlClient = {
     async graphql(query, options) {
       const variables = options?.variables ?? {};
+      const extensions = { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } } };
+      if (query === VARIANT_BARCODES) {
+        const nodes = (variables.ids as string[]).map((id) => (id in barcodes ? { id, barcode: barcodes[id] } : null));
+        return Response.json({ data: { nodes }, extensions });
+      }
       calls.push({ query, variables });
       const errors = userErrors.shift() ?? [];
-      const extensions = { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } } };
       if (query === SET_PASSPORT_METAFIELDS) return Response.json({ data: { metafieldsSet: { metafields: [], userErrors: errors } }, extensions });
       if (query === DELETE_PASSPORT_METAFIELDS) return Response.json({ data: { metafieldsDelete: { deletedMetafields: [], userErrors: errors } }, extensions });
       if (query === PUSH_VARIANT_FIELDS) {
@@ -174,13 +181,49 @@ describe("pushVariantFields", () => {
       {
         productId: "gid://shopify/Product/2",
         variants: [
-          { id: "gid://shopify/ProductVariant/21", barcode: "04006381333931" },
+          { id: "gid://shopify/ProductVariant/21", barcode: "4006381333931" },
           { id: "gid://shopify/ProductVariant/22", barcode: "1".repeat(300), inventoryItem: { sku: null } },
         ],
       },
     ]);
     expect(result.updated).toEqual(["gid://shopify/ProductVariant/11", "gid://shopify/ProductVariant/21"]);
     expect(result.errors).toEqual([{ variantId: "gid://shopify/ProductVariant/22", message: "variants.1.barcode: Barcode is too long" }]);
+  });
+
+  it("pushes a barcode in its shortest standard form: what is printed on the goods, not the catalog's GTIN-14", async () => {
+    const { calls, client } = stubShopify();
+    const pushes = [
+      ["1", "00000096385074"], // EAN-8
+      ["2", "00036000291452"], // UPC-A
+      ["3", "04006381333931"], // EAN-13
+      ["4", "10614141000415"], // GTIN-14
+    ].map(([n, barcode]) => ({ productId: "gid://shopify/Product/1", variantId: `gid://shopify/ProductVariant/${n}`, barcode }));
+    const result = await pushVariantFields(client, pushes);
+    expect((calls[0].variables.variants as { barcode: string }[]).map((v) => v.barcode)).toEqual(["96385074", "036000291452", "4006381333931", "10614141000415"]);
+    expect(result.updated).toHaveLength(4);
+  });
+
+  it("leaves a barcode alone when Shopify has the same GTIN, written another way", async () => {
+    const { calls, client } = stubShopify([], {
+      "gid://shopify/ProductVariant/1": "04006381333931", // same GTIN as GTIN-14
+      "gid://shopify/ProductVariant/2": "0036000291452", // same GTIN as a 13-digit EAN
+      "gid://shopify/ProductVariant/3": "4006381333931", // another GTIN
+    });
+    const result = await pushVariantFields(client, [
+      { productId: "gid://shopify/Product/1", variantId: "gid://shopify/ProductVariant/1", barcode: "04006381333931" },
+      { productId: "gid://shopify/Product/1", variantId: "gid://shopify/ProductVariant/2", barcode: "00036000291452", sku: "B-2" },
+      { productId: "gid://shopify/Product/1", variantId: "gid://shopify/ProductVariant/3", barcode: "00036000291452" },
+    ]);
+    expect(calls.map((c) => c.variables)).toEqual([
+      {
+        productId: "gid://shopify/Product/1",
+        variants: [
+          { id: "gid://shopify/ProductVariant/2", inventoryItem: { sku: "B-2" } },
+          { id: "gid://shopify/ProductVariant/3", barcode: "036000291452" },
+        ],
+      },
+    ]);
+    expect(result.updated).toEqual(["gid://shopify/ProductVariant/2", "gid://shopify/ProductVariant/3"]);
   });
 
   it("pushed values come back from Shopify's products/update webhook as the catalog's own values: the run changes nothing", async () => {
