@@ -26,6 +26,7 @@ try {
     backend: "database",
     send: async (job) => void jobs.push(job),
     work: async () => undefined,
+    forgetShop: async () => undefined,
     stop: async () => undefined,
   };
   // The file's bytes in a function of their own: as in the app, where they are the upload
