@@ -167,6 +167,18 @@ function validationFor(column: Column, countryCount: number): ExcelJS.DataValida
     prompt,
     showErrorMessage: true,
   };
+  // A field with fixed values (Product status) gets them as a dropdown.
+  const choices = column.role.type === "field" ? column.role.field.choices : undefined;
+  if (choices) {
+    return {
+      ...common,
+      type: "list",
+      formulae: [`"${choices.join(",")}"`],
+      errorStyle: "stop",
+      errorTitle: column.header.slice(0, 32),
+      error: `Pick one of: ${choices.join(", ")}.`,
+    };
+  }
   switch (column.format) {
     case "country":
       return {

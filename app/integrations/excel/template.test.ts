@@ -106,6 +106,7 @@ describe("template", () => {
     expect(byHeader.get("Carbon footprint (kg CO2e)")).toMatchObject({ type: "decimal", operator: "greaterThanOrEqual" });
     expect(byHeader.get("Certification 2 Valid until")).toMatchObject({ type: "date" });
     expect(byHeader.get("Barcode (GTIN)")).toMatchObject({ type: "textLength" });
+    expect(byHeader.get("Product status")).toMatchObject({ type: "list", formulae: ['"active,unlisted,draft,archived"'] });
     expect(byHeader.has("Title")).toBe(false);
   });
 
