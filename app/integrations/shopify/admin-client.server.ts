@@ -40,9 +40,11 @@ export async function adminClientForShop(
   // Shopify refused the token before its known expiry (expired early, revoked): refresh it once
   // with the refresh token. When Shopify refuses the refresh (or there is no refresh token) the
   // session is useless: it is dropped, so that the merchant opening the app from Shopify admin
-  // gets a new token (the reconnect we ask for). A refresh that failed for another reason
-  // (Shopify or the network down, a database error) keeps the session: the error goes up, and
-  // the job is retried later with it.
+  // gets a new token (the reconnect we ask for). shopify-app-remix reports a refused refresh token
+  // (OAuth's invalid_grant) as a bare Response(500), the same as Shopify being unreachable during
+  // the refresh: the two cannot be told apart here, and a token Shopify refuses never works
+  // again, so that answer counts as refused. Any other failure (a database error storing the new
+  // session) keeps the session: the error goes up and the job is retried with it.
   const renew = async () => {
     if (!(await expireSession(shop))) {
       await forgetSession(shop);
@@ -51,7 +53,7 @@ export async function adminClientForShop(
     try {
       return (await unauthenticatedAdmin(shop)).admin;
     } catch (error) {
-      if (classifyThrown(error).kind !== "auth") throw toMerchantError(error);
+      if (!(error instanceof Response) && classifyThrown(error).kind !== "auth") throw toMerchantError(error);
     }
     await forgetSession(shop);
     return null;
