@@ -237,6 +237,88 @@ describe("Excel as the primary (no Shopify)", () => {
   });
 });
 
+describe("titles: needed only for a product the upload creates", () => {
+  const catalogRows = [
+    { "Product Handle": "tee", Title: "Tee", SKU: "T-1" },
+    { "Product Handle": "cap", Title: "Cap", SKU: "C-1" },
+  ];
+
+  it("Excel as primary: a file without a Title column updates the products the catalog has", async () => {
+    await excelIntegration(db);
+    await commit((await uploadWorkbook(db, { name: "catalog.xlsx", bytes: await workbook(catalogRows), createMissing: false })).uploadId);
+
+    const update = await workbook([
+      { "Product Handle": "tee", SKU: "T-1", "Country of production": "PT" },
+      { "Product Handle": "cap", SKU: "C-1", "Country of production": "IT" },
+    ]);
+    const preview = await uploadWorkbook(db, { name: "countries.xlsx", bytes: update, createMissing: false });
+    expect(preview.errors).toEqual([]);
+    expect(preview.status).toBe("previewed");
+    expect(preview.run?.counts).toMatchObject({ created: 0, updated: 2, failed: 0 });
+    expect(preview.changes.map((c) => [c.row, c.field, c.newValue])).toEqual([
+      [2, "Country of production", '"PT"'],
+      [3, "Country of production", '"IT"'],
+    ]);
+
+    expect((await commit(preview.uploadId)).status).toBe("committed");
+    const tee = await db.product.findFirstOrThrow({ where: { handle: "tee" } });
+    expect(tee.title).toBe("Tee");
+    expect((await db.fieldValue.findFirstOrThrow({ where: { entityId: tee.id, field: "countryOfProduction" } })).value).toBe('"PT"');
+  });
+
+  it("Excel as primary: a new product without a title is an error for its row, and nothing is saved", async () => {
+    await excelIntegration(db);
+    await commit((await uploadWorkbook(db, { name: "catalog.xlsx", bytes: await workbook(catalogRows), createMissing: false })).uploadId);
+
+    const update = await workbook([
+      { "Product Handle": "tee", SKU: "T-1", "Country of production": "PT" },
+      { "Product Handle": "scarf", SKU: "S-1", "Country of production": "IT" },
+      { "Product Handle": "scarf", SKU: "S-2" },
+    ]);
+    const preview = await uploadWorkbook(db, { name: "countries.xlsx", bytes: update, createMissing: false });
+    expect(preview.status).toBe("invalid");
+    expect(preview.errors).toEqual([
+      { sheet: "Products", row: 3, column: "Title", message: 'The product "scarf" is new, so it needs a Title: add one, or remove its rows.' },
+    ]);
+    await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/errors/);
+    expect(await db.product.count()).toBe(2);
+    expect(await db.fieldValue.count({ where: { field: "countryOfProduction" } })).toBe(0);
+  });
+
+  it("Excel as a secondary creating products: a row that matches needs no title, a row that matches nothing does", async () => {
+    await withShopify();
+    const matched = { "Product Handle": "tee-1", SKU: "TEE-1-S", "Country of production": "PT" };
+    const created = { "Product Handle": "wool-hat", Title: "Wool Hat", SKU: "HAT-1" };
+    const enrich = await uploadWorkbook(db, { name: "enrich.xlsx", bytes: await workbook([matched, created]), createMissing: true });
+    expect(enrich.errors).toEqual([]);
+    expect(enrich.status).toBe("previewed");
+    expect(enrich.run?.counts).toMatchObject({ updated: 1, created: 1, failed: 0 });
+
+    const mixed = await uploadWorkbook(db, {
+      name: "mixed.xlsx",
+      bytes: await workbook([matched, { "Product Handle": "silk-scarf", SKU: "SCARF-1", "Material 1": "Silk", "Material 1 %": 100 }]),
+      createMissing: true,
+    });
+    expect(mixed.status).toBe("invalid");
+    expect(mixed.errors).toEqual([
+      {
+        sheet: "Products",
+        row: 3,
+        column: "Title",
+        message: 'The product "silk-scarf" matches no variant in the catalog by SKU, so it is new and needs a Title: add one, correct its SKUs, or remove its rows.',
+      },
+    ]);
+    await expect(commitUpload(queue, db, mixed.uploadId)).rejects.toThrow(/errors/);
+
+    expect((await commit(enrich.uploadId)).status).toBe("committed");
+    const tee = await db.product.findFirstOrThrow({ where: { handle: "tee-1" } });
+    expect((await db.fieldValue.findFirstOrThrow({ where: { entityId: tee.id, field: "countryOfProduction" } })).value).toBe('"PT"');
+    expect(tee.title).toBe("Tee 1");
+    expect((await db.product.findFirstOrThrow({ where: { handle: "wool-hat" } })).title).toBe("Wool Hat");
+    expect(await db.product.count({ where: { handle: "silk-scarf" } })).toBe(0);
+  });
+});
+
 describe("round trip", () => {
   async function exportCatalog(file: string) {
     const out = createWriteStream(file);

@@ -308,7 +308,7 @@ interface ChangeRow {
  * that, whose row is stored). What was written first is what the value's first change replaced;
  * with no change since, the value itself.
  */
-async function firstWrite(db: ShopDb | ShopTx, value: StoredValue): Promise<ChangeRow | null> {
+export async function firstWrite(db: ShopDb | ShopTx, value: StoredValue): Promise<ChangeRow | null> {
   if (!value.createdAt) return null;
   const { entityId, field, locale } = value;
   const next = await db.fieldChange.findFirst({

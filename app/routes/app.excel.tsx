@@ -140,7 +140,7 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
             <DataTable
               columnContentTypes={["numeric", "text", "text", "text"]}
               headings={["Row", "Field", "Now", "After import"]}
-              rows={preview.changes.slice(0, 200).map((c) => [c.row ?? "", `${c.field}${c.locale ? ` [${c.locale}]` : ""}`, c.oldValue === null ? "—" : c.oldValue.slice(0, 80), c.newValue.slice(0, 80)])}
+              rows={preview.changes.slice(0, 200).map((c) => [c.row ?? "", `${c.field}${c.locale ? ` [${c.locale}]` : ""}`, c.oldValue === null ? "—" : c.oldValue.slice(0, 80), c.newValue === null ? "(cleared)" : c.newValue.slice(0, 80)])}
             />
           </BlockStack>
         ) : null}

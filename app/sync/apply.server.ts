@@ -1,6 +1,7 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
 // deletes, field values with their provenance and history, links. New and changed rows go
 // through bulk-insert.server.ts (insertRows, updateRows).
+import { firstWrite } from "../catalog/catalog.server";
 import { newRowId } from "../db/ids";
 import type { ShopTx } from "../db/scoped.server";
 import { insertRows, updateRows, type Row } from "./bulk-insert.server";
@@ -42,7 +43,7 @@ export function variantTitle(optionsJson: string): string {
 /** Fields copied into listing/matching columns. */
 const LISTING_FIELDS: ReadonlySet<string> = new Set(["title", "vendor", "sku", "barcode", "options"]);
 
-/** The listing/matching columns copied from field values (see schema.prisma). */
+/** The listing/matching columns copied from field values (see schema.prisma); a cleared value empties its column. */
 export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale: string) {
   const products = new Map<string, NewProductColumns>();
   const variants = new Map<string, VariantColumns>();
@@ -50,6 +51,17 @@ export function denormalizedColumns(writes: readonly FieldWrite[], primaryLocale
   const variantCols = (id: string) => variants.get(id) ?? variants.set(id, {}).get(id)!;
   for (const w of writes) {
     if (!LISTING_FIELDS.has(w.field)) continue;
+    if (w.newValue === null) {
+      if (w.entityType === "product") {
+        if (w.field === "title" && w.locale === primaryLocale) productCols(w.entityId).title = "";
+        if (w.field === "vendor") productCols(w.entityId).vendor = "";
+      } else {
+        if (w.field === "sku") variantCols(w.entityId).sku = null;
+        if (w.field === "barcode") variantCols(w.entityId).gtin = null;
+        if (w.field === "options") variantCols(w.entityId).title = "";
+      }
+      continue;
+    }
     const value = JSON.parse(w.newValue) as unknown;
     if (w.entityType === "product") {
       if (w.field === "title" && w.locale === primaryLocale) productCols(w.entityId).title = String(value);
@@ -161,19 +173,42 @@ async function setArchived(tx: ShopTx, entities: readonly { entityType: EntityTy
 /**
  * Current values with provenance, plus one history row per change of a value. A value's first
  * write is kept on the value itself (its created* columns), not as a history row: fieldHistory
- * derives that entry.
+ * derives that entry. A cleared value is deleted, its first write becoming a history row first.
  */
 export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[], ctx: ApplyContext): Promise<void> {
+  await deleteClearedValues(tx, writes);
   await insertRows(tx, "FieldValue", newFieldValueRows(writes, ctx));
   await updateRows(tx, "FieldValue", ["entityId", "field", "locale"], changedFieldValueRows(writes, ctx));
   await insertRows(tx, "FieldChange", fieldChangeRows(writes, ctx));
+}
+
+/**
+ * Deletes the values the writes clear. A value keeps its first write on itself (created*): that
+ * entry becomes a history row before the value goes, as fieldHistory showed it, so the history
+ * reads "set by …, changed by …, cleared by …".
+ */
+async function deleteClearedValues(tx: ShopTx, writes: readonly FieldWrite[]): Promise<void> {
+  const clears = writes.filter((w) => w.newValue === null && w.oldValue !== null);
+  if (clears.length === 0) return;
+  const cleared = new Set(clears.map((w) => `${w.entityId}|${w.field}|${w.locale}`));
+  const firsts: Row[] = [];
+  for (const part of chunks([...new Set(clears.map((w) => w.entityId))])) {
+    const stored = await tx.fieldValue.findMany({ where: { entityId: { in: part }, field: { in: [...new Set(clears.map((w) => w.field))] } } });
+    for (const value of stored) {
+      if (!cleared.has(`${value.entityId}|${value.field}|${value.locale}`)) continue;
+      const first = await firstWrite(tx, value);
+      if (first) firsts.push({ shop: tx.shopDomain, ...first });
+    }
+  }
+  await insertRows(tx, "FieldChange", firsts);
+  for (const w of clears) await tx.fieldValue.deleteMany({ where: { entityId: w.entityId, field: w.field, locale: w.locale } });
 }
 
 function* changedFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
   const { shop, now, sourceId } = ctx;
   const editedBy = ctx.editedBy ?? null;
   for (const w of writes) {
-    if (w.oldValue !== null) yield { shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
+    if (w.oldValue !== null && w.newValue !== null) yield { shop, entityId: w.entityId, field: w.field, locale: w.locale, value: w.newValue, sourceId, editedBy, updatedAt: now };
   }
 }
 
@@ -181,7 +216,7 @@ function* newFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): G
   const { shop, now, sourceId } = ctx;
   const editedBy = ctx.editedBy ?? null;
   for (const w of writes) {
-    if (w.oldValue !== null) continue;
+    if (w.oldValue !== null || w.newValue === null) continue;
     yield {
       shop,
       entityId: w.entityId,

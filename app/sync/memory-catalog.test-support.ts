@@ -106,7 +106,8 @@ export class MemoryCatalog {
     for (const a of changes.unarchive) (a.entityType === "product" ? this.products : this.variants).get(a.id)!.archived = false;
     for (const w of changes.writes) {
       const entity = w.entityType === "product" ? this.products.get(w.entityId) : this.variants.get(w.entityId);
-      entity!.values.set(valueKey(w.field, w.locale), { value: w.newValue, sourceId: integrationId });
+      if (w.newValue === null) entity!.values.delete(valueKey(w.field, w.locale));
+      else entity!.values.set(valueKey(w.field, w.locale), { value: w.newValue, sourceId: integrationId });
     }
     for (const l of changes.links) this.linkOf(integrationId, l.entityType).set(l.externalId, { entityId: l.entityId, hash: l.hash, sourceUpdatedAt: l.sourceUpdatedAt });
     for (const u of changes.unlinks) this.linkOf(integrationId, u.entityType).delete(u.externalId);

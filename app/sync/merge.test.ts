@@ -318,6 +318,73 @@ describe("secondary", () => {
   });
 });
 
+describe("a title, needed only to create a product", () => {
+  const EXCEL_PRIMARY = { id: "excel", role: "primary" as const };
+  const untitled = (handle: string, sku: string, row: number): SourceRecord => ({
+    externalId: handle,
+    handle,
+    fields: { countryOfProduction: "PT" },
+    variants: [{ externalId: sku, fields: { sku }, ref: { sheet: "Products", row } }],
+    ref: { sheet: "Products", row },
+  });
+
+  beforeEach(() => {
+    catalog.primaryId = "excel";
+    for (const f of ["title", "sku", "countryOfProduction"] as const) catalog.own(f, "excel");
+  });
+
+  it("a primary updates a product it has without one, and refuses to create one without one", () => {
+    catalog.run(EXCEL_PRIMARY, [{ externalId: "tee", handle: "tee", fields: { title: { en: "Tee" } }, variants: [{ externalId: "T-1", fields: { sku: "T-1" } }] }]);
+    const run = catalog.run(EXCEL_PRIMARY, [untitled("tee", "T-1", 2), untitled("scarf", "S-1", 3)], { scope: "partial" });
+    expect(run.errors).toEqual([
+      { externalId: "scarf", ref: { sheet: "Products", row: 3, column: "Title" }, message: 'The product "scarf" is new, so it needs a Title: add one, or remove its rows.' },
+    ]);
+    expect(run.counts).toMatchObject({ updated: 1, created: 0, failed: 1 });
+    expect(run.newProducts).toEqual([]);
+    const tee = catalog.variantBySku("T-1")!.productId;
+    expect(catalog.value(tee, "countryOfProduction")).toBe("PT");
+    expect(catalog.value(tee, "title", "en")).toBe("Tee");
+  });
+
+  it("a refused product leaves its handle free for the product the record makes once it has a title", () => {
+    const run = catalog.run(EXCEL_PRIMARY, [untitled("scarf", "S-1", 2), { ...untitled("scarf", "S-2", 3), externalId: "scarf-again", fields: { title: { en: "Scarf" } } }]);
+    expect(run.newProducts.map((p) => p.handle)).toEqual(["scarf"]);
+  });
+
+  it("a title in another language will do; an empty one will not", () => {
+    const run = catalog.run(EXCEL_PRIMARY, [
+      { ...untitled("tuch", "S-1", 2), fields: { title: { de: "Tuch" } } },
+      { ...untitled("blank", "S-2", 3), fields: { title: { en: " " } } },
+    ]);
+    expect(run.newProducts.map((p) => p.handle)).toEqual(["tuch"]);
+    expect(run.errors.map((e) => e.externalId)).toEqual(["blank"]);
+  });
+
+  it("a secondary creating products needs one only for a record that matches nothing", () => {
+    catalog.primaryId = "shopify";
+    catalog.own("title", "shopify").own("sku", "shopify");
+    catalog.run(SHOPIFY, [tee()]);
+    const run = catalog.run({ ...EXCEL, createUnmatched: true }, [untitled("organic-tee", "TEE-S", 2), untitled("silk-scarf", "SC-1", 3)]);
+    expect(run.errors).toEqual([
+      {
+        externalId: "silk-scarf",
+        ref: { sheet: "Products", row: 3, column: "Title" },
+        message: 'The product "silk-scarf" matches no variant in the catalog by SKU, so it is new and needs a Title: add one, correct its SKUs, or remove its rows.',
+      },
+    ]);
+    expect(run.counts).toMatchObject({ updated: 1, created: 0, failed: 1 });
+    expect(catalog.value(catalog.variantBySku("TEE-S")!.productId, "countryOfProduction")).toBe("PT");
+    expect(catalog.products.size).toBe(1);
+
+    // A product it created before is its own: a new variant of it needs no title.
+    catalog.run({ ...EXCEL, createUnmatched: true }, [{ ...untitled("silk-scarf", "SC-1", 3), fields: { title: { en: "Silk Scarf" } } }]);
+    const again = catalog.run({ ...EXCEL, createUnmatched: true }, [untitled("silk-scarf", "SC-2", 3)]);
+    expect(again.errors).toEqual([]);
+    expect(again.counts.created).toBe(1);
+    expect(catalog.variantBySku("SC-2")!.productId).toBe(catalog.variantBySku("SC-1")!.productId);
+  });
+});
+
 describe("a secondary that owns the identifier it matches by", () => {
   const EXCEL_ROW = (sku: string): SourceRecord => ({ externalId: "tee", fields: { materials: [{ material: "Cotton", massPercent: 100 }] }, variants: [{ externalId: sku, fields: { sku } }] });
   beforeEach(() => {

@@ -4,9 +4,11 @@
 import { createHash } from "node:crypto";
 import {
   canonicalJson,
+  FIELD_KEYS,
   fieldDef,
   isFieldKey,
   parseFieldValue,
+  type FieldDef,
   type FieldKey,
   type FieldValues,
 } from "../catalog/fields";
@@ -104,7 +106,8 @@ export interface FieldWrite {
   field: FieldKey;
   locale: string;
   oldValue: string | null;
-  newValue: string;
+  /** null: the field's owner cleared the value (the stored value is deleted). */
+  newValue: string | null;
   ref?: RecordRef;
 }
 
@@ -227,10 +230,12 @@ const recordHashes = new WeakMap<SourceRecord, string>();
 export function recordHash(record: SourceRecord): string {
   let hash = recordHashes.get(record);
   if (hash === undefined) {
+    // Empty fields count only where there are any: hashes of records without them stay as they were.
     const body = canonicalJson({
       h: record.handle ?? null,
       f: record.fields,
-      v: record.variants.map((v) => [v.externalId, v.position ?? null, v.fields]),
+      ...(record.emptyFields?.length ? { e: record.emptyFields } : {}),
+      v: record.variants.map((v) => (v.emptyFields?.length ? [v.externalId, v.position ?? null, v.fields, v.emptyFields] : [v.externalId, v.position ?? null, v.fields])),
     });
     hash = createHash("sha256").update(body).digest("base64url");
     recordHashes.set(record, hash);
@@ -247,15 +252,21 @@ export function identifierOf(fields: FieldValues, matchBy: MatchBy): string | nu
   return parsed.ok ? parsed.value : null;
 }
 
+/** The value of a field the source has and that is empty there (see planFields). */
+const EMPTY: unique symbol = Symbol("empty");
+
+/** Field values by field, EMPTY for the source's empty fields. */
 type Checked = { ok: true; fields: Map<FieldKey, unknown> } | { ok: false; error: string };
 
 /**
  * Checks that a record only names known fields at their level. Values are checked later, and only
  * where this integration may write them: a value another integration owns is not ours to judge.
+ * Empty fields join the values as EMPTY (a field with a value is not also empty).
  */
-function checkFieldNames(fields: FieldValues, level: "product" | "variant"): Checked {
+function checkFieldNames(fields: FieldValues, level: "product" | "variant", emptyFields: readonly FieldKey[] = []): Checked {
   const out = new Map<FieldKey, unknown>();
-  for (const [key, raw] of Object.entries(fields)) {
+  const named: [string, unknown][] = [...Object.entries(fields), ...emptyFields.filter((key) => fields[key] === undefined).map((key): [string, typeof EMPTY] => [key, EMPTY])];
+  for (const [key, raw] of named) {
     if (raw === undefined) continue;
     if (!isFieldKey(key)) return { ok: false, error: `unknown field "${key}"` };
     const def = fieldDef(key);
@@ -268,6 +279,22 @@ function checkFieldNames(fields: FieldValues, level: "product" | "variant"): Che
 
 /** What a record would change on one entity: writes, and values skipped by ownership. */
 type FieldPlan = { ok: true; entity: CatalogEntity; writes: FieldWrite[]; skipped: FieldKey[] } | { ok: false; error: string };
+
+/** Fields a product cannot be created without (its title). A record that updates a product may leave them out. */
+const REQUIRED_TO_CREATE: readonly FieldKey[] = FIELD_KEYS.filter((key) => fieldDef(key).requiredToCreate);
+
+function isFilled(field: FieldDef, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  // A text in any language will do: a product with a translation only is listed under it.
+  if (field.kind === "localizedText") return Object.values(value as Record<string, unknown>).some((text) => typeof text === "string" && text.trim() !== "");
+  return typeof value !== "string" || value.trim() !== "";
+}
+
+/** A field a new product needs that the record leaves empty (the product it describes cannot be created). */
+function missingToCreate(record: SourceRecord): FieldDef | undefined {
+  const missing = REQUIRED_TO_CREATE.find((key) => !isFilled(fieldDef(key), record.fields[key]));
+  return missing && fieldDef(missing);
+}
 
 function slugify(text: string): string {
   const slug = text
@@ -375,6 +402,16 @@ function unlinkDeleted(slice: CatalogSlice, state: RunState, out: ChangeSet, ext
   }
 }
 
+/** Writes that clear every stored locale of a field of an entity (none when nothing is stored). */
+function clearsOf(entityType: EntityType, entity: CatalogEntity, field: FieldKey, ref: RecordRef | undefined): FieldWrite[] {
+  const prefix = valueKey(field, "");
+  const clears: FieldWrite[] = [];
+  for (const [key, stored] of entity.values) {
+    if (key.startsWith(prefix)) clears.push({ entityType, entityId: entity.id, field, locale: key.slice(prefix.length), oldValue: stored.value, newValue: null, ref });
+  }
+  return clears;
+}
+
 class Merger {
   constructor(
     private readonly ctx: MergeContext,
@@ -405,8 +442,14 @@ class Merger {
       return;
     }
 
-    const productFields = checkFieldNames(record.fields, "product");
+    const productFields = checkFieldNames(record.fields, "product", record.emptyFields);
     const { product, created } = this.resolvePrimaryProduct(record, linked);
+    const missing = created ? missingToCreate(record) : undefined;
+    if (missing) {
+      slice.takenHandles.delete(product.handle); // not created: its handle stays free
+      this.failCreation(record, missing, record.variants.length, `The product "${record.handle ?? record.externalId}" is new, so it needs a ${missing.label}: add one, or remove its rows.`);
+      return;
+    }
     const plan = productFields.ok ? this.planFields("product", product, productFields.fields, record.ref) : productFields;
     if (!plan.ok) {
       this.fail(record.externalId, record.ref, plan.error, record.variants.length);
@@ -440,7 +483,7 @@ class Merger {
 
   private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: Set<string>): boolean {
     const { slice, state, out } = this;
-    const fields = checkFieldNames(sv.fields, "variant");
+    const fields = checkFieldNames(sv.fields, "variant", sv.emptyFields);
     const position = sv.position ?? index + 1;
     const link = slice.variantLinks.get(sv.externalId);
     let variant = link ? slice.variants.get(link.entityId) : undefined;
@@ -466,7 +509,7 @@ class Merger {
     listed.add(variant.id);
     state.claimedVariants.add(variant.id);
     this.commitPlan(plan);
-    this.noteSourceIdentifiers(variant, sv.fields);
+    this.noteSourceIdentifiers(variant, sv.fields, sv.emptyFields);
     const regrouped = !created && variant.productId !== product.id;
     if (created) out.counts.created++;
     else if (plan.writes.length > 0 || productChanged || regrouped || variant.archived) out.counts.updated++;
@@ -523,7 +566,7 @@ class Merger {
   secondaryRecord(record: SourceRecord): void {
     const { slice, state, out, ctx } = this;
     state.seenProducts.add(record.externalId);
-    const productFields = checkFieldNames(record.fields, "product");
+    const productFields = checkFieldNames(record.fields, "product", record.emptyFields);
     if (!productFields.ok) {
       this.fail(record.externalId, record.ref, productFields.error, record.variants.length);
       return;
@@ -534,7 +577,7 @@ class Merger {
     const unmatched: { sv: SourceVariant; fields: Map<FieldKey, unknown>; identifier: string | null }[] = [];
     for (const sv of record.variants) {
       state.seenVariants.add(sv.externalId);
-      const fields = checkFieldNames(sv.fields, "variant");
+      const fields = checkFieldNames(sv.fields, "variant", sv.emptyFields);
       if (!fields.ok) {
         this.fail(sv.externalId, sv.ref, fields.error, 1);
         continue;
@@ -612,6 +655,18 @@ class Merger {
     const { out, slice } = this;
     const linkedProduct = slice.productLinks.get(record.externalId);
     const existing = linkedProduct ? slice.products.get(linkedProduct.entityId) : undefined;
+    const missing = existing ? undefined : missingToCreate(record);
+    if (missing) {
+      // The merchant may have meant the record to update a product: say why it is new.
+      const what = this.ctx.integration.matchBy === "sku" ? "SKU" : "barcode";
+      this.failCreation(
+        record,
+        missing,
+        variants.length,
+        `The product "${record.handle ?? record.externalId}" matches no variant in the catalog by ${what}, so it is new and needs a ${missing.label}: add one, correct its ${what}s, or remove its rows.`,
+      );
+      return;
+    }
     const product = existing ?? this.planProduct(record.handle ?? record.externalId);
     const productPlan = this.planFields("product", product, productFields, record.ref);
     if (!productPlan.ok) {
@@ -647,6 +702,7 @@ class Merger {
   /** A value for this product that differs from the one another record of this run gave it. */
   private conflictingProductWrite(product: CatalogProduct, fields: Map<FieldKey, unknown>): string | null {
     for (const [field, value] of fields) {
+      if (value === EMPTY) continue; // a clear plans against the values kept in the slice
       for (const [locale, json] of encodeFieldValue(field, value)) {
         const prior = this.state.productWrites.get(`${product.id}|${valueKey(field, locale)}`);
         if (prior && prior.value !== json) {
@@ -659,6 +715,7 @@ class Merger {
 
   private rememberProductValues(product: CatalogProduct, fields: Map<FieldKey, unknown>, externalId: string): void {
     for (const [field, value] of fields) {
+      if (value === EMPTY) continue;
       for (const [locale, json] of encodeFieldValue(field, value)) {
         const key = `${product.id}|${valueKey(field, locale)}`;
         if (!this.state.productWrites.has(key)) this.state.productWrites.set(key, { value: json, externalId });
@@ -684,13 +741,20 @@ class Merger {
   /**
    * The writes a record makes on one entity: fields this integration may write (ownership) whose
    * value differs from the catalog, checked and normalized; values it may not write are counted
-   * as skipped when they differ. Nothing is recorded until commitPlan.
+   * as skipped when they differ. An empty field (EMPTY) clears every stored locale of the field
+   * when this integration writes it (GUIDE §2: the owner's value, here none, is written on every
+   * sync); anyone else's empty field says nothing and is not counted.
+   * Nothing is recorded until commitPlan.
    */
   private planFields(entityType: EntityType, entity: CatalogEntity, fields: Map<FieldKey, unknown>, ref: RecordRef | undefined): FieldPlan {
     const writes: FieldWrite[] = [];
     const skipped: FieldKey[] = [];
     for (const [field, raw] of fields) {
       const writer = effectiveWriter(this.ctx.ownership, field, entity, this.ctx.primaryId);
+      if (raw === EMPTY) {
+        if (writer === this.integrationId) writes.push(...clearsOf(entityType, entity, field, ref));
+        continue;
+      }
       const parsed = parseFieldValue(field, raw);
       if (writer !== this.integrationId) {
         const differs = !parsed.ok || encodeFieldValue(field, parsed.value).some(([locale, json]) => entity.values.get(valueKey(field, locale))?.value !== json);
@@ -726,7 +790,10 @@ class Merger {
   private keepWrittenValues(entity: CatalogEntity, writes: readonly FieldWrite[]): void {
     if (writes.length === 0 || (this.slice.products.get(entity.id) ?? this.slice.variants.get(entity.id)) !== entity) return;
     const values = new Map(entity.values);
-    for (const w of writes) values.set(valueKey(w.field, w.locale), { value: w.newValue, sourceId: this.integrationId });
+    for (const w of writes) {
+      if (w.newValue === null) values.delete(valueKey(w.field, w.locale));
+      else values.set(valueKey(w.field, w.locale), { value: w.newValue, sourceId: this.integrationId });
+    }
     entity.values = values;
   }
 
@@ -764,11 +831,13 @@ class Merger {
   /**
    * The SKU and GTIN a structural source gives a variant, kept apart from the field values, which
    * their owner writes: an integration that owns them finds the variant by them before it has
-   * written them. A record that leaves a field out keeps what was there; an unchanged pair is not written.
+   * written them. A record that leaves a field out keeps what was there, one that has it empty has
+   * none; an unchanged pair is not written.
    */
-  private noteSourceIdentifiers(variant: CatalogVariant, fields: FieldValues): void {
-    const sku = fields.sku === undefined ? variant.sourceSku : identifierOf(fields, "sku");
-    const gtin = fields.barcode === undefined ? variant.sourceGtin : identifierOf(fields, "barcode");
+  private noteSourceIdentifiers(variant: CatalogVariant, fields: FieldValues, emptyFields: readonly FieldKey[] = []): void {
+    const given = (field: "sku" | "barcode") => fields[field] !== undefined || emptyFields.includes(field);
+    const sku = given("sku") ? identifierOf(fields, "sku") : variant.sourceSku;
+    const gtin = given("barcode") ? identifierOf(fields, "barcode") : variant.sourceGtin;
     if (sku === variant.sourceSku && gtin === variant.sourceGtin) return;
     this.out.sourceIdentifiers.push({ variantId: variant.id, sku, gtin });
     variant.sourceSku = sku;
@@ -792,6 +861,11 @@ class Merger {
       const link = this.slice.variantLinks.get(sv.externalId);
       if (link) this.state.claimedVariants.add(link.entityId);
     }
+  }
+
+  /** A record whose product would be created without a field it needs: its variants fail, and the error points at the field. */
+  private failCreation(record: SourceRecord, missing: FieldDef, variants: number, message: string): void {
+    this.fail(record.externalId, { ...record.ref, column: missing.label }, message, variants);
   }
 
   private fail(externalId: string, ref: RecordRef | undefined, message: string, variants: number): void {

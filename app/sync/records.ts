@@ -1,6 +1,6 @@
 // What an integration adapter delivers to the sync engine: normalized records, one per product,
 // with their variants. Adapters know their source; the engine knows the rules (GUIDE §2).
-import type { FieldValues } from "../catalog/fields";
+import type { FieldKey, FieldValues } from "../catalog/fields";
 import type { ShopTx } from "../db/scoped.server";
 
 /** Where a record came from, for error messages ("Products sheet, row 12", "gid://shopify/Product/1"). */
@@ -16,6 +16,8 @@ export interface SourceVariant {
   externalId: string;
   /** Variant-level fields, and product-level fields this variant overrides. */
   fields: FieldValues;
+  /** Fields the source has and that are empty there (the owner's clear), as for SourceRecord. */
+  emptyFields?: FieldKey[];
   position?: number;
   ref?: RecordRef;
 }
@@ -27,6 +29,12 @@ export interface SourceRecord {
   handle?: string;
   /** Product-level fields. */
   fields: FieldValues;
+  /**
+   * Fields the source provides and has no value for (a barcode or the tags removed in Shopify).
+   * The field's owner clears the catalog's value; a field left out of both says nothing. A
+   * source whose empty values mean "not given here" (an Excel cell) leaves this out.
+   */
+  emptyFields?: FieldKey[];
   variants: SourceVariant[];
   /** The source's own last-modified time: older data never overwrites newer. */
   updatedAt?: Date;

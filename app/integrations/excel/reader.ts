@@ -101,9 +101,10 @@ export interface ReadOptions {
   primaryLocale: string;
   limits?: Partial<Limits>;
   /**
-   * Every product needs its requiredToCreate fields (the Title). Turn on when the file may create
-   * products (Excel as primary, or non-Shopify products); a secondary that only enriches existing
-   * variants leaves it off.
+   * Every product needs its requiredToCreate fields (the Title), and the file their columns: for a
+   * file whose every product is to be created (e.g. checking the template's examples). Uploads
+   * leave it off: a row may update a product the catalog already has, which only the merge can
+   * tell, and the merge refuses to create a product without a title.
    */
   requireTitle?: boolean;
   /** Field registry; defaults to the catalog's FIELDS. */

@@ -34,7 +34,8 @@ export interface PreviewChange {
   field: string;
   locale: string;
   oldValue: string | null;
-  newValue: string;
+  /** null: the value is cleared (its owner has none any more). */
+  newValue: string | null;
 }
 
 export interface UploadPreview {
@@ -150,12 +151,16 @@ async function withUploadFile<T>(db: ShopDb, uploadId: string, fn: (filePath: st
   }
 }
 
-type ReadSettings = Pick<ReadOptions, "primaryLocale" | "requireTitle">;
+type ReadSettings = Pick<ReadOptions, "primaryLocale">;
 
-/** How the upload's file is to be read now: in the shop's language, with titles if it may create products. */
-async function readSettings(db: ShopDb, upload: { integrationId: string; createMissing: boolean }): Promise<ReadSettings> {
-  const [settings, integration] = await Promise.all([shopSettings(db), db.integration.findUniqueOrThrow({ where: { id: upload.integrationId } })]);
-  return { primaryLocale: settings.primaryLocale, requireTitle: integration.primaryOfShop !== null || upload.createMissing };
+/**
+ * How the upload's file is to be read now: in the shop's language. Titles are not required here:
+ * a row may update a product the catalog has, and only the merge knows; it refuses to create a
+ * product without one (an error for its row, like any other).
+ */
+async function readSettings(db: ShopDb): Promise<ReadSettings> {
+  const settings = await shopSettings(db);
+  return { primaryLocale: settings.primaryLocale };
 }
 
 /** The field definitions: records checked under other ones are not reused. */
@@ -205,7 +210,7 @@ function refuse(db: ShopDb, integrationId: string, message: string, issues: Cell
 }
 
 function recordErrorsAsIssues(report: RunReport): CellIssue[] {
-  return report.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: "", message: e.message }));
+  return report.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: e.ref?.column ?? "", message: e.message }));
 }
 
 function previewChange(w: FieldWrite): PreviewChange {
@@ -226,7 +231,7 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
     const runId = await refuse(db, upload.integrationId, message, []);
     return savePreview(db, uploadId, { status: "rejected", message, previewRunId: runId });
   };
-  const settings = await readSettings(db, upload);
+  const settings = await readSettings(db);
   const file = await temporaryUploadFile(db, uploadId);
   try {
     const opened = await openUpload(settings, file.path);
@@ -452,11 +457,10 @@ interface CommitRecords {
 
 /**
  * What a commit saves: the records its preview checked, when what they depend on (the shop's
- * language, whether the upload may create products, the fields) is unchanged; else the file read
- * again as the run goes.
+ * language, the fields) is unchanged; else the file read again as the run goes.
  */
-async function commitRecords(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean; preview: string | null; recordsKey: string | null }): Promise<CommitRecords> {
-  const settings = await readSettings(db, upload);
+async function commitRecords(db: ShopDb, upload: { id: string; preview: string | null; recordsKey: string | null }): Promise<CommitRecords> {
+  const settings = await readSettings(db);
   if (upload.recordsKey === recordsKey(settings)) {
     const archive = await uploadBytes(db, upload.id, "records");
     const products = storedPreview(upload).products ?? 0;

@@ -17,15 +17,20 @@ import { publishPassportMetafields, pushVariantFields, type PassportLinks, type 
 /** Fields a merchant may choose to push from their owner to Shopify. */
 export const PUSHABLE_FIELDS = ["sku", "barcode", "weight"] as const;
 
+/** A write that sets a value (not a clear). */
+type PushableWrite = FieldWrite & { newValue: string };
+const isValueWrite = (w: FieldWrite): w is PushableWrite => w.newValue !== null;
+
 /**
  * What the write-back needs from a catalog change, gathered part by part as a run applies its
  * changes (`executeSync`'s onChanges), so a large run is not held in memory: the touched entities,
  * and values written to pushable fields of variants that existed before the run (a variant the run
- * created is not linked to a Shopify variant yet, so there is nothing to push to).
+ * created is not linked to a Shopify variant yet, so there is nothing to push to). A cleared value
+ * is never pushed: the write-back sets values in Shopify, it does not erase them there.
  */
 export class CatalogChanges {
   readonly affected = noAffectedEntities();
-  readonly pushableWrites: FieldWrite[] = [];
+  readonly pushableWrites: PushableWrite[] = [];
 
   /** Products whose passports may have changed as a whole (held back or published again). */
   addProducts(productIds: Iterable<string>): this {
@@ -37,7 +42,7 @@ export class CatalogChanges {
     addAffectedEntities(this.affected, changes);
     const created = new Set(changes.newVariants.map((v) => v.id));
     for (const w of changes.writes) {
-      if (w.entityType === "variant" && isPushable(w.field) && !created.has(w.entityId)) this.pushableWrites.push(w);
+      if (w.entityType === "variant" && isPushable(w.field) && !created.has(w.entityId) && isValueWrite(w)) this.pushableWrites.push(w);
     }
     return this;
   }
@@ -95,7 +100,7 @@ async function passportLinks(db: ShopDb, affected: AffectedEntities): Promise<Pa
 }
 
 /** Values written by another integration to fields the merchant chose to push to Shopify. */
-async function plannedPushes(db: ShopDb, pushableWrites: readonly FieldWrite[], shopifyId: string, pushFields: unknown): Promise<VariantPush[]> {
+async function plannedPushes(db: ShopDb, pushableWrites: readonly PushableWrite[], shopifyId: string, pushFields: unknown): Promise<VariantPush[]> {
   const fields = new Set((Array.isArray(pushFields) ? pushFields : []).filter((f): f is string => typeof f === "string" && isPushable(f)));
   const writes = pushableWrites.filter((w) => fields.has(w.field));
   if (writes.length === 0) return [];

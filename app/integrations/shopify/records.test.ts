@@ -139,6 +139,9 @@ describe("records from GraphQL nodes", () => {
     const { record } = recordFromGraphql(node, { primaryLocale: "de" });
     expect(record.fields).toEqual({ title: { de: "Gift card" } });
     expect(record.variants[0].fields).toEqual({});
+    // ... and lists it as empty, so that where Shopify owns the field the catalog's value is cleared.
+    expect(record.emptyFields).toEqual(["description", "vendor", "productType", "category", "tags"]);
+    expect(record.variants[0].emptyFields).toEqual(["sku", "barcode", "weight"]);
   });
 
   it("passes an invalid barcode through as it is, so the engine fails that variant with the reason", () => {
@@ -150,6 +153,45 @@ describe("records from GraphQL nodes", () => {
     const parsed = parseFieldValue("barcode", barcode);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.error).toMatch(/check digit/);
+  });
+});
+
+describe("values Shopify has empty", () => {
+  it("a products/update with the barcode and the tags removed lists them as empty", () => {
+    const payload = webhookTee();
+    payload.tags = "";
+    payload.variants![0].barcode = "";
+    payload.variants![1].weight = 0;
+    payload.variants![1].grams = 0;
+    const { record } = recordFromWebhook(payload, ctx);
+    expect(record.fields.tags).toBeUndefined();
+    expect(record.emptyFields).toEqual(["tags"]);
+    expect(record.variants[0].fields.barcode).toBeUndefined();
+    expect(record.variants[0].emptyFields).toEqual(["barcode"]);
+    expect(record.variants[1].emptyFields).toEqual(["barcode", "weight"]);
+  });
+
+  it("lists nothing the input does not carry, and leaves emptyFields out when nothing is empty", () => {
+    const payload: ProductWebhookPayload = { id: 7, title: "Cap", handle: "cap", variants: [{ id: 8, sku: "CAP-1", barcode: "4006381333931", weight: 120, weight_unit: "g" }] };
+    const { record } = recordFromWebhook(payload, ctx);
+    expect(record).not.toHaveProperty("emptyFields");
+    expect(record.variants[0]).not.toHaveProperty("emptyFields");
+    // An emptied field changes the record's hash, so the engine merges the record again.
+    const cleared = recordFromWebhook({ ...payload, variants: [{ ...payload.variants![0], barcode: "" }] }, ctx).record;
+    expect(cleared.variants[0].fields).toEqual({ sku: "CAP-1", weight: 120 });
+    expect(recordHash(cleared)).not.toBe(recordHash({ ...cleared, variants: [{ ...cleared.variants[0], emptyFields: undefined }] }));
+  });
+
+  it("lists a mapped metafield the product does not have, but only when the input carries metafields", () => {
+    const metafieldMap = parseShopifySettings(JSON.stringify({ metafieldMap: { materials: "dpp.materials", countryOfProduction: "custom.made_in" } })).settings.metafieldMap;
+    const mctx = { primaryLocale: "en", metafieldMap };
+    const node = graphqlTee();
+    node.metafields = [{ namespace: "custom", key: "made_in", type: "single_line_text_field", value: "PT" }];
+    expect(recordFromGraphql(node, mctx).record.emptyFields).toEqual(["materials"]);
+    node.metafields.push({ namespace: "dpp", key: "materials", type: "json", value: "" });
+    expect(recordFromGraphql(node, mctx).record.emptyFields).toEqual(["materials"]);
+    // A webhook payload carries no metafields (none subscribed): it says nothing about them.
+    expect(recordFromWebhook(webhookTee(), mctx).record).not.toHaveProperty("emptyFields");
   });
 });
 

@@ -6,10 +6,12 @@
 //
 // Conventions:
 // - externalId: the product / variant GID; updatedAt: the product's updatedAt (out-of-order guard).
-// - A value Shopify does not have (empty description, no vendor, no category, no images, no tags,
-//   no weight (0), empty SKU or barcode) is left out, never sent as empty: Shopify then has
-//   nothing to say about the field, and a value another integration or the merchant gave it stays.
-//   (Same rule as the Excel import: an empty cell means "no value in this file".)
+// - A value Shopify has empty (description, vendor, product type, category, tags, weight (0), SKU,
+//   barcode, a mapped metafield that is gone) is left out of the fields and listed in emptyFields:
+//   where Shopify owns the field its value is cleared in the catalog too (the barcode removed in
+//   Shopify leaves the passport); where another integration owns it, it stays. A field the input
+//   does not carry at all (a payload without metafields) is neither: Shopify says nothing about it.
+//   (The Excel import differs: an empty cell means "no value in this file".)
 // - Barcode: passed to the engine exactly as Shopify has it, even when it is not a valid GTIN.
 //   The engine then fails that one variant with the reason ("Barcode (GTIN): … wrong check digit"),
 //   which the run reports, and the merchant fixes it in Shopify. Dropping it with a warning would
@@ -148,28 +150,28 @@ export interface MappedRecord {
   warnings: RecordWarning[];
 }
 
-/** What both inputs are brought to before building the record. */
+/** What both inputs are brought to before building the record. Values: null or empty when Shopify has none, undefined when the input does not carry them. */
 interface Normalized {
   id: string;
   handle: string;
   title: string;
   status: ProductStatus | null;
-  descriptionHtml: string | null;
-  vendor: string | null;
-  productType: string | null;
-  tags: string[];
+  descriptionHtml: string | null | undefined;
+  vendor: string | null | undefined;
+  productType: string | null | undefined;
+  tags: string[] | undefined;
   updatedAt: string | null;
-  category: string | null;
+  category: string | null | undefined;
   images: Image[];
-  metafields: MetafieldValue[];
+  metafields: MetafieldValue[] | undefined;
   variants: {
     id: string;
     position: number | null;
-    sku: string | null;
-    barcode: string | null;
+    sku: string | null | undefined;
+    barcode: string | null | undefined;
     options: OptionValue[];
-    grams: number | null;
-    metafields: MetafieldValue[];
+    grams: number | null | undefined;
+    metafields: MetafieldValue[] | undefined;
   }[];
 }
 
@@ -185,6 +187,13 @@ function productStatus(status: string | null | undefined): ProductStatus | null 
   return PRODUCT_STATUSES.find((s) => s === lower) ?? null;
 }
 
+/** Grams of a weight the input carries: null for Shopify's "no weight" (none or 0), undefined when not carried or in a unit this app does not know. */
+function givenWeight(value: number | null | undefined, unit: string | null | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || value === 0) return null;
+  return weightInGrams(value, unit) ?? undefined;
+}
+
 function image(url: string | null | undefined, alt: string | null | undefined): Image | null {
   if (!url) return null;
   return alt ? { url, alt } : { url };
@@ -196,27 +205,27 @@ function normalizeGraphql(node: GqlProductNode): Normalized {
     handle: node.handle,
     title: node.title,
     status: productStatus(node.status),
-    descriptionHtml: node.descriptionHtml ?? null,
-    vendor: node.vendor ?? null,
-    productType: node.productType ?? null,
-    tags: node.tags ?? [],
+    descriptionHtml: node.descriptionHtml,
+    vendor: node.vendor,
+    productType: node.productType,
+    tags: node.tags,
     updatedAt: node.updatedAt ?? null,
-    category: node.category?.fullName ?? null,
+    category: node.category === undefined ? undefined : (node.category?.fullName ?? null),
     images: (node.media ?? [])
       .filter((m) => m.mediaContentType === "IMAGE" || (m.mediaContentType === undefined && m.image))
       .map((m) => image(m.image?.url, m.alt ?? m.image?.altText))
       .filter((i): i is Image => i !== null),
-    metafields: node.metafields ?? [],
+    metafields: node.metafields,
     variants: node.variants.map((v) => {
       const weight = v.inventoryItem?.measurement?.weight;
       return {
         id: v.id,
         position: v.position ?? null,
-        sku: v.sku ?? null,
-        barcode: v.barcode ?? null,
+        sku: v.sku,
+        barcode: v.barcode,
         options: realOptions((v.selectedOptions ?? []).map((o) => ({ name: o.name, value: o.value }))),
-        grams: weightInGrams(weight?.value, weight?.unit),
-        metafields: v.metafields ?? [],
+        grams: weight === null ? null : givenWeight(weight?.value, weight?.unit),
+        metafields: v.metafields,
       };
     }),
   };
@@ -241,50 +250,59 @@ function normalizeWebhook(p: ProductWebhookPayload): Normalized {
     handle: p.handle,
     title: p.title,
     status: productStatus(p.status),
-    descriptionHtml: p.body_html ?? null,
-    vendor: p.vendor ?? null,
-    productType: p.product_type ?? null,
-    tags: (p.tags ?? "").split(",").map((t) => t.trim()).filter(Boolean),
+    descriptionHtml: p.body_html,
+    vendor: p.vendor,
+    productType: p.product_type,
+    tags: p.tags === undefined ? undefined : (p.tags ?? "").split(",").map((t) => t.trim()).filter(Boolean),
     updatedAt: p.updated_at ?? null,
-    category: p.category?.full_name ?? null,
+    category: p.category === undefined ? undefined : (p.category?.full_name ?? null),
     images: images.filter((i): i is Image => i !== null),
-    metafields: p.metafields ?? [],
+    metafields: p.metafields,
     variants: (p.variants ?? []).map((v) => {
       const values = [v.option1, v.option2, v.option3];
       const options: OptionValue[] = [];
       values.forEach((value, i) => {
         if (value !== null && value !== undefined && optionNames[i] !== undefined) options.push({ name: optionNames[i], value });
       });
-      const grams = v.weight_unit ? weightInGrams(v.weight, v.weight_unit) : weightInGrams(v.grams, "GRAMS");
+      const grams = v.weight_unit && v.weight !== undefined ? givenWeight(v.weight, v.weight_unit) : givenWeight(v.grams, "GRAMS");
       return {
         id: v.admin_graphql_api_id ?? variantGid(v.id),
         position: v.position ?? null,
-        sku: v.sku ?? null,
-        barcode: v.barcode ?? null,
+        sku: v.sku,
+        barcode: v.barcode,
         options: realOptions(options),
         grams,
-        metafields: v.metafields ?? [],
+        metafields: v.metafields,
       };
     }),
   };
 }
 
-const nonEmpty = (text: string | null): string | null => (text !== null && text.trim() !== "" ? text : null);
+const nonEmpty = (text: string | null | undefined): string | null => (typeof text === "string" && text.trim() !== "" ? text : null);
+
+/** A text the input carries: its value when Shopify has one, else listed as empty. */
+function putText(fields: FieldValues, empty: FieldKey[], field: "vendor" | "productType" | "category", text: string | null | undefined): void {
+  const value = nonEmpty(text);
+  if (value !== null) fields[field] = value;
+  else if (text !== undefined) empty.push(field);
+}
 
 /** The metafields of one owner by "namespace.key". */
 function metafieldIndex(metafields: MetafieldValue[]): Map<string, MetafieldValue> {
   return new Map(metafields.map((m) => [`${m.namespace}.${m.key}`, m]));
 }
 
+/** Mapped metafields as field values; a mapped one the owner does not have (or has empty) is listed as empty. */
 function applyMetafields(
   level: "product" | "variant",
-  metafields: MetafieldValue[],
+  metafields: MetafieldValue[] | undefined,
   ctx: MappingContext,
   fields: FieldValues,
+  empty: FieldKey[],
   warn: (message: string) => void,
 ): void {
   const map = ctx.metafieldMap;
-  if (!map || metafields.length === 0) return;
+  if (!map || metafields === undefined) return;
   const index = metafieldIndex(metafields);
   for (const [field, ref] of Object.entries(map) as [FieldKey, NonNullable<(typeof map)[FieldKey]>][]) {
     const def = fieldDef(field);
@@ -292,7 +310,10 @@ function applyMetafields(
     if (!fits) continue;
     const refText = metafieldRefText(ref);
     const mf = index.get(refText);
-    if (!mf || mf.value === "") continue;
+    if (!mf || mf.value === "") {
+      empty.push(field);
+      continue;
+    }
     const converted = metafieldToFieldValue(field, mf, ctx.primaryLocale);
     if (!converted.ok) {
       warn(`${def.label}: metafield ${refText} ${converted.error}; the value was left out`);
@@ -312,34 +333,38 @@ function toRecord(n: Normalized, ctx: MappingContext): MappedRecord {
   const locale = ctx.primaryLocale;
   const ref: RecordRef = { label: `Shopify product "${n.title}"` };
   const fields: FieldValues = { title: { [locale]: n.title } };
+  const empty: FieldKey[] = [];
   const description = nonEmpty(n.descriptionHtml);
   if (description !== null) fields.description = { [locale]: description };
+  else if (n.descriptionHtml !== undefined) empty.push("description");
   if (n.images.length) fields.images = n.images;
-  const vendor = nonEmpty(n.vendor);
-  if (vendor !== null) fields.vendor = vendor;
-  const productType = nonEmpty(n.productType);
-  if (productType !== null) fields.productType = productType;
-  const category = nonEmpty(n.category);
-  if (category !== null) fields.category = category;
-  if (n.tags.length) fields.tags = n.tags;
+  putText(fields, empty, "vendor", n.vendor);
+  putText(fields, empty, "productType", n.productType);
+  putText(fields, empty, "category", n.category);
+  if (n.tags?.length) fields.tags = n.tags;
+  else if (n.tags !== undefined) empty.push("tags");
   if (n.status !== null) fields.status = n.status;
-  applyMetafields("product", n.metafields, ctx, fields, (message) => warnings.push({ externalId: n.id, ref, message }));
+  applyMetafields("product", n.metafields, ctx, fields, empty, (message) => warnings.push({ externalId: n.id, ref, message }));
 
   const variants: SourceVariant[] = byPosition(n.variants).map((v, index) => {
     const vf: FieldValues = {};
+    const vEmpty: FieldKey[] = [];
     const sku = nonEmpty(v.sku);
     if (sku !== null) vf.sku = sku.trim();
+    else if (v.sku !== undefined) vEmpty.push("sku");
     const barcode = nonEmpty(v.barcode);
     if (barcode !== null) vf.barcode = barcode.trim();
+    else if (v.barcode !== undefined) vEmpty.push("barcode");
     if (v.options.length) vf.options = v.options;
-    if (v.grams !== null) vf.weight = v.grams;
+    if (typeof v.grams === "number") vf.weight = v.grams;
+    else if (v.grams === null) vEmpty.push("weight");
     const label = sku !== null ? `SKU ${sku.trim()}` : v.options.length ? v.options.map((o) => o.value).join(" / ") : "default variant";
     const vref: RecordRef = { label: `Shopify product "${n.title}", variant ${label}` };
-    applyMetafields("variant", v.metafields, ctx, vf, (message) => warnings.push({ externalId: v.id, ref: vref, message }));
-    return { externalId: v.id, fields: vf, position: v.position ?? index + 1, ref: vref };
+    applyMetafields("variant", v.metafields, ctx, vf, vEmpty, (message) => warnings.push({ externalId: v.id, ref: vref, message }));
+    return { externalId: v.id, fields: vf, ...(vEmpty.length ? { emptyFields: vEmpty } : {}), position: v.position ?? index + 1, ref: vref };
   });
 
-  const record: SourceRecord = { externalId: n.id, handle: n.handle, fields, variants, ref };
+  const record: SourceRecord = { externalId: n.id, handle: n.handle, fields, ...(empty.length ? { emptyFields: empty } : {}), variants, ref };
   if (n.updatedAt) {
     const at = new Date(n.updatedAt);
     if (!Number.isNaN(at.getTime())) record.updatedAt = at;
