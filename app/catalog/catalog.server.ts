@@ -171,6 +171,8 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
     title: product.title || product.handle,
     archived: product.archivedAt !== null,
     held: product.passportHeld,
+    /** A draft (Product status): its passports are not published until it is active. */
+    draft: values.some((v) => v.entityId === product.id && v.field === "status" && v.value === JSON.stringify("draft")),
     primaryLocale: settings.primaryLocale,
     fields: view(product, "product"),
     variants: variants.map((v) => {

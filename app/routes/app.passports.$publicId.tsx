@@ -17,7 +17,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export default function PassportPage() {
   const { item, versions, completeness } = useLoaderData<typeof loader>();
   return (
-    <Page backAction={{ content: "Passports", url: "/app/passports" }} title={`${item.productTitle} — ${item.variantTitle || item.sku || ""}`} titleMetadata={item.held ? <Badge tone="attention">Held back</Badge> : undefined}>
+    <Page backAction={{ content: "Passports", url: "/app/passports" }} title={`${item.productTitle} — ${item.variantTitle || item.sku || ""}`} titleMetadata={item.held ? <Badge tone="attention">Not published</Badge> : undefined}>
       <TitleBar title="Passport" />
       <Layout>
         <Layout.Section>

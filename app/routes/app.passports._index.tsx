@@ -40,7 +40,7 @@ export default function Passports() {
                 p.productTitle,
                 <InlineStack key="v" gap="100">
                   <span>{p.variantTitle || p.sku || "—"}</span>
-                  {p.held ? <Badge tone="attention">Held back</Badge> : null}
+                  {p.held ? <Badge tone="attention">Not published</Badge> : null}
                   {p.archived ? <Badge>No longer sold</Badge> : null}
                 </InlineStack>,
                 p.gtin ?? "—",

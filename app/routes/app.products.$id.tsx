@@ -108,6 +108,11 @@ export default function ProductPage() {
                 <p>This product vanished from its source and is archived. Its passports stay online, marked as no longer sold, so printed codes keep working.</p>
               </Banner>
             ) : null}
+            {product.draft ? (
+              <Banner tone="warning" title="A draft: passports not published">
+                <p>This product is a draft in its source (Product status). Its passports are published, with the same addresses and QR codes, once it is active.</p>
+              </Banner>
+            ) : null}
             {held ? (
               <Banner tone="warning" title="Passports held back">
                 <p>The passports of this product are not published: their pages answer “not found” until you publish them.</p>
