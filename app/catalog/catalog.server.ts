@@ -115,6 +115,8 @@ export interface EntityView {
 export interface ProductDetail extends EntityView {
   handle: string;
   held: boolean;
+  /** A draft (Product status): its passports are not published until it is active. */
+  draft: boolean;
   primaryLocale: string;
   variants: (EntityView & { sku: string | null; gtin: string | null; passport: { publicId: string; version: number; completeness: number } | null })[];
 }
@@ -171,7 +173,6 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
     title: product.title || product.handle,
     archived: product.archivedAt !== null,
     held: product.passportHeld,
-    /** A draft (Product status): its passports are not published until it is active. */
     draft: values.some((v) => v.entityId === product.id && v.field === "status" && v.value === JSON.stringify("draft")),
     primaryLocale: settings.primaryLocale,
     fields: view(product, "product"),
