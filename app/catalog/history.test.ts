@@ -7,7 +7,7 @@ import { executeSync } from "../sync/engine.server";
 import type { SourceRecord } from "../sync/records";
 import { TEST_SHOP } from "../../test/support/constants";
 import { clearCatalog } from "../../test/support/catalog";
-import { editField, fieldHistory } from "./catalog.server";
+import { editField, fieldHistory, productDetail } from "./catalog.server";
 
 function tee(title: string): SourceRecord {
   return {
@@ -92,5 +92,15 @@ describe("fieldHistory", () => {
       ["Tee", "Organic tee"],
       [null, "Tee"],
     ]);
+  });
+});
+
+describe("productDetail", () => {
+  it("says when the product is a draft in its source (its passports wait until it is active)", async () => {
+    await sync({ ...tee("Tee"), fields: { ...tee("Tee").fields, status: "draft" } });
+    const product = await shopDb.product.findFirstOrThrow();
+    expect((await productDetail(shopDb, product.id)).draft).toBe(true);
+    await sync({ ...tee("Tee"), fields: { ...tee("Tee").fields, status: "active" } });
+    expect((await productDetail(shopDb, product.id)).draft).toBe(false);
   });
 });
