@@ -93,9 +93,13 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     // checkpoint. Closing the last connection would; this does the same, best effort.
     const checkpointAtExit = () => {
       try {
-        // A second at most for a lock another process holds, not the queries' 15 s.
+        // A second at most for a lock another process holds, not the queries' 15 s. While the
+        // thread is copying, SQLite answers busy at once (its busy timeout does not wait for
+        // another checkpoint): tried again, every 10 ms, within that second.
         client.pragma("busy_timeout = 1000");
-        client.pragma("wal_checkpoint(TRUNCATE)");
+        const deadline = Date.now() + 1000;
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        while ((client.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[])[0]?.busy !== 0 && Date.now() < deadline) Atomics.wait(pause, 0, 0, 10);
       } catch {
         // Closed, or inside a transaction: SQLite replays the log at the next open.
       }
