@@ -149,7 +149,9 @@ export class DbJobQueue implements JobQueue {
     }, this.opts.heartbeatMs);
     try {
       await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts });
-      await this.db.job.update({ where: { id: job.id }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
+      // updateMany here and below: the job's row may be gone meanwhile (shop/redact deletes a
+      // shop's jobs), and a missing row must not fail the worker.
+      await this.db.job.updateMany({ where: { id: job.id }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
     } catch (error) {
       await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error));
     } finally {
@@ -161,7 +163,7 @@ export class DbJobQueue implements JobQueue {
     const lastError = message.slice(0, 1000);
     if (job.attempts < this.opts.maxAttempts) {
       try {
-        await this.db.job.update({
+        await this.db.job.updateMany({
           where: { id: job.id },
           data: { status: "queued", activeKey: null, queuedKey: job.key, lockedBy: null, runAt: new Date(Date.now() + this.opts.retryDelay(job.attempts)), lastError },
         });
@@ -171,7 +173,7 @@ export class DbJobQueue implements JobQueue {
         // A newer request for the key is already waiting and will do the work.
       }
     }
-    await this.db.job.update({ where: { id: job.id }, data: { status: "failed", activeKey: null, lockedBy: null, finishedAt: new Date(), lastError } });
+    await this.db.job.updateMany({ where: { id: job.id }, data: { status: "failed", activeKey: null, lockedBy: null, finishedAt: new Date(), lastError } });
   }
 
   /** Jobs whose worker went silent (crash, restart, lost machine) are retried. */

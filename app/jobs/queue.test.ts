@@ -111,6 +111,22 @@ describe("database job queue", () => {
     expect(r.overlaps()).toBe(0);
   });
 
+  it("keeps working when a running job's row is deleted (shop/redact during a run)", async () => {
+    const q = dbQueue();
+    const ran: string[] = [];
+    await q.send({ shop: TEST_SHOP, key: "redacted-while-running" });
+    await q.work(async (job) => {
+      ran.push(job.key);
+      if (job.key === "redacted-while-running") {
+        await q.forgetShop(TEST_SHOP);
+        throw new Error("the shop's data is gone");
+      }
+    });
+    await until(() => ran.length === 1, 20_000, "the first job");
+    await q.send({ shop: TEST_SHOP, key: "next" });
+    await until(() => ran.includes("next"), 20_000, "the next job");
+  });
+
   it("forgets every job of one shop (shop/redact), and only that shop's", async () => {
     const q = dbQueue();
     await q.send({ shop: TEST_SHOP, key: "redact-a" });
