@@ -248,6 +248,9 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
       await tx.fieldChange.create({
         data: { id: newRowId(), shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
       });
+      // The listing columns copied from the value (SKU, GTIN, title, vendor) are emptied with it.
+      const cleared: FieldWrite = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current.value, newValue: null };
+      await updateListingColumns(tx, denormalizedColumns([cleared], settings.primaryLocale), now);
     } else {
       const parsed = parseFieldValue(edit.field as FieldKey, value);
       if (!parsed.ok) throw new MerchantError(parsed.error, true);

@@ -7,6 +7,7 @@ import { executeSync } from "../sync/engine.server";
 import type { SourceRecord } from "../sync/records";
 import { TEST_SHOP } from "../../test/support/constants";
 import { clearCatalog } from "../../test/support/catalog";
+import { setFieldOwner } from "../ownership/ownership.server";
 import { editField, fieldHistory, productDetail } from "./catalog.server";
 
 function tee(title: string): SourceRecord {
@@ -76,6 +77,16 @@ describe("fieldHistory", () => {
     ]);
     expect(history.every((h) => h.source === "Manual edit by ann@example.com")).toBe(true);
     expect(await fieldHistory(shopDb, product.id, "careInstructions", 2)).toHaveLength(2);
+  });
+
+  it("empties the listing column of a value cleared by hand (the product list shows no stale vendor)", async () => {
+    await sync(tee("Tee"));
+    await setFieldOwner(shopDb, "vendor", null, "ann@example.com"); // switched off: edited by hand
+    const product = await shopDb.product.findFirstOrThrow();
+    expect(product.vendor).toBe("Acme");
+    await editField(shopDb, { entityId: product.id, field: "vendor", value: null }, "ann@example.com");
+    expect((await shopDb.product.findFirstOrThrow()).vendor).toBe("");
+    expect(await shopDb.fieldValue.count({ where: { entityId: product.id, field: "vendor" } })).toBe(0);
   });
 
   it("shows a value written before first writes were kept on values once, from its stored row", async () => {
