@@ -1,7 +1,7 @@
 // Reading the catalog for the admin (product list and product page) and manual edits, which obey
 // field ownership: a field an integration owns is locked; unowned fields are edited by hand.
 import { isPostgres } from "../db.server";
-import { newRowId, rowIdAt } from "../db/ids";
+import { rowIdAt } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind } from "../integrations/kinds";
@@ -237,40 +237,32 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
   const current = await db.fieldValue.findUnique({ where: { entityId_field_locale: { entityId: entity.id, field: edit.field, locale } } });
   const now = new Date();
   return db.$transaction(async (tx): Promise<FieldWrite | null> => {
-    let write: FieldWrite | null = null;
+    let write: FieldWrite;
     if (edit.value === null || edit.value === "") {
       if (!current) return null;
-      // The value's first write was kept on the value: it becomes a history row before the value
-      // goes, under the id fieldHistory gave it (ids order entries of the same millisecond).
-      const first = await firstWrite(tx, current);
-      if (first) await tx.fieldChange.create({ data: { shop: tx.shopDomain, ...first } });
-      await tx.fieldValue.delete({ where: { entityId_field_locale: { entityId: entity.id, field: edit.field, locale } } });
-      await tx.fieldChange.create({
-        data: { id: newRowId(), shop: tx.shopDomain, entityId: entity.id, field: edit.field, locale, oldValue: current.value, newValue: null, sourceId: null, source: `Manual edit by ${user}`, changedAt: now },
-      });
-      // The listing columns copied from the value (SKU, GTIN, title, vendor) are emptied with it.
-      const cleared: FieldWrite = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current.value, newValue: null };
-      await updateListingColumns(tx, denormalizedColumns([cleared], settings.primaryLocale), now);
+      // A clear goes the engine's way (writeFieldValues): the value's first write becomes a
+      // history row before the value goes, then the clearing is recorded.
+      write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current.value, newValue: null };
     } else {
       const parsed = parseFieldValue(edit.field as FieldKey, value);
       if (!parsed.ok) throw new MerchantError(parsed.error, true);
       const [[, json]] = encodeFieldValue(edit.field as FieldKey, parsed.value).filter(([l]) => l === locale);
       if (current?.value === json) return null;
       write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current?.value ?? null, newValue: json };
-      await writeFieldValues(tx, [write], {
-        shop: tx.shopDomain,
-        sourceId: null,
-        sourceLabel: `Manual edit by ${user}`,
-        editedBy: user,
-        runId: null,
-        primaryLocale: settings.primaryLocale,
-        now,
-      });
-      await updateListingColumns(tx, denormalizedColumns([write], settings.primaryLocale), now);
     }
+    await writeFieldValues(tx, [write], {
+      shop: tx.shopDomain,
+      sourceId: null,
+      sourceLabel: `Manual edit by ${user}`,
+      editedBy: user,
+      runId: null,
+      primaryLocale: settings.primaryLocale,
+      now,
+    });
+    await updateListingColumns(tx, denormalizedColumns([write], settings.primaryLocale), now);
     await regeneratePassports(tx, tx.shopDomain, level === "product" ? { productIds: new Set([entity.id]), variantIds: new Set() } : { productIds: new Set(), variantIds: new Set([entity.id]) }, now);
     // A cleared value has nothing to push; the passport's links do not depend on it.
-    return write;
+    return write.newValue === null ? null : write;
   });
 }
 
