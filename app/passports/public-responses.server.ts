@@ -14,6 +14,7 @@ import {
   passportUrls,
   shopBaseUrl,
   shopFromHandle,
+  shopHandle,
   shopOwningGtin,
   type PublishedPassport,
 } from "./public.server";
@@ -171,7 +172,7 @@ export async function shopDidResponse(request: Request, handle: string, clientAd
   const row = shop ? await forShop(shop).shop.findUnique({ where: { shop }, select: { shop: true, name: true } }) : null;
   if (!row) return notFound(request);
   const id = shopDid(row.shop);
-  const name = row.name || row.shop.replace(/\.myshopify\.com$/, "");
+  const name = row.name || shopHandle(row.shop);
   const document = {
     "@context": ["https://www.w3.org/ns/did/v1"],
     id,

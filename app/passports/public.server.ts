@@ -83,7 +83,7 @@ async function shopName(shop: string): Promise<string> {
   const cached = shopNames.get(shop);
   if (cached !== undefined) return cached;
   const row = await db.shop.findUnique({ where: { shop }, select: { name: true } });
-  const name = row?.name || shop.replace(/\.myshopify\.com$/, "");
+  const name = row?.name || shopHandle(shop);
   shopNames.set(shop, name);
   return name;
 }
