@@ -139,3 +139,65 @@ describe("migration upload_bytes_apart (an upload's file and records in UploadBy
     });
   });
 });
+
+describe("migration status_owned_by_primary (Product status for shops connected before the field)", () => {
+  // a: its primary was never given the field; b: the merchant switched the field off; c: no primary.
+  const integrations = [
+    { id: "i1", shop: "a.myshopify.com", kind: "shopify", primaryOfShop: "a.myshopify.com" },
+    { id: "i2", shop: "a.myshopify.com", kind: "excel", primaryOfShop: null },
+    { id: "i3", shop: "b.myshopify.com", kind: "shopify", primaryOfShop: "b.myshopify.com" },
+    { id: "i4", shop: "c.myshopify.com", kind: "excel", primaryOfShop: null },
+  ];
+  const switchedOff = { id: "o1", shop: "b.myshopify.com", field: "status", integrationId: null };
+  const expectedOwners = [
+    { shop: "a.myshopify.com", field: "status", integrationId: "i1" },
+    { shop: "b.myshopify.com", field: "status", integrationId: null },
+  ];
+  // Only the links of the primary that now owns the field are read again in full.
+  const expectedHashes = [
+    { id: "l1", hash: null },
+    { id: "l2", hash: "h2" },
+    { id: "l3", hash: "h3" },
+    { id: "l4", hash: "h4" },
+  ];
+  const links = integrations.map((i, n) => ({ id: `l${n + 1}`, shop: i.shop, integrationId: i.id, hash: `h${n + 1}` }));
+
+  it("gives the field to the primary where nobody has it, on SQLite", () => {
+    const { before, migration } = migrationsUpTo("prisma/migrations", "status_owned_by_primary");
+    const sqlite = new Database(path.join(dir, "status-owner.db"));
+    for (const sql of before) sqlite.exec(sql);
+    const addIntegration = sqlite.prepare(`INSERT INTO "Integration" ("id", "shop", "kind", "primaryOfShop", "updatedAt") VALUES (?, ?, ?, ?, '2026-11-01')`);
+    for (const i of integrations) addIntegration.run(i.id, i.shop, i.kind, i.primaryOfShop);
+    sqlite.prepare(`INSERT INTO "FieldOwnership" ("id", "shop", "field", "integrationId", "updatedAt") VALUES (?, ?, ?, ?, '2026-11-01')`).run(switchedOff.id, switchedOff.shop, switchedOff.field, switchedOff.integrationId);
+    const addLink = sqlite.prepare(`INSERT INTO "ExternalLink" ("id", "shop", "integrationId", "entityType", "externalId", "entityId", "hash") VALUES (?, ?, ?, 'product', ?, 'p', ?)`);
+    for (const l of links) addLink.run(l.id, l.shop, l.integrationId, l.id, l.hash);
+
+    sqlite.exec(migration);
+
+    expect(sqlite.prepare(`SELECT "shop", "field", "integrationId" FROM "FieldOwnership" ORDER BY "shop"`).all()).toEqual(expectedOwners);
+    expect(sqlite.prepare(`SELECT "id", "hash" FROM "ExternalLink" ORDER BY "id"`).all()).toEqual(expectedHashes);
+    // The row's time is one Prisma reads back as a date.
+    const { updatedAt } = sqlite.prepare(`SELECT "updatedAt" FROM "FieldOwnership" WHERE "shop" = 'a.myshopify.com'`).get() as { updatedAt: string };
+    expect(Number.isNaN(new Date(updatedAt).getTime())).toBe(false);
+    sqlite.close();
+  });
+
+  it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("gives the field to the primary where nobody has it, on PostgreSQL", async () => {
+    const { before, migration } = migrationsUpTo("prisma/postgres/migrations", "status_owned_by_primary");
+    await withPostgres(async (client) => {
+      for (const sql of before) await client.query(sql);
+      for (const i of integrations) {
+        await client.query(`INSERT INTO "Integration" ("id", "shop", "kind", "primaryOfShop", "updatedAt") VALUES ($1, $2, $3, $4, now())`, [i.id, i.shop, i.kind, i.primaryOfShop]);
+      }
+      await client.query(`INSERT INTO "FieldOwnership" ("id", "shop", "field", "integrationId", "updatedAt") VALUES ($1, $2, $3, $4, now())`, [switchedOff.id, switchedOff.shop, switchedOff.field, switchedOff.integrationId]);
+      for (const l of links) {
+        await client.query(`INSERT INTO "ExternalLink" ("id", "shop", "integrationId", "entityType", "externalId", "entityId", "hash") VALUES ($1, $2, $3, 'product', $1, 'p', $4)`, [l.id, l.shop, l.integrationId, l.hash]);
+      }
+
+      await client.query(migration);
+
+      expect((await client.query(`SELECT "shop", "field", "integrationId" FROM "FieldOwnership" ORDER BY "shop"`)).rows).toEqual(expectedOwners);
+      expect((await client.query(`SELECT "id", "hash" FROM "ExternalLink" ORDER BY "id"`)).rows).toEqual(expectedHashes);
+    });
+  });
+});
