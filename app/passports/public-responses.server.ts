@@ -3,6 +3,7 @@
 import { config } from "../config.server";
 import { forShop } from "../db/scoped.server";
 import { rateLimited } from "../rate-limit.server";
+import { shopFromHandle, shopHandle } from "../shop-handle";
 import { digitalLinkUrl, parseDigitalLinkPath, type DigitalLinkProblem } from "./gs1";
 import { renderBadDigitalLink, renderedLanguageKey, renderPassportNotFound, renderPassportPage } from "./page";
 import {
@@ -13,8 +14,6 @@ import {
   findPublishedPassport,
   passportUrls,
   shopBaseUrl,
-  shopFromHandle,
-  shopHandle,
   shopOwningGtin,
   type PublishedPassport,
 } from "./public.server";

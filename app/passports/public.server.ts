@@ -9,22 +9,7 @@ import { db, openSqliteReader } from "../db.server";
 import { isSet, type SqlFlag } from "../sync/bulk-insert.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
-
-/**
- * A shop's path segment in public URLs: its myshopify handle (`brand` for brand.myshopify.com),
- * or the whole domain for a shop that has none. Handles are unique on Shopify, never change and
- * need no lookup; the shop's display name can change and is not unique.
- */
-export function shopHandle(shop: string): string {
-  return shop.replace(/\.myshopify\.com$/, "");
-}
-
-/** The shop a path segment names (the inverse of `shopHandle`), or null when it cannot be one. */
-export function shopFromHandle(segment: string): string | null {
-  const handle = segment.toLowerCase();
-  if (!/^[a-z0-9][a-z0-9.-]{0,254}$/.test(handle)) return null;
-  return handle.includes(".") ? handle : `${handle}.myshopify.com`;
-}
+import { shopHandle } from "../shop-handle";
 
 /**
  * Where a shop's own public URLs live: `{base}/s/{handle}`. PASSPORT_BASE_URL is shared by every

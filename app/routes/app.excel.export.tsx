@@ -3,6 +3,7 @@ import { PassThrough, Readable } from "node:stream";
 import { adminContext } from "../admin.server";
 import { attachment } from "../content-disposition";
 import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/export.server";
+import { shopHandle } from "../shop-handle";
 
 /** The catalog (or a filtered part of it) in the template's format, streamed as it is written. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -19,7 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return new Response(Readable.toWeb(stream) as ReadableStream, {
     headers: {
       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      "Content-Disposition": attachment(`passport-products-${shop.replace(/\.myshopify\.com$/, "")}.xlsx`),
+      "Content-Disposition": attachment(`passport-products-${shopHandle(shop)}.xlsx`),
       "Cache-Control": "no-store",
     },
   });

@@ -3,12 +3,13 @@ import ExcelJS from "exceljs";
 import { adminContext } from "../admin.server";
 import { attachment } from "../content-disposition";
 import { ownershipTable, ownershipView, toCsv } from "../ownership/ownership.server";
+import { shopHandle } from "../shop-handle";
 
 /** The ownership matrix as a file for the team's documentation (CSV or Excel). */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db, shop } = await adminContext(request);
   const table = ownershipTable(await ownershipView(db));
-  const name = `field-ownership-${shop.replace(/\.myshopify\.com$/, "")}`;
+  const name = `field-ownership-${shopHandle(shop)}`;
   if (new URL(request.url).searchParams.get("format") === "csv") {
     return new Response(toCsv(table), { headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": attachment(`${name}.csv`) } });
   }

@@ -4,6 +4,7 @@ import yazl from "yazl";
 import { adminContext } from "../admin.server";
 import { attachment } from "../content-disposition";
 import { fillQrZip } from "../passports/listing.server";
+import { shopHandle } from "../shop-handle";
 
 /** The label zip (QR codes as SVG and PNG + labels.csv), streamed while it is made. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -14,7 +15,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return new Response(Readable.toWeb(output) as ReadableStream, {
     headers: {
       "Content-Type": "application/zip",
-      "Content-Disposition": attachment(`passport-qr-codes-${shop.replace(/\.myshopify\.com$/, "")}.zip`),
+      "Content-Disposition": attachment(`passport-qr-codes-${shopHandle(shop)}.zip`),
       "Cache-Control": "no-store",
     },
   });
