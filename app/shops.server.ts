@@ -83,6 +83,21 @@ async function completeInstall(shop: string, admin: AdminGraphqlClient): Promise
   if (before.name !== profile.name || before.primaryLocale !== profile.primaryLocale) regeneratePassportsInBackground(db);
 }
 
+/**
+ * shop/update: the merchant changed the shop's settings in Shopify. Its name and primary language
+ * are read again from Shopify (not from the webhook, which may arrive after a later one), and the
+ * passports get a new version when either changed. Shops not installed are left alone: their next
+ * install reads both anyway.
+ */
+export async function refreshShopProfile(shop: string, admin: AdminGraphqlClient): Promise<void> {
+  const row = await rootDb.shop.findUnique({ where: { shop }, select: { name: true, primaryLocale: true, uninstalledAt: true } });
+  if (!row || row.uninstalledAt) return;
+  const profile = await shopProfile(admin);
+  if (row.name === profile.name && row.primaryLocale === profile.primaryLocale) return;
+  await rootDb.shop.update({ where: { shop }, data: profile });
+  regeneratePassportsInBackground(forShop(shop));
+}
+
 async function shopProfile(admin: AdminGraphqlClient): Promise<{ name: string; primaryLocale: string }> {
   const response = await admin.graphql(SHOP_PROFILE_QUERY);
   const body = (await response.json()) as { data?: { shop: { name: string }; shopLocales: { locale: string; primary: boolean }[] } };

@@ -9,6 +9,7 @@ import { connectIntegration, setPaused } from "../app/integrations/integrations.
 import { loadOwnership, setFieldOwner } from "../app/ownership/ownership.server";
 import { loader as home } from "../app/routes/app._index";
 import { action as uninstalled } from "../app/routes/webhooks.app.uninstalled";
+import { action as shopUpdated } from "../app/routes/webhooks.shop.update";
 import { onShopAuthenticated, passportRegeneration } from "../app/shops.server";
 import { executeSync } from "../app/sync/engine.server";
 import type { SourceRecord } from "../app/sync/records";
@@ -191,5 +192,25 @@ describe("the shop's name and language", () => {
     await onShopAuthenticated(shop, fakeAdmin());
     expect(passportRegeneration(shop)).toBeUndefined();
     expect((await latestContent()).version).toBe(renamed.version + 1);
+  });
+  it("picks up a rename from Shopify's shop/update webhook, without waiting for the next install", async () => {
+    shopify.name = "Before Rename";
+    expect(await openAdmin(shop)).toBe(200);
+    await syncShopify(shop);
+    const before = await latestContent();
+    expect(before.content.brand).toBe("Before Rename");
+
+    shopify.name = "After Rename";
+    // The webhook's own payload is not trusted for the name: Shopify is asked (stubbed above).
+    const response = await shopUpdated({ request: webhookRequest({ shop, topic: "shop/update", payload: { name: "Stale Name", domain: shop } }), params: {}, context: {} } as never);
+    expect((response as Response).status).toBe(200);
+    await passportRegeneration(shop);
+    expect(await latestContent()).toMatchObject({ version: before.version + 1, content: { brand: "After Rename" } });
+
+    // After an uninstall the shop is left as it is (a reinstall reads its name again).
+    await uninstall(shop);
+    shopify.name = "Renamed While Away";
+    await shopUpdated({ request: webhookRequest({ shop, topic: "shop/update", payload: { domain: shop } }), params: {}, context: {} } as never);
+    expect((await rootDb.shop.findUniqueOrThrow({ where: { shop } })).name).toBe("After Rename");
   });
 });
