@@ -124,7 +124,7 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   const request = await takeRequest(db, integration.id);
   if (!request) return;
   try {
-    const changes = new CatalogChanges();
+    const changes = CatalogChanges.forRun(request.scope);
     const { runId } = await executeSync({
       shop: job.shop,
       integrationId: integration.id,

@@ -31,6 +31,20 @@ const isValueWrite = (w: FieldWrite): w is PushableWrite => w.newValue !== null;
 export class CatalogChanges {
   readonly affected = noAffectedEntities();
   readonly pushableWrites: PushableWrite[] = [];
+  /**
+   * Every passport's links are checked, not only those of what changed: after a full run, so that
+   * links written in an older form (another PASSPORT_BASE_URL, a Digital Link without the shop)
+   * are brought up to date even where nothing in the catalog changed. Links still equal to what was
+   * written cost no call.
+   */
+  everyPassport = false;
+
+  /** The changes of a sync run: a full run checks every passport's links (everyPassport). */
+  static forRun(scope: "full" | "partial"): CatalogChanges {
+    const changes = new CatalogChanges();
+    changes.everyPassport = scope === "full";
+    return changes;
+  }
 
   /** Products whose passports may have changed as a whole (held back or published again). */
   addProducts(productIds: Iterable<string>): this {
@@ -62,10 +76,10 @@ export async function afterCatalogChange(db: ShopDb, changes: CatalogChanges, wr
   if (!shopify) return result;
   const { affected } = changes;
   const pushes = writerId !== shopify.id ? await plannedPushes(db, changes.pushableWrites, shopify.id, integrationSettings(shopify).pushFields) : [];
-  if (affected.variantIds.size === 0 && affected.productIds.size === 0 && pushes.length === 0) return result;
+  if (!changes.everyPassport && affected.variantIds.size === 0 && affected.productIds.size === 0 && pushes.length === 0) return result;
   try {
     const client = new ShopifyGraphqlClient(await adminClientForShop(db.shopDomain), { bucket: throttleBucketFor(db.shopDomain) });
-    const published = await publishPassportMetafields(db, client, await passportLinks(db, affected));
+    const published = await publishPassportMetafields(db, client, await passportLinks(db, changes.everyPassport ? null : affected));
     result.published = published.written;
     for (const f of published.failed) result.problems.push(`Passport link of a variant not written to Shopify: ${f.message}`);
     if (pushes.length) {
@@ -79,24 +93,24 @@ export async function afterCatalogChange(db: ShopDb, changes: CatalogChanges, wr
   return result;
 }
 
-async function passportLinks(db: ShopDb, affected: AffectedEntities): Promise<PassportLinks[]> {
-  const variantIds = new Set(affected.variantIds);
-  for (const part of chunks([...affected.productIds])) {
-    for (const v of await db.variant.findMany({ where: { productId: { in: part } }, select: { id: true } })) variantIds.add(v.id);
-  }
-  const links: PassportLinks[] = [];
-  for (const part of chunks([...variantIds])) {
-    for (const p of await db.passport.findMany({ where: { variantId: { in: part } }, select: { variantId: true, publicId: true, gtin: true, held: true } })) {
-      // Not published (held back, a draft product): its links come off the storefront.
-      if (p.held) {
-        links.push({ variantId: p.variantId, passportUrl: null });
-        continue;
-      }
-      const urls = passportUrls(db.shopDomain, p.publicId, p.gtin);
-      links.push({ variantId: p.variantId, passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl });
+/** The links the passports of the affected entities should have in Shopify (null: every passport of the shop). */
+async function passportLinks(db: ShopDb, affected: AffectedEntities | null): Promise<PassportLinks[]> {
+  const select = { variantId: true, publicId: true, gtin: true, held: true } as const;
+  let passports: { variantId: string; publicId: string; gtin: string | null; held: boolean }[] = [];
+  if (affected === null) passports = await db.passport.findMany({ select });
+  else {
+    const variantIds = new Set(affected.variantIds);
+    for (const part of chunks([...affected.productIds])) {
+      for (const v of await db.variant.findMany({ where: { productId: { in: part } }, select: { id: true } })) variantIds.add(v.id);
     }
+    for (const part of chunks([...variantIds])) passports.push(...(await db.passport.findMany({ where: { variantId: { in: part } }, select })));
   }
-  return links;
+  return passports.map((p) => {
+    // Not published (held back, a draft product): its links come off the storefront.
+    if (p.held) return { variantId: p.variantId, passportUrl: null };
+    const urls = passportUrls(db.shopDomain, p.publicId, p.gtin);
+    return { variantId: p.variantId, passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl };
+  });
 }
 
 /** Values written by another integration to fields the merchant chose to push to Shopify. */

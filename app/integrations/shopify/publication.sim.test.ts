@@ -14,6 +14,7 @@ import { executeSync } from "../../sync/engine.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import type { AdminGraphqlClient } from "./admin-client.server";
 import { afterCatalogChange, CatalogChanges } from "./after-run.server";
+import { SET_PASSPORT_METAFIELDS } from "./documents";
 import { fetchAdminClient } from "./fetch-client";
 import { shopifySource, type ShopifySourceOptions } from "./source.server";
 import { storeWebhookEvent } from "./webhook-events.server";
@@ -44,7 +45,7 @@ afterEach(async () => {
 
 /** A sync as the job runs it: the run, then the passport links written to Shopify. */
 async function sync(scope: "full" | "partial") {
-  const changes = new CatalogChanges();
+  const changes = CatalogChanges.forRun(scope);
   const options = scope === "full" ? { admin: shopifyAdmin.client!, ...fast } : {};
   const run = await executeSync({
     shop: TEST_SHOP,
@@ -185,5 +186,33 @@ describe("a product held back by the merchant", () => {
     await afterCatalogChange(db, new CatalogChanges().addProducts([product.id]), null);
     for (const passport of passports) expect(await publicAnswers(passport)).toMatchObject({ page: 404, qr: 404 });
     expect(shopifyLinks("denim-shorts").product).toEqual({});
+  });
+});
+
+describe("passport links written in an older form", () => {
+  it("are brought up to date by the next full sync, even where nothing in the catalog changed", async () => {
+    await sync("full");
+    const current = shopifyLinks("linen-shirt");
+    const passport = (await productByHandle("linen-shirt")).passports[0];
+    expect(current.variants[0].digital_link_url).toMatch(new RegExp(`/s/[^/]+/01/${passport.gtin}$`));
+
+    // As an earlier version wrote them: a Digital Link that does not name the shop.
+    const variantGid = (await db.externalLink.findFirstOrThrow({ where: { integrationId: shopify.id, entityType: "variant", entityId: passport.variantId } })).externalId;
+    const bare = `${process.env.SHOPIFY_APP_URL}/01/${passport.gtin}`;
+    const written = await shopifyAdmin.client!.graphql(SET_PASSPORT_METAFIELDS, {
+      variables: { metafields: [{ ownerId: variantGid, namespace: "$app", key: "digital_link_url", type: "url", value: bare }] },
+    });
+    expect(((await written.json()) as { data: { metafieldsSet: { userErrors: unknown[] } } }).data.metafieldsSet.userErrors).toEqual([]);
+    const published = JSON.parse(passport.publishedUrls!) as Record<string, string>;
+    published[`${variantGid}|digital_link_url`] = bare;
+    await db.passport.update({ where: { id: passport.id }, data: { publishedUrls: JSON.stringify(published) } });
+    expect(shopifyLinks("linen-shirt").variants[0].digital_link_url).toBe(bare);
+
+    // A webhook's partial sync that changes nothing looks at nothing…
+    await changeInShopify("linen-shirt", {});
+    expect(shopifyLinks("linen-shirt").variants[0].digital_link_url).toBe(bare);
+    // …the next full sync finds the old link and writes the current one, and nothing else.
+    await sync("full");
+    expect(shopifyLinks("linen-shirt")).toEqual(current);
   });
 });
