@@ -3,7 +3,7 @@
 import { db, isPostgres } from "./db.server";
 import { expireAllUploads } from "./integrations/excel/uploads.server";
 import { jobQueue } from "./jobs/index.server";
-import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob } from "./jobs/sync-jobs.server";
+import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob, requeueWaitingRequests } from "./jobs/sync-jobs.server";
 
 /** How often the schedule looks for integrations due a sync. */
 const SCHEDULE_EVERY_MS = Number(process.env.PASSPORT_SCHEDULE_MS || 60_000);
@@ -34,6 +34,7 @@ export function startBackgroundWork(): void {
     try {
       await closeInterruptedRuns(db);
       await enqueueDueSyncs(queue, db);
+      await requeueWaitingRequests(queue, db);
       await pruneHousekeeping(db);
     } catch (e) {
       console.error("Passport: the sync schedule failed:", e instanceof Error ? e.message : e);

@@ -171,6 +171,25 @@ export async function enqueueDueSyncs(queue: JobQueue, client: Db, now = new Dat
   return count;
 }
 
+/** A request waiting longer than this without a run is sent to the queue again (requeueWaitingRequests). */
+export const REQUEST_LOST_AFTER_MS = 10 * 60_000;
+
+/**
+ * Requests that have waited too long are sent to the queue again. A request waits in the
+ * integration (pendingScope) and its job in the queue; a job can be lost while its request stays:
+ * pg-boss gives up on a job whose retries all found the integration's run still going (a run that
+ * outlasts its expiry), and a request made meanwhile had been merged into that job. Sending again
+ * is harmless: a job already waiting for the integration takes it in.
+ */
+export async function requeueWaitingRequests(queue: JobQueue, client: Db, now = new Date(), lostAfterMs = REQUEST_LOST_AFTER_MS): Promise<number> {
+  const waiting = await client.integration.findMany({
+    where: { status: { in: ["active", "error"] }, pendingSince: { lte: new Date(now.getTime() - lostAfterMs) } },
+    select: { id: true, shop: true },
+  });
+  for (const integration of waiting) await queue.send({ shop: integration.shop, key: integration.id });
+  return waiting.length;
+}
+
 /** Runs left "running" by a process that died are closed as failed (their job is retried). */
 export async function closeInterruptedRuns(client: Db, staleMs = RUN_STALE_MS): Promise<number> {
   const closed = await client.syncRun.updateMany({ where: staleRunsWhere(staleMs), data: interruptedRun() });

@@ -5,7 +5,7 @@ import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration, setPaused } from "../integrations/integrations.server";
 import type { SourceBatch } from "../sync/records";
 import { DbJobQueue } from "./db-queue.server";
-import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob, requestSync, resumeSyncs } from "./sync-jobs.server";
+import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob, requeueWaitingRequests, requestSync, resumeSyncs, REQUEST_LOST_AFTER_MS } from "./sync-jobs.server";
 import { TEST_SHOP } from "../../test/support/constants";
 
 let shopDb: ShopDb;
@@ -96,6 +96,31 @@ describe("schedule", () => {
     await setPaused(shopDb, shopifyId, true);
     await shopDb.integration.updateMany({ data: { nextSyncAt: new Date(Date.now() - 1000) } });
     expect(await enqueueDueSyncs(queue, db)).toBe(0);
+  });
+});
+
+describe("lost jobs", () => {
+  it("sends a request that waited too long without a job to the queue again, and runs it", async () => {
+    // The request is in the integration, its job is gone (pg-boss gave up on it).
+    await requestSync(queue, shopDb, shopifyId, "webhook", "partial");
+    await db.job.deleteMany();
+    await work();
+    expect(requests).toEqual([]);
+
+    const now = new Date();
+    expect(await requeueWaitingRequests(queue, db, now)).toBe(0); // not waiting long enough yet
+    await work();
+    expect(requests).toEqual([]);
+    expect(await requeueWaitingRequests(queue, db, new Date(now.getTime() + REQUEST_LOST_AFTER_MS))).toBe(1);
+    await work();
+    expect(requests).toEqual(["partial"]);
+    expect(await requeueWaitingRequests(queue, db, new Date(now.getTime() + 2 * REQUEST_LOST_AFTER_MS))).toBe(0); // done: nothing waits
+  });
+
+  it("leaves paused integrations' requests waiting for the merchant", async () => {
+    await setPaused(shopDb, shopifyId, true);
+    await requestSync(queue, shopDb, shopifyId, "webhook", "partial");
+    expect(await requeueWaitingRequests(queue, db, new Date(Date.now() + REQUEST_LOST_AFTER_MS))).toBe(0);
   });
 });
 
