@@ -3,9 +3,10 @@
 // The file is checked first (workbook-file.ts: type, zip bomb, structure), then read twice. The
 // first pass notes the last row of every handle, from the sheet's XML (handle-scan.ts; with
 // exceljs when the scan cannot read the handles exactly); the second streams the rows through
-// exceljs's worksheet parser (sheetRows), parses every cell and hands over each product as soon as
-// its last row has been read, so memory holds the rows of the products still open, not the file
-// (all of it only when every product has a row near the end).
+// exceljs's worksheet parser (sheetRows, on a thread of its own: sheet-thread.ts), parses every
+// cell and hands over each product as soon as its last row has been read, so memory holds the
+// rows of the products still open, not the file (all of it only when every product has a row
+// near the end).
 //
 // Rules (see also columns.ts for the layout):
 // - one row per variant; rows with the same Product Handle (case-insensitive) are one product,
@@ -30,7 +31,6 @@
 // - unknown columns are warnings; rows marked "Archived in source: Yes" (written on export) are
 //   not imported, with a warning each: their variants stay as they are;
 // - rows repeated or out of order make the sheet damaged (WorkbookRejected).
-import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { canonicalJson, isCountryCode, type FieldDef, type FieldValues } from "../../catalog/fields";
@@ -66,7 +66,8 @@ import {
 import { formatCount, type Limits, resolveLimits, WorkbookRejected } from "./limits";
 import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registry";
 import { scanLastRowOfEachHandle } from "./handle-scan";
-import { inspectWorkbookFile, openZipPartText, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
+import { parseSheetOnThread, rowCells, type SheetRowBatch, SheetThreadUnavailable } from "./sheet-thread";
+import { inspectWorkbookFile, openZipPart, openZipPartText, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
 
 export interface CellIssue {
   sheet: string;
@@ -1052,27 +1053,9 @@ function headerTexts(cols: readonly number[], raws: readonly RawCell[]): Map<num
 
 // ---------------------------------------------------------------------------------------------
 
-const requireCjs = createRequire(import.meta.url);
-
-/** exceljs's style table of the workbook (number formats: dates, percentages). */
-async function loadStyles(path: string): Promise<unknown> {
-  const StyleManager = requireCjs("exceljs/lib/xlsx/xform/style/styles-xform.js") as new () => {
-    init(): void;
-    parseStream(stream: Readable): Promise<unknown>;
-  };
-  const styles = new StyleManager();
-  const xml = (await readZipTextParts(path, ["xl/styles.xml"])).get("xl/styles.xml");
-  if (xml) {
-    try {
-      await styles.parseStream(Readable.from([Buffer.from(xml, "utf8")]));
-      return styles;
-    } catch {
-      // Unreadable styles: read values without number formats.
-    }
-  }
-  const plain = new StyleManager();
-  plain.init();
-  return plain;
+/** The workbook's style table (number formats: dates, percentages), as XML: the sheet's thread parses it. */
+async function loadStylesXml(path: string): Promise<string | null> {
+  return (await readZipTextParts(path, ["xl/styles.xml"])).get("xl/styles.xml") ?? null;
 }
 
 /** The shared string table, parsed by exceljs's own code from the zip part. */
@@ -1100,60 +1083,41 @@ async function loadSharedStrings(path: string, present: boolean): Promise<unknow
   }
 }
 
-interface StreamRow {
-  number: number;
-  getCell(col: number): { value: unknown; numFmt?: string };
-  eachCell(opts: { includeEmpty: boolean }, cb: (cell: { value: unknown; numFmt?: string }, col: number) => void): void;
-}
-
 /** What the reader needs to read the workbook's sheets (loaded once, used by both passes). */
 interface OpenedWorkbook {
   input: string;
   info: WorkbookFileInfo;
   sheet: ReturnType<typeof requireProductsSheet>;
   sharedStrings: unknown[];
-  styles: unknown;
+  stylesXml: string | null;
 }
-
-/** exceljs's streaming parser of one worksheet's XML (what its WorkbookReader runs for each sheet). */
-const WorksheetReader = requireCjs("exceljs/lib/stream/xlsx/worksheet-reader.js") as new (args: {
-  workbook: { sharedStrings: unknown[]; styles: unknown; properties: { model: { date1904: boolean } } };
-  id: number;
-  iterator: AsyncIterable<string>;
-  options: { worksheets: "emit"; hyperlinks: "ignore" };
-}) => { parse(): AsyncIterable<{ eventType: string; value: unknown }[]> };
 
 /**
  * The rows of the Products sheet, in order, in batches (those of one piece of the file: a row at
- * a time through three async generators cost more than the rows' checks); the file is closed
- * when the loop ends or breaks.
+ * a time through async generators cost more than the rows' checks), parsed by exceljs's worksheet
+ * parser on a thread of its own; the file is closed and the thread ended when the loop ends or
+ * breaks.
  */
-async function* sheetRows({ input, info, sheet, sharedStrings, styles }: OpenedWorkbook): AsyncGenerator<StreamRow[]> {
+async function* sheetRows({ input, info, sheet, sharedStrings, stylesXml }: OpenedWorkbook): AsyncGenerator<SheetRowBatch> {
   // exceljs's WorkbookReader unzips the whole file itself, up to the sheet, and decodes each
   // piece of inflated bytes on its own (a character split between two pieces became "�"). Its
-  // worksheet parser is given the sheet's text instead (openZipPartText), with the workbook's
-  // structure, styles and shared strings loaded up front: whatever the order of the parts, the
-  // sheet is read in one pass, never through temporary files, and reading can stop at any row.
-  let part: Awaited<ReturnType<typeof openZipPartText>> = null;
+  // worksheet parser is given the sheet's bytes instead (openZipPart; decoded whole in the
+  // thread), with the workbook's structure, styles and shared strings loaded up front: whatever
+  // the order of the parts, the sheet is read in one pass, never through temporary files, and
+  // reading can stop at any row.
+  let part: Awaited<ReturnType<typeof openZipPart>> = null;
   try {
-    part = await openZipPartText(input, sheet.path);
+    part = await openZipPart(input, sheet.path);
     if (!part) {
       throw new WorkbookRejected(
         "unsupported",
         `The "${sheet.name}" sheet could not be found inside the file. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
       );
     }
-    const worksheet = new WorksheetReader({
-      workbook: { sharedStrings, styles, properties: { model: { date1904: info.date1904 } } },
-      id: sheet.sheetId,
-      iterator: part.text,
-      options: { worksheets: "emit", hyperlinks: "ignore" }, // hyperlinks: read by inspectWorkbookFile
-    });
-    for await (const events of worksheet.parse()) {
-      const rows = events.filter((e) => e.eventType === "row").map((e) => e.value as StreamRow);
-      if (rows.length > 0) yield rows;
-    }
+    yield* parseSheetOnThread({ bytes: part.bytes, sheetId: sheet.sheetId, sharedStrings, stylesXml, date1904: info.date1904 });
   } catch (err) {
+    // A thread that cannot start is the server's problem, not the file's.
+    if (err instanceof SheetThreadUnavailable) throw err;
     throw unreadableSheet(sheet, err);
   } finally {
     part?.close();
@@ -1201,7 +1165,7 @@ function handleKey(raw: RawCell): string {
 /** What the second pass needs besides the sheet, read while the file is verified (streamProductsWorkbook). */
 interface SheetTables {
   sharedStrings: unknown[];
-  styles: unknown;
+  stylesXml: string | null;
   /** The first pass, from the sheet's XML; null when the scan gave up (handle-scan.ts). */
   lastRowOf: Map<string, number> | null;
 }
@@ -1213,7 +1177,7 @@ interface SheetTables {
  */
 async function readSheetTables(input: string, sheet: { name: string; path: string }, hasSharedStrings: boolean, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<SheetTables> {
   const sharedStrings = await loadSharedStrings(input, hasSharedStrings);
-  const styles = await loadStyles(input);
+  const stylesXml = await loadStylesXml(input);
   const lastRowOf = await scanLastRowOfEachHandle({
     path: input,
     sheetPath: sheet.path,
@@ -1224,7 +1188,7 @@ async function readSheetTables(input: string, sheet: { name: string; path: strin
   }).catch((err: unknown) => {
     throw unreadableSheet(sheet, err);
   });
-  return { sharedStrings, styles, lastRowOf };
+  return { sharedStrings, stylesXml, lastRowOf };
 }
 
 /** The first pass with exceljs, for sheets the XML scan cannot read exactly. */
@@ -1236,34 +1200,43 @@ async function readLastRowOfEachHandle(workbook: OpenedWorkbook, primaryLocale: 
   const cols: number[] = [];
   const raws: RawCell[] = [];
   for await (const batch of sheetRows(workbook)) {
-    for (const row of batch) {
-      checkRowOrder(workbook.sheet, row.number, previous);
-      previous = row.number;
+    for (let row = 0; row < batch.rowNumbers.length; row++) {
+      const rowNumber = batch.rowNumbers[row];
+      checkRowOrder(workbook.sheet, rowNumber, previous);
+      previous = rowNumber;
       if (handleCol === 0) {
-        readCells(row, cols, raws);
+        readCells(batch, row, cols, raws);
         const found = handleColumnOf(cols, raws, primaryLocale, registry);
         if (found === undefined) continue;
         if (found < 1) return lastRow; // the parser reports the missing column
         handleCol = found;
         continue;
       }
-      const cell = row.getCell(handleCol);
-      const key = handleKey(rawCell(cell.value, cell.numFmt));
+      const key = handleKey(readCell(batch, row, handleCol));
       if (key === "") continue;
-      lastRow.set(key, row.number);
+      lastRow.set(key, rowNumber);
       if (++rows > maxRows) return lastRow;
     }
   }
   return lastRow;
 }
 
-function readCells(row: StreamRow, cols: number[], raws: RawCell[]): void {
+/** The non-empty cells of row `row` of a batch: their columns and RawCells. */
+function readCells(batch: SheetRowBatch, row: number, cols: number[], raws: RawCell[]): void {
   cols.length = 0;
   raws.length = 0;
-  row.eachCell({ includeEmpty: false }, (cell, col) => {
-    cols.push(col);
-    raws.push(rawCell(cell.value, cell.numFmt));
-  });
+  const { start, end } = rowCells(batch, row);
+  for (let i = start; i < end; i++) {
+    cols.push(batch.columns[i]);
+    raws.push(rawCell(batch.values[i], batch.numFmts[i]));
+  }
+}
+
+/** One cell of row `row` of a batch (empty when the row has none in that column). */
+function readCell(batch: SheetRowBatch, row: number, col: number): RawCell {
+  const { start, end } = rowCells(batch, row);
+  for (let i = start; i < end; i++) if (batch.columns[i] === col) return rawCell(batch.values[i], batch.numFmts[i]);
+  return EMPTY_CELL;
 }
 
 /** A reading of the Products sheet, product by product. */
@@ -1306,8 +1279,8 @@ export async function streamProductsWorkbook(input: string, options: ReadOptions
     },
   });
   const sheet = requireProductsSheet(info);
-  const { sharedStrings, styles, lastRowOf: scanned } = await readTables(sheet, info.hasSharedStrings);
-  const workbook: OpenedWorkbook = { input, info, sheet, sharedStrings, styles };
+  const { sharedStrings, stylesXml, lastRowOf: scanned } = await readTables(sheet, info.hasSharedStrings);
+  const workbook: OpenedWorkbook = { input, info, sheet, sharedStrings, stylesXml };
   const lastRowOf = scanned ?? (await readLastRowOfEachHandle(workbook, primaryLocale, registry, limits.maxRows));
   const parser = new ProductsSheetParser(sheet.name, limits, primaryLocale, registry, !!options.requireTitle, info.date1904, info.hyperlinks, lastRowOf);
 
@@ -1316,13 +1289,14 @@ export async function streamProductsWorkbook(input: string, options: ReadOptions
     const raws: RawCell[] = [];
     let previous = 0;
     reading: for await (const batch of sheetRows(workbook)) {
-      for (const row of batch) {
+      for (let row = 0; row < batch.rowNumbers.length; row++) {
+        const rowNumber = batch.rowNumbers[row];
         // The first pass refuses such a sheet before any product is handed over; this check keeps
         // the parser from ever seeing one.
-        checkRowOrder(sheet, row.number, previous);
-        previous = row.number;
-        readCells(row, cols, raws);
-        const more = parser.onRow(row.number, cols, raws);
+        checkRowOrder(sheet, rowNumber, previous);
+        previous = rowNumber;
+        readCells(batch, row, cols, raws);
+        const more = parser.onRow(rowNumber, cols, raws);
         const ready = parser.takeReady();
         if (ready.length > 0) yield* ready;
         if (!more) break reading;

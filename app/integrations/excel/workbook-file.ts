@@ -561,12 +561,8 @@ export async function streamZipParts(path: string, names: ReadonlySet<string>, o
   }
 }
 
-/**
- * The text of one part as it is inflated, in pieces (null when the zip has no such part); call
- * close() when done. A character split between two pieces of bytes arrives whole: exceljs's own
- * reading decodes each piece on its own and turned such characters into "�".
- */
-export async function openZipPartText(path: string, name: string): Promise<{ text: AsyncIterable<string>; close: () => void } | null> {
+/** The bytes of one part as it is inflated, in pieces (null when the zip has no such part); call close() when done. */
+export async function openZipPart(path: string, name: string): Promise<{ bytes: AsyncIterable<Buffer>; close: () => void } | null> {
   const zip = await openZip(path);
   try {
     const entry = (await readEntries(zip)).find((e) => e.fileName === name);
@@ -575,14 +571,8 @@ export async function openZipPartText(path: string, name: string): Promise<{ tex
       return null;
     }
     const bytes = await openEntry(zip, entry);
-    async function* text(): AsyncGenerator<string> {
-      const decoder = new StringDecoder("utf8");
-      for await (const chunk of bytes as AsyncIterable<Buffer>) yield decoder.write(chunk);
-      const rest = decoder.end();
-      if (rest) yield rest;
-    }
     return {
-      text: text(),
+      bytes: bytes as AsyncIterable<Buffer>,
       close: () => {
         bytes.destroy();
         zip.close();
@@ -592,6 +582,23 @@ export async function openZipPartText(path: string, name: string): Promise<{ tex
     zip.close();
     throw err;
   }
+}
+
+/**
+ * The text of one part as it is inflated, in pieces (null when the zip has no such part); call
+ * close() when done. A character split between two pieces of bytes arrives whole: exceljs's own
+ * reading decodes each piece on its own and turned such characters into "�".
+ */
+export async function openZipPartText(path: string, name: string): Promise<{ text: AsyncIterable<string>; close: () => void } | null> {
+  const part = await openZipPart(path, name);
+  if (!part) return null;
+  async function* text(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+    const decoder = new StringDecoder("utf8");
+    for await (const chunk of bytes) yield decoder.write(chunk);
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+  return { text: text(part.bytes), close: part.close };
 }
 
 /** Small text parts (workbook.xml, relationships) by name; missing parts are left out. */
