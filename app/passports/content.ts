@@ -4,12 +4,12 @@
 // deterministic: no timestamps, no generated ids, keys in a fixed order, locale keys sorted,
 // absent data left out (never `undefined`, never empty arrays or strings).
 //
-// Only catalog fields marked `passport: true` in the registry are read (see `readPublicValue`);
+// Only catalog fields marked `passport: true` in the registry are read (see `publicFieldOrigin`);
 // admin data such as SKU, tags and product type can therefore never reach a public page. Besides
 // registry fields, the content holds: the brand fallback (the shop name), the shop's primary locale
 // (default language of the texts), the variant title and `noLongerSold` (product or variant
 // archived in its source, or the product's status is "archived": no longer sold).
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { LRUCache } from "lru-cache";
 import sanitizeHtml from "sanitize-html";
 import { canonicalJson, fieldDef, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
@@ -99,19 +99,26 @@ export type PassportContentKey = Exclude<keyof PassportContent, "format">;
 // ---------------------------------------------------------------------------------------------
 // Reading catalog values
 
+/** Where the value a variant's passport shows for a catalog field comes from. */
+type FieldOrigin =
+  /** The product's value: a product-level field. */
+  | "product"
+  /** The variant's value: a variant-level field. */
+  | "variant"
+  /** The variant's value where it has one, else the product's: a product field a variant may override. */
+  | "override";
+
 /**
- * Reads a field's effective value for the variant: the variant's value where the registry lets a
- * variant override the field (or where the field is variant-level), else the product's. Refuses
- * fields that are not public: this is the one gate between admin data and the passport.
+ * Where a field's effective value for a variant comes from, as the registry says. Refuses fields
+ * that are not public: this is the one gate between admin data and the passport. (Every field
+ * the content is built from passes it when this module loads: see CONTENT_FIELDS.)
  */
-function readPublicValue(source: PassportSource, key: FieldKey): unknown {
+function publicFieldOrigin(key: FieldKey): FieldOrigin {
   const def = fieldDef(key);
   if (!def) throw new Error(`Unknown catalog field "${key}"`);
   if (!def.passport) throw new Error(`Field "${key}" is not public and cannot appear on a passport`);
-  if (def.level === "variant") return source.variant.values[key];
-  const override = def.variantOverride ? source.variant.values[key] : undefined;
-  // An empty override (blank text, empty list) means "not set on the variant", not "erase".
-  return hasData(override) ? override : source.product.values[key];
+  if (def.level === "variant") return "variant";
+  return def.variantOverride ? "override" : "product";
 }
 
 function hasData(value: unknown): boolean {
@@ -187,13 +194,8 @@ function convertHtmlToPlainText(html: string): string {
     .replace(/<br\b[^>]*>/gi, "\n")
     .replace(/<li\b[^>]*>/gi, "\n• ")
     .replace(/<\/(p|div|h[1-6]|tr|blockquote|section|article|ul|ol|table|pre)\s*>/gi, "\n");
-  const stripped = sanitizeHtml(withBreaks, {
-    allowedTags: [],
-    allowedAttributes: {},
-    nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "title", "head", "iframe", "object"],
-  });
-  const decoded = SANITIZER_ENTITIES.reduce((text, [pattern, char]) => text.replace(pattern, char), stripped);
-  return decoded
+  const text = textOfHtml(withBreaks);
+  return text
     .replace(/\u00a0/g, " ")
     .split("\n")
     .map((line) => line.replace(/[ \t\r\f\v]+/g, " ").trim())
@@ -202,15 +204,36 @@ function convertHtmlToPlainText(html: string): string {
     .trim();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Building the content, one small function per part
-
-function buildTitle(source: PassportSource, locale: string): LocalizedText {
-  return cleanLocalized(readPublicValue(source, "title")) ?? { [locale]: source.product.handle };
+/** The text of HTML, tags dropped, with sanitize-html. */
+function textOfHtml(html: string): string {
+  const stripped = sanitizeHtml(html, {
+    allowedTags: [],
+    allowedAttributes: {},
+    nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "title", "head", "iframe", "object"],
+  });
+  return SANITIZER_ENTITIES.reduce((text, [pattern, char]) => text.replace(pattern, char), stripped);
 }
 
-function buildImage(source: PassportSource): PassportImage | undefined {
-  const images = readPublicValue(source, "images");
+// ---------------------------------------------------------------------------------------------
+// Building the content, one small function per part, each from its field's effective value
+
+/** What a part may need besides its field's value: the shop, and the product's handle. */
+interface PartContext {
+  shop: PassportSource["shop"];
+  /** The shop's primary locale (default "en"). */
+  locale: string;
+  handle: string;
+}
+
+function buildBrand(vendor: unknown, { shop }: PartContext): string {
+  return cleanText(vendor) ?? cleanText(shop.name) ?? shop.domain;
+}
+
+function buildTitle(title: unknown, { locale, handle }: PartContext): LocalizedText {
+  return cleanLocalized(title) ?? { [locale]: handle };
+}
+
+function buildImage(images: unknown): PassportImage | undefined {
   if (!Array.isArray(images)) return undefined;
   const first = images.find((img) => isRecord(img) && typeof img.url === "string" && isHttpUrl(img.url.trim()));
   if (!isRecord(first)) return undefined;
@@ -221,13 +244,12 @@ function buildImage(source: PassportSource): PassportImage | undefined {
 /** Shopify names the single variant of a product "Default Title": not worth showing. */
 const DEFAULT_VARIANT_TITLE = "Default Title";
 
-function buildVariantTitle(source: PassportSource): string | undefined {
-  const title = cleanText(source.variant.title);
+function buildVariantTitle(variantTitle: string): string | undefined {
+  const title = cleanText(variantTitle);
   return title && title !== DEFAULT_VARIANT_TITLE ? title : undefined;
 }
 
-function buildOptions(source: PassportSource): PassportOption[] | undefined {
-  const options = readPublicValue(source, "options");
+function buildOptions(options: unknown): PassportOption[] | undefined {
   if (!Array.isArray(options)) return undefined;
   const cleaned = options
     .filter(isRecord)
@@ -236,15 +258,13 @@ function buildOptions(source: PassportSource): PassportOption[] | undefined {
   return cleaned.length ? cleaned : undefined;
 }
 
-function buildGtin(source: PassportSource): string | undefined {
-  const raw = readPublicValue(source, "barcode");
+function buildGtin(raw: unknown): string | undefined {
   if (typeof raw !== "string" && typeof raw !== "number") return undefined;
   const result = normalizeGtin(raw);
   return result.ok ? result.gtin : undefined;
 }
 
-function buildMaterials(source: PassportSource): PassportMaterial[] | undefined {
-  const raw = readPublicValue(source, "materials");
+function buildMaterials(raw: unknown): PassportMaterial[] | undefined {
   if (!Array.isArray(raw)) return undefined;
   const materials: PassportMaterial[] = [];
   for (const m of raw) {
@@ -267,8 +287,7 @@ function buildMaterials(source: PassportSource): PassportMaterial[] | undefined 
   return materials.length ? materials : undefined;
 }
 
-function buildCertifications(source: PassportSource): PassportCertification[] | undefined {
-  const raw = readPublicValue(source, "certifications");
+function buildCertifications(raw: unknown): PassportCertification[] | undefined {
   if (!Array.isArray(raw)) return undefined;
   const certifications: PassportCertification[] = [];
   for (const c of raw) {
@@ -288,49 +307,170 @@ function buildCertifications(source: PassportSource): PassportCertification[] | 
   return certifications.length ? certifications : undefined;
 }
 
-/** Drops undefined members, keeping the insertion order (which is the fixed key order). */
-function compact<T extends object>(obj: T): T {
-  // (A plain loop: this runs for every passport a sync builds, and entries/filter/fromEntries
-  // made three arrays each time.)
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj)) {
-    const value = (obj as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = value;
+/**
+ * The keys of a content object in their fixed order (the order of PassportContent). The order
+ * shows in a content object, not in its stored JSON (canonical: keys sorted).
+ */
+const CONTENT_KEYS = [
+  "format",
+  "locale",
+  "brand",
+  "title",
+  "description",
+  "variantTitle",
+  "options",
+  "category",
+  "image",
+  "gtin",
+  "materials",
+  "countryOfProduction",
+  "manufacturer",
+  "facility",
+  "careInstructions",
+  "repairInstructions",
+  "recyclingInstructions",
+  "carbonFootprint",
+  "waterUse",
+  "weight",
+  "certifications",
+  "noLongerSold",
+] as const satisfies readonly (keyof PassportContent)[];
+
+type ContentKey = (typeof CONTENT_KEYS)[number];
+/** Where a key's value sits in the value arrays below (a content's values in CONTENT_KEYS order). */
+const slotOf = (key: ContentKey): number => CONTENT_KEYS.indexOf(key);
+
+/** The parts of the content built from a catalog field, each from the field's effective value for the variant. */
+const CONTENT_FIELDS = (
+  [
+    { key: "brand", field: "vendor", build: buildBrand },
+    { key: "title", field: "title", build: buildTitle },
+    { key: "description", field: "description", build: (value) => cleanLocalized(value, htmlToPlainText) },
+    { key: "options", field: "options", build: buildOptions },
+    { key: "category", field: "category", build: cleanText },
+    { key: "image", field: "images", build: buildImage },
+    { key: "gtin", field: "barcode", build: buildGtin },
+    { key: "materials", field: "materials", build: buildMaterials },
+    { key: "countryOfProduction", field: "countryOfProduction", build: cleanCountry },
+    { key: "manufacturer", field: "manufacturer", build: cleanText },
+    { key: "facility", field: "facility", build: cleanText },
+    { key: "careInstructions", field: "careInstructions", build: (value) => cleanLocalized(value) },
+    { key: "repairInstructions", field: "repairInstructions", build: (value) => cleanLocalized(value) },
+    { key: "recyclingInstructions", field: "recyclingInstructions", build: (value) => cleanLocalized(value) },
+    { key: "carbonFootprint", field: "carbonFootprint", build: cleanNumber },
+    { key: "waterUse", field: "waterUse", build: cleanNumber },
+    { key: "weight", field: "weight", build: cleanNumber },
+    { key: "certifications", field: "certifications", build: buildCertifications },
+  ] satisfies { key: ContentKey; field: FieldKey; build: (value: unknown, context: PartContext) => unknown }[]
+).map((part) => ({ ...part, slot: slotOf(part.key), origin: publicFieldOrigin(part.field) }) as const);
+
+/** Parts the product gives (its own fields, and the default of those a variant may override)… */
+const PRODUCT_PARTS = CONTENT_FIELDS.filter((part) => part.origin !== "variant");
+/** …and parts a variant gives or may override. */
+const VARIANT_PARTS = CONTENT_FIELDS.filter((part) => part.origin !== "product");
+
+const FORMAT_SLOT = slotOf("format");
+const LOCALE_SLOT = slotOf("locale");
+const VARIANT_TITLE_SLOT = slotOf("variantTitle");
+const NO_LONGER_SOLD_SLOT = slotOf("noLongerSold");
+
+/**
+ * The members of canonical JSON of a content, in the order canonicalJson writes them (it sorts an
+ * object's keys with the default sort, as here), each with the `"key":` its member starts with.
+ */
+const CANONICAL_MEMBERS = [...CONTENT_KEYS].sort().map((key) => ({ slot: slotOf(key), start: `${JSON.stringify(key)}:` }));
+
+/**
+ * What the passports of one product's variants share: the content the product gives them (all
+ * but the parts a variant has, or overrides), and each of those parts' canonical JSON once it is
+ * written. A sync builds one per product and every variant's passport from it
+ * (`variantPassport`): the product's parts are built, and serialized, once instead of per variant.
+ * Treat it as opaque and read-only.
+ */
+export interface ProductPassport {
+  readonly context: PartContext;
+  /** The product's content values, by slot (undefined: absent, or a variant's part). */
+  readonly values: readonly unknown[];
+  /** `"key":json` of each value in `values`, by slot, written when first needed. */
+  readonly members: (string | undefined)[];
+  readonly archived: boolean;
+  /** The product's status is "archived": no longer sold. */
+  readonly statusNoLongerSold: boolean;
+}
+
+/** The part of its variants' passports a product gives (see ProductPassport). Pure. */
+export function productPassport(shop: PassportSource["shop"], product: PassportSource["product"]): ProductPassport {
+  const context: PartContext = { shop, locale: cleanText(shop.primaryLocale) ?? "en", handle: product.handle };
+  const values = new Array<unknown>(CONTENT_KEYS.length).fill(undefined);
+  values[FORMAT_SLOT] = PASSPORT_CONTENT_FORMAT;
+  values[LOCALE_SLOT] = context.locale;
+  for (const part of PRODUCT_PARTS) values[part.slot] = part.build(product.values[part.field], context);
+  return {
+    context,
+    values,
+    members: new Array<string | undefined>(CONTENT_KEYS.length).fill(undefined),
+    archived: product.archived,
+    statusNoLongerSold: salesStatusOf(product.values).noLongerSold,
+  };
+}
+
+/** A variant's content values, by slot: its product's, with the variant's own parts and overrides. */
+function variantValues(product: ProductPassport, variant: PassportSource["variant"]): unknown[] {
+  const values = product.values.slice();
+  for (const part of VARIANT_PARTS) {
+    const value = variant.values[part.field];
+    // An empty override (blank text, empty list) means "not set on the variant", not "erase".
+    if (part.origin === "variant" || hasData(value)) values[part.slot] = part.build(value, product.context);
   }
-  return out as T;
+  values[VARIANT_TITLE_SLOT] = buildVariantTitle(variant.title);
+  values[NO_LONGER_SOLD_SLOT] = product.archived || variant.archived || product.statusNoLongerSold;
+  return values;
+}
+
+/** The content object of values by slot: keys in the fixed order, absent ones left out. */
+function contentOf(values: readonly unknown[]): PassportContent {
+  const content: Partial<Record<ContentKey, unknown>> = {};
+  for (let slot = 0; slot < CONTENT_KEYS.length; slot++) {
+    if (values[slot] !== undefined) content[CONTENT_KEYS[slot]] = values[slot];
+  }
+  return content as PassportContent;
 }
 
 /** The public content of a variant's passport. Pure and deterministic. */
 export function buildPassportContent(source: PassportSource): PassportContent {
-  const locale = cleanText(source.shop.primaryLocale) ?? "en";
-  return compact<PassportContent>({
-    format: PASSPORT_CONTENT_FORMAT,
-    locale,
-    brand: cleanText(readPublicValue(source, "vendor")) ?? cleanText(source.shop.name) ?? source.shop.domain,
-    title: buildTitle(source, locale),
-    description: cleanLocalized(readPublicValue(source, "description"), htmlToPlainText),
-    variantTitle: buildVariantTitle(source),
-    options: buildOptions(source),
-    category: cleanText(readPublicValue(source, "category")),
-    image: buildImage(source),
-    gtin: buildGtin(source),
-    materials: buildMaterials(source),
-    countryOfProduction: cleanCountry(readPublicValue(source, "countryOfProduction")),
-    manufacturer: cleanText(readPublicValue(source, "manufacturer")),
-    facility: cleanText(readPublicValue(source, "facility")),
-    careInstructions: cleanLocalized(readPublicValue(source, "careInstructions")),
-    repairInstructions: cleanLocalized(readPublicValue(source, "repairInstructions")),
-    recyclingInstructions: cleanLocalized(readPublicValue(source, "recyclingInstructions")),
-    carbonFootprint: cleanNumber(readPublicValue(source, "carbonFootprint")),
-    waterUse: cleanNumber(readPublicValue(source, "waterUse")),
-    weight: cleanNumber(readPublicValue(source, "weight")),
-    certifications: buildCertifications(source),
-    noLongerSold: source.product.archived || source.variant.archived || salesStatusOf(source.product.values).noLongerSold,
-  });
+  return contentOf(variantValues(productPassport(source.shop, source.product), source.variant));
+}
+
+/**
+ * A variant's passport from its product's shared part: the content (as buildPassportContent
+ * builds it) and the content serialized as a version stores it (as serializePassportContent
+ * writes it, byte for byte). The canonical JSON is assembled from its members in sorted key
+ * order, and the members of values the variant takes from its product are written once per
+ * product. (The content shares those values with the product's other variants: read-only.)
+ */
+export function variantPassport(product: ProductPassport, variant: PassportSource["variant"]): { content: PassportContent; json: string; hash: string } {
+  const values = variantValues(product, variant);
+  let json = "";
+  for (const { slot, start } of CANONICAL_MEMBERS) {
+    const value = values[slot];
+    if (value === undefined) continue;
+    // The product's own value (the same object, or an equal primitive): its member as written before.
+    const member = value === product.values[slot] ? (product.members[slot] ??= start + canonicalJson(value)) : start + canonicalJson(value);
+    json = json === "" ? `{${member}` : `${json},${member}`;
+  }
+  json = json === "" ? "{}" : `${json}}`;
+  return { content: contentOf(values), json, hash: sha256Hex(json) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hash and diff (version history)
+
+/**
+ * The sha256 (hex) of a text's UTF-8 bytes. Node's one-shot crypto.hash (Node ≥ 20.12) where
+ * there is one: the same digest without a Hash object per call.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text, "hex") : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /**
  * A version's content as it is stored: its canonical JSON (keys sorted, so equal content is equal
@@ -339,7 +479,7 @@ export function buildPassportContent(source: PassportSource): PassportContent {
  */
 export function serializePassportContent(content: PassportContent): { json: string; hash: string } {
   const json = canonicalJson(content);
-  return { json, hash: createHash("sha256").update(json).digest("hex") };
+  return { json, hash: sha256Hex(json) };
 }
 
 /** Content keys in display order, with the labels the admin's version history shows. */

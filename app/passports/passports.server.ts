@@ -1,15 +1,16 @@
 // Passports in the database: one per variant, with a random public id that never changes, and an
 // immutable version for every change of what the passport shows (same content → no new version).
 import { inShopAndJsonList, insertRows, isSet, queryRows, updateRows, type SqlFlag } from "../sync/bulk-insert.server";
-import { assembleFieldValues, groupRowsByEntity } from "../catalog/stored-values";
-import { salesStatusOf, type FieldValues } from "../catalog/fields";
+import { assembleFieldValuesFromList } from "../catalog/stored-values";
+import { salesStatusOf } from "../catalog/fields";
+import { isPostgres } from "../db.server";
 import { newPublicId, newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { shopSettings } from "../shop-settings.server";
 import type { ChangeSet } from "../sync/merge";
 import { chunks } from "../sync/slice.server";
 import { passportCompleteness } from "./completeness";
-import { buildPassportContent, diffPassportContent, serializePassportContent, type PassportContent } from "./content";
+import { diffPassportContent, productPassport, variantPassport, type PassportContent, type ProductPassport } from "./content";
 
 export interface AffectedEntities {
   variantIds: Set<string>;
@@ -106,12 +107,7 @@ async function regenerateBatch(
       shop,
       JSON.stringify(productIds),
     ),
-    queryRows<{ entityId: string; field: string; locale: string; value: string }>(
-      tx,
-      `SELECT "entityId", "field", "locale", "value" FROM "FieldValue" WHERE ${inShopAndJsonList(`"entityId"`)}`,
-      shop,
-      JSON.stringify([...productIds, ...variantIds]),
-    ),
+    queryRows<{ entityId: string; values: string }>(tx, storedValuesSql(), shop, JSON.stringify([...productIds, ...variantIds])),
     queryRows<{ id: string; variantId: string; currentVersion: number; contentHash: string | null; held: SqlFlag }>(
       tx,
       `SELECT "id", "variantId", "currentVersion", "contentHash", "held" FROM "Passport" WHERE ${inShopAndJsonList(`"variantId"`)}`,
@@ -120,33 +116,39 @@ async function regenerateBatch(
     ),
   ]);
   const productById = new Map(products.map((p) => [p.id, p]));
-  const rowsByEntity = groupRowsByEntity(valueRows);
+  const storedValues = new Map(valueRows.map((v) => [v.entityId, v.values]));
   const passportByVariant = new Map(passports.map((p) => [p.variantId, p]));
 
   const newPassports: { id: string; shop: string; variantId: string; publicId: string; currentVersion: number; contentHash: string; gtin: string | null; completeness: number; held: boolean }[] = [];
   const heldChanged: { id: string; held: boolean }[] = [];
   const newVersions: { shop: string; passportId: string; version: number; contentHash: string; content: string; changes: string; createdAt: Date }[] = [];
   const changed: { passportId: string; version: number; content: PassportContent; json: string; hash: string }[] = [];
-  // A product's values, assembled once for all its variants (read-only from here on).
-  const productValues = new Map<string, FieldValues>();
-  const valuesOfProduct = (id: string): FieldValues => {
-    let values = productValues.get(id);
-    if (!values) productValues.set(id, (values = assembleFieldValues(rowsByEntity.get(id) ?? [])));
-    return values;
+  // What a product gives its variants' passports (and whether they are published), once per product.
+  const shopInfo = { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale };
+  const productParts = new Map<string, { passport: ProductPassport; held: boolean }>();
+  const partOfProduct = (product: (typeof products)[number]) => {
+    let part = productParts.get(product.id);
+    if (!part) {
+      const values = assembleFieldValuesFromList(storedValues.get(product.id));
+      part = {
+        passport: productPassport(shopInfo, { handle: product.handle, archived: isSet(product.archived), values }),
+        // Not published (public routes answer 404): held back by the merchant, or a draft product.
+        held: isSet(product.passportHeld) || !salesStatusOf(values).published,
+      };
+      productParts.set(product.id, part);
+    }
+    return part;
   };
 
   for (const variant of variants) {
     const product = productById.get(variant.productId);
     if (!product) continue;
-    const values = valuesOfProduct(product.id);
-    // Not published (public routes answer 404): held back by the merchant, or a draft product.
-    const held = isSet(product.passportHeld) || !salesStatusOf(values).published;
-    const content = buildPassportContent({
-      shop: { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale },
-      product: { handle: product.handle, archived: isSet(product.archived), values },
-      variant: { title: variant.title, archived: isSet(variant.archived), values: assembleFieldValues(rowsByEntity.get(variant.id) ?? []) },
+    const { passport: productPart, held } = partOfProduct(product);
+    const { content, json, hash } = variantPassport(productPart, {
+      title: variant.title,
+      archived: isSet(variant.archived),
+      values: assembleFieldValuesFromList(storedValues.get(variant.id)),
     });
-    const { json, hash } = serializePassportContent(content);
     const existing = passportByVariant.get(variant.id);
     if (!existing) {
       const id = newRowId();
@@ -192,6 +194,18 @@ async function regenerateBatch(
   );
   await updateRows(tx, "Passport", ["id"], heldChanged.map((h) => ({ shop, id: h.id, held: h.held, updatedAt: now })));
   return { created: newPassports.length, versioned: changed.length, productIds };
+}
+
+/**
+ * The stored values of the listed entities (parameters: the shop, the ids as a JSON array), one
+ * row per entity: its values as one JSON array the database writes, [[field, locale], value, …],
+ * each value the stored JSON text as it is. One row and one JSON.parse per entity instead of one
+ * per value: the passports of a large sync read hundreds of thousands of values.
+ */
+function storedValuesSql(): string {
+  const member = isPostgres() ? `json_build_array("field", "locale")::text || ',' || "value"` : `json_array("field", "locale") || ',' || "value"`;
+  const members = isPostgres() ? `string_agg(${member}, ',')` : `group_concat(${member}, ',')`;
+  return `SELECT "entityId", '[' || ${members} || ']' AS "values" FROM "FieldValue" WHERE ${inShopAndJsonList(`"entityId"`)} GROUP BY "entityId"`;
 }
 
 export interface PassportSummary {
