@@ -1,7 +1,7 @@
 // The merge: records from one integration + its role + field ownership + the current catalog slice
 // → the change set that brings the catalog up to date. No I/O: the rules of GUIDE §2 live here and
 // are unit-tested as a table (merge.test.ts). apply.server.ts writes the change set.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import {
   canonicalJson,
   FIELD_KEYS,
@@ -11,6 +11,7 @@ import {
   type FieldDef,
   type FieldKey,
   type FieldValues,
+  type ParseResult,
 } from "../catalog/fields";
 import { effectiveWriter, type EntityProvenance, type IntegrationRole, type OwnershipMap } from "../ownership/ownership";
 import type { RecordRef, SourceRecord, SourceVariant } from "./records";
@@ -226,7 +227,15 @@ export function encodeFieldValue(field: FieldKey, value: unknown): [locale: stri
 /** Records' hashes: the catalog slice's loader asks for one to decide what to load, then the merge. */
 const recordHashes = new WeakMap<SourceRecord, string>();
 
-/** Hash of everything a record says, to skip records unchanged since the last run (records are not changed once read). */
+/** sha256 (base64url) of a text's UTF-8 bytes: Node's one-shot crypto.hash (Node ≥ 20.12) where there is one, the same digest. */
+const sha256Base64url: (text: string) => string =
+  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text, "base64url") : (text) => crypto.createHash("sha256").update(text).digest("base64url");
+
+/**
+ * Hash of everything a record says, to skip records unchanged since the last run (records are not
+ * changed once read). Stored in links and compared with them: the text hashed must never change
+ * (merge-hash.test.ts pins it), or every record would look changed on the next run.
+ */
 export function recordHash(record: SourceRecord): string {
   let hash = recordHashes.get(record);
   if (hash === undefined) {
@@ -237,7 +246,7 @@ export function recordHash(record: SourceRecord): string {
       ...(record.emptyFields?.length ? { e: record.emptyFields } : {}),
       v: record.variants.map((v) => (v.emptyFields?.length ? [v.externalId, v.position ?? null, v.fields, v.emptyFields] : [v.externalId, v.position ?? null, v.fields])),
     });
-    hash = createHash("sha256").update(body).digest("base64url");
+    hash = sha256Base64url(body);
     recordHashes.set(record, hash);
   }
   return hash;
@@ -245,18 +254,33 @@ export function recordHash(record: SourceRecord): string {
 
 /** Identifier of a record variant for matching, normalized as the catalog stores it. */
 export function identifierOf(fields: FieldValues, matchBy: MatchBy): string | null {
-  const raw = matchBy === "sku" ? fields.sku : fields.barcode;
+  return identifierOfValue(matchBy === "sku" ? fields.sku : fields.barcode, matchBy, parseFieldValue);
+}
+
+/** identifierOf of the SKU or barcode value itself (`parse`: parseFieldValue, or one that remembers its last result). */
+function identifierOfValue(raw: unknown, matchBy: MatchBy, parse: (field: "barcode", raw: string) => ParseResult<string>): string | null {
   if (typeof raw !== "string" || raw.trim() === "") return null;
   if (matchBy === "sku") return raw.trim();
-  const parsed = parseFieldValue("barcode", raw);
+  const parsed = parse("barcode", raw);
   return parsed.ok ? parsed.value : null;
 }
 
 /** The value of a field the source has and that is empty there (see planFields). */
 const EMPTY: unique symbol = Symbol("empty");
 
-/** Field values by field, EMPTY for the source's empty fields. */
-type Checked = { ok: true; fields: Map<FieldKey, unknown> } | { ok: false; error: string };
+/** A record's fields, each named once, in order, and their values (EMPTY for the source's empty fields). */
+interface NamedFields {
+  keys: FieldKey[];
+  values: unknown[];
+}
+
+/** The value a record gives a field (undefined: none). */
+function namedValue(fields: NamedFields, key: FieldKey): unknown {
+  const i = fields.keys.indexOf(key);
+  return i < 0 ? undefined : fields.values[i];
+}
+
+type Checked = { ok: true; fields: NamedFields } | { ok: false; error: string };
 
 /**
  * Checks that a record only names known fields at their level. Values are checked later, and only
@@ -264,17 +288,33 @@ type Checked = { ok: true; fields: Map<FieldKey, unknown> } | { ok: false; error
  * Empty fields join the values as EMPTY (a field with a value is not also empty).
  */
 function checkFieldNames(fields: FieldValues, level: "product" | "variant", emptyFields: readonly FieldKey[] = []): Checked {
-  const out = new Map<FieldKey, unknown>();
-  const named: [string, unknown][] = [...Object.entries(fields), ...emptyFields.filter((key) => fields[key] === undefined).map((key): [string, typeof EMPTY] => [key, EMPTY])];
-  for (const [key, raw] of named) {
+  const out: NamedFields = { keys: [], values: [] };
+  const given = fields as Readonly<Record<string, unknown>>;
+  for (const key of Object.keys(given)) {
+    const raw = given[key];
     if (raw === undefined) continue;
-    if (!isFieldKey(key)) return { ok: false, error: `unknown field "${key}"` };
-    const def = fieldDef(key);
-    const allowed = def.level === level || (level === "variant" && def.variantOverride === true);
-    if (!allowed) return { ok: false, error: `${def.label} is a ${def.level} field and cannot be set on a ${level}` };
-    out.set(key, raw);
+    const error = fieldNameError(key, level);
+    if (error !== null) return { ok: false, error };
+    out.keys.push(key as FieldKey);
+    out.values.push(raw);
+  }
+  for (const key of emptyFields) {
+    if (given[key] !== undefined) continue;
+    const error = fieldNameError(key, level);
+    if (error !== null) return { ok: false, error };
+    if (out.keys.includes(key)) continue; // named twice
+    out.keys.push(key);
+    out.values.push(EMPTY);
   }
   return { ok: true, fields: out };
+}
+
+/** Why a record cannot name this field at its level (null: it can). */
+function fieldNameError(key: string, level: "product" | "variant"): string | null {
+  if (!isFieldKey(key)) return `unknown field "${key}"`;
+  const def = fieldDef(key);
+  const allowed = def.level === level || (level === "variant" && def.variantOverride === true);
+  return allowed ? null : `${def.label} is a ${def.level} field and cannot be set on a ${level}`;
 }
 
 /** What a record would change on one entity: writes, and values skipped by ownership. */
@@ -296,7 +336,11 @@ function missingToCreate(record: SourceRecord): FieldDef | undefined {
   return missing && fieldDef(missing);
 }
 
+/** A handle slugify gives back as it is (most handles a source sends). */
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 function slugify(text: string): string {
+  if (text.length <= 80 && SLUG.test(text)) return text;
   const slug = text
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
@@ -402,6 +446,32 @@ function unlinkDeleted(slice: CatalogSlice, state: RunState, out: ChangeSet, ext
   }
 }
 
+/** A record's value of a field in the stored form (one per locale), under its valueKey. */
+interface GivenValue {
+  field: FieldKey;
+  key: string;
+  json: string;
+}
+
+/** The values a secondary's record gives its products, as stored (empty fields left out: a clear plans against the values kept in the slice). */
+function givenValues(fields: NamedFields): GivenValue[] {
+  const given: GivenValue[] = [];
+  for (let i = 0; i < fields.keys.length; i++) {
+    const field = fields.keys[i];
+    const value = fields.values[i];
+    if (value === EMPTY) continue;
+    for (const [locale, json] of encodeFieldValue(field, value)) given.push({ field, key: valueKey(field, locale), json });
+  }
+  return given;
+}
+
+/** Whether a valid value differs from what is stored (in any of its locales). */
+function differsFromStored(field: FieldKey, localized: boolean, value: unknown, stored: (field: FieldKey, locale: string) => StoredValue | undefined): boolean {
+  if (!localized) return stored(field, "")?.value !== canonicalJson(value);
+  const texts = value as Record<string, string>;
+  return Object.keys(texts).some((locale) => stored(field, locale)?.value !== canonicalJson(texts[locale]));
+}
+
 /** Writes that clear every stored locale of a field of an entity (none when nothing is stored). */
 function clearsOf(entityType: EntityType, entity: CatalogEntity, field: FieldKey, ref: RecordRef | undefined): FieldWrite[] {
   const prefix = valueKey(field, "");
@@ -412,16 +482,69 @@ function clearsOf(entityType: EntityType, entity: CatalogEntity, field: FieldKey
   return clears;
 }
 
+/**
+ * A link whose hash is its record's, computed when the hash is first read: a run's apply reads
+ * every link's, while a preview writes no link and never reads one, which spares it a canonical
+ * JSON and a sha256 of every record it creates or changes. Readers see a plain property.
+ */
+function linkHashing(record: SourceRecord, entityType: EntityType, externalId: string, entityId: string, sourceUpdatedAt: Date | null, isNew: boolean): ChangeSet["links"][number] {
+  let source: SourceRecord | null = record;
+  let hash: string | null = null;
+  return {
+    entityType,
+    externalId,
+    entityId,
+    get hash(): string | null {
+      if (source !== null) {
+        hash = recordHash(source);
+        source = null;
+      }
+      return hash;
+    },
+    set hash(value: string | null) {
+      source = null;
+      hash = value;
+    },
+    sourceUpdatedAt,
+    isNew,
+  };
+}
+
 class Merger {
+  /** What a product or variant this merge creates is linked to: this integration (one set for all of them, never written). */
+  private readonly ownLinks: ReadonlySet<string>;
+  /** The last value parsed per field and what it gave: a value several steps look at is checked once (a barcode: matched, planned, noted). */
+  private readonly lastParsed = new Map<FieldKey, { raw: unknown; result: ParseResult<unknown> }>();
+  private readonly parseBarcode = (field: "barcode", raw: string) => this.parse(field, raw) as ParseResult<string>;
+
   constructor(
     private readonly ctx: MergeContext,
     private readonly slice: CatalogSlice,
     private readonly state: RunState,
     private readonly out: ChangeSet,
-  ) {}
+  ) {
+    this.ownLinks = new Set([ctx.integration.id]);
+  }
 
   private get integrationId() {
     return this.ctx.integration.id;
+  }
+
+  /** parseFieldValue, once for the same value given again (records are not changed once read, and parsing has no side effects). */
+  private parse(field: FieldKey, raw: unknown): ParseResult<unknown> {
+    const last = this.lastParsed.get(field);
+    if (last !== undefined && last.raw === raw) return last.result;
+    const result = parseFieldValue(field, raw);
+    if (last !== undefined) {
+      last.raw = raw;
+      last.result = result;
+    } else this.lastParsed.set(field, { raw, result });
+    return result;
+  }
+
+  /** identifierOf, through this merge's parse. */
+  private identifierOf(raw: unknown, matchBy: MatchBy): string | null {
+    return identifierOfValue(raw, matchBy, this.parseBarcode);
   }
 
   primaryRecord(record: SourceRecord): void {
@@ -436,8 +559,8 @@ class Merger {
       this.keepAsIs(linked, record);
       return;
     }
-    const hash = recordHash(record);
-    if (link && linked && link.hash === hash && !linked.archived) {
+    // The hash only where there is one to compare with: a record without one is looked at anyway.
+    if (link && linked && link.hash !== null && !linked.archived && link.hash === recordHash(record)) {
       this.keepAsIs(linked, record);
       return;
     }
@@ -478,7 +601,7 @@ class Merger {
     else if (productUpdated) out.products.updated++;
     else out.products.unchanged++;
     // A record with a failed variant is looked at again next run.
-    this.link("product", record.externalId, product.id, allVariantsOk ? hash : null, record.updatedAt ?? null);
+    this.link("product", record.externalId, product.id, allVariantsOk ? record : null, record.updatedAt ?? null);
   }
 
   private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: Set<string>): boolean {
@@ -526,7 +649,7 @@ class Merger {
       const votes = new Map<string, number>();
       for (const sv of record.variants) {
         const vl = slice.variantLinks.get(sv.externalId);
-        const v = vl ? slice.variants.get(vl.entityId) : this.findByIdentifier(sv.fields);
+        const v = vl ? slice.variants.get(vl.entityId) : this.findByIdentifier(this.ctx.integration.matchBy === "sku" ? sv.fields.sku : sv.fields.barcode);
         if (v && !state.claimedProducts.has(v.productId)) votes.set(v.productId, (votes.get(v.productId) ?? 0) + 1);
       }
       const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
@@ -539,8 +662,11 @@ class Merger {
     return { product: this.planProduct(record.handle ?? title ?? record.externalId), created: true };
   }
 
-  private findByIdentifier(fields: FieldValues): CatalogVariant | undefined {
-    const id = identifierOf(fields, this.ctx.integration.matchBy);
+  /** The one variant the identifier (a record's SKU or barcode value, by matchBy) matches. */
+  private findByIdentifier(raw: unknown): CatalogVariant | undefined {
+    // Nothing to match (a catalog being created): not even a barcode to check.
+    if (this.slice.variantsByIdentifier.size === 0) return undefined;
+    const id = this.identifierOf(raw, this.ctx.integration.matchBy);
     const candidates = id ? this.variantsWithIdentifier(id) : [];
     return candidates.length === 1 ? candidates[0] : undefined;
   }
@@ -551,14 +677,16 @@ class Merger {
    * twice for good. Archived variants match only when no live one does (to update or restore them).
    */
   private variantsWithIdentifier(identifier: string): CatalogVariant[] {
-    const all = (this.slice.variantsByIdentifier.get(identifier) ?? []).map((id) => this.slice.variants.get(id)).filter((v): v is CatalogVariant => v !== undefined);
+    const ids = this.slice.variantsByIdentifier.get(identifier);
+    if (ids === undefined) return [];
+    const all = ids.map((id) => this.slice.variants.get(id)).filter((v): v is CatalogVariant => v !== undefined);
     const live = all.filter((v) => !v.archived);
     return live.length > 0 ? live : all;
   }
 
   /** A primary takes over an existing variant with the same identifier that it has no link to yet. */
-  private adoptByIdentifier(fields: Map<FieldKey, unknown>): CatalogVariant | undefined {
-    const v = this.findByIdentifier(Object.fromEntries(fields) as FieldValues);
+  private adoptByIdentifier(fields: NamedFields): CatalogVariant | undefined {
+    const v = this.findByIdentifier(namedValue(fields, this.ctx.integration.matchBy === "sku" ? "sku" : "barcode"));
     if (!v || v.linkedIntegrationIds.has(this.integrationId) || this.state.claimedVariants.has(v.id)) return undefined;
     return v;
   }
@@ -574,7 +702,7 @@ class Merger {
 
     type Matched = { variant: CatalogVariant; changed: boolean };
     const matched: Matched[] = [];
-    const unmatched: { sv: SourceVariant; fields: Map<FieldKey, unknown>; identifier: string | null }[] = [];
+    const unmatched: { sv: SourceVariant; fields: NamedFields; identifier: string | null }[] = [];
     for (const sv of record.variants) {
       state.seenVariants.add(sv.externalId);
       const fields = checkFieldNames(sv.fields, "variant", sv.emptyFields);
@@ -582,7 +710,7 @@ class Merger {
         this.fail(sv.externalId, sv.ref, fields.error, 1);
         continue;
       }
-      const identifier = identifierOf(sv.fields, ctx.integration.matchBy);
+      const identifier = this.identifierOf(ctx.integration.matchBy === "sku" ? sv.fields.sku : sv.fields.barcode, ctx.integration.matchBy);
       const byLink = slice.variantLinks.get(sv.externalId);
       const byLinkVariant = byLink ? slice.variants.get(byLink.entityId) : undefined;
       const candidates = identifier ? this.variantsWithIdentifier(identifier) : byLinkVariant ? [byLinkVariant] : [];
@@ -616,17 +744,19 @@ class Merger {
     // planned and kept in the slice, so an equal value from the next one plans no second write;
     // a different value is reported.
     const productIds = new Set(matched.map((m) => m.variant.productId));
+    let given: GivenValue[] | undefined; // the record's product values as stored, encoded once for all its products
     for (const productId of productIds) {
       const product = slice.products.get(productId);
       if (!product) continue;
-      const conflict = this.conflictingProductWrite(product, productFields.fields);
+      given ??= givenValues(productFields.fields);
+      const conflict = this.conflictingProductWrite(product, given);
       const plan = conflict ? ({ ok: false, error: conflict } as const) : this.planFields("product", product, productFields.fields, record.ref);
       if (!plan.ok) {
         this.fail(record.externalId, record.ref, plan.error, 0);
         continue;
       }
       this.commitPlan(plan);
-      this.rememberProductValues(product, productFields.fields, record.externalId);
+      this.rememberProductValues(product, given, record.externalId);
       this.countSecondaryProduct(productId, plan.writes.length > 0);
     }
     for (const m of matched) {
@@ -649,8 +779,8 @@ class Merger {
   /** A product that exists nowhere else, created by a secondary at the merchant's request (all of it, or none). */
   private createFromSecondary(
     record: SourceRecord,
-    productFields: Map<FieldKey, unknown>,
-    variants: { sv: SourceVariant; fields: Map<FieldKey, unknown> }[],
+    productFields: NamedFields,
+    variants: { sv: SourceVariant; fields: NamedFields }[],
   ): void {
     const { out, slice } = this;
     const linkedProduct = slice.productLinks.get(record.externalId);
@@ -700,26 +830,20 @@ class Merger {
   }
 
   /** A value for this product that differs from the one another record of this run gave it. */
-  private conflictingProductWrite(product: CatalogProduct, fields: Map<FieldKey, unknown>): string | null {
-    for (const [field, value] of fields) {
-      if (value === EMPTY) continue; // a clear plans against the values kept in the slice
-      for (const [locale, json] of encodeFieldValue(field, value)) {
-        const prior = this.state.productWrites.get(`${product.id}|${valueKey(field, locale)}`);
-        if (prior && prior.value !== json) {
-          return `${fieldDef(field).label} differs from "${prior.externalId}", which updates the same product; give both the same value`;
-        }
+  private conflictingProductWrite(product: CatalogProduct, given: readonly GivenValue[]): string | null {
+    for (const { field, key, json } of given) {
+      const prior = this.state.productWrites.get(`${product.id}|${key}`);
+      if (prior && prior.value !== json) {
+        return `${fieldDef(field).label} differs from "${prior.externalId}", which updates the same product; give both the same value`;
       }
     }
     return null;
   }
 
-  private rememberProductValues(product: CatalogProduct, fields: Map<FieldKey, unknown>, externalId: string): void {
-    for (const [field, value] of fields) {
-      if (value === EMPTY) continue;
-      for (const [locale, json] of encodeFieldValue(field, value)) {
-        const key = `${product.id}|${valueKey(field, locale)}`;
-        if (!this.state.productWrites.has(key)) this.state.productWrites.set(key, { value: json, externalId });
-      }
+  private rememberProductValues(product: CatalogProduct, given: readonly GivenValue[], externalId: string): void {
+    for (const { key, json } of given) {
+      const productKey = `${product.id}|${key}`;
+      if (!this.state.productWrites.has(productKey)) this.state.productWrites.set(productKey, { value: json, externalId });
     }
   }
 
@@ -746,24 +870,45 @@ class Merger {
    * sync); anyone else's empty field says nothing and is not counted.
    * Nothing is recorded until commitPlan.
    */
-  private planFields(entityType: EntityType, entity: CatalogEntity, fields: Map<FieldKey, unknown>, ref: RecordRef | undefined): FieldPlan {
+  private planFields(entityType: EntityType, entity: CatalogEntity, fields: NamedFields, ref: RecordRef | undefined): FieldPlan {
     const writes: FieldWrite[] = [];
     const skipped: FieldKey[] = [];
-    for (const [field, raw] of fields) {
+    const { values } = entity;
+    // (An entity with no values, one being created above all, has nothing to look up.)
+    const stored = (field: FieldKey, locale: string) => (values.size === 0 ? undefined : values.get(valueKey(field, locale)));
+    for (let i = 0; i < fields.keys.length; i++) {
+      const field = fields.keys[i];
+      const raw = fields.values[i];
       const writer = effectiveWriter(this.ctx.ownership, field, entity, this.ctx.primaryId);
       if (raw === EMPTY) {
         if (writer === this.integrationId) writes.push(...clearsOf(entityType, entity, field, ref));
         continue;
       }
-      const parsed = parseFieldValue(field, raw);
+      const localized = fieldDef(field).kind === "localizedText";
       if (writer !== this.integrationId) {
-        const differs = !parsed.ok || encodeFieldValue(field, parsed.value).some(([locale, json]) => entity.values.get(valueKey(field, locale))?.value !== json);
-        if (differs) skipped.push(field);
+        // A value of one locale where nothing is stored differs, valid or not (a stored value is a
+        // string; an encoded value always is one too): no need to check it. A localized text may
+        // be an empty one, which differs from nothing: that one is checked.
+        if (!localized && stored(field, "") === undefined) {
+          skipped.push(field);
+          continue;
+        }
+        const parsed = this.parse(field, raw);
+        if (!parsed.ok || differsFromStored(field, localized, parsed.value, stored)) skipped.push(field);
         continue;
       }
+      const parsed = this.parse(field, raw);
       if (!parsed.ok) return { ok: false, error: parsed.error };
-      for (const [locale, json] of encodeFieldValue(field, parsed.value)) {
-        const current = entity.values.get(valueKey(field, locale));
+      if (!localized) {
+        const json = canonicalJson(parsed.value);
+        const current = stored(field, "");
+        if (current?.value !== json) writes.push({ entityType, entityId: entity.id, field, locale: "", oldValue: current?.value ?? null, newValue: json, ref });
+        continue;
+      }
+      const texts = parsed.value as Record<string, string>;
+      for (const locale of Object.keys(texts)) {
+        const json = canonicalJson(texts[locale]);
+        const current = stored(field, locale);
         if (current?.value === json) continue;
         writes.push({ entityType, entityId: entity.id, field, locale, oldValue: current?.value ?? null, newValue: json, ref });
       }
@@ -797,17 +942,29 @@ class Merger {
     entity.values = values;
   }
 
-  /** Records a link unless it is already stored exactly so (unchanged records write nothing). */
-  private link(entityType: EntityType, externalId: string, entityId: string, hash: string | null, sourceUpdatedAt: Date | null): void {
+  /**
+   * Records a link unless it is already stored exactly so (unchanged records write nothing).
+   * `hashed`: the record whose hash (recordHash) the link keeps, null for none. The hash is
+   * computed only to compare it with a stored one, or when the new link's is read.
+   */
+  private link(entityType: EntityType, externalId: string, entityId: string, hashed: SourceRecord | null, sourceUpdatedAt: Date | null): void {
     const current = (entityType === "product" ? this.slice.productLinks : this.slice.variantLinks).get(externalId);
-    if (current && current.entityId === entityId && current.hash === hash && current.sourceUpdatedAt?.getTime() === sourceUpdatedAt?.getTime()) return;
-    this.out.links.push({ entityType, externalId, entityId, hash, sourceUpdatedAt, isNew: !current });
+    if (
+      current &&
+      current.entityId === entityId &&
+      current.sourceUpdatedAt?.getTime() === sourceUpdatedAt?.getTime() &&
+      (hashed === null ? current.hash === null : current.hash !== null && current.hash === recordHash(hashed))
+    ) {
+      return;
+    }
+    if (hashed === null) this.out.links.push({ entityType, externalId, entityId, hash: null, sourceUpdatedAt, isNew: !current });
+    else this.out.links.push(linkHashing(hashed, entityType, externalId, entityId, sourceUpdatedAt, !current));
   }
 
   /** A product this record would create (recorded by commitProduct once the record is valid). */
   private planProduct(handleBase: string): CatalogProduct {
     const handle = uniqueHandle(handleBase, this.slice.takenHandles);
-    return { id: this.ctx.newId(), handle, archived: false, originId: this.integrationId, linkedIntegrationIds: new Set([this.integrationId]), values: NO_VALUES };
+    return { id: this.ctx.newId(), handle, archived: false, originId: this.integrationId, linkedIntegrationIds: this.ownLinks, values: NO_VALUES };
   }
 
   private commitProduct(product: CatalogProduct): void {
@@ -821,7 +978,7 @@ class Merger {
       position,
       archived: false,
       originId: this.integrationId,
-      linkedIntegrationIds: new Set([this.integrationId]),
+      linkedIntegrationIds: this.ownLinks,
       values: NO_VALUES,
       sourceSku: null,
       sourceGtin: null,
@@ -836,8 +993,8 @@ class Merger {
    */
   private noteSourceIdentifiers(variant: CatalogVariant, fields: FieldValues, emptyFields: readonly FieldKey[] = []): void {
     const given = (field: "sku" | "barcode") => fields[field] !== undefined || emptyFields.includes(field);
-    const sku = given("sku") ? identifierOf(fields, "sku") : variant.sourceSku;
-    const gtin = given("barcode") ? identifierOf(fields, "barcode") : variant.sourceGtin;
+    const sku = given("sku") ? this.identifierOf(fields.sku, "sku") : variant.sourceSku;
+    const gtin = given("barcode") ? this.identifierOf(fields.barcode, "barcode") : variant.sourceGtin;
     if (sku === variant.sourceSku && gtin === variant.sourceGtin) return;
     this.out.sourceIdentifiers.push({ variantId: variant.id, sku, gtin });
     variant.sourceSku = sku;

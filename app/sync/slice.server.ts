@@ -101,25 +101,30 @@ export class SliceLoader {
     }
     await this.loadRows([...productIds], [...variantIds]);
 
-    // Records to look at in detail (secondaries always match afresh; see merge.ts).
+    // Records to look at in detail (secondaries always match afresh; see merge.ts). A record is
+    // hashed only where its link has a hash to compare with, as the merge does.
     const needed = records.filter((r) => {
       if (this.integration.role !== "primary") return true;
       const link = slice.productLinks.get(r.externalId);
       const product = link && slice.products.get(link.entityId);
-      return !(link && product && !product.archived && link.hash === recordHash(r));
+      return !(link && product && !product.archived && link.hash !== null && link.hash === recordHash(r));
     });
     if (needed.length === 0) return;
 
+    // Their variants' identifiers, in order (a barcode is checked once).
+    const variantIdentifiers: (string | null)[] = [];
     const identifiers = new Set<string>();
     for (const r of needed) {
       for (const v of r.variants) {
         const id = identifierOf(v.fields, this.integration.matchBy);
+        variantIdentifiers.push(id);
         if (id && !this.identifiersLoaded.has(id)) identifiers.add(id);
       }
     }
     await this.loadByIdentifiers([...identifiers]);
 
     const detailProducts = new Set<string>();
+    let n = 0;
     for (const r of needed) {
       const l = slice.productLinks.get(r.externalId);
       if (l) detailProducts.add(l.entityId);
@@ -127,7 +132,7 @@ export class SliceLoader {
         const vl = slice.variantLinks.get(v.externalId);
         const variant = vl && slice.variants.get(vl.entityId);
         if (variant) detailProducts.add(variant.productId);
-        const id = identifierOf(v.fields, this.integration.matchBy);
+        const id = variantIdentifiers[n++];
         for (const vid of (id && slice.variantsByIdentifier.get(id)) || []) detailProducts.add(slice.variants.get(vid)!.productId);
       }
     }
