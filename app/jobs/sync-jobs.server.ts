@@ -4,12 +4,13 @@
 // request a run works on stays recorded (Integration.runningScope) until the run ends, so a run
 // cut short by a crash or restart runs again when the queue retries its job.
 import type { Db } from "../db.server";
-import { forShop, type ShopDb } from "../db/scoped.server";
+import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind } from "../integrations/kinds";
 import { setPaused } from "../integrations/integrations.server";
 import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
+import type { SourceBatch } from "../sync/records";
 import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
 import { closeStaleRuns, hasLiveRun, interruptedRun, RUN_STALE_MS, staleRunsWhere, type RunTrigger } from "../sync/runs.server";
 import type { JobQueue, QueuedJob } from "./queue";
@@ -82,7 +83,7 @@ async function takeRequest(db: ShopDb, integrationId: string): Promise<SyncReque
 }
 
 /** The run is over (done, or failed for good): its request is settled. */
-async function finishRequest(db: ShopDb, integrationId: string): Promise<void> {
+async function finishRequest(db: ShopDb | ShopTx, integrationId: string): Promise<void> {
   await db.integration.updateMany({ where: { id: integrationId }, data: { runningScope: null, runningTrigger: null } });
 }
 
@@ -123,17 +124,17 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   await closeStaleRuns(db, integration.id);
   const request = await takeRequest(db, integration.id);
   if (!request) return;
+  const changes = CatalogChanges.forRun(request.scope);
+  let runId: string;
   try {
-    const changes = CatalogChanges.forRun(request.scope);
-    const { runId } = await executeSync({
+    ({ runId } = await executeSync({
       shop: job.shop,
       integrationId: integration.id,
       trigger: request.trigger,
       attempt: job.attempt,
-      source: () => resolveSource(db, integration, request),
+      source: async () => settlingRequest(await resolveSource(db, integration, request), integration.id),
       onChanges: (part) => changes.add(part),
-    });
-    await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
+    }));
   } catch (error) {
     if (error instanceof MerchantError && error.permanent) {
       await finishRequest(db, integration.id); // retrying cannot help: the run says what to do
@@ -142,7 +143,23 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
     await returnRequest(db, integration.id, request);
     throw error;
   }
-  await finishRequest(db, integration.id);
+  await finishRequest(db, integration.id); // (settled already when the run was applied: settlingRequest)
+  await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
+}
+
+/**
+ * The source's batch, whose run settles its request in the transaction that applies it: the run
+ * ends and its request is settled together. A job retried meanwhile (its worker missed
+ * heartbeats) would otherwise find the run over and its request still running, and run it again.
+ */
+function settlingRequest(batch: SourceBatch, integrationId: string): SourceBatch {
+  return {
+    ...batch,
+    onCommit: async (tx) => {
+      await batch.onCommit?.(tx);
+      await finishRequest(tx, integrationId);
+    },
+  };
 }
 
 /** Resumes a paused integration; what was asked for while it was paused runs now. */
