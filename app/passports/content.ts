@@ -9,11 +9,11 @@
 // registry fields, the content holds: the brand fallback (the shop name), the shop's primary locale
 // (default language of the texts), the variant title and `noLongerSold` (product or variant
 // archived in its source, or the product's status is "archived": no longer sold).
-import * as crypto from "node:crypto";
 import { LRUCache } from "lru-cache";
 import sanitizeHtml from "sanitize-html";
 import { canonicalJson, fieldDef, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
 import { normalizeGtin } from "./gs1";
+import { sha256 } from "../crypto/sha256";
 
 export interface PassportSource {
   shop: { domain: string; name: string; primaryLocale: string };
@@ -459,18 +459,11 @@ export function variantPassport(product: ProductPassport, variant: PassportSourc
     json = json === "" ? `{${member}` : `${json},${member}`;
   }
   json = json === "" ? "{}" : `${json}}`;
-  return { content: contentOf(values), json, hash: sha256Hex(json) };
+  return { content: contentOf(values), json, hash: sha256(json, "hex") };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hash and diff (version history)
-
-/**
- * The sha256 (hex) of a text's UTF-8 bytes. Node's one-shot crypto.hash (Node ≥ 20.12) where
- * there is one: the same digest without a Hash object per call.
- */
-const sha256Hex: (text: string) => string =
-  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text, "hex") : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /**
  * A version's content as it is stored: its canonical JSON (keys sorted, so equal content is equal
@@ -479,7 +472,7 @@ const sha256Hex: (text: string) => string =
  */
 export function serializePassportContent(content: PassportContent): { json: string; hash: string } {
   const json = canonicalJson(content);
-  return { json, hash: sha256Hex(json) };
+  return { json, hash: sha256(json, "hex") };
 }
 
 /** Content keys in display order, with the labels the admin's version history shows. */

@@ -1,7 +1,7 @@
 // The merge: records from one integration + its role + field ownership + the current catalog slice
 // → the change set that brings the catalog up to date. No I/O: the rules of GUIDE §2 live here and
 // are unit-tested as a table (merge.test.ts). apply.server.ts writes the change set.
-import * as crypto from "node:crypto";
+import { sha256 } from "../crypto/sha256";
 import {
   canonicalJson,
   FIELD_KEYS,
@@ -227,10 +227,6 @@ export function encodeFieldValue(field: FieldKey, value: unknown): [locale: stri
 /** Records' hashes: the catalog slice's loader asks for one to decide what to load, then the merge. */
 const recordHashes = new WeakMap<SourceRecord, string>();
 
-/** sha256 (base64url) of a text's UTF-8 bytes: Node's one-shot crypto.hash (Node ≥ 20.12) where there is one, the same digest. */
-const sha256Base64url: (text: string) => string =
-  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text, "base64url") : (text) => crypto.createHash("sha256").update(text).digest("base64url");
-
 /**
  * Hash of everything a record says, to skip records unchanged since the last run (records are not
  * changed once read). Stored in links and compared with them: the text hashed must never change
@@ -246,7 +242,7 @@ export function recordHash(record: SourceRecord): string {
       ...(record.emptyFields?.length ? { e: record.emptyFields } : {}),
       v: record.variants.map((v) => (v.emptyFields?.length ? [v.externalId, v.position ?? null, v.fields, v.emptyFields] : [v.externalId, v.position ?? null, v.fields])),
     });
-    hash = sha256Base64url(body);
+    hash = sha256(body, "base64url");
     recordHashes.set(record, hash);
   }
   return hash;
