@@ -250,7 +250,7 @@ export function recordHash(record: SourceRecord): string {
 
 /** Identifier of a record variant for matching, normalized as the catalog stores it. */
 export function identifierOf(fields: FieldValues, matchBy: MatchBy): string | null {
-  return identifierOfValue(matchBy === "sku" ? fields.sku : fields.barcode, matchBy, parseFieldValue);
+  return identifierOfValue(fields[matchBy], matchBy, parseFieldValue);
 }
 
 /** identifierOf of the SKU or barcode value itself (`parse`: parseFieldValue, or one that remembers its last result). */
@@ -645,7 +645,7 @@ class Merger {
       const votes = new Map<string, number>();
       for (const sv of record.variants) {
         const vl = slice.variantLinks.get(sv.externalId);
-        const v = vl ? slice.variants.get(vl.entityId) : this.findByIdentifier(this.ctx.integration.matchBy === "sku" ? sv.fields.sku : sv.fields.barcode);
+        const v = vl ? slice.variants.get(vl.entityId) : this.findByIdentifier(sv.fields[this.ctx.integration.matchBy]);
         if (v && !state.claimedProducts.has(v.productId)) votes.set(v.productId, (votes.get(v.productId) ?? 0) + 1);
       }
       const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
@@ -682,7 +682,7 @@ class Merger {
 
   /** A primary takes over an existing variant with the same identifier that it has no link to yet. */
   private adoptByIdentifier(fields: NamedFields): CatalogVariant | undefined {
-    const v = this.findByIdentifier(namedValue(fields, this.ctx.integration.matchBy === "sku" ? "sku" : "barcode"));
+    const v = this.findByIdentifier(namedValue(fields, this.ctx.integration.matchBy));
     if (!v || v.linkedIntegrationIds.has(this.integrationId) || this.state.claimedVariants.has(v.id)) return undefined;
     return v;
   }
@@ -706,7 +706,7 @@ class Merger {
         this.fail(sv.externalId, sv.ref, fields.error, 1);
         continue;
       }
-      const identifier = this.identifierOf(ctx.integration.matchBy === "sku" ? sv.fields.sku : sv.fields.barcode, ctx.integration.matchBy);
+      const identifier = this.identifierOf(sv.fields[ctx.integration.matchBy], ctx.integration.matchBy);
       const byLink = slice.variantLinks.get(sv.externalId);
       const byLinkVariant = byLink ? slice.variants.get(byLink.entityId) : undefined;
       const candidates = identifier ? this.variantsWithIdentifier(identifier) : byLinkVariant ? [byLinkVariant] : [];
