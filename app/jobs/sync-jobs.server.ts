@@ -143,7 +143,7 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
     await returnRequest(db, integration.id, request);
     throw error;
   }
-  await finishRequest(db, integration.id); // (settled already when the run was applied: settlingRequest)
+  // The request was settled when the run was applied (settlingRequest).
   await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
 }
 
