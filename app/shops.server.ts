@@ -80,7 +80,7 @@ async function completeInstall(shop: string, admin: AdminGraphqlClient): Promise
   await restoreAfterReinstall(db);
   await rootDb.shop.update({ where: { shop }, data: { ...profile, uninstalledAt: null } });
   installedShops.set(shop, true);
-  if (before.name !== profile.name || before.primaryLocale !== profile.primaryLocale) regeneratePassportsInBackground(db);
+  if (profileChanged(before, profile)) regeneratePassportsInBackground(db);
 }
 
 /**
@@ -93,12 +93,19 @@ export async function refreshShopProfile(shop: string, admin: AdminGraphqlClient
   const row = await rootDb.shop.findUnique({ where: { shop }, select: { name: true, primaryLocale: true, uninstalledAt: true } });
   if (!row || row.uninstalledAt) return;
   const profile = await shopProfile(admin);
-  if (row.name === profile.name && row.primaryLocale === profile.primaryLocale) return;
+  if (!profileChanged(row, profile)) return;
   await rootDb.shop.update({ where: { shop }, data: profile });
   regeneratePassportsInBackground(forShop(shop));
 }
 
-async function shopProfile(admin: AdminGraphqlClient): Promise<{ name: string; primaryLocale: string }> {
+type ShopProfile = { name: string; primaryLocale: string };
+
+/** Whether what passports show of the shop (its name, its primary language) differs. */
+function profileChanged(before: ShopProfile, after: ShopProfile): boolean {
+  return before.name !== after.name || before.primaryLocale !== after.primaryLocale;
+}
+
+async function shopProfile(admin: AdminGraphqlClient): Promise<ShopProfile> {
   const response = await admin.graphql(SHOP_PROFILE_QUERY);
   const body = (await response.json()) as { data?: { shop: { name: string }; shopLocales: { locale: string; primary: boolean }[] } };
   // No data (throttled, an error): storing a blank name would rename every passport; the install is retried instead.
