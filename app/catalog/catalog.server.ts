@@ -9,6 +9,7 @@ import { loadOwnership } from "../ownership/ownership.server";
 import { effectiveWriter } from "../ownership/ownership";
 import { regeneratePassports } from "../passports/passports.server";
 import { denormalizedColumns, updateListingColumns, writeFieldValues } from "../sync/apply.server";
+import { chunks } from "../sync/slice.server";
 import { encodeFieldValue, type FieldWrite } from "../sync/merge";
 import { shopSettings } from "../shop-settings.server";
 import { normalizeGtin } from "../passports/gs1";
@@ -276,7 +277,8 @@ export interface HistoryEntry {
   changedAt: string;
 }
 
-interface StoredValue {
+/** A field value as stored, with its first write (what firstWrites reads). */
+export interface StoredValue {
   entityId: string;
   field: string;
   locale: string;
@@ -302,30 +304,46 @@ interface ChangeRow {
 }
 
 /**
- * The history row of a value's first write, kept on the value (null for values written before
- * that, whose row is stored). What was written first is what the value's first change replaced;
- * with no change since, the value itself.
+ * The history rows of values' first writes, kept on the values (none for values written before
+ * that, whose rows are stored). What was written first is what the value's first change replaced;
+ * with no change since, the value itself. One query per few thousand entities, however many values.
  */
-export async function firstWrite(db: ShopDb | ShopTx, value: StoredValue): Promise<ChangeRow | null> {
-  if (!value.createdAt) return null;
-  const { entityId, field, locale } = value;
-  const next = await db.fieldChange.findFirst({
-    where: { entityId, field, locale, changedAt: { gte: value.createdAt } },
-    orderBy: [{ changedAt: "asc" }, { id: "asc" }],
-    select: { oldValue: true },
+export async function firstWrites(db: ShopDb | ShopTx, values: readonly StoredValue[]): Promise<ChangeRow[]> {
+  const kept = values.filter((v): v is StoredValue & { createdAt: Date } => v.createdAt !== null);
+  if (kept.length === 0) return [];
+  const keyOf = (v: { entityId: string; field: string; locale: string }) => `${v.entityId}|${v.field}|${v.locale}`;
+  const createdAt = new Map(kept.map((v) => [keyOf(v), v.createdAt]));
+  // Each value's first change at or after its first write (changes come oldest first).
+  const firstChange = new Map<string, string | null>();
+  const fields = [...new Set(kept.map((v) => v.field))];
+  for (const part of chunks([...new Set(kept.map((v) => v.entityId))])) {
+    const changes = await db.fieldChange.findMany({
+      where: { entityId: { in: part }, field: { in: fields } },
+      orderBy: [{ changedAt: "asc" }, { id: "asc" }],
+      select: { entityId: true, field: true, locale: true, oldValue: true, changedAt: true },
+    });
+    for (const change of changes) {
+      const key = keyOf(change);
+      const since = createdAt.get(key);
+      if (since && !firstChange.has(key) && change.changedAt >= since) firstChange.set(key, change.oldValue);
+    }
+  }
+  return kept.map((value) => {
+    const { entityId, field, locale } = value;
+    const key = keyOf(value);
+    return {
+      id: rowIdAt(value.createdAt.getTime(), key),
+      entityId,
+      field,
+      locale,
+      oldValue: null,
+      newValue: firstChange.get(key) ?? value.value,
+      sourceId: value.createdSourceId,
+      source: value.createdSource ?? "",
+      runId: value.createdRunId,
+      changedAt: value.createdAt,
+    };
   });
-  return {
-    id: rowIdAt(value.createdAt.getTime(), `${entityId}|${field}|${locale}`),
-    entityId,
-    field,
-    locale,
-    oldValue: null,
-    newValue: next?.oldValue ?? value.value,
-    sourceId: value.createdSourceId,
-    source: value.createdSource ?? "",
-    runId: value.createdRunId,
-    changedAt: value.createdAt,
-  };
 }
 
 /**
@@ -338,7 +356,7 @@ export async function fieldHistory(db: ShopDb, entityId: string, field?: string,
     db.fieldChange.findMany({ where, orderBy: [{ changedAt: "desc" }, { id: "desc" }], take }),
     db.fieldValue.findMany({ where: { ...where, createdAt: { not: null } } }),
   ]);
-  const firsts = (await Promise.all(values.map((v) => firstWrite(db, v)))).filter((r): r is ChangeRow => r !== null);
+  const firsts = await firstWrites(db, values);
   // Newest first. Within a millisecond the ids order them (ids made one after another sort one
   // after another, app/db/ids.ts); a first write's id sorts before those of its millisecond.
   const newestFirst = [...changes, ...firsts].sort((a, b) => b.changedAt.getTime() - a.changedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));

@@ -1,7 +1,7 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
 // deletes, field values with their provenance and history, links. New and changed rows go
 // through bulk-insert.server.ts (insertRows, updateRows).
-import { firstWrite } from "../catalog/catalog.server";
+import { firstWrites, type StoredValue } from "../catalog/catalog.server";
 import { newRowId } from "../db/ids";
 import type { ShopTx } from "../db/scoped.server";
 import { insertRows, updateRows, type Row } from "./bulk-insert.server";
@@ -191,18 +191,20 @@ async function deleteClearedValues(tx: ShopTx, writes: readonly FieldWrite[]): P
   const clears = writes.filter((w) => w.newValue === null && w.oldValue !== null);
   if (clears.length === 0) return;
   const cleared = new Set(clears.map((w) => `${w.entityId}|${w.field}|${w.locale}`));
-  const firsts: Row[] = [];
+  const fields = [...new Set(clears.map((w) => w.field))];
+  const values: StoredValue[] = [];
   for (const part of chunks([...new Set(clears.map((w) => w.entityId))])) {
-    const stored = await tx.fieldValue.findMany({ where: { entityId: { in: part }, field: { in: [...new Set(clears.map((w) => w.field))] } } });
-    for (const value of stored) {
-      if (!cleared.has(`${value.entityId}|${value.field}|${value.locale}`)) continue;
-      const first = await firstWrite(tx, value);
-      if (first) firsts.push({ shop: tx.shopDomain, ...first });
-    }
+    const stored = await tx.fieldValue.findMany({ where: { entityId: { in: part }, field: { in: fields } } });
+    values.push(...stored.filter((v) => cleared.has(`${v.entityId}|${v.field}|${v.locale}`)));
   }
-  await insertRows(tx, "FieldChange", firsts);
-  for (const w of clears) await tx.fieldValue.deleteMany({ where: { entityId: w.entityId, field: w.field, locale: w.locale } });
+  await insertRows(tx, "FieldChange", (await firstWrites(tx, values)).map((first) => ({ shop: tx.shopDomain, ...first })));
+  for (const part of chunks(clears, CLEARS_PER_DELETE)) {
+    await tx.fieldValue.deleteMany({ where: { OR: part.map(({ entityId, field, locale }) => ({ entityId, field, locale })) } });
+  }
 }
+
+/** Values deleted per statement: three parameters each, well within SQLite's and PostgreSQL's limits. */
+const CLEARS_PER_DELETE = 500;
 
 function* changedFieldValueRows(writes: readonly FieldWrite[], ctx: ApplyContext): Generator<Row> {
   const { shop, now, sourceId } = ctx;

@@ -5,6 +5,7 @@ import { fieldHistory } from "../catalog/catalog.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration } from "../integrations/integrations.server";
 import { recordFromWebhook, type ProductWebhookPayload } from "../integrations/shopify/records";
+import { gs1CheckDigit } from "../passports/gs1";
 import { TEST_SHOP } from "../../test/support/constants";
 import { clearCatalog } from "../../test/support/catalog";
 import { executeSync } from "./engine.server";
@@ -113,4 +114,46 @@ it("follows a products/update that removed the barcode and the tags in Shopify (
   expect(variant.gtin).toBeNull();
   expect(await db.fieldValue.findFirst({ where: { field: "tags" } })).toBeNull();
   expect((await db.passport.findFirstOrThrow({ where: { variantId: variant.id } })).gtin).toBeNull();
+});
+
+/** A valid GTIN-13 of its own for each n. */
+function gtin13(n: number): string {
+  const body = String(400638100000 + n);
+  return body + gs1CheckDigit(body);
+}
+
+it("clears a field on every product of a large run at once, and deletes nothing else", async () => {
+  const products = 600; // 1,200 values cleared: more than one delete statement's worth
+  const shirt = (n: number, full: boolean): SourceRecord => ({
+    externalId: `gid://shopify/Product/${n}`,
+    handle: `shirt-${n}`,
+    fields: { title: { en: `Shirt ${n}` }, ...(full ? { vendor: `Maker ${n}` } : {}) },
+    ...(full ? {} : { emptyFields: ["vendor" as const] }),
+    variants: [
+      {
+        externalId: `gid://shopify/ProductVariant/${n}`,
+        position: 1,
+        fields: { sku: `SHIRT-${n}`, ...(full ? { barcode: gtin13(n) } : {}) },
+        ...(full ? {} : { emptyFields: ["barcode" as const] }),
+      },
+    ],
+  });
+  const fullRun = (full: boolean) =>
+    executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "schedule", source: async () => ({ scope: "full", records: Array.from({ length: products }, (_, i) => shirt(i + 1, full)) }) });
+  const first = await fullRun(true);
+  expect(first.report.counts).toMatchObject({ created: products, failed: 0 });
+  expect(await db.fieldValue.count({ where: { field: { in: ["vendor", "barcode"] } } })).toBe(2 * products);
+
+  const { report, runId } = await fullRun(false);
+  expect(report.counts).toMatchObject({ updated: products, failed: 0 });
+  expect(await db.fieldValue.count({ where: { field: { in: ["vendor", "barcode"] } } })).toBe(0);
+  expect(await db.fieldValue.count({ where: { field: "title" } })).toBe(products);
+  expect(await db.fieldValue.count({ where: { field: "sku" } })).toBe(products);
+  expect(await db.fieldChange.count({ where: { runId, newValue: null } })).toBe(2 * products);
+
+  const product = await db.product.findFirstOrThrow({ where: { handle: "shirt-321" } });
+  expect(await fieldHistory(db, product.id, "vendor")).toMatchObject([
+    { oldValue: "Maker 321", newValue: null },
+    { oldValue: null, newValue: "Maker 321" },
+  ]);
 });
