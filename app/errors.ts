@@ -27,11 +27,11 @@ export function firstLine(text: string): string {
   return lines[0] ?? "";
 }
 
-/** The text a merchant sees for any error. */
-export function merchantMessage(error: unknown): string {
+/** The text a merchant sees for any error; `whatNext` says what happens after an error on our side. */
+export function merchantMessage(error: unknown, whatNext = "Passport retries automatically; if this keeps happening, contact support."): string {
   if (error instanceof MerchantError) return error.message;
   const detail = firstLine(error instanceof Error ? error.message : String(error)).slice(0, 200);
-  return `Something went wrong on our side${detail ? ` (${redactSecrets(detail)})` : ""}. Passport retries automatically; if this keeps happening, contact support.`;
+  return `Something went wrong on our side${detail ? ` (${redactSecrets(detail)})` : ""}. ${whatNext}`;
 }
 
 /** Removes things that look like tokens or credentials from a message before it is stored or logged. */

@@ -129,6 +129,9 @@ describe("Excel import in the admin", () => {
     const { page, errors } = await open("/app/excel");
     await page.locator('input[type="file"]').setInputFiles(file);
     await page.getByRole("button", { name: "Upload and preview" }).click();
+    // Stored first, then checked while the page shows it.
+    await page.getByText(/Checking catalog.xlsx/).waitFor({ timeout: 30_000 });
+    await screenshot(page, "excel-checking.png");
     await page.getByText(/Preview of catalog.xlsx/).waitFor({ timeout: 60_000 });
     await screenshot(page, "excel-preview.png");
     await page.getByRole("button", { name: "Import these changes" }).click();

@@ -11,7 +11,18 @@ import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
-import { cancelUpload, commitUpload, errorWorkbook, excelIntegration, expireAllUploads, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
+import {
+  cancelUpload,
+  checkUpload,
+  commitUpload,
+  errorWorkbook,
+  excelIntegration,
+  expireAllUploads,
+  expireUploads,
+  getUploadPreview,
+  storeUpload,
+  uploadWorkbook,
+} from "../app/integrations/excel/uploads.server";
 import { DbJobQueue } from "../app/jobs/db-queue.server";
 import { processSyncJob } from "../app/jobs/sync-jobs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
@@ -195,6 +206,41 @@ describe("Excel as the primary (no Shopify)", () => {
     expect(await kinds()).toEqual([]);
     await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/already cancelled/);
     expect(await db.product.count()).toBe(0);
+  });
+
+  it("stores an upload first and checks it once: the check's run is on the upload from its start", async () => {
+    await excelIntegration(db);
+    const uploadId = await storeUpload(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
+    const stored = await getUploadPreview(db, uploadId);
+    expect(stored).toMatchObject({ status: "uploaded", run: null });
+    // Another shop cannot check it.
+    await expect(checkUpload(forShop(OTHER_SHOP), uploadId)).rejects.toThrow(/does not exist/);
+
+    const checked = await checkUpload(db, uploadId);
+    expect(checked.status).toBe("previewed");
+    expect(checked.run).toMatchObject({ status: "preview", trigger: "upload", counts: { created: 1 } });
+    // Asking again (a second tab, a reload) returns the preview without reading the file again.
+    const runs = await db.syncRun.count();
+    expect(await checkUpload(db, uploadId)).toEqual(checked);
+    expect(await db.syncRun.count()).toBe(runs);
+  });
+
+  it("shows a check the app stopped in the middle of as over, and expires it", async () => {
+    const excel = await excelIntegration(db);
+    const uploadId = await storeUpload(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
+    // As previewUpload leaves it while it reads the file: "checking", with its run recorded.
+    const run = await db.syncRun.create({ data: { shop: TEST_SHOP, integrationId: excel.id, trigger: "upload", status: "running", phase: "merging", processed: 1000, total: 4000 } });
+    await db.upload.update({ where: { id: uploadId }, data: { status: "checking", preview: JSON.stringify({ previewRunId: run.id }) } });
+    expect(await getUploadPreview(db, uploadId)).toMatchObject({ status: "checking", run: { processed: 1000, total: 4000 } });
+    expect(await checkUpload(db, uploadId)).toMatchObject({ status: "checking" }); // not checked twice
+
+    // The app stopped: its run is closed as interrupted.
+    await db.syncRun.update({ where: { id: run.id }, data: { status: "failed" } });
+    expect(await getUploadPreview(db, uploadId)).toMatchObject({ status: "rejected", message: expect.stringMatching(/interrupted.*Upload it again/) });
+    await rootDb.upload.update({ where: { id: uploadId }, data: { updatedAt: new Date(Date.now() - 2 * 86_400_000) } });
+    await expireUploads(db);
+    expect((await getUploadPreview(db, uploadId)).status).toBe("expired");
+    expect(await rootDb.uploadBytes.count({ where: { uploadId } })).toBe(0);
   });
 
   it("deletes the file and records of uploads not imported within a week, in this shop only", async () => {

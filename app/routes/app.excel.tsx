@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import {
   Banner,
@@ -18,14 +18,15 @@ import {
   Page,
   ProgressBar,
   Select,
+  Spinner,
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { adminContext } from "../admin.server";
 import { merchantMessage } from "../errors";
 import { DEFAULT_LIMITS, describeLimits, UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
-import { cancelUpload, commitUpload, getUploadPreview, uploadWorkbook } from "../integrations/excel/uploads.server";
+import { cancelUpload, checkUpload, commitUpload, getUploadPreview, storeUpload } from "../integrations/excel/uploads.server";
 import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
 import { RunProgress } from "../components/RunHistory";
@@ -57,10 +58,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (intent === "upload") {
       const file = form.get("file");
       if (!(file instanceof File) || file.size === 0) return { error: "Choose an Excel file (.xlsx) to upload." };
-      const preview = await uploadWorkbook(db, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createMissing: form.get("createMissing") === "on" });
-      return redirect(`/app/excel?upload=${preview.uploadId}`);
+      // Stored now, checked by the page's next request ("check"), whose progress the page shows.
+      const uploadId = await storeUpload(db, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createMissing: form.get("createMissing") === "on" });
+      return redirect(`/app/excel?upload=${uploadId}`);
     }
     const uploadId = String(form.get("uploadId"));
+    if (intent === "check") {
+      await checkUpload(db, uploadId);
+      return { checked: true };
+    }
     if (intent === "commit") await commitUpload(jobQueue(), db, uploadId);
     if (intent === "cancel") {
       await cancelUpload(db, uploadId);
@@ -167,6 +173,45 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
   );
 }
 
+/**
+ * A stored upload being checked: the page asks for the check once (a reload while it runs does not
+ * start another) and shows the preview run's progress until the preview is ready.
+ */
+function CheckingCard({ preview }: { preview: Preview }) {
+  const check = useFetcher<typeof action>();
+  const { uploadId, status } = preview;
+  useEffect(() => {
+    if (status === "uploaded" && check.state === "idle" && check.data === undefined) {
+      check.submit({ intent: "check", uploadId }, { method: "post" });
+    }
+  }, [status, uploadId, check]);
+  const failed = check.data && "error" in check.data ? check.data.error : null;
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          Checking {preview.fileName}…
+        </Text>
+        {failed ? (
+          <Banner tone="critical">{failed}</Banner>
+        ) : preview.run?.status === "running" && preview.run.total ? (
+          <RunProgress run={preview.run} />
+        ) : (
+          <InlineStack gap="200" blockAlign="center">
+            <Spinner size="small" accessibilityLabel="Reading the file" />
+            <Text as="p" tone="subdued">
+              Reading the file…
+            </Text>
+          </InlineStack>
+        )}
+        <Text as="p" tone="subdued">
+          Every cell is checked and compared with your catalog. Nothing changes until you have seen the preview and confirmed it.
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
 function ExportCard() {
   const [search, setSearch] = useState("");
   const [archived, setArchived] = useState("include");
@@ -207,9 +252,13 @@ export default function ExcelPage() {
   const [createMissing, setCreateMissing] = useState(false);
   const uploading = navigation.state === "submitting" && navigation.formData?.get("intent") === "upload";
   const committing = preview?.status === "committing";
+  const checking = preview?.status === "uploaded" || preview?.status === "checking";
   // A commit whose integration was paused or disconnected meanwhile waits: the page says why instead of refreshing.
-  useLiveRefresh(committing && !preview.commitBlocked);
+  useLiveRefresh(checking || (committing && !preview.commitBlocked));
 
+  // A file once uploaded is no longer the one to upload.
+  const uploadId = preview?.uploadId;
+  useEffect(() => setFile(null), [uploadId]);
   const onDrop = useCallback((_all: File[], accepted: File[]) => setFile(accepted[0] ?? null), []);
   const upload = () => {
     if (!file) return;
@@ -258,6 +307,7 @@ export default function ExcelPage() {
                 <p>Files that are not imported within {UPLOAD_KEEP_DAYS} days are deleted. Upload the file again to see a new preview.</p>
               </Banner>
             ) : null}
+            {preview && checking ? <CheckingCard preview={preview} /> : null}
             {preview && ["previewed", "invalid", "rejected"].includes(preview.status) ? <PreviewCard preview={preview} busy={navigation.state !== "idle"} /> : null}
             <Card>
               <BlockStack gap="300">
@@ -286,12 +336,12 @@ export default function ExcelPage() {
                   onChange={setCreateMissing}
                 />
                 {uploading ? (
-                  <BlockStack gap="100">
-                    <ProgressBar progress={60} size="small" animated />
+                  <InlineStack gap="200" blockAlign="center">
+                    <Spinner size="small" accessibilityLabel="Uploading" />
                     <Text as="p" tone="subdued">
-                      Uploading and checking every cell…
+                      Uploading {file?.name}…
                     </Text>
-                  </BlockStack>
+                  </InlineStack>
                 ) : null}
                 <InlineStack>
                   <Button variant="primary" onClick={upload} disabled={!file || uploading}>

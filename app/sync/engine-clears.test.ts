@@ -139,7 +139,7 @@ it("clears a field on every product of a large run at once, and deletes nothing 
     ],
   });
   const fullRun = (full: boolean) =>
-    executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "schedule", source: async () => ({ scope: "full", records: Array.from({ length: products }, (_, i) => shirt(i + 1, full)) }) });
+    executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "scheduled", source: async () => ({ scope: "full", records: Array.from({ length: products }, (_, i) => shirt(i + 1, full)) }) });
   const first = await fullRun(true);
   expect(first.report.counts).toMatchObject({ created: products, failed: 0 });
   expect(await db.fieldValue.count({ where: { field: { in: ["vendor", "barcode"] } } })).toBe(2 * products);

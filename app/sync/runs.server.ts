@@ -138,6 +138,7 @@ export async function recordRefusedRun(db: ShopDb, run: { runId?: string; integr
   const now = new Date();
   const refused = {
     status: "failed",
+    phase: null,
     message: run.message,
     errors: JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
     errorCount: run.errors.length,

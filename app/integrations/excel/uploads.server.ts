@@ -1,5 +1,7 @@
 // Excel uploads: upload → check every cell → preview of what would change → commit (all or
-// nothing, a sync run with trigger "upload") or cancel. The file is kept in the database between
+// nothing, a sync run with trigger "upload") or cancel. The admin stores the file in one request
+// and checks it in the next, so that the page can show the check's progress meanwhile (the
+// preview's run, recorded on the upload before the file is read). The file is kept in the database between
 // preview and commit, so any app instance can commit it, with the records the preview checked:
 // the commit uses them unless what they depend on changed meanwhile, and reads the file otherwise.
 import { createHash } from "node:crypto";
@@ -9,7 +11,7 @@ import path from "node:path";
 import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
 import { postgresBytesPool, type Db } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
-import { MerchantError } from "../../errors";
+import { MerchantError, merchantMessage } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
 import { requestSync } from "../../jobs/sync-jobs.server";
 import { shopSettings } from "../../shop-settings.server";
@@ -17,14 +19,14 @@ import { executeSync } from "../../sync/engine.server";
 import type { FieldWrite, RunReport } from "../../sync/merge";
 import type { SourceBatch, SourceRecord } from "../../sync/records";
 import { sqlParam } from "../../sync/bulk-insert.server";
-import { getRun, recordRefusedRun, type RunView } from "../../sync/runs.server";
+import { getRun, recordRefusedRun, startRun, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
 import { DEFAULT_LIMITS, formatBytes, formatCount, UPLOAD_KEEP_DAYS, WorkbookRejected } from "./limits";
 import { streamProductsWorkbook, type CellIssue, type ReadOptions, type WorkbookReadSummary, type WorkbookStream } from "./reader";
 import { RecordArchiver, unpackRecords } from "./record-archive";
 
-export type UploadStatus = "uploaded" | "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled" | "expired";
+export type UploadStatus = "uploaded" | "checking" | "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled" | "expired";
 
 /** One change the commit would make, for the preview ("old → new"). */
 export interface PreviewChange {
@@ -72,7 +74,18 @@ export async function excelIntegration(db: ShopDb): Promise<IntegrationRow> {
 }
 
 /** Keeps an uploaded file and checks it; returns the preview (nothing is changed in the catalog). */
-export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Uint8Array; createMissing: boolean }): Promise<UploadPreview> {
+export async function uploadWorkbook(db: ShopDb, file: UploadedFile): Promise<UploadPreview> {
+  return checkUpload(db, await storeUpload(db, file));
+}
+
+interface UploadedFile {
+  name: string;
+  bytes: Uint8Array;
+  createMissing: boolean;
+}
+
+/** Keeps an uploaded file, to be checked (checkUpload); returns the upload's id. */
+export async function storeUpload(db: ShopDb, file: UploadedFile): Promise<string> {
   if (file.bytes.byteLength > DEFAULT_LIMITS.maxFileBytes) {
     throw new MerchantError(`This file is ${formatBytes(file.bytes.byteLength)}; the limit is ${formatBytes(DEFAULT_LIMITS.maxFileBytes)}. Split it into smaller files.`, true);
   }
@@ -83,7 +96,17 @@ export async function uploadWorkbook(db: ShopDb, file: { name: string; bytes: Ui
     select: { id: true },
   });
   await storeUploadBytes(db, upload.id, "file", file.bytes);
-  return previewUpload(db, upload.id);
+  return upload.id;
+}
+
+/**
+ * Checks a stored upload and previews it (once: an upload already being checked, or checked, is
+ * returned as it is). While it runs, the upload is "checking" and its preview run shows progress.
+ */
+export async function checkUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
+  const claimed = await db.upload.updateMany({ where: { id: uploadId, status: "uploaded" }, data: { status: "checking" } });
+  if (claimed.count === 0) return getUploadPreview(db, uploadId);
+  return previewUpload(db, uploadId);
 }
 
 /** An upload's columns (its file and records are rows of UploadBytes, read and written on their own: uploadBytes). */
@@ -227,25 +250,31 @@ function previewChange(w: FieldWrite): PreviewChange {
 
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
   const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: UPLOAD_ROW });
+  // The preview's run, recorded before the file is read: the page follows its progress.
+  const runId = await startRun(db, { integrationId: upload.integrationId, trigger: "upload", scope: "partial" });
+  await db.upload.update({ where: { id: uploadId }, data: { preview: JSON.stringify({ previewRunId: runId } satisfies StoredPreview) }, select: { id: true } });
   const rejected = async (message: string) => {
-    const runId = await refuse(db, upload.integrationId, message, []);
+    await refuse(db, upload.integrationId, message, [], runId);
     return savePreview(db, uploadId, { status: "rejected", message, previewRunId: runId });
   };
   const settings = await readSettings(db);
-  const file = await temporaryUploadFile(db, uploadId);
+  let file: { path: string; remove: () => void } | null = null;
   try {
+    file = await temporaryUploadFile(db, uploadId);
     const opened = await openUpload(settings, file.path);
     if (!opened.ok) return await rejected(opened.message);
     try {
-      return await previewStream(db, upload, opened.stream, recordsKey(settings));
+      return await previewStream(db, upload, runId, opened.stream, recordsKey(settings));
     } finally {
       await opened.stream.close();
     }
   } catch (error) {
     if (error instanceof WorkbookRejected) return await rejected(error.message);
+    // Not the file's fault: the upload and its run say so, and the caller hears of it.
+    await rejected(`This file could not be checked. ${merchantMessage(error, "Upload it again; if this keeps happening, contact support.")}`);
     throw error;
   } finally {
-    file.remove();
+    file?.remove();
   }
 }
 
@@ -253,7 +282,7 @@ async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPrevie
  * The dry run merges the products as the reader hands them over, and keeps them for the commit.
  * When the file turns out to have errors, that run becomes the refused upload run, with the errors.
  */
-async function previewStream(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean }, stream: WorkbookStream, key: string): Promise<UploadPreview> {
+async function previewStream(db: ShopDb, upload: { id: string; integrationId: string; createMissing: boolean }, previewRunId: string, stream: WorkbookStream, key: string): Promise<UploadPreview> {
   // The preview keeps the first changes (old → new) and counts the rest.
   const changes: PreviewChange[] = [];
   let changeCount = 0;
@@ -262,6 +291,7 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     shop: db.shopDomain,
     integrationId: upload.integrationId,
     trigger: "upload",
+    runId: previewRunId,
     dryRun: true,
     createUnmatched: upload.createMissing,
     source: async () => ({ scope: "partial", records: archiver.keep(stream.records), total: stream.products }),
@@ -321,18 +351,21 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = storedPreview(upload);
   const integration = upload.status === "committing" ? await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } }) : null;
+  const run = stored.previewRunId ? await getRun(db, stored.previewRunId) : null;
+  // A check whose run was closed without it (the app stopped while it read the file) is over.
+  const interrupted = upload.status === "checking" && run !== null && run.status !== "running";
   return {
     uploadId: upload.id,
     fileName: upload.fileName,
-    status: upload.status as UploadStatus,
-    message: stored.message ?? null,
+    status: interrupted ? "rejected" : (upload.status as UploadStatus),
+    message: interrupted ? "Checking this file was interrupted (the app restarted). Upload it again." : (stored.message ?? null),
     createMissing: upload.createMissing,
     rows: stored.rows ?? 0,
     products: stored.products ?? 0,
     errors: stored.errors ?? [],
     warnings: stored.warnings ?? [],
     markedCopy: (stored.errors ?? []).length > 0 && stored.markedCopy !== false,
-    run: stored.previewRunId ? await getRun(db, stored.previewRunId) : null,
+    run,
     changes: stored.changes ?? [],
     changeCount: stored.changeCount ?? 0,
     commitRunId: upload.runId,
@@ -386,7 +419,7 @@ function commitRefusal(integrationStatus: string | undefined): string | null {
   return null;
 }
 
-/** An upload still "uploaded" after this long was never previewed (the app stopped mid-check). */
+/** An upload still "uploaded" or "checking" after this long was never previewed (the app stopped mid-check). */
 const UNCHECKED_UPLOAD_KEEP_MS = 86_400_000;
 
 /**
@@ -400,7 +433,7 @@ function expiredUploads(now: Date) {
   return {
     OR: [
       { status: { in: ["previewed", "invalid", "rejected", "failed", "committing"] }, updatedAt: { lt: keptSince } },
-      { status: "uploaded", updatedAt: { lt: new Date(now.getTime() - UNCHECKED_UPLOAD_KEEP_MS) } },
+      { status: { in: ["uploaded", "checking"] }, updatedAt: { lt: new Date(now.getTime() - UNCHECKED_UPLOAD_KEEP_MS) } },
     ],
   };
 }
