@@ -8,14 +8,14 @@ import { firstLine, merchantMessage } from "./errors";
 
 // How Prisma words a failed query: an empty line, where it was called, and the reason last.
 const prismaMessage =
-  "\nInvalid `db.integration.findMany()` invocation in\n/app/cli/commands.server.ts:3:56\n\n  1 const x = 1;\n→ 3 await db.integration.findMany(\nThe table `main.Integration` does not exist in the current database.";
+  "\nInvalid `db.integration.findMany()` invocation in\n/app/cli/commands.server.ts:3:56\n\n  1 const x = 1;\n→ 3 await db.integration.findMany(\nThe table `main.Shop` does not exist in the current database.";
 
 describe("unexpected errors", () => {
   it("show the first line that says something, trimmed (for a database error, its reason)", () => {
     expect(firstLine("\n  Connection refused  \nat …")).toBe("Connection refused");
-    expect(firstLine(prismaMessage)).toBe("The table `main.Integration` does not exist in the current database.");
+    expect(firstLine(prismaMessage)).toBe("The table `main.Shop` does not exist in the current database.");
     expect(merchantMessage(new Error(prismaMessage))).toBe(
-      "Something went wrong on our side (The table `main.Integration` does not exist in the current database.). Passport retries automatically; if this keeps happening, contact support.",
+      "Something went wrong on our side (The table `main.Shop` does not exist in the current database.). Passport retries automatically; if this keeps happening, contact support.",
     );
     expect(merchantMessage(new Error("\n \n"))).toBe("Something went wrong on our side. Passport retries automatically; if this keeps happening, contact support.");
   });
@@ -39,6 +39,6 @@ describe("unexpected errors", () => {
     expect(status).toBe(1);
     const line = stderr.trim().split("\n").at(-1)!;
     expect(line).toMatch(/^dpp: \S/);
-    expect(line).toBe("dpp: The table `main.Integration` does not exist in the current database.");
+    expect(line).toBe("dpp: The table `main.Shop` does not exist in the current database.");
   }, 60_000);
 });

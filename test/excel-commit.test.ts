@@ -82,6 +82,7 @@ describe("committing while the Excel integration does not sync", () => {
 describe("the CLI's wait for a commit", () => {
   it("import --json with a paused integration ends at once with the reason, and the upload stays previewed", async () => {
     const excel = await excelIntegration(db);
+    await rootDb.shop.create({ data: { shop: TEST_SHOP } }); // the CLI refuses shops that have not installed the app
     await setPaused(db, excel.id, true);
     const tmp = await makeTempDir();
     const file = tmp.path("cli.xlsx");

@@ -431,6 +431,7 @@ describe("round trip", () => {
 describe("operator CLI", () => {
   it("import --dry-run --json prints exactly one JSON document with the run and the cell errors", async () => {
     await excelIntegration(db);
+    await rootDb.shop.create({ data: { shop: TEST_SHOP } }); // the CLI refuses shops that have not installed the app
     const tmp = await makeTempDir();
     const file = tmp.path("cli.xlsx");
     await writeProducts(file, [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Country of production": "XX" }]);

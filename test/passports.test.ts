@@ -1,7 +1,7 @@
 // Passports through their public routes: stable ids, versions, publication, 404s, GS1 Digital Link,
 // UNTP JSON-LD validated against the standard's schema, QR codes decoded, the label zip.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import jsQR from "jsqr";
@@ -224,7 +224,7 @@ describe("QR codes", () => {
 
   it("exports a zip of SVG and PNG codes with a labels CSV", async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "qr-")), "codes.zip");
-    const { passports } = await writeQrZip(db, file);
+    const { passports } = await writeQrZip(db, createWriteStream(file));
     expect(passports).toBe(2);
     const entries = await new Promise<Map<string, Buffer>>((resolve, reject) => {
       const found = new Map<string, Buffer>();

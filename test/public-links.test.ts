@@ -2,7 +2,7 @@
 // files (matched the way Remix matches them) to their loaders. Shops' own GS1 Digital Links, the
 // bare /01/ form, qualifiers, localized errors, ETags, the did:web of a shop, the label CSV.
 import { fileURLToPath } from "node:url";
-import { mkdtempSync } from "node:fs";
+import { createWriteStream, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
@@ -296,7 +296,7 @@ describe("labels.csv", () => {
   it("holds a product title starting with = as text in the label zip", async () => {
     await sync(B, [shirt('=HYPERLINK("http://evil.example","Click")', [{ sku: "B-1", barcode: GTIN }, { sku: "B-2", barcode: "5901234123457" }])]);
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "labels-")), "labels.zip");
-    await writeQrZip(forShop(B), file);
+    await writeQrZip(forShop(B), createWriteStream(file));
     const csv = await new Promise<string>((resolve, reject) => {
       yauzl.open(file, { lazyEntries: true }, (error, zip) => {
         if (error || !zip) return reject(error);

@@ -1,6 +1,8 @@
 // The operator commands behind `npm run dpp` (argument parsing is in dpp.ts).
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
+import { once } from "node:events";
 import path from "node:path";
+import { db as rootDb } from "../db.server";
 import type { ShopDb } from "../db/scoped.server";
 import { forShop } from "../db/scoped.server";
 import { MerchantError } from "../errors";
@@ -17,6 +19,26 @@ import { getRun, hasLiveRun, type RunView } from "../sync/runs.server";
 import type { CliOptions } from "./dpp";
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
+
+/** The one-line reason of a command that ran and failed (GUIDE §5), beside what it prints on stdout. */
+const failure = (reason: string) => log(`dpp: ${reason}`);
+
+/** A path as the operator typed it: relative to where they ran npm (which runs scripts in the package's folder). */
+function operatorPath(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
+
+/** A file to write, opened before any work is done: a missing folder or no permission is a one-line error. */
+async function outputFile(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file);
+  try {
+    await once(stream, "open");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MerchantError(`cannot write ${file}${code === "ENOENT" ? ": its folder does not exist" : code ? ` (${code})` : ""}`, true);
+  }
+  return stream;
+}
 
 function out(opts: CliOptions, value: unknown, human: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(value)}\n` : `${human}\n`);
@@ -63,7 +85,8 @@ async function sync(db: ShopDb, opts: CliOptions): Promise<number> {
     : await db.integration.findFirst({ where: { primaryOfShop: { not: null } } });
   if (!integration) throw new MerchantError(`${db.shopDomain} has no integration to sync. Install the app in the shop first (or run the demo).`, true);
   if (!integrationKind(integration.kind)?.syncsOnSchedule) throw new MerchantError(`${integration.kind} syncs by upload: use \`npm run dpp -- import\`.`, true);
-  const since = new Date(Date.now() - 1000);
+  // The run that serves this request starts after it (one that was going already does not).
+  const since = new Date();
   if (!(await requestSync(jobQueue(), db, integration.id, "manual", "full"))) {
     throw new MerchantError(`The ${integration.kind} integration is ${integration.status}: resume or reconnect it first.`, true);
   }
@@ -78,7 +101,9 @@ async function sync(db: ShopDb, opts: CliOptions): Promise<number> {
     },
   );
   out(opts, { run: runJson(run) }, runLine(run));
-  return run.status === "succeeded" ? 0 : 1;
+  if (run.status === "succeeded") return 0;
+  failure(run.message ?? "the sync failed (see its errors)");
+  return 1;
 }
 
 /** How long a committed upload may wait with no run of its integration going before the CLI stops waiting. */
@@ -134,7 +159,7 @@ function issuesJson(preview: UploadPreview) {
 
 async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions): Promise<number> {
   if (!file) throw new MerchantError("import needs the workbook to read: npm run dpp -- import --shop <shop> <file.xlsx>", true);
-  const bytes = readFileSync(path.resolve(file));
+  const bytes = readFileSync(operatorPath(file));
   log(`Reading ${file}…`);
   const preview = await uploadWorkbook(db, { name: path.basename(file), bytes, createMissing: opts["create-missing"] === true });
   for (const w of preview.warnings) log(`warning: ${w.sheet} row ${w.row} ${w.column}: ${w.message}`);
@@ -142,7 +167,9 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
     const run = preview.run!;
     const human = [runLine(run), ...preview.errors.map((e) => `${e.sheet} row ${e.row}${e.column ? `, ${e.column}` : ""}: ${e.message}`)].join("\n");
     out(opts, { run: runJson(run), errors: issuesJson(preview) }, human);
-    return preview.status === "previewed" ? 0 : 1;
+    if (preview.status === "previewed") return 0;
+    failure(refusalReason(preview));
+    return 1;
   }
   await commitUpload(jobQueue(), db, preview.uploadId);
   const stall = new CommitStall();
@@ -154,7 +181,17 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
   if (!run) throw new MerchantError("The import could not start; see the app's sync history.", true);
   const errors = run.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: e.ref?.column ?? "", message: e.message }));
   out(opts, { run: runJson(run), errors }, runLine(run));
-  return run.status === "succeeded" ? 0 : 1;
+  if (run.status === "succeeded") return 0;
+  failure(run.message ?? "the import failed (see its errors)");
+  return 1;
+}
+
+/** Why a file cannot be imported, in one line: the upload's message, or its first problem. */
+function refusalReason(preview: UploadPreview): string {
+  const first = preview.errors[0];
+  const problem = first ? `${first.sheet} row ${first.row}${first.column ? `, ${first.column}` : ""}: ${first.message}` : "";
+  if (preview.message) return problem ? `${preview.message} First: ${problem}` : preview.message;
+  return problem ? `${preview.errors.length} ${preview.errors.length === 1 ? "problem" : "problems"}; first: ${problem}` : "the file cannot be imported";
 }
 
 async function exportFile(db: ShopDb, opts: CliOptions): Promise<number> {
@@ -162,8 +199,8 @@ async function exportFile(db: ShopDb, opts: CliOptions): Promise<number> {
   const archived = opts.archived ?? "include";
   if (!["include", "exclude", "only"].includes(archived)) throw new MerchantError("--archived must be include, exclude or only", true);
   const filter: ExportFilter = { search: opts.search, archived: archived as ExportFilter["archived"], missingPassportData: opts.missing };
-  const file = path.resolve(opts.out);
-  const result = await writeCatalogWorkbook(db, createWriteStream(file), filter, (n) => log(`${n} products written…`));
+  const file = operatorPath(opts.out);
+  const result = await writeCatalogWorkbook(db, await outputFile(file), filter, (n) => log(`${n} products written…`));
   for (const w of result.warnings) log(`warning: ${w}`);
   out(opts, { file, products: result.products, rows: result.rows }, `Exported ${result.products} products (${result.rows} variant rows) to ${file}`);
   return 0;
@@ -192,8 +229,8 @@ async function passports(db: ShopDb, opts: CliOptions): Promise<number> {
 
 async function qr(db: ShopDb, opts: CliOptions): Promise<number> {
   if (!opts.out) throw new MerchantError("qr needs --out <file.zip>", true);
-  const file = path.resolve(opts.out);
-  const result = await writeQrZip(db, file, (n) => log(`${n} QR codes…`));
+  const file = operatorPath(opts.out);
+  const result = await writeQrZip(db, await outputFile(file), (n) => log(`${n} QR codes…`));
   out(opts, { file, passports: result.passports }, `Wrote ${result.passports} QR codes (SVG and PNG) and labels.csv to ${file}`);
   return 0;
 }
@@ -231,6 +268,10 @@ async function promote(db: ShopDb, opts: CliOptions): Promise<number> {
 }
 
 export async function runCommand(command: string, shop: string, args: string[], opts: CliOptions): Promise<number> {
+  // A mistyped shop would otherwise look like an empty one (or get an Excel integration of its own).
+  if (!(await rootDb.shop.findUnique({ where: { shop }, select: { shop: true } }))) {
+    throw new MerchantError(`${shop} has not installed Passport (it is not in this database: check --shop and DATABASE_URL)`, true);
+  }
   const db = forShop(shop);
   switch (command) {
     case "sync":

@@ -19,23 +19,28 @@ Commands:
   integrations  [--json]                               Available and connected integrations
   promote --integration <kind> [--dry-run] [--json]   Make an integration the primary (preview first)`;
 
-const { values: opts, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    shop: { type: "string" },
-    integration: { type: "string" },
-    json: { type: "boolean", default: false },
-    "dry-run": { type: "boolean", default: false },
-    "create-missing": { type: "boolean", default: false },
-    out: { type: "string" },
-    search: { type: "string" },
-    archived: { type: "string" },
-    missing: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+/** The command line's options; a mistyped option or a missing value is a one-line error (main). */
+function parseCommandLine() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      shop: { type: "string" },
+      integration: { type: "string" },
+      json: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      "create-missing": { type: "boolean", default: false },
+      out: { type: "string" },
+      search: { type: "string" },
+      archived: { type: "string" },
+      missing: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
 
-function requireShop(): string {
+export type CliOptions = ReturnType<typeof parseCommandLine>["values"];
+
+function requireShop(opts: CliOptions): string {
   const shop = opts.shop?.trim().toLowerCase();
   if (!shop) throw new Error("--shop <shop.myshopify.com> is required");
   if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) throw new Error(`"${shop}" is not a shop domain (expected something like brand.myshopify.com)`);
@@ -43,14 +48,15 @@ function requireShop(): string {
 }
 
 async function main(): Promise<number> {
+  const { values: opts, positionals } = parseCommandLine();
   const [command, ...args] = positionals;
   if (!command || opts.help) {
     process.stderr.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+    return opts.help ? 0 : 2;
   }
   // Loaded after argument checks, so `--help` needs no database.
   const { runCommand } = await import("./commands.server");
-  const shop = requireShop();
+  const shop = requireShop(opts);
   return runCommand(command, shop, args, opts);
 }
 
@@ -62,4 +68,3 @@ main()
     process.exit(1);
   });
 
-export type CliOptions = typeof opts;

@@ -1,5 +1,5 @@
 // Passports of a shop as lists (admin, CLI) and as a zip of print-ready QR codes for labels.
-import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import yazl from "yazl";
 import type { ShopDb } from "../db/scoped.server";
@@ -117,10 +117,9 @@ export function csvCell(value: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The label zip written to a file (CLI). */
-export async function writeQrZip(db: ShopDb, outFile: string, onProgress?: (done: number) => void): Promise<{ passports: number }> {
+/** The label zip written to a stream (the CLI's file), which it ends. */
+export async function writeQrZip(db: ShopDb, output: Writable, onProgress?: (done: number) => void): Promise<{ passports: number }> {
   const zip = new yazl.ZipFile();
-  const output = createWriteStream(outFile);
   zip.outputStream.pipe(output);
   const result = await fillQrZip(db, zip, onProgress);
   await finished(output);
