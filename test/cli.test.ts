@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
 import { excelIntegration } from "../app/integrations/excel/uploads.server";
+import { executeSync } from "../app/sync/engine.server";
+import type { SourceRecord } from "../app/sync/records";
 import { TEST_SHOP } from "./support/constants";
 
 interface Outcome {
@@ -30,10 +32,20 @@ function reason(outcome: Outcome): string {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "passport-cli-"));
 
+const product = (handle: string, status: "active" | "draft"): SourceRecord => ({
+  externalId: handle,
+  handle,
+  fields: { title: { en: handle }, status },
+  variants: [{ externalId: `${handle}-1`, fields: { sku: `${handle}-1`, barcode: "4006381333931" } }],
+});
+
 beforeAll(async () => {
   await deleteShopData(TEST_SHOP);
   await rootDb.shop.create({ data: { shop: TEST_SHOP, name: "Nordkap Apparel" } });
-  await excelIntegration(forShop(TEST_SHOP));
+  const excel = await excelIntegration(forShop(TEST_SHOP));
+  await executeSync({ shop: TEST_SHOP, integrationId: excel.id, trigger: "upload", source: async () => ({ scope: "partial", records: [product("linen-shirt", "active")] }) });
+  const draft = { ...product("winter-coat", "draft"), variants: [{ externalId: "winter-coat-1", fields: { sku: "winter-coat-1" } }] };
+  await executeSync({ shop: TEST_SHOP, integrationId: excel.id, trigger: "upload", source: async () => ({ scope: "partial", records: [draft] }) });
 });
 
 describe("operator CLI", () => {
@@ -42,6 +54,21 @@ describe("operator CLI", () => {
     expect(result.status).toBe(0);
     const doc = JSON.parse(result.stdout) as { available: string[]; connected: { kind: string; role: string }[] };
     expect(doc.connected).toEqual([expect.objectContaining({ kind: "excel", role: "primary" })]);
+  }, 60_000);
+
+  it("lists passports with the keys of GUIDE §5, and says which are not published", () => {
+    const outcome = dpp(["passports", "--shop", TEST_SHOP, "--json"]);
+    expect(outcome.status).toBe(0);
+    const list = JSON.parse(outcome.stdout) as Record<string, unknown>[];
+    const keys = ["productTitle", "variantTitle", "sku", "gtin", "publicId", "url", "digitalLinkUrl", "qrSvgUrl", "qrPngUrl", "version", "completeness"];
+    for (const entry of list) expect(Object.keys(entry)).toEqual(expect.arrayContaining(keys));
+    expect(list.map((p) => [p.sku, p.gtin, p.published])).toEqual(
+      expect.arrayContaining([
+        ["linen-shirt-1", "04006381333931", true],
+        ["winter-coat-1", null, false],
+      ]),
+    );
+    expect(list).toHaveLength(2);
   }, 60_000);
 
   it("refuses a shop that has not installed the app, and creates nothing for it", async () => {

@@ -450,7 +450,7 @@ describe("operator CLI", () => {
     }
     expect(status).not.toBe(0);
     const doc = JSON.parse(stdout) as { run: { trigger: string; status: string; counts: Record<string, number> }; errors: { sheet: string; row: number; column: string; message: string }[] };
-    expect(doc.run).toMatchObject({ trigger: "upload", status: "failed" });
+    expect(doc.run).toMatchObject({ trigger: "upload", status: "failed", counts: { failed: 1 } });
     expect(Object.keys(doc.run.counts).sort()).toEqual(["archived", "created", "failed", "skipped", "unchanged", "unmatched", "updated"]);
     expect(doc.errors[0]).toMatchObject({ sheet: "Products", row: 2, column: "Country of production" });
   }, 60_000);

@@ -221,9 +221,12 @@ async function passports(db: ShopDb, opts: CliOptions): Promise<number> {
       qrPngUrl: p.qrPngUrl,
       version: p.version,
       completeness: p.completeness,
+      // Held back by the merchant, or the product is a draft: its URLs answer 404 until published.
+      published: !p.held,
     });
   }
-  out(opts, list, list.map((p) => `${p.productTitle} — ${p.variantTitle || p.sku || ""}: ${p.url} (v${p.version}, ${p.completeness}% complete)`).join("\n") || "No passports yet.");
+  const human = list.map((p) => `${p.productTitle} — ${p.variantTitle || p.sku || ""}: ${p.url} (v${p.version}, ${p.completeness}% complete${p.published ? "" : ", not published"})`);
+  out(opts, list, human.join("\n") || "No passports yet.");
   return 0;
 }
 

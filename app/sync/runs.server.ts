@@ -129,23 +129,27 @@ export async function failRun(
   return { runId: created.id, message };
 }
 
-/** A run that never got to the merge (a refused upload), recorded so it shows in the history. */
 /**
- * A run refused before anything was saved, with its errors: a new failed run, or (runId) a
- * preview run turned into one, its would-be counts cleared.
+ * A run refused before anything was saved (a refused upload), with its errors, so it shows in the
+ * history: a new failed run, or (runId) a preview run turned into one, its would-be counts
+ * cleared. `failed`: how many records (an upload's rows) had a problem.
  */
-export async function recordRefusedRun(db: ShopDb, run: { runId?: string; integrationId: string; trigger: RunTrigger; message: string; errors: RecordError[] }): Promise<string> {
+export async function recordRefusedRun(
+  db: ShopDb,
+  run: { runId?: string; integrationId: string; trigger: RunTrigger; message: string; errors: RecordError[]; failed?: number },
+): Promise<string> {
   const now = new Date();
   const refused = {
     status: "failed",
     phase: null,
+    failed: run.failed ?? 0,
     message: run.message,
     errors: JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
     errorCount: run.errors.length,
     finishedAt: now,
   };
   if (run.runId) {
-    const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, unmatched: 0, archived: 0, failed: 0, details: "{}" };
+    const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, unmatched: 0, archived: 0, details: "{}" };
     await db.syncRun.update({ where: { id: run.runId }, data: { ...refused, ...counts } });
     return run.runId;
   }

@@ -229,6 +229,8 @@ function refuse(db: ShopDb, integrationId: string, message: string, issues: Cell
     trigger: "upload",
     message,
     errors: issues.map((i) => ({ externalId: i.cellRef ?? `${i.sheet}!${i.row}`, ref: { sheet: i.sheet, row: i.row, column: i.column }, message: i.message })),
+    // Each row with a problem is a variant that failed.
+    failed: new Set(issues.filter((i) => i.row > 0).map((i) => `${i.sheet}!${i.row}`)).size,
   });
 }
 
