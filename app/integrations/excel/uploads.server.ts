@@ -1,9 +1,10 @@
 // Excel uploads: upload → check every cell → preview of what would change → commit (all or
 // nothing, a sync run with trigger "upload") or cancel. The admin stores the file in one request
 // and checks it in the next, so that the page can show the check's progress meanwhile (the
-// preview's run, recorded on the upload before the file is read). The file is kept in the database between
-// preview and commit, so any app instance can commit it, with the records the preview checked:
-// the commit uses them unless what they depend on changed meanwhile, and reads the file otherwise.
+// preview's run, recorded on the upload before the file is read). The file is kept in the
+// database between preview and commit, so any app instance can commit it, with the records the
+// preview checked: the commit uses them unless what they depend on changed meanwhile, and reads
+// the file otherwise.
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
