@@ -124,6 +124,15 @@ afterAll(() => {
 });
 
 describe("the sheet's thread", () => {
+  it("decodes the text of inline and formula string cells once (exceljs decodes it twice)", async () => {
+    const xml =
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">' +
+      `${inline("A1", "&lt;p&gt;Fish &amp;amp; Chips &amp;lt;3&lt;/p&gt;")}<c r="B1" t="str"><v>Tom &amp;amp; Jerry</v></c>` +
+      '<c r="C1" t="str"><f>"a"</f><v>&amp;quot;x&amp;quot;</v></c></row></sheetData></worksheet>';
+    const [row] = rowsOf(await readAll(parseSheetOnThread(input(xml, 1024))));
+    expect(row.cells.map((c) => c.value)).toEqual(["<p>Fish &amp; Chips &lt;3</p>", "Tom &amp; Jerry", { formula: '"a"', result: "&quot;x&quot;" }]);
+  });
+
   it("gives every row and cell exactly as exceljs's parser does on the app's thread, whatever the pieces", async () => {
     for (const date1904 of [false, true]) {
       const expected = await parseHere(SHEET_XML, SHARED_STRINGS, date1904);

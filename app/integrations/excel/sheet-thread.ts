@@ -3,7 +3,8 @@
 // read, and its garbage the rest; the app's thread now only unzips the sheet (zlib inflates on
 // libuv's threads), posts its bytes to this thread, and checks the rows it gets back, while this
 // thread parses the next piece. The thread knows nothing of the app's rules: it hands over each
-// non-empty cell's value and number format exactly as exceljs gives them.
+// non-empty cell's value and number format exactly as exceljs gives them (but for one exceljs bug,
+// below: text decoded twice).
 //
 // Plain CommonJS, run with `eval` (as the checkpoint thread in app/db/sqlite-checkpoints.server.ts):
 // no file of its own to find in the built app, the dev server, the tests or the command line; the
@@ -20,6 +21,12 @@ const { Readable } = require("node:stream");
 const { deserialize } = require("node:v8");
 const WorksheetReader = require(workerData.worksheetReader);
 const StyleManager = require(workerData.styleManager);
+
+// exceljs decodes the text of inline and formula string cells (t="inlineStr", t="str") a second
+// time, after its XML parser (saxes) has decoded it: the text "Fish &amp; Chips" (in the file
+// "Fish &amp;amp; Chips", as the app's export writes it) became "Fish & Chips". Its worksheet
+// parser is the only user of this function on this thread, so its text is decoded once.
+require(workerData.exceljsUtils).xmlDecode = (text) => text;
 
 // exceljs's style table (number formats: dates, percentages); without number formats when unreadable.
 async function loadStyles(xml) {
@@ -179,6 +186,7 @@ export async function* parseSheetOnThread(input: SheetThreadInput): AsyncGenerat
       workerData: {
         worksheetReader: requireCjs.resolve("exceljs/lib/stream/xlsx/worksheet-reader.js"),
         styleManager: requireCjs.resolve("exceljs/lib/xlsx/xform/style/styles-xform.js"),
+        exceljsUtils: requireCjs.resolve("exceljs/lib/utils/utils.js"),
         sharedStrings,
         stylesXml: input.stylesXml,
         date1904: input.date1904,
