@@ -1,5 +1,6 @@
 // The database client: SQLite (default) through better-sqlite3, or PostgreSQL when DATABASE_URL
 // says so. Both generated clients share one data model, so the rest of the app sees one type.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -36,6 +37,62 @@ export function createDb(target: DatabaseTarget = databaseTarget(process.env.DAT
   return client;
 }
 
+/** Set while a transaction's own work runs (its callback and what it calls, timers it starts included, until it ends). */
+const transactionContext = new AsyncLocalStorage<{ open: boolean }>();
+
+/**
+ * Runs a transaction (`start`: the client's `$transaction` call) so that what its callback does, and
+ * everything that calls, counts as its own work (SqliteWriteGate): writes made through the plain
+ * client inside it belong to it, as the sync's progress does. forShop's `$transaction` uses it.
+ */
+export function asTransactionWork<T>(start: () => Promise<T>): Promise<T> {
+  const context = { open: true };
+  return transactionContext.run(context, start).finally(() => (context.open = false));
+}
+
+/**
+ * On SQLite the process has one connection, so a statement run while a transaction is open belongs
+ * to that transaction: another request's write made meanwhile would be rolled back with it (a sync
+ * of one shop failing would silently undo another shop's stored webhook or edit). Writes from
+ * outside the open transaction wait until it has ended; reads go on (they see its uncommitted rows,
+ * as they always have on this one connection).
+ */
+class SqliteWriteGate {
+  private open = 0;
+  private waiting: (() => void)[] = [];
+
+  begin(): void {
+    this.open++;
+  }
+
+  end(): void {
+    if (--this.open > 0) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resume of waiting) resume();
+  }
+
+  /** Resolves when a write may run now: inside the open transaction's own work, or when none is open. */
+  async pass(): Promise<void> {
+    while (this.open > 0 && transactionContext.getStore()?.open !== true) {
+      await new Promise<void>((resume) => this.waiting.push(resume));
+    }
+  }
+}
+
+/** Statements that only read; anything else waits at the gate. */
+const READ_ONLY = /^\s*(SELECT|PRAGMA|EXPLAIN)\b/i;
+
+const writeGates = new WeakMap<SqliteConnection, SqliteWriteGate>();
+
+/**
+ * Waits until a write on this SQLite connection may run (SqliteWriteGate). For the app's own
+ * statements beside Prisma (bulk writes, upload bytes); Prisma's go through the gate by themselves.
+ */
+export async function sqliteWriteAllowed(connection: SqliteConnection): Promise<void> {
+  await writeGates.get(connection)?.pass();
+}
+
 const sqliteAdapters = new WeakMap<object, TunedSqlite>();
 
 /**
@@ -58,6 +115,7 @@ export const SQLITE_MAX_BIND_VALUES = 32_766;
  */
 class TunedSqlite extends PrismaBetterSQLite3 {
   connection: SqliteConnection | null = null;
+  readonly gate = new SqliteWriteGate();
 
   constructor(
     private readonly file: string,
@@ -76,6 +134,7 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     // a read transaction cannot be upgraded after the other process wrote.
     const client = (connection as unknown as { client: SqliteConnection }).client;
     this.connection = client;
+    writeGates.set(client, this.gate);
     const prepare = client.prepare.bind(client);
     client.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof client.prepare;
     const checkpointer = startCheckpointer(this.file, {
@@ -110,6 +169,34 @@ class TunedSqlite extends PrismaBetterSQLite3 {
       process.off("exit", checkpointAtExit);
       await checkpointer.stop();
       await dispose();
+    };
+    // Writes wait for a transaction they are not part of (SqliteWriteGate). The adapter's
+    // transactions run their statements on objects of their own, which pass through.
+    const gated = <Q extends { sql: string }, T>(run: (query: Q) => Promise<T>) => async (query: Q) => {
+      if (!READ_ONLY.test(query.sql)) await this.gate.pass();
+      return run(query);
+    };
+    connection.queryRaw = gated(connection.queryRaw.bind(connection)) as typeof connection.queryRaw;
+    connection.executeRaw = gated(connection.executeRaw.bind(connection)) as typeof connection.executeRaw;
+    const startTransaction = connection.startTransaction.bind(connection);
+    connection.startTransaction = async (...args: Parameters<typeof connection.startTransaction>) => {
+      const started = await startTransaction(...args);
+      this.gate.begin();
+      let ended = false;
+      const end = () => {
+        if (!ended) this.gate.end();
+        ended = true;
+      };
+      const { commit, rollback } = started;
+      started.commit = async () => {
+        end();
+        return commit.call(started);
+      };
+      started.rollback = async () => {
+        end();
+        return rollback.call(started);
+      };
+      return started;
     };
     // The adapter does not say how many bound values SQLite takes, so Prisma assumes 999 and
     // refuses larger `IN` lists next to another condition (every shop-scoped query has one).

@@ -1,7 +1,7 @@
 // Tenancy: the one way to query shop-owned data. `forShop(shop)` returns the database client with
 // every read, update and delete filtered by the shop and every create stamped with it, so a query
 // cannot reach another shop's rows. A write that names a different shop is refused.
-import { db as defaultDb, Prisma, sqliteConnectionOf, type Db, type SqliteConnection } from "../db.server";
+import { asTransactionWork, db as defaultDb, Prisma, sqliteConnectionOf, type Db, type SqliteConnection } from "../db.server";
 
 const scalarFields = Prisma as unknown as Record<string, Record<string, string> | undefined>;
 /** Models with a `shop` column (all shop-owned tables). */
@@ -115,7 +115,7 @@ export function forShop(shop: string, client: Db = defaultDb): ShopDb {
   const scoped = scopedClient(shop, client);
   const transaction = scoped.$transaction.bind(scoped);
   const $transaction = <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
-    transaction((tx) => fn(withShop(tx, shop, { sqlite: sqliteConnectionOf(client) }) as ShopTx), options);
+    asTransactionWork(() => transaction((tx) => fn(withShop(tx, shop, { sqlite: sqliteConnectionOf(client) }) as ShopTx), options));
   // (A getter: the connection exists once Prisma has connected, on the first query.)
   return withShop(scoped, shop, { $transaction, get sqlite() { return sqliteConnectionOf(client); } }) as unknown as ShopDb;
 }

@@ -6,7 +6,7 @@
 // travels as ONE JSON parameter that the database unpacks (json_populate_recordset). Rows must be
 // complete (ids and timestamps included: defaults of the Prisma schema are not applied) and
 // belong to the shop of the transaction.
-import { isPostgres, type SqliteConnection } from "../db.server";
+import { isPostgres, sqliteWriteAllowed, type SqliteConnection } from "../db.server";
 import { CrossShopWriteError, type ShopTx } from "../db/scoped.server";
 
 type Value = string | number | boolean | Date | null;
@@ -111,6 +111,7 @@ type StatementFor = (columns: string[]) => { sql: string; order: string[] };
  * SQLite run once per row, on PostgreSQL once per batch. Each row must change exactly one row.
  */
 async function writeRows(tx: Pick<ShopTx, "$executeRawUnsafe" | "sqlite">, table: string, rows: Iterable<Row>, statementFor: StatementFor, caller: string): Promise<void> {
+  if (tx.sqlite) await sqliteWriteAllowed(tx.sqlite);
   const changed = tx.sqlite ? writeWithStatement(tx.sqlite, table, rows, statementFor, caller) : await writeAsJson(tx, rows, statementFor);
   if (changed.rows !== changed.changes) throw new Error(`${caller}(${table}): ${changed.rows} rows given, ${changed.changes} written (a row to update is missing)`);
 }

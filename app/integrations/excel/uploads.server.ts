@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
-import { postgresBytesPool, type Db } from "../../db.server";
+import { postgresBytesPool, sqliteWriteAllowed, type Db } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { MerchantError, merchantMessage } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
@@ -122,7 +122,10 @@ async function storeUploadBytes(db: ShopDb, uploadId: string, kind: UploadBytesK
   const sql = `INSERT INTO "UploadBytes" ("shop", "uploadId", "kind", "bytes") VALUES (${[1, 2, 3, 4].map(sqlParam).join(", ")})
     ON CONFLICT ("uploadId", "kind") DO UPDATE SET "bytes" = excluded."bytes" WHERE "UploadBytes"."shop" = excluded."shop"`;
   const params = [db.shopDomain, uploadId, kind, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)];
-  if (db.sqlite) db.sqlite.prepare(sql).run(params);
+  if (db.sqlite) {
+    await sqliteWriteAllowed(db.sqlite);
+    db.sqlite.prepare(sql).run(params);
+  }
   else await bytesPool().query(sql, params);
 }
 
