@@ -25,6 +25,23 @@ describe("product status", () => {
   });
 });
 
+describe("limits on lists and names", () => {
+  it("says what is too long or too many, and what to do, in the merchant's words", () => {
+    const urls = (n: number) => Array.from({ length: n }, (_, i) => ({ url: `https://cdn.example.com/${i}.jpg` }));
+    expect(parseFieldValue("images", urls(250)).ok).toBe(true);
+    expect(parseFieldValue("images", urls(300))).toEqual({ ok: false, error: "Images: has more than 250 images; keep at most 250" });
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+    expect(parseFieldValue("tags", tags(250)).ok).toBe(true);
+    expect(parseFieldValue("tags", tags(251))).toEqual({ ok: false, error: "Tags: has more than 250 entries; keep at most 250" });
+    expect(parseFieldValue("tags", ["ok", "x".repeat(256)])).toEqual({ ok: false, error: "Tags (1): is longer than 255 characters; shorten it to 255 at most" });
+    const materials = Array.from({ length: 51 }, (_, i) => ({ material: `m${i}`, massPercent: i === 0 ? 50 : 1 }));
+    expect(parseFieldValue("materials", materials)).toEqual({ ok: false, error: "Materials: has more than 50 materials; keep at most 50" });
+    const certifications = Array.from({ length: 51 }, (_, i) => ({ name: `c${i}` }));
+    expect(parseFieldValue("certifications", certifications)).toEqual({ ok: false, error: "Certifications: has more than 50 certifications; keep at most 50" });
+    expect(parseFieldValue("options", [{ name: "Size", value: "x".repeat(256) }])).toEqual({ ok: false, error: "Options (0.value): is longer than 255 characters; shorten it to 255 at most" });
+  });
+});
+
 describe("canonicalJson", () => {
   it("gives equal strings for equal values, whatever the order of their keys", () => {
     const a = { title: { en: "Tee", de: "T-Shirt" }, materials: [{ material: "Cotton", massPercent: 100 }], weight: 145 };

@@ -169,6 +169,8 @@ const country = z
   .transform((c) => c.toUpperCase())
   .refine(isCountryCode, { message: "is not an ISO 3166 two-letter country code (e.g. PT, DE, CN)" });
 const nonEmpty = z.string().trim().min(1, "must not be empty");
+/** A name, tag or option value. */
+const shortText = nonEmpty.max(255, "is longer than 255 characters; shorten it to 255 at most");
 const httpUrl = z
   .string()
   .trim()
@@ -188,8 +190,9 @@ const KIND_SCHEMAS: { [K in FieldKind]: z.ZodType<FieldValueByKind[K]> } = {
   text,
   localizedText: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "is not a locale code"), text),
   number: z.number().finite("must be a number").min(0, "must be 0 or more"),
-  stringList: z.array(nonEmpty.max(255)).max(250),
-  imageList: z.array(z.object({ url: httpUrl, alt: text.optional() })).max(250),
+  // Limits say what to do: they reach merchants as they are (zod's own is "Too big: expected array to have <=250 items").
+  stringList: z.array(shortText).max(250, "has more than 250 entries; keep at most 250"),
+  imageList: z.array(z.object({ url: httpUrl, alt: text.optional() })).max(250, "has more than 250 images; keep at most 250"),
   country,
   gtin: z.string().transform((raw, ctx) => {
     const result = normalizeGtin(raw);
@@ -202,20 +205,20 @@ const KIND_SCHEMAS: { [K in FieldKind]: z.ZodType<FieldValueByKind[K]> } = {
   materials: z
     .array(
       z.object({
-        material: nonEmpty.max(255),
+        material: shortText,
         massPercent: percent,
         recycledPercent: percent.optional(),
         originCountry: country.optional(),
       }),
     )
-    .max(50)
+    .max(50, "has more than 50 materials; keep at most 50")
     .refine((ms) => ms.length === 0 || Math.abs(ms.reduce((s, m) => s + m.massPercent, 0) - 100) < 0.01, {
       message: "material shares must add up to 100%",
     }),
   certifications: z
-    .array(z.object({ name: nonEmpty.max(255), body: text.optional(), validUntil: isoDate.optional(), url: httpUrl.optional() }))
-    .max(50),
-  options: z.array(z.object({ name: nonEmpty.max(255), value: nonEmpty.max(255) })).max(3, "a variant has at most 3 options"),
+    .array(z.object({ name: shortText, body: text.optional(), validUntil: isoDate.optional(), url: httpUrl.optional() }))
+    .max(50, "has more than 50 certifications; keep at most 50"),
+  options: z.array(z.object({ name: shortText, value: shortText })).max(3, "a variant has at most 3 options"),
 };
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -109,6 +109,15 @@ describe("dates", () => {
     expect(asDate(rawCell("soon"), false).ok).toBe(false);
   });
 
+  it("refuses a year alone, as text or a number, instead of reading it as a day in 1905", () => {
+    expect(asDate(rawCell("2027"), false)).toEqual({ ok: false, message: '"2027" is a year, not a date. Enter the full date as YYYY-MM-DD, e.g. 2027-12-31.' });
+    expect(asDate(rawCell(2027), false)).toEqual({ ok: false, message: "2027 is a year, not a date. Enter the full date as YYYY-MM-DD, e.g. 2027-12-31." });
+    expect(asDate(rawCell(" 2030 "), true)).toMatchObject({ ok: false, message: expect.stringMatching(/e\.g\. 2030-12-31/) });
+    // Serials of real dates still work, in number cells and as text.
+    expect(asDate(rawCell(46568), false)).toEqual({ ok: true, value: "2027-06-30" });
+    expect(asDate(rawCell("46568"), false)).toEqual({ ok: true, value: "2027-06-30" });
+  });
+
   it("handles Excel's serials around 1900", () => {
     expect(serialToIso(1, false)).toBe("1900-01-01");
     expect(serialToIso(59, false)).toBe("1900-02-28");
@@ -146,6 +155,22 @@ describe("text, lists, links, GTINs, countries", () => {
     expect(displayGtin("04006381333931")).toBe("4006381333931");
     expect(displayGtin("00000096385074")).toBe("96385074");
     expect(displayGtin("14006381333938")).toBe("14006381333938");
+  });
+
+  it("refuses barcodes of zeros and numbers too short to be a GTIN, which padding would turn into GTIN-14s", () => {
+    const tooShort = (n: number) => ({
+      ok: false,
+      message: `${n} is too short to be a barcode: a GTIN has 8, 12, 13 or 14 digits. If the barcode starts with zeros, format the column as Text and enter it with its zeros.`,
+    });
+    expect(asGtinText(rawCell(17))).toEqual(tooShort(17));
+    expect(asGtinText(rawCell(123456))).toEqual(tooShort(123456));
+    const zeros = "is not a barcode: a GTIN is never all zeros. Enter the variant's barcode number, or clear the cell if it has none.";
+    expect(asGtinText(rawCell(0))).toEqual({ ok: false, message: `0 ${zeros}` });
+    expect(asGtinText(rawCell("00000000"))).toEqual({ ok: false, message: `"00000000" ${zeros}` });
+    expect(asGtinText(rawCell("0000-0000-0000-0"))).toEqual({ ok: false, message: `"0000-0000-0000-0" ${zeros}` });
+    // A GTIN-8 or GTIN-13 that lost its leading zero in a number cell still reads.
+    expect(asGtinText(rawCell(1234565))).toEqual({ ok: true, value: "00000001234565" });
+    expect(asGtinText(rawCell(123456789012))).toEqual({ ok: true, value: "00123456789012" });
   });
 
   it("accepts codes in any case and English country names", () => {

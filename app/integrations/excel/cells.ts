@@ -222,6 +222,15 @@ export function asNumber(raw: RawCell, opts: { unit?: string; percent?: boolean 
   }
 }
 
+/** A whole number of four digits: in a date column, a year rather than a day of 1902–1927. */
+function isYear(n: number): boolean {
+  return Number.isInteger(n) && n >= 1000 && n <= 9999;
+}
+
+function yearOnly(year: string, shown = year): Conv<string | undefined> {
+  return fail(`${shown} is a year, not a date. Enter the full date as YYYY-MM-DD, e.g. ${year}-12-31.`);
+}
+
 /** A date as YYYY-MM-DD from a Date cell, an Excel serial number or text (YYYY-MM-DD, D.M.YYYY, D/M/YYYY when unambiguous). */
 export function asDate(raw: RawCell, date1904: boolean): Conv<string | undefined> {
   switch (raw.t) {
@@ -230,11 +239,14 @@ export function asDate(raw: RawCell, date1904: boolean): Conv<string | undefined
     case "date":
       return ok(dateToIso(raw.d));
     case "number": {
+      // 2027 typed in a General cell: a year, not serial 2027 (1905-07-19), which no one means.
+      if (isYear(raw.n)) return yearOnly(numberToText(raw.n));
       const iso = serialToIso(raw.n, date1904);
       return iso ? ok(iso) : fail(`${numberToText(raw.n)} is not a date. Enter a date such as 2027-01-31.`);
     }
     case "string": {
       const s = raw.s.trim();
+      if (/^\d{4}$/.test(s)) return yearOnly(s, quote(s));
       const bad = fail<string | undefined>(`${quote(s)} is not a date. Enter it as YYYY-MM-DD, e.g. 2027-01-31.`);
       let m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
       if (m) {
@@ -266,7 +278,14 @@ export function asDate(raw: RawCell, date1904: boolean): Conv<string | undefined
   }
 }
 
-/** A GTIN as digits. Numbers lose leading zeros in Excel, so they are left-padded to 14 digits. */
+/** Zeros only pass the check digit, but are no product's barcode. */
+const allZeros = (shown: string) => fail<string | undefined>(`${shown} is not a barcode: a GTIN is never all zeros. Enter the variant's barcode number, or clear the cell if it has none.`);
+
+/**
+ * A GTIN as digits. Numbers lose leading zeros in Excel, so they are left-padded to 14 digits;
+ * one with fewer than 7 digits is refused first, since padding would make a GTIN-14 of anything
+ * (17 → 00000000000017). The shortest real code is a GTIN-8 that lost its leading zero.
+ */
 export function asGtinText(raw: RawCell): Conv<string | undefined> {
   switch (raw.t) {
     case "empty":
@@ -276,9 +295,17 @@ export function asGtinText(raw: RawCell): Conv<string | undefined> {
         return fail(`${numberToText(raw.n)} is not a GTIN: a GTIN is 8, 12, 13 or 14 digits. Format the column as Text and enter the barcode number.`);
       }
       if (raw.n >= 1e14) return fail(`${numberToText(raw.n)} has more than 14 digits; a GTIN has 8, 12, 13 or 14.`);
+      if (raw.n === 0) return allZeros("0");
+      if (raw.n < 1e6) {
+        return fail(`${numberToText(raw.n)} is too short to be a barcode: a GTIN has 8, 12, 13 or 14 digits. If the barcode starts with zeros, format the column as Text and enter it with its zeros.`);
+      }
       return ok(numberToText(raw.n).padStart(14, "0"));
-    case "string":
-      return ok(detach(raw.s.trim()));
+    case "string": {
+      const text = raw.s.trim();
+      // Spaces and dashes are ignored as normalizeGtin ignores them.
+      if (/^[0\s-]*0[0\s-]*$/.test(text)) return allZeros(quote(text));
+      return ok(detach(text));
+    }
     case "date":
       return fail("This cell holds a date, not a barcode. Format the column as Text and enter the barcode number.");
     case "bool":

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Certification, Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
@@ -169,6 +170,12 @@ describe("reading products", () => {
     expect((r.records[0].fields.certifications as Certification[]).map((c) => c.validUntil)).toEqual(["2027-01-31", "2027-01-31", "2027-01-31"]);
   });
 
+  it("refuses a year alone as a date instead of reading it as a day in 1905", async () => {
+    const r = await read([tee({ "Certification 1 Name": "GOTS", "Certification 1 Valid until": "2027" })]);
+    expect(r.records).toEqual([]);
+    expect(r.errors.map((e) => [e.column, e.message])).toEqual([["Certification 1 Valid until", '"2027" is a year, not a date. Enter the full date as YYYY-MM-DD, e.g. 2027-12-31.']]);
+  });
+
   it("uses formulas' cached results and reports formulas without one", async () => {
     const ok = await read([tee({ "Weight (g)": { formula: "100+50", result: 150 }, Manufacturer: { formula: '"Acme"&" Ltd"', result: "Acme Ltd" } })]);
     expect(ok.errors).toEqual([]);
@@ -241,6 +248,23 @@ describe("reading products", () => {
     expect(byColumn["Carbon footprint (kg CO2e)"]).toMatch(/must be 0 or more/);
     expect(byColumn["Material 1 Origin"]).toMatch(/"Narnia" is not an ISO 3166/);
     expect(r.errors.every((e) => e.cellRef && e.row === 2)).toBe(true);
+  });
+
+  it("says how many images and tags a product may have, and how long a tag may be, in words", async () => {
+    const r = await read([
+      tee({
+        Images: Array.from({ length: 300 }, (_, i) => `https://cdn.example.com/${i}.jpg`).join("\n"),
+        Tags: Array.from({ length: 300 }, (_, i) => `t${i}`).join(", "),
+      }),
+      tee({ "Product Handle": "cap", SKU: "CAP", Tags: `organic, ${"x".repeat(300)}`, Images: "https://cdn.example.com/cap.jpg\nftp://cdn.example.com/cap.jpg" }),
+    ]);
+    expect(r.errors.map((e) => [e.row, e.column, e.message])).toEqual([
+      // The count is the problem, not the links: no hint about https://.
+      [2, "Images", "This cell has more than 250 images; keep at most 250."],
+      [2, "Tags", "This cell has more than 250 entries; keep at most 250."],
+      [3, "Images", '"ftp://cdn.example.com/cap.jpg" must start with http:// or https://. Links must start with https://.'],
+      [3, "Tags", `"${"x".repeat(59)}…" is longer than 255 characters; shorten it to 255 at most.`],
+    ]);
   });
 
   it("accepts lower-case codes and English country names", async () => {
@@ -346,6 +370,22 @@ describe("streaming", () => {
 });
 
 describe("identifiers", () => {
+  /**
+   * The longest time the event loop was held while `work` ran: while it is held, the server
+   * answers no one. (Not the whole reading's time: reading 20,000 rows takes seconds of its own
+   * on a busy machine, in pieces that let other requests through.)
+   */
+  async function longestStall<T>(work: () => Promise<T>): Promise<{ result: T; stalledMs: number }> {
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    try {
+      const result = await work();
+      return { result, stalledMs: delay.max / 1e6 };
+    } finally {
+      delay.disable();
+    }
+  }
+
   it("reports every row of a duplicate SKU, across products", async () => {
     const r = await read([
       tee({ SKU: "DUP", "Option1 Name": "Size", "Option1 Value": "S" }),
@@ -361,6 +401,32 @@ describe("identifiers", () => {
     expect(r.errors[0].message).toMatch(/The SKU "DUP" is also used on rows 3 and 4/);
     expect(r.records.map((p) => p.handle)).toEqual(["sock"]);
     expect(r.productsWithErrors.sort()).toEqual(["cap", "tee"]);
+  });
+
+  it("reports a SKU used on 20,000 rows without holding up the server, naming a few of the other rows", async () => {
+    // The review's 204 KB file: every row listed every other row (and sorted them), which kept
+    // the server busy for minutes (130 s here) before the merchant saw anything.
+    const path = tmp.path("dup-20k.xlsx");
+    const rows = Array.from({ length: 20_000 }, (_, i) => [`p${i}`, "P", "DUP"]);
+    await writeProductsStreaming(path, [["Product Handle", "Title", "SKU"], ...rows]);
+    const { result: r, stalledMs } = await longestStall(() => readProductsWorkbook(path, { primaryLocale: "en" }));
+    expect(stalledMs).toBeLessThan(2000);
+    expect(r.records).toEqual([]);
+    expect(r.errors[0]).toMatchObject({ row: 2, column: "SKU", message: 'The SKU "DUP" is also used on rows 3, 4, 5, 6, 7 and 19,994 more. Every variant needs its own SKU.' });
+    expect(r.errors[1].message).toBe('The SKU "DUP" is also used on rows 2, 4, 5, 6, 7 and 19,994 more. Every variant needs its own SKU.');
+    expect(r.errors.at(-1)?.message).toMatch(/and 10,000 more errors not listed/);
+  });
+
+  it("reports 10,000 variants of one product with the same options without holding up the server", async () => {
+    const path = tmp.path("same-options-10k.xlsx");
+    const rows = Array.from({ length: 10_000 }, (_, i) => ["p", i === 0 ? "P" : "", i === 0 ? "Size" : "", "S"]);
+    await writeProductsStreaming(path, [["Product Handle", "Title", "Option1 Name", "Option1 Value"], ...rows]);
+    const { result: r, stalledMs } = await longestStall(() => readProductsWorkbook(path, { primaryLocale: "en" }));
+    expect(stalledMs).toBeLessThan(2000);
+    expect(r.productsWithErrors).toEqual(["p"]);
+    expect(r.errors[0].message).toBe(
+      'This row has the same option values as rows 3, 4, 5, 6, 7 and 9,994 more of the product "p", and no SKU or barcode to tell them apart. Give each variant different option values, or its own SKU.',
+    );
   });
 
   it("reports every row of a duplicate barcode (also when written differently)", async () => {
@@ -744,6 +810,36 @@ describe("rows and columns", () => {
     const r = await read([{ Title: "Tee", SKU: "A" }]);
     expect(r.errors).toEqual([expect.objectContaining({ row: 1, column: "Product Handle", message: expect.stringMatching(/"Product Handle" column is missing/) })]);
     expect(r.records).toEqual([]);
+  });
+
+  it("refuses a Products sheet without a header row, empty or unreadable, instead of importing nothing", async () => {
+    // Empty: nothing to import, and a "full" import of it would look like every product deleted.
+    const empty = tmp.path("empty-sheet.xlsx");
+    await writeFile(empty, buildZip(workbookSkeleton()));
+    // Rows with a namespace prefix (<x:row>), which Excel reads but exceljs does not see at all.
+    const prefixed = tmp.path("prefixed-sheet.xlsx");
+    const cell = (ref: string, text: string) => `<x:c r="${ref}" t="inlineStr"><x:is><x:t>${text}</x:t></x:is></x:c>`;
+    await writeFile(
+      prefixed,
+      buildZip(
+        workbookSkeleton(
+          '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>' +
+            `<x:row r="1">${cell("A1", "Product Handle")}${cell("B1", "Title")}</x:row><x:row r="2">${cell("A2", "tee")}${cell("B2", "Tee")}</x:row>` +
+            "</x:sheetData></x:worksheet>",
+        ),
+      ),
+    );
+    for (const path of [empty, prefixed]) {
+      const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+      expect(r.records).toEqual([]);
+      expect(r.errors).toEqual([
+        expect.objectContaining({
+          row: 0,
+          column: "Product Handle",
+          message: expect.stringMatching(/^The "Products" sheet has no header row with a "Product Handle" column, so nothing could be imported\..*template.*save it as "Excel Workbook \(\.xlsx\)"/),
+        }),
+      ]);
+    }
   });
 
   it("reports a column that appears twice", async () => {

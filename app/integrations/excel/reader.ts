@@ -162,12 +162,20 @@ class IssueList {
 
 const HANDLE_RE = /^[^\s/#?]+$/u;
 
-function listRows(rows: number[]): string {
-  const uniq = [...new Set(rows)].sort((a, b) => a - b);
-  if (uniq.length === 1) return `row ${uniq[0]}`;
-  const shown = uniq.slice(0, 10);
-  const more = uniq.length - shown.length;
-  const text = more > 0 ? `${shown.join(", ")} and ${more} more` : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
+/** Rows named in a message about rows that share a value; the rest are counted. */
+const ROWS_SHOWN = 5;
+
+/**
+ * The rows that share a value with `row`: "row 7", "rows 3 and 7", "rows 3, 4, 5, 6, 7 and 1,204
+ * more". `sorted` holds every row that shares it, `row` among them, ascending without repeats.
+ * It looks at the first few rows only: each of 20,000 rows with one SKU gets a message, and
+ * going through all of them for each took minutes, with the server doing nothing else.
+ */
+function listOtherRows(sorted: readonly number[], row: number): string {
+  const shown = sorted.slice(0, ROWS_SHOWN + 1).filter((r) => r !== row).slice(0, ROWS_SHOWN);
+  const more = sorted.length - 1 - shown.length;
+  if (shown.length === 1 && more === 0) return `row ${shown[0]}`;
+  const text = more > 0 ? `${shown.join(", ")} and ${formatCount(more)} more` : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
   return `rows ${text}`;
 }
 
@@ -228,6 +236,16 @@ function fieldMessage(display: string, message: string, format: Column["format"]
   else text = capitalize(message);
   const hint = HINTS[format];
   return `${text.replace(/\.$/, "")}.${hint ? ` ${hint}` : ""}`;
+}
+
+/**
+ * A validation message about a list as a whole ("has more than 250 images"), for the cell or the
+ * row that holds it: no value to quote, and no hint, since the hints are about one value (a link
+ * that does not start with https:// is not why 300 links are too many).
+ */
+function listMessage(subject: "This cell" | "This row", message: string): string {
+  const text = /^(is|must|has)\b/.test(message) ? `${subject} ${message}` : capitalize(message);
+  return `${text.replace(/\.$/, "")}.`;
 }
 
 const EMPTY_CELL: RawCell = { t: "empty" };
@@ -673,6 +691,7 @@ class ProductsSheetParser {
     const result = this.registry.parse(field.key, candidate);
     if (!result.ok) {
       const { path, message } = splitParseError(result.error, field.label);
+      if (!path.length && Array.isArray(candidate)) return this.fail(row, col, listMessage("This cell", message));
       let shown = display;
       if (path.length && Array.isArray(candidate)) {
         const item = candidate[Number(path[0])] as unknown;
@@ -758,7 +777,7 @@ class ProductsSheetParser {
       const col = index !== undefined && part ? colOf(index, part) : this.groupCol.get(field.key) ?? 0;
       const shown = index !== undefined && part && typeof byIndex[index][part] === "string" ? (byIndex[index][part] as string) : "";
       const format = partDefs.find((p) => p.part === part)?.format ?? "text";
-      this.error(row, col, shown ? fieldMessage(shown, message, format) : `${capitalize(message.replace(/\.$/, ""))}.`);
+      this.error(row, col, shown ? fieldMessage(shown, message, format) : listMessage("This row", message));
       return null;
     }
     return result.value;
@@ -766,22 +785,35 @@ class ProductsSheetParser {
 
   // -------------------------------------------------------------------------------------------
 
-  /** After the last row: duplicate identifiers, then the products still open (see takeReady). */
+  /** After the last row: a sheet without headers, duplicate identifiers, then the products still open (see takeReady). */
   finish(): void {
-    this.reportDuplicates(this.skuUses, this.skuField, (value, others) => `The SKU ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own SKU.`);
-    this.reportDuplicates(this.barcodeUses, this.gtinField, (value, others) => `The barcode ${quote(value)} is also used on ${listRows(others)}. Every variant needs its own barcode (GTIN).`);
+    if (this.headerRow === null) {
+      // An empty sheet, or rows exceljs cannot see (e.g. written as <x:row>): without this error
+      // the upload would pass as a preview of nothing, and a "full" import of it would look like
+      // every product deleted.
+      this.error(
+        0,
+        0,
+        `The "${this.sheet}" sheet has no header row with a "${HANDLE_HEADER}" column, so nothing could be imported. The first row must hold the column headers, with "${HANDLE_HEADER}" first, and each row below one variant: start from the Passport template to get them right. If the sheet shows rows in Excel, the program that wrote the file stored them in a way Passport cannot read: open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
+        HANDLE_HEADER,
+      );
+    }
+    this.reportDuplicates(this.skuUses, this.skuField, (value, others) => `The SKU ${quote(value)} is also used on ${others}. Every variant needs its own SKU.`);
+    this.reportDuplicates(this.barcodeUses, this.gtinField, (value, others) => `The barcode ${quote(value)} is also used on ${others}. Every variant needs its own barcode (GTIN).`);
     for (const product of this.products.values()) if (product.built === undefined) this.build(product);
   }
 
   /** Reports every row of a repeated identifier and marks their products. */
-  private reportDuplicates(map: Map<string, IdentifierUse | IdentifierUse[]>, field: FieldDef | undefined, message: (value: string, others: number[]) => string): void {
+  private reportDuplicates(map: Map<string, IdentifierUse | IdentifierUse[]>, field: FieldDef | undefined, message: (value: string, others: string) => string): void {
     if (!field) return;
     const col = this.fieldCol(field);
     for (const [value, uses] of map) {
       if (!Array.isArray(uses)) continue;
-      const rows = uses.map((u) => u.row);
+      // Sorted once per value (a row has one SKU and one barcode, so no row is repeated).
+      const rows = uses.map((u) => u.row).sort((a, b) => a - b);
+      const shown = field.kind === "gtin" ? displayGtin(value) : value;
       for (const { row, handle } of uses) {
-        this.error(row, col, message(field.kind === "gtin" ? displayGtin(value) : value, rows.filter((r) => r !== row)));
+        this.error(row, col, message(shown, listOtherRows(rows, row)));
         const product = this.products.get(handle);
         if (product && product.built === undefined) product.bad = true; // still open
         else {
@@ -926,7 +958,7 @@ class ProductsSheetParser {
     for (const [id, uses] of rowsById) {
       if (uses.rows.length < 2 || !uses.derived) continue;
       for (const row of uses.rows) {
-        const others = listRows(uses.rows.filter((x) => x !== row));
+        const others = listOtherRows(uses.rows, row); // the product's rows, in order
         this.error(
           row,
           this.handleCol,
