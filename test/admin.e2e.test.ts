@@ -154,5 +154,10 @@ describe("Excel import in the admin", () => {
     await page.getByText(/notes.xlsx cannot be imported/).waitFor({ timeout: 30_000 });
     await page.getByText(/not an Excel workbook/i).first().waitFor();
     expect(await shopDb.upload.count({ where: { status: "committed", fileName: "notes.xlsx" } })).toBe(0);
+
+    // An old or mistyped link to an upload: the page says so instead of failing.
+    const { page: stale, errors } = await open("/app/excel?upload=no-such-upload");
+    await stale.getByText(/This upload does not exist.*Upload the file again/).waitFor();
+    expect(errors).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ const ROW_PARTS: Record<string, { key: string; label: string; numeric?: boolean 
 };
 
 /** A value as text for display. */
-export function displayValue(field: FieldState, value: unknown): string {
+export function displayValue(field: Pick<FieldState, "kind" | "unit">, value: unknown): string {
   if (value === null || value === undefined) return "—";
   switch (field.kind) {
     case "materials":

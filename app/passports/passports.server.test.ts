@@ -6,7 +6,7 @@ import { TEST_SHOP } from "../../test/support/constants";
 import { assembleFieldValues, type StoredRow } from "../catalog/stored-values";
 import { forShop } from "../db/scoped.server";
 import { buildPassportContent, serializePassportContent } from "./content";
-import { regeneratePassports } from "./passports.server";
+import { passportSummary, regeneratePassports } from "./passports.server";
 
 const db = forShop(TEST_SHOP);
 const SHOP = { domain: TEST_SHOP, name: "Acme Apparel", primaryLocale: "en" };
@@ -125,5 +125,12 @@ describe("regeneratePassports", () => {
     expect(stored.get("var-tee-xl")).toMatchObject({ version: 2, ...expectedVersion("var-tee-xl", rows) });
     const latest = await db.passportVersion.findFirstOrThrow({ where: { version: 2 } });
     expect(JSON.parse(latest.changes)).toEqual([{ key: "weight", label: "Weight" }]);
+  });
+
+  it("counts as published only the passports the public can open", async () => {
+    expect(await passportSummary(db)).toMatchObject({ passports: 4, published: 4 });
+    // A product held back (or a draft): its passports answer 404, so they are not published.
+    await db.passport.updateMany({ where: { variantId: { in: ["var-tee-m", "var-tee-l"] } }, data: { held: true } });
+    expect(await passportSummary(db)).toMatchObject({ passports: 4, published: 2 });
   });
 });

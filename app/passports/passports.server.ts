@@ -210,16 +210,19 @@ function storedValuesSql(): string {
 
 export interface PassportSummary {
   passports: number;
+  /** Passports the public can open: not held back by the merchant, not of a draft product. */
+  published: number;
   averageCompleteness: number;
   /** Passports below 100 % complete. */
   incomplete: number;
 }
 
 export async function passportSummary(db: ShopDb): Promise<PassportSummary> {
-  const [count, avg, incomplete] = await Promise.all([
+  const [count, held, avg, incomplete] = await Promise.all([
     db.passport.count(),
+    db.passport.count({ where: { held: true } }),
     db.passport.aggregate({ _avg: { completeness: true } }),
     db.passport.count({ where: { completeness: { lt: 100 } } }),
   ]);
-  return { passports: count, averageCompleteness: Math.round(avg._avg.completeness ?? 0), incomplete };
+  return { passports: count, published: count - held, averageCompleteness: Math.round(avg._avg.completeness ?? 0), incomplete };
 }

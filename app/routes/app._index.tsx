@@ -95,10 +95,13 @@ export default function Home() {
               <InlineGrid columns={2} gap="300">
                 <BlockStack gap="100">
                   <Text as="p" variant="headingXl">
-                    {passports.passports.toLocaleString("en")}
+                    {passports.published.toLocaleString("en")}
                   </Text>
                   <Text as="p" tone="subdued">
                     published
+                    {passports.published < passports.passports
+                      ? ` (${(passports.passports - passports.published).toLocaleString("en")} held back or of draft products)`
+                      : ""}
                   </Text>
                 </BlockStack>
                 <BlockStack gap="100">

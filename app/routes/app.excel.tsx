@@ -24,26 +24,36 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
 import { adminContext } from "../admin.server";
-import { merchantMessage } from "../errors";
+import { MerchantError, merchantMessage } from "../errors";
 import { DEFAULT_LIMITS, describeLimits, UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
 import { cancelUpload, checkUpload, commitUpload, getUploadPreview, storeUpload } from "../integrations/excel/uploads.server";
 import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
 import { RunProgress } from "../components/RunHistory";
 import { DownloadButton } from "../components/DownloadButton";
+import { displayValue } from "../components/FieldEditor";
+import { fieldDef, isFieldKey } from "../catalog/fields";
 import { importedSummary, UploadCounts } from "../components/UploadCounts";
 import { useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
   const uploadId = new URL(request.url).searchParams.get("upload");
-  const preview = uploadId ? await getUploadPreview(db, uploadId) : null;
+  // An upload of another shop, or one that no longer exists (an old link): the page says so.
+  const found = uploadId
+    ? await getUploadPreview(db, uploadId).catch((error: unknown) => {
+        if (error instanceof MerchantError) return { missing: error.message };
+        throw error;
+      })
+    : null;
+  const preview = found && "missing" in found ? null : found;
+  const missing = found && "missing" in found ? found.missing : null;
   let commitRun = preview?.commitRunId ? await getRun(db, preview.commitRunId) : null;
   if (preview?.status === "committing" && !commitRun) {
     const running = await db.syncRun.findFirst({ where: { trigger: "upload", status: { in: ["running", "queued"] } }, orderBy: { createdAt: "desc" } });
     commitRun = running ? await getRun(db, running.id) : null;
   }
-  return { preview, commitRun, limits: describeLimits() };
+  return { preview, missing, commitRun, limits: describeLimits() };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -80,6 +90,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 type Preview = NonNullable<Awaited<ReturnType<typeof loader>>["preview"]>;
 
+/** A value of the preview's list of changes (stored as JSON) as the product page shows it, shortened. */
+function changedValue(change: Preview["changes"][number], json: string): string {
+  const text = change.kind ? displayValue({ kind: change.kind, unit: change.unit }, JSON.parse(json)) : json;
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
   const valid = preview.status === "previewed";
   const skipped = Object.entries(preview.run?.details.skippedByField ?? {});
@@ -96,7 +112,7 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
             <List type="bullet">
               {skipped.map(([field, n]) => (
                 <List.Item key={field}>
-                  {n} {field} values: another integration owns this field (see Field ownership).
+                  {n} {isFieldKey(field) ? fieldDef(field).label : field} values: another integration owns this field, or it is edited by hand in the app (see Field ownership).
                 </List.Item>
               ))}
             </List>
@@ -146,7 +162,9 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
             <DataTable
               columnContentTypes={["numeric", "text", "text", "text"]}
               headings={["Row", "Field", "Now", "After import"]}
-              rows={preview.changes.slice(0, 200).map((c) => [c.row ?? "", `${c.field}${c.locale ? ` [${c.locale}]` : ""}`, c.oldValue === null ? "—" : c.oldValue.slice(0, 80), c.newValue === null ? "(cleared)" : c.newValue.slice(0, 80)])}
+              rows={preview.changes
+                .slice(0, 200)
+                .map((c) => [c.row ?? "", `${c.field}${c.locale ? ` [${c.locale}]` : ""}`, c.oldValue === null ? "—" : changedValue(c, c.oldValue), c.newValue === null ? "(cleared)" : changedValue(c, c.newValue)])}
             />
           </BlockStack>
         ) : null}
@@ -244,7 +262,7 @@ function ExportCard() {
 }
 
 export default function ExcelPage() {
-  const { preview, commitRun, limits } = useLoaderData<typeof loader>();
+  const { preview, missing, commitRun, limits } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -276,6 +294,7 @@ export default function ExcelPage() {
         <Layout.Section>
           <BlockStack gap="400">
             {result && "error" in result && result.error ? <Banner tone="critical">{result.error}</Banner> : null}
+            {missing ? <Banner tone="warning">{missing} Upload the file again to see its preview.</Banner> : null}
             {committing ? (
               <Card>
                 <BlockStack gap="200">

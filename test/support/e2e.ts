@@ -55,7 +55,8 @@ export async function startStack(options: { sim?: ShopifySimOptions; env?: Recor
 /** The embedded admin URL Shopify would open, with a fresh session token. */
 export async function adminUrl(app: AppProcess, shop: string, pathName = "/app"): Promise<string> {
   const host = Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}`).toString("base64url");
-  return `${app.url}${pathName}?embedded=1&shop=${shop}&host=${host}&id_token=${await sessionToken({ shop })}&locale=en`;
+  // pathName may carry a query of its own (/app/excel?upload=…).
+  return `${app.url}${pathName}${pathName.includes("?") ? "&" : "?"}embedded=1&shop=${shop}&host=${host}&id_token=${await sessionToken({ shop })}&locale=en`;
 }
 
 /** Installs the app on a shop as Shopify does (session token → token exchange → afterAuth). */

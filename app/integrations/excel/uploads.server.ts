@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { canonicalJson, fieldDef, FIELDS, isFieldKey } from "../../catalog/fields";
+import { canonicalJson, fieldDef, FIELDS, isFieldKey, type FieldDef } from "../../catalog/fields";
 import { postgresBytesPool, sqliteWriteAllowed, type Db } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { MerchantError, merchantMessage } from "../../errors";
@@ -34,7 +34,11 @@ export interface PreviewChange {
   sheet?: string;
   row?: number;
   entity: "product" | "variant";
+  /** The field's label. */
   field: string;
+  /** How its values read (displayValue); missing on previews stored before it was kept. */
+  kind?: FieldDef["kind"];
+  unit?: string;
   locale: string;
   oldValue: string | null;
   /** null: the value is cleared (its owner has none any more). */
@@ -243,11 +247,13 @@ function recordErrorsAsIssues(report: RunReport): CellIssue[] {
 }
 
 function previewChange(w: FieldWrite): PreviewChange {
+  const def = isFieldKey(w.field) ? fieldDef(w.field) : null;
   return {
     sheet: w.ref?.sheet,
     row: w.ref?.row,
     entity: w.entityType,
-    field: isFieldKey(w.field) ? fieldDef(w.field).label : w.field,
+    field: def?.label ?? w.field,
+    ...(def ? { kind: def.kind, ...(def.unit ? { unit: def.unit } : {}) } : {}),
     locale: w.locale,
     oldValue: w.oldValue,
     newValue: w.newValue,
