@@ -225,6 +225,25 @@ describe("Excel as the primary (no Shopify)", () => {
     expect(await db.syncRun.count()).toBe(runs);
   });
 
+  it("checks a preview again instead of importing it when the catalog changed after it was made", async () => {
+    await excelIntegration(db);
+    const upload = async (rows: Record<string, TestCell>[]) => uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook(rows), createMissing: false });
+    expect((await commit((await upload([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Repair information": "Free repairs" }])).uploadId)).status).toBe("committed");
+    // Previewed and left open: it would change nothing.
+    const stale = await upload([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Repair information": "Free repairs" }]);
+    expect(stale.changeCount).toBe(0);
+    // Meanwhile another file changes the repair information.
+    expect((await commit((await upload([{ "Product Handle": "tee", SKU: "T-1", "Repair information": "Send it to us" }])).uploadId)).status).toBe("committed");
+
+    // Importing the old preview now would change what it showed as unchanged: it is checked again.
+    await expect(commitUpload(queue, db, stale.uploadId)).rejects.toThrow(/catalog changed since this preview.*checked again/);
+    expect((await getUploadPreview(db, stale.uploadId)).status).toBe("uploaded");
+    const again = await checkUpload(db, stale.uploadId);
+    expect(again).toMatchObject({ status: "previewed", changeCount: 1 });
+    expect(again.changes[0]).toMatchObject({ field: "Repair information", newValue: JSON.stringify("Free repairs") });
+    expect((await commit(stale.uploadId)).status).toBe("committed");
+  });
+
   it("shows a check the app stopped in the middle of as over, and expires it", async () => {
     const excel = await excelIntegration(db);
     const uploadId = await storeUpload(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });

@@ -144,8 +144,8 @@ async function uploadBytes(db: ShopDb, uploadId: string, kind: UploadBytesKind):
 /** What an upload keeps once it is done with (committed, cancelled, expired): the preview, no file, no records (deleteUploadBytes). */
 const DONE_WITH = { recordsKey: null };
 
-async function deleteUploadBytes(db: ShopDb | ShopTx | Db, uploadIds: string[]): Promise<void> {
-  if (uploadIds.length) await db.uploadBytes.deleteMany({ where: { uploadId: { in: uploadIds } } });
+async function deleteUploadBytes(db: ShopDb | ShopTx | Db, uploadIds: string[], kind?: UploadBytesKind): Promise<void> {
+  if (uploadIds.length) await db.uploadBytes.deleteMany({ where: { uploadId: { in: uploadIds }, ...(kind ? { kind } : {}) } });
 }
 
 function bytesPool() {
@@ -411,6 +411,13 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
   const integration = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } });
   const refusal = commitRefusal(integration?.status);
   if (refusal) throw new MerchantError(refusal, true);
+  if (await catalogChangedSince(db, storedPreview(upload).previewRunId)) {
+    // What the merchant saw is no longer what the file would do: it is checked again (the page
+    // does so by itself for an upload back at "uploaded"), and imported only once seen.
+    const checkAgain = await db.upload.updateMany({ where: { id: uploadId, status: "previewed" }, data: { status: "uploaded", recordsKey: null } });
+    if (checkAgain.count === 1) await deleteUploadBytes(db, [uploadId], "records");
+    throw new MerchantError("Your catalog changed since this preview (another import or a sync saved changes), so nothing was imported. The file is being checked again: review the new preview, then import it.", true);
+  }
   // previewed → committing once, however often "Import" is clicked.
   const claimed = await db.upload.updateMany({ where: { id: uploadId, status: "previewed" }, data: { status: "committing" } });
   if (claimed.count === 0) throw new MerchantError("This upload is already being imported.", true);
@@ -420,6 +427,17 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
     const now = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } });
     throw new MerchantError(commitRefusal(now?.status) ?? "The Excel integration does not import now. Check it on the Integrations page, then import again.", true);
   }
+}
+
+/** Whether a run of the shop saved changes to the catalog after the preview's run ended. */
+async function catalogChangedSince(db: ShopDb, previewRunId: string | undefined): Promise<boolean> {
+  const preview = previewRunId ? await db.syncRun.findUnique({ where: { id: previewRunId }, select: { finishedAt: true } }) : null;
+  if (!preview?.finishedAt) return false;
+  const changed = await db.syncRun.findFirst({
+    where: { status: "succeeded", finishedAt: { gt: preview.finishedAt }, OR: [{ created: { gt: 0 } }, { updated: { gt: 0 } }, { archived: { gt: 0 } }] },
+    select: { id: true },
+  });
+  return changed !== null;
 }
 
 /** Why an upload of this integration cannot be committed now (a paused or disconnected integration runs nothing). */
