@@ -146,6 +146,9 @@ export async function fillQrZip(db: ShopDb, zip: yazl.ZipFile, onProgress?: (don
     lines.push([p.productTitle, p.variantTitle, p.sku ?? "", p.gtin ?? "", p.url, target, `svg/${base}.svg`, `png/${base}.png`].map(csvCell).join(","));
     count++;
     if (count % 100 === 0) onProgress?.(count);
+    // Drawing a code takes the thread for a while: let other requests, and the zip's output
+    // (the download's progress), go on between two.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   zip.addBuffer(Buffer.from(`\uFEFF${lines.join("\r\n")}\r\n`, "utf8"), "labels.csv");
   zip.end();

@@ -17,7 +17,7 @@ import {
   shopOwningGtin,
   type PublishedPassport,
 } from "./public.server";
-import { clampQrSize, qrTarget, renderQrPng, renderQrSvg } from "./qr";
+import { clampQrSize, qrTarget, qrPng, renderQrSvg } from "./qr";
 import { buildUntpCredential, didWebFromUrl } from "./untp";
 
 const HTML = "text/html; charset=utf-8";
@@ -118,7 +118,7 @@ export async function qrResponse(request: Request, publicId: string, format: "sv
   if (format === "svg") {
     return cachedResponse(request, etagFor(passport, `qr-svg-${size}`), () => renderQrSvg(target, { size }), "image/svg+xml; charset=utf-8");
   }
-  return cachedResponse(request, etagFor(passport, `qr-png-${size}`), () => new Uint8Array(renderQrPng(target, { size })), "image/png");
+  return cachedResponse(request, etagFor(passport, `qr-png-${size}`), () => new Uint8Array(qrPng(target, size)), "image/png");
 }
 
 /**

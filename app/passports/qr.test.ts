@@ -2,7 +2,7 @@ import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import QRCode from "qrcode";
 import { describe, expect, it } from "vitest";
-import { clampQrSize, qrMatrix, qrTarget, QR_QUIET_ZONE_MODULES, QR_SIZE, renderQrPng, renderQrSvg } from "./qr";
+import { clampQrSize, qrMatrix, qrPng, qrTarget, QR_QUIET_ZONE_MODULES, QR_SIZE, renderQrPng, renderQrSvg } from "./qr";
 
 const DIGITAL_LINK = "https://passport.example.com/01/04006381333931";
 const PASSPORT_URL = "https://passport.acme-apparel.com/p/7f3c9a2e-1b4d-4e8a-9c6f-2d5b8e1a0c3f";
@@ -115,6 +115,17 @@ describe("qrMatrix", () => {
 
   it("refuses to encode nothing", () => {
     expect(() => qrMatrix("")).toThrow(/nothing to encode/);
+  });
+});
+
+describe("qrPng", () => {
+  it("draws a code once for the same text and size (sizes as the routes clamp them)", () => {
+    const png = qrPng(DIGITAL_LINK, 1024);
+    expect(qrPng(DIGITAL_LINK, 1024)).toBe(png);
+    expect(qrPng(DIGITAL_LINK, 99_999)).toBe(qrPng(DIGITAL_LINK, 2048));
+    expect(qrPng(DIGITAL_LINK, 1000)).not.toBe(png);
+    expect(qrPng(`${DIGITAL_LINK}/10/LOT1`, 1024)).not.toBe(png);
+    expect(decodePng(png).width).toBe(1024);
   });
 });
 
