@@ -1,12 +1,13 @@
 // The production server: Remix's Express adapter over the Vite build, static assets with long
-// caching, compression, and the client address for rate limiting (TRUST_PROXY: the proxies in
-// front of the app, scripts/trust-proxy.mjs).
+// caching, compression, the client address for rate limiting (TRUST_PROXY: the proxies in
+// front of the app, scripts/trust-proxy.mjs), and limits on request bodies (scripts/request-limits.mjs).
 // `npm start` runs it; the demo, browser tests and benchmarks start the same server.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
 import express from "express";
+import { limitRequestBodies } from "./scripts/request-limits.mjs";
 import { trustProxy } from "./scripts/trust-proxy.mjs";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -15,6 +16,7 @@ const build = await import(path.join(root, "build/server/index.js"));
 const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", trustProxy(process.env.TRUST_PROXY));
+app.use(limitRequestBodies());
 app.use(compression());
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
