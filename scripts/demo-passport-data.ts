@@ -19,6 +19,7 @@ const SCOTTISH_MILL: [string, string] = ["Borders Woollens Ltd", "Hawick mill"];
 const PORTUGUESE_KNITTER: [string, string] = ["Malhas Barcelos, S.A.", "Barcelos knitting and dyeing plant"];
 const PORTUGUESE_SEWER: [string, string] = ["Têxteis do Minho, Lda.", "Guimarães weaving and sewing mill"];
 const ITALIAN_DENIM: [string, string] = ["Lanificio Denim Veneto S.r.l.", "Vicenza denim workshop"];
+const COTTON_RECYCLING = "Drop it in a textile collection bin when it is worn out: cotton is recycled into new fibre.";
 const GOTS: [string, string, string] = ["GOTS", "Control Union", "2027-06-30"];
 const GRS: [string, string, string] = ["Global Recycled Standard", "Control Union", "2027-09-30"];
 
@@ -100,7 +101,7 @@ const BY_TYPE: Record<string, ProductTypeData> = {
  * The rest (repair, recycling, footprint, certification) comes from the product type. A merchant's
  * own store (`npm run demo -- --seed`) gets its product types' data.
  */
-const BY_HANDLE: Record<string, Pick<ProductTypeData, "materials" | "country" | "care" | "certification"> & { maker?: [manufacturer: string, facility: string] }> = {
+const BY_HANDLE: Record<string, Pick<ProductTypeData, "materials" | "country" | "care" | "certification"> & Partial<Pick<ProductTypeData, "recycling">> & { maker?: [manufacturer: string, facility: string] }> = {
   "linen-shirt": { materials: [["Linen", 100, 0, "FR"]], country: "PT", care: "Machine wash at 30 °C. Line dry." },
   "oxford-shirt": { materials: [["Organic cotton", 100, 0, "IN"]], country: "PT", care: "Machine wash at 40 °C.", certification: GOTS },
   "flannel-overshirt": { materials: [["Recycled cotton", 70, 100, "PT"], ["Recycled polyester", 30, 100, "PT"]], country: "PT", care: "Machine wash at 30 °C inside out.", certification: GRS },
@@ -112,21 +113,21 @@ const BY_HANDLE: Record<string, Pick<ProductTypeData, "materials" | "country" | 
   "recycled-wool-cardigan": { materials: [["Recycled wool", 80, 100, "IT"], ["Polyamide", 20, 0, "IT"]], country: "IT", care: "Dry clean, or hand wash cold.", certification: GRS },
   "cable-knit-sweater": { materials: [["Wool", 100, 0, "GB"]], country: "GB", care: "Hand wash cold. Dry flat.", maker: SCOTTISH_MILL },
   "knitted-vest": { materials: [["Lambswool", 100, 0, "GB"]], country: "GB", care: "Hand wash cold. Dry flat.", maker: SCOTTISH_MILL },
-  "cotton-knit-polo": { materials: [["Organic cotton", 100, 0, "TR"]], country: "PT", care: "Machine wash at 30 °C on the wool cycle.", maker: PORTUGUESE_KNITTER, certification: GOTS },
+  "cotton-knit-polo": { materials: [["Organic cotton", 100, 0, "TR"]], country: "PT", care: "Machine wash at 30 °C on the wool cycle.", maker: PORTUGUESE_KNITTER, certification: GOTS, recycling: COTTON_RECYCLING },
   "straight-selvedge-jeans": { materials: [["Organic cotton", 100, 0, "JP"]], country: "IT", care: "Wash rarely, cold, inside out. Line dry.", maker: ITALIAN_DENIM },
   "slim-jeans-rinse": { materials: [["Organic cotton", 92, 0, "TR"], ["Recycled polyester", 6, 100, "TR"], ["Elastane", 2, 0, "DE"]], country: "TR", care: "Machine wash at 30 °C inside out." },
   "denim-trucker-jacket": { materials: [["Organic cotton", 100, 0, "TR"]], country: "IT", care: "Machine wash at 30 °C inside out.", maker: ITALIAN_DENIM },
   "denim-shorts": { materials: [["Cotton", 100, 100, "IT"]], country: "IT", care: "Machine wash at 30 °C.", maker: ITALIAN_DENIM },
-  "waxed-cotton-jacket": { materials: [["Waxed cotton", 100, 0, "GB"]], country: "GB", care: "Sponge clean only. Re-wax once a year.", maker: ["Tyneside Waxed Cotton Co.", "South Shields works"], certification: undefined },
-  "wool-overcoat": { materials: [["Recycled wool", 70, 100, "IT"], ["Recycled polyamide", 30, 100, "IT"]], country: "PT", care: "Dry clean only.", maker: ["Confecções do Porto, Lda.", "Porto tailoring workshop"] },
+  "waxed-cotton-jacket": { materials: [["Waxed cotton", 100, 0, "GB"]], country: "GB", care: "Sponge clean only. Re-wax once a year.", maker: ["Tyneside Waxed Cotton Co.", "South Shields works"], certification: undefined, recycling: "Send it back when it is worn out: the waxed cotton is cleaned and shredded into fibre for insulation." },
+  "wool-overcoat": { materials: [["Recycled wool", 70, 100, "IT"], ["Recycled polyamide", 30, 100, "IT"]], country: "PT", care: "Dry clean only.", maker: ["Confecções do Porto, Lda.", "Porto tailoring workshop"], recycling: "Return it in store: the wool melton is recycled mechanically into new yarn." },
   "recycled-down-puffer": { materials: [["Recycled nylon", 60, 100, "TW"], ["Recycled down", 32, 100, "DE"], ["Recycled feather", 8, 100, "DE"]], country: "LT", care: "Machine wash at 30 °C. Tumble dry low with tennis balls." },
-  "rain-parka": { materials: [["Recycled polyester", 100, 100, "TW"]], country: "PT", care: "Machine wash at 30 °C. Do not tumble dry.", maker: ["Confecções do Porto, Lda.", "Porto technical outerwear line"] },
+  "rain-parka": { materials: [["Recycled polyester", 100, 100, "TW"]], country: "PT", care: "Machine wash at 30 °C. Do not tumble dry.", maker: ["Confecções do Porto, Lda.", "Porto technical outerwear line"], recycling: "Take-back programme: send it back and we recycle the polyester shell into new fibre." },
   "merino-beanie": { materials: [["Merino wool", 100, 0, "NZ"]], country: "IT", care: "Hand wash cold. Dry flat.", maker: ["Maglificio Biellese S.r.l.", "Biella knitting mill"] },
   "lambswool-scarf": { materials: [["Lambswool", 100, 0, "GB"]], country: "GB", care: "Dry clean, or hand wash cold." },
-  "canvas-tote": { materials: [["Organic cotton", 90, 0, "IN"], ["Vegetable-tanned leather", 10, 0, "PT"]], country: "PT", care: "Spot clean.", maker: PORTUGUESE_SEWER },
-  "leather-belt": { materials: [["Vegetable-tanned leather", 100, 0, "IT"]], country: "IT", care: "Condition with leather balm now and then.", maker: ["Pelletteria Toscana S.r.l.", "Santa Croce sull'Arno workshop"] },
+  "canvas-tote": { materials: [["Organic cotton", 90, 0, "IN"], ["Vegetable-tanned leather", 10, 0, "PT"]], country: "PT", care: "Spot clean.", maker: PORTUGUESE_SEWER, recycling: COTTON_RECYCLING },
+  "leather-belt": { materials: [["Vegetable-tanned leather", 100, 0, "IT"]], country: "IT", care: "Condition with leather balm now and then.", maker: ["Pelletteria Toscana S.r.l.", "Santa Croce sull'Arno workshop"], recycling: "Leather cannot be recycled into new leather yet: send it back and we repair it or pass it on." },
   "wool-hiking-socks": { materials: [["Merino wool", 68, 0, "NZ"], ["Recycled polyamide", 30, 100, "IT"], ["Elastane", 2, 0, "DE"]], country: "PT", care: "Machine wash at 40 °C inside out.", maker: PORTUGUESE_KNITTER },
-  "heritage-cap": { materials: [["Organic cotton", 100, 0, "IN"]], country: "PT", care: "Hand wash cold.", maker: PORTUGUESE_SEWER },
+  "heritage-cap": { materials: [["Organic cotton", 100, 0, "IN"]], country: "PT", care: "Hand wash cold.", maker: PORTUGUESE_SEWER, recycling: COTTON_RECYCLING },
 };
 
 /** One row per variant (by SKU) with the passport data of its product (BY_HANDLE), else of its product type. */

@@ -28,6 +28,12 @@ describe("the demo's passport data", () => {
         // "Organic cotton" in a passport, "organic cotton jersey" in the description.
         expect(description, `${product.handle}: ${material}`).toContain(material.toLowerCase().replace(/^(waxed|vegetable-tanned) /, ""));
       }
+      // Recycling advice about wool or a filling only where there is one.
+      const recycling = fields!.recyclingInstructions as Record<string, string> | string | undefined;
+      const advice = (typeof recycling === "string" ? recycling : Object.values(recycling ?? {}).join(" ")).toLowerCase();
+      expect(advice, product.handle).not.toBe("");
+      if (!description.includes("wool")) expect(advice, `${product.handle}: ${advice}`).not.toContain("wool");
+      if (!description.includes("filling")) expect(advice, `${product.handle}: ${advice}`).not.toContain("filling");
       const country = fields!.countryOfProduction as string;
       expect(description, `${product.handle}: made in ${country}`).toMatch(new RegExp(COUNTRY_WORDS[country] ?? country, "i"));
     }
