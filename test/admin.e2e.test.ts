@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { fieldHistory } from "../app/catalog/catalog.server";
+import { fieldHistory, setPassportHeld } from "../app/catalog/catalog.server";
 import { forShop } from "../app/db/scoped.server";
 import { generateWorkbook } from "../app/integrations/excel/generate";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
@@ -77,6 +77,23 @@ describe("catalog admin", () => {
     await until(async () => (await shopDb.fieldOwnership.findFirst({ where: { field: "manufacturer" } }))?.integrationId === null, 10_000, "switched off");
     await screenshot(page, "ownership.png");
     expect(errors).toEqual([]);
+  });
+
+  it("shows an unpublished passport's QR code, and says why its public links answer not found", async () => {
+    const product = await shopDb.product.findFirstOrThrow({ orderBy: { title: "desc" } });
+    await setPassportHeld(shopDb, product.id, true);
+    try {
+      const variant = await shopDb.variant.findFirstOrThrow({ where: { productId: product.id } });
+      const passport = await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } });
+      const { page, errors } = await open(`/app/passports/${passport.publicId}`);
+      await page.getByText("This passport is not published").waitFor();
+      const qr = page.getByRole("img", { name: /QR code of the passport/ });
+      await until(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000, "the QR code to show");
+      await screenshot(page, "passport-unpublished.png");
+      expect(errors).toEqual([]);
+    } finally {
+      await setPassportHeld(shopDb, product.id, false);
+    }
   });
 
   it("edits a field nobody owns, shows its source and history, and locks an owned field", async () => {

@@ -1,25 +1,39 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, BlockStack, Card, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Card, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { adminContext } from "../admin.server";
 import { passportCompleteness } from "../passports/completeness";
 import { passportVersions } from "../passports/listing.server";
+import { qrTarget, renderQrSvg } from "../passports/qr";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
   const found = await passportVersions(db, params.publicId!);
   if (!found) throw new Response("This passport does not exist in your shop.", { status: 404 });
   const current = found.versions[0];
-  return { ...found, completeness: current ? passportCompleteness(current.content) : null };
+  // Drawn here: the public QR route answers "not found" while the passport is not published, and
+  // a merchant prepares labels before a launch.
+  const qrSvg = renderQrSvg(qrTarget({ passportUrl: found.item.url, digitalLinkUrl: found.item.digitalLinkUrl }));
+  return { ...found, qrSvg, completeness: current ? passportCompleteness(current.content) : null };
 };
 
 export default function PassportPage() {
-  const { item, versions, completeness } = useLoaderData<typeof loader>();
+  const { item, versions, qrSvg, completeness } = useLoaderData<typeof loader>();
   return (
     <Page backAction={{ content: "Passports", url: "/app/passports" }} title={`${item.productTitle} — ${item.variantTitle || item.sku || ""}`} titleMetadata={item.held ? <Badge tone="attention">Not published</Badge> : undefined}>
       <TitleBar title="Passport" />
       <Layout>
+        {item.held ? (
+          <Layout.Section>
+            <Banner tone="warning" title="This passport is not published">
+              <p>
+                Its product is a draft or held back from publication, so its public page, QR code and GS1 Digital Link answer &quot;not found&quot; for now. The QR code
+                below already holds its final link: labels printed with it work as soon as the product is published.
+              </p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -46,7 +60,7 @@ export default function PassportPage() {
           <BlockStack gap="400">
             <Card>
               <BlockStack gap="200">
-                <img src={item.qrSvgUrl} alt={`QR code of the passport of ${item.productTitle}`} width={180} height={180} />
+                <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(qrSvg)}`} alt={`QR code of the passport of ${item.productTitle}`} width={180} height={180} />
                 <Link url={item.url} target="_blank">
                   Open the public passport
                 </Link>
