@@ -46,7 +46,7 @@ function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> 
     <Box paddingBlock="200" borderBlockEndWidth="025" borderColor="border-secondary">
       <BlockStack gap="150">
         <InlineStack gap="200" blockAlign="center" wrap>
-          <RunStatusBadge status={run.status} />
+          <RunStatusBadge status={run.status} failed={run.counts.failed} />
           <Text as="span" fontWeight="semibold">
             {labels[run.integration] ?? run.integration}
           </Text>

@@ -41,7 +41,9 @@ const RUN_LABEL: Record<string, string> = {
   preview: "Preview",
 };
 
-export function RunStatusBadge({ status }: { status: string }) {
+/** A run's status; a run that succeeded with records it could not take says so (they are in its errors). */
+export function RunStatusBadge({ status, failed = 0 }: { status: string; failed?: number }) {
+  if (status === "succeeded" && failed > 0) return <Badge tone="warning">{`Succeeded, ${failed} failed`}</Badge>;
   return <Badge tone={RUN_TONE[status]}>{RUN_LABEL[status] ?? status}</Badge>;
 }
 
