@@ -180,6 +180,10 @@ describe("reading products", () => {
     const ok = await read([tee({ "Weight (g)": { formula: "100+50", result: 150 }, Manufacturer: { formula: '"Acme"&" Ltd"', result: "Acme Ltd" } })]);
     expect(ok.errors).toEqual([]);
     expect(ok.records[0].fields).toMatchObject({ weight: 150, manufacturer: "Acme Ltd" });
+    // A saved result of 0 is a result (exceljs dropped it).
+    const zero = await read([tee({ "Carbon footprint (kg CO2e)": { formula: "0*5", result: 0 } })]);
+    expect(zero.errors).toEqual([]);
+    expect(zero.records[0].fields).toMatchObject({ carbonFootprint: 0 });
 
     const bad = await read([tee({ "Weight (g)": { formula: "100+50" } as never })]);
     expect(bad.errors).toHaveLength(1);

@@ -124,6 +124,15 @@ afterAll(() => {
 });
 
 describe("the sheet's thread", () => {
+  it("keeps a formula's saved result of 0 or an empty text (exceljs drops results that are not truthy)", async () => {
+    const xml =
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">' +
+      '<c r="A1"><f>0*5</f><v>0</v></c><c r="B1" t="str"><f>IF(1=1,"","x")</f><v></v></c><c r="C1"><f>NOW()</f></c><c r="D1"><f>2*2</f><v>4</v></c>' +
+      "</row></sheetData></worksheet>";
+    const [row] = rowsOf(await readAll(parseSheetOnThread(input(xml, 1024))));
+    expect(row.cells.map((c) => c.value)).toEqual([{ formula: "0*5", result: 0 }, { formula: 'IF(1=1,"","x")', result: "" }, { formula: "NOW()" }, { formula: "2*2", result: 4 }]);
+  });
+
   it("decodes the text of inline and formula string cells once (exceljs decodes it twice)", async () => {
     const xml =
       '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">' +

@@ -3,8 +3,8 @@
 // read, and its garbage the rest; the app's thread now only unzips the sheet (zlib inflates on
 // libuv's threads), posts its bytes to this thread, and checks the rows it gets back, while this
 // thread parses the next piece. The thread knows nothing of the app's rules: it hands over each
-// non-empty cell's value and number format exactly as exceljs gives them (but for one exceljs bug,
-// below: text decoded twice).
+// non-empty cell's value and number format exactly as exceljs gives them (but for two exceljs bugs,
+// below: text decoded twice, and formula results of 0, "" or FALSE dropped).
 //
 // Plain CommonJS, run with `eval` (as the checkpoint thread in app/db/sqlite-checkpoints.server.ts):
 // no file of its own to find in the built app, the dev server, the tests or the command line; the
@@ -40,6 +40,15 @@ async function loadStyles(xml) {
   const plain = new StyleManager();
   plain.init();
   return plain;
+}
+
+// A formula's value with its saved result: exceljs keeps only results that are truthy (its
+// _copyModel), so a formula that came to 0, "" or FALSE looked as if it had none.
+function withSavedResult(cell) {
+  const value = cell.value;
+  if (value === null || typeof value !== "object" || "result" in value || !("formula" in value || "sharedFormula" in value)) return value;
+  const saved = cell._value && cell._value.model ? cell._value.model.result : undefined;
+  return saved === undefined ? value : { ...value, result: saved };
 }
 
 const pieces = [];
@@ -90,7 +99,7 @@ async function parse() {
       batch.rowNumbers.push(row.number);
       row.eachCell({ includeEmpty: false }, (cell, column) => {
         batch.columns.push(column);
-        batch.values.push(cell.value);
+        batch.values.push(withSavedResult(cell));
         batch.numFmts.push(cell.numFmt);
       });
       batch.cellEnds.push(batch.columns.length);
