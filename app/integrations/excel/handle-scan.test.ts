@@ -110,6 +110,37 @@ describe("the handle scan", () => {
     expect(await scan(await sheetXml(header + longRow(12)))).toBeNull();
   });
 
+  it("reads end tags with spaces (</c >) in one pass over the row, however many cells it has", async () => {
+    const cells = (r: number) => `<c r="A${r}" t="inlineStr"><is><t>tee</t></is></c ><c r="B${r}" t="str"><v>T</v></c\n>${`<c r="C${r}"></c >`.repeat(60_000)}`;
+    const path = await sheetXml(`${header.replaceAll("</c>", "</c >")}<row r="2">${cells(2)}</row>`);
+    const started = performance.now();
+    expect(await scan(path)).toEqual(new Map([["tee", 2]]));
+    // A lazy match of each whole cell read the rest of the row for each of these cells: 35 s.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("reads rows of start tags no XML parser reads in time linear in their size", async () => {
+    // 29 s and 27 s: the attribute name was tried again from each of its characters, and each
+    // "<row " without its ">" read the rest of the text again.
+    const longName = `<row r="2"><c ${"a".repeat(150_000)} r="A2" t="str"><v>tee</v></c></row>`;
+    const rowStarts = `<row r="2"><c r="A2" t="str"><v>tee</v></c></row>${"<row ".repeat(50_000)}`;
+    for (const [rows, expected] of [[longName, new Map([["tee", 2]])], [rowStarts, null]] as const) {
+      const path = await sheetXml(header + rows);
+      const started = performance.now();
+      expect(await scan(path)).toEqual(expected);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it("reads a row's number as exceljs does", async () => {
+    // parseInt, as exceljs: row 60 (Number() read 6, and the reader failed further on).
+    const path = await sheetXml(header + `<row r="60e-1"><c r="A60" t="str"><v>tee</v></c></row>`);
+    expect(await scan(path)).toEqual(new Map([["tee", 60]]));
+    const result = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(result.errors).toEqual([]);
+    expect(result.records.map((r) => [r.handle, r.ref?.row])).toEqual([["tee", 60]]);
+  });
+
   it("leaves the reader reading what it gives up on, with exceljs", async () => {
     const path = tmp.path(`r${++n}.xlsx`);
     const records: Record<string, TestCell>[] = [

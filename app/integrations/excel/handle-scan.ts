@@ -30,10 +30,17 @@ export interface HandleScanInput {
   maxRows: number;
 }
 
-const ROW_OPEN = /<(?:[\w.-]+:)?row(?=[\s/>])([^>]*?)(\/?)>/g;
-const ROW_CLOSE = /<\/(?:[\w.-]+:)?row>/g;
-const CELL = /<((?:[\w.-]+:)?)c(?=[\s/>])([^>]*?)(?:\/>|>([\s\S]*?)<\/\1c>)/y;
-const CELLS = new RegExp(CELL.source, "g");
+// A row's start tag: found loosely, then read whole at that place, its attributes as in CELL_TAG
+// below (with `[^>]*?`, each of 50,000 "<row " without a ">" read the rest of the text again: 27 s).
+const ROW_START = /<(?:[\w.-]+:)?row(?=[\s/>])/g;
+const ROW_OPEN = /<(?:[\w.-]+:)?row(?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*?)(\/?)>/y;
+const ROW_CLOSE = /<\/(?:[\w.-]+:)?row\s*>/g;
+// A cell's start or end tag (`<c …>`, `<c …/>`, `</c>`, `</c >`, any namespace prefix). An
+// attribute value may hold ">" (quoted) but never "<", so no match reaches past the next "<": the
+// tags of a row are found in one pass over it, however its cells are written. (Matching a whole
+// cell with a lazy `[\s\S]*?</c>` instead read the rest of the row for each cell whose end tag it
+// did not expect, "</c >": 35 s for a row of 60,000 such cells.)
+const CELL_TAG = /<(\/?)((?:[\w.-]+:)?)c(?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>/g;
 const SHARED_STRING = /^\s*<(?:[\w.-]+:)?v>(\d+)<\/(?:[\w.-]+:)?v>\s*$/;
 // Text without entities or carriage returns (exceljs decodes those twice, or changes them), and
 // inline text without runs (exceljs keeps only the last run).
@@ -68,18 +75,47 @@ function cellValue(cell: CellXml, sharedStrings: readonly unknown[]): unknown {
   throw new Unreadable();
 }
 
+interface CellTag {
+  end: boolean;
+  prefix: string;
+  attrs: string;
+  /** Where the tag starts and where it ends (just after its ">"). */
+  from: number;
+  to: number;
+}
+
+/** The first cell tag at or after `from` in a row's XML. */
+function nextCellTag(body: string, from: number): CellTag | null {
+  CELL_TAG.lastIndex = from;
+  const m = CELL_TAG.exec(body);
+  return m && { end: m[1] === "/", prefix: m[2], attrs: m[3], from: m.index, to: CELL_TAG.lastIndex };
+}
+
+/**
+ * The cell that `start` opens, and where it ends. Its end tag must be the next cell tag: a cell
+ * inside a cell, or one never closed, is not XML exceljs reads.
+ */
+function cellFrom(body: string, start: CellTag): { cell: CellXml; to: number } {
+  if (start.end) throw new Unreadable();
+  if (start.attrs.endsWith("/")) return { cell: { attrs: parseAttributes(start.attrs.slice(0, -1)), content: "" }, to: start.to };
+  const end = nextCellTag(body, start.to);
+  if (!end?.end || end.prefix !== start.prefix || end.attrs.trim() !== "") throw new Unreadable();
+  return { cell: { attrs: parseAttributes(start.attrs), content: body.slice(start.to, end.from) }, to: end.to };
+}
+
 /** Every cell of a row, with its column (a column twice: unreadable, exceljs keeps the last). */
 function rowCells(body: string): { col: number; cell: CellXml }[] {
   const cells: { col: number; cell: CellXml }[] = [];
   const seen = new Set<number>();
-  for (const m of body.matchAll(CELLS)) {
-    const attrs = parseAttributes(m[2]);
-    const ref = CELL_REF.exec(attrs.r ?? "");
+  for (let tag = nextCellTag(body, 0); tag; ) {
+    const { cell, to } = cellFrom(body, tag);
+    const ref = CELL_REF.exec(cell.attrs.r ?? "");
     if (!ref) throw new Unreadable();
     const col = columnIndex(ref[1]);
     if (seen.has(col)) throw new Unreadable();
     seen.add(col);
-    cells.push({ col, cell: { attrs, content: m[3] ?? "" } });
+    cells.push({ col, cell });
+    tag = nextCellTag(body, to);
   }
   return cells;
 }
@@ -90,11 +126,10 @@ function findCell(body: string, ref: string): CellXml | null {
   const quoted = `"${ref}"`;
   const at = body.indexOf(quoted);
   if (at !== -1 && body.indexOf(quoted, at + 1) === -1) {
-    CELL.lastIndex = body.lastIndexOf("<", at);
-    const m = CELL.exec(body);
-    if (m) {
-      const attrs = parseAttributes(m[2]);
-      if (attrs.r === ref) return { attrs, content: m[3] ?? "" };
+    const start = nextCellTag(body, body.lastIndexOf("<", at));
+    if (start && start.from < at && at < start.to) {
+      const { cell } = cellFrom(body, start);
+      if (cell.attrs.r === ref) return cell;
     }
   }
   // Else every cell, by its parsed address.
@@ -110,9 +145,16 @@ async function* sheetXmlRows(xml: AsyncIterable<string>): AsyncGenerator<{ numbe
     if (text.includes("<!--") || text.includes("<![CDATA[")) throw new Unreadable();
     let consumed = 0;
     for (;;) {
-      ROW_OPEN.lastIndex = consumed;
+      ROW_START.lastIndex = consumed;
+      const start = ROW_START.exec(text);
+      if (!start) break;
+      ROW_OPEN.lastIndex = start.index;
       const open = ROW_OPEN.exec(text);
-      if (!open) break;
+      if (!open) {
+        // Not all here yet, or a start tag no XML parser reads (a "<" in an attribute).
+        if (text.includes("<", start.index + 1)) throw new Unreadable();
+        break;
+      }
       let end: number;
       let body: string;
       if (open[2] === "/") {
@@ -125,7 +167,8 @@ async function* sheetXmlRows(xml: AsyncIterable<string>): AsyncGenerator<{ numbe
         end = ROW_CLOSE.lastIndex;
         body = text.slice(ROW_OPEN.lastIndex, close.index);
       }
-      const number = Number(parseAttributes(open[1]).r);
+      // As exceljs reads it (r="60e-1" is row 60), so that both passes agree on every row.
+      const number = parseInt(parseAttributes(open[1]).r, 10);
       if (!Number.isInteger(number) || number < 1) throw new Unreadable();
       consumed = end;
       yield { number, body };

@@ -30,6 +30,25 @@ export interface Limits {
    * of every row the row limit allows.
    */
   maxLinkedCells: number;
+  /**
+   * Uncompressed size of the workbook's formatting part (xl/styles.xml), read whole into memory
+   * and copied to the sheet's thread. A workbook's is a few KB, a few MB at most (Excel allows
+   * 64,000 cell formats). Default 20 MB.
+   */
+  maxStylesBytes: number;
+  /**
+   * Uncompressed size of the shared strings part (xl/sharedStrings.xml: each different text of
+   * the workbook, once), held in memory while the sheet is read and copied to the sheet's thread,
+   * which takes several times its size (twice for text outside Latin-1). 100,000 generated rows
+   * saved by LibreOffice: 19 MB. Default 64 MB.
+   */
+  maxSharedStringsBytes: number;
+  /**
+   * Entries in the shared strings part, counted while it is read: each costs memory of its own,
+   * and an 18 MB file held 13 million tiny ones (1.4 GB). 100,000 generated rows saved by
+   * LibreOffice: 290,722. Default 2,000,000.
+   */
+  maxSharedStrings: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -42,6 +61,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxCellChars: 32_767,
   maxIssues: 10_000,
   maxLinkedCells: 400_000,
+  maxStylesBytes: 20 * 1024 * 1024,
+  maxSharedStringsBytes: 64 * 1024 * 1024,
+  maxSharedStrings: 2_000_000,
 });
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

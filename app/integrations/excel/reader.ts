@@ -1090,21 +1090,43 @@ async function loadStylesXml(path: string): Promise<string | null> {
   return (await readZipTextParts(path, ["xl/styles.xml"])).get("xl/styles.xml") ?? null;
 }
 
-/** The shared string table, parsed by exceljs's own code from the zip part. */
-async function loadSharedStrings(path: string, present: boolean): Promise<unknown[]> {
+/**
+ * The shared string table, parsed by exceljs's own code from the zip part. The part's size was
+ * held to maxSharedStringsBytes by inspectWorkbookFile; the entries are counted here, before each
+ * piece of the part is handed to the parser (a few pieces ahead of it), and once more at the end:
+ * 13 million tiny entries fit in 18 MB of file and took 1.4 GB.
+ */
+async function loadSharedStrings(path: string, present: boolean, maxStrings = resolveLimits().maxSharedStrings): Promise<unknown[]> {
   if (!present) return [];
   const part = await openZipPartText(path, "xl/sharedStrings.xml");
   if (!part) return [];
+  let tooMany: WorkbookRejected | null = null;
+  const check = (count: number) => {
+    if (count <= maxStrings) return;
+    tooMany = new WorkbookRejected(
+      "too-large",
+      `This workbook holds more than ${formatCount(maxStrings)} different texts, the limit, so it was not read. Split your products into several files (each product's rows in the same file) and upload them one by one.`,
+    );
+    throw tooMany;
+  };
   try {
     const helper = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: "cache" }) as unknown as {
       sharedStrings?: unknown[];
       _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
     };
-    for await (const _ of helper._parseSharedStrings(Readable.from(part.text))) {
+    async function* counted(text: AsyncIterable<string>): AsyncGenerator<string> {
+      for await (const piece of text) {
+        check(helper.sharedStrings?.length ?? 0);
+        yield piece;
+      }
+    }
+    for await (const _ of helper._parseSharedStrings(Readable.from(counted(part.text)))) {
       // "cache" mode yields nothing; the table fills helper.sharedStrings
     }
+    check(helper.sharedStrings?.length ?? 0);
     return helper.sharedStrings ?? [];
   } catch (err) {
+    if (tooMany) throw tooMany;
     throw new WorkbookRejected(
       "corrupt",
       `This workbook's text table is damaged, so it cannot be read. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again. (Detail: ${err instanceof Error ? err.message : String(err)})`,
@@ -1207,8 +1229,15 @@ interface SheetTables {
  * keys products), read from the handle column only, straight from the sheet's XML. It stops
  * after `maxRows` rows with a handle, as the parser does.
  */
-async function readSheetTables(input: string, sheet: { name: string; path: string }, hasSharedStrings: boolean, primaryLocale: string, registry: FieldRegistry, maxRows: number): Promise<SheetTables> {
-  const sharedStrings = await loadSharedStrings(input, hasSharedStrings);
+async function readSheetTables(
+  input: string,
+  sheet: { name: string; path: string },
+  hasSharedStrings: boolean,
+  primaryLocale: string,
+  registry: FieldRegistry,
+  { maxRows, maxSharedStrings }: Pick<Limits, "maxRows" | "maxSharedStrings">,
+): Promise<SheetTables> {
+  const sharedStrings = await loadSharedStrings(input, hasSharedStrings, maxSharedStrings);
   const stylesXml = await loadStylesXml(input);
   const lastRowOf = await scanLastRowOfEachHandle({
     path: input,
@@ -1304,7 +1333,7 @@ export async function streamProductsWorkbook(input: string, options: ReadOptions
   // every part to verify it: that waits on zlib's threads, the first pass works on this one.
   const tables: { reading?: Promise<SheetTables> } = {};
   const readTables = (sheet: { name: string; path: string }, hasSharedStrings: boolean) =>
-    (tables.reading ??= readSheetTables(input, sheet, hasSharedStrings, primaryLocale, registry, limits.maxRows));
+    (tables.reading ??= readSheetTables(input, sheet, hasSharedStrings, primaryLocale, registry, limits));
   const info = await inspectWorkbookFile(input, limits, {
     alongsideVerification: async ({ productsSheet, hasSharedStrings }) => {
       if (productsSheet?.path) await readTables({ name: productsSheet.name, path: productsSheet.path }, hasSharedStrings);

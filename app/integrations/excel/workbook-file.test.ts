@@ -174,6 +174,17 @@ describe("zip bombs and size limits", () => {
     expect(err.message).toMatch(/unpacks to .*; the limit is 10 KB/);
   });
 
+  it("refuses styles or shared strings larger than their limits before reading them", async () => {
+    // A 1.5 MB file held 240 MB of styles (or 230 MB of shared strings): read whole, they took
+    // the server down.
+    const styles = await rejection(validXlsx, { maxStylesBytes: 1000 });
+    expect(styles.code).toBe("zip-bomb");
+    expect(styles.message).toMatch(/formatting \(cell styles\) takes .* unpacked; the limit is 1000 bytes, so it was not opened/);
+    const strings = await rejection(validXlsx, { maxSharedStringsBytes: 10_000 });
+    expect(strings.code).toBe("zip-bomb");
+    expect(strings.message).toMatch(/table of cell texts takes .* unpacked; the limit is 10 KB, so it was not opened. Split your products/);
+  });
+
   it("refuses a zip with an absurd number of parts", async () => {
     const err = await rejection(validXlsx, { maxZipEntries: 3 });
     expect(err.message).toMatch(/parts; an Excel workbook has a few dozen/);
@@ -219,6 +230,27 @@ describe("hyperlinks", () => {
     const targets = Array.from({ length: 3 }, (_, i) => `<Relationship Id="rIdH${i + 1}" Type="${HYPERLINK_REL}" Target="https://cdn.example.com/${i}.jpg" TargetMode="External"/>`).join("");
     const tooManyTargets = await rejection(linkedWorkbook('<hyperlink ref="B2" r:id="rIdH1"/>', targets), { maxLinkedCells: 2 });
     expect(tooManyTargets.code).toBe("too-many-links");
+  });
+
+  it("finds links in one pass over the sheet, whatever their tags hold", async () => {
+    // A ">" in a quoted value is legal XML: it no longer ends the tag (and loses the link).
+    const path = tmp.path("linked-gt.xlsx");
+    await writeFile(path, linkedWorkbook('<hyperlink ref="B2:B3" tooltip="front > back" r:id="rIdH1"/>'));
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.records.map((p) => p.fields.images)).toEqual([[{ url: "https://cdn.example.com/photo.jpg" }], [{ url: "https://cdn.example.com/photo.jpg" }]]);
+    // 10 MB of "<hyperlink " without a ">" (stored, not compressed): each start read the rest of
+    // its piece of the sheet again (12 s).
+    const junk = tmp.path("linked-junk.xlsx");
+    const sheet = `<worksheet><sheetData/><hyperlinks>${"<hyperlink ".repeat(1_000_000)}</hyperlinks></worksheet>`;
+    const rels = `<Relationships><Relationship Id="rIdH1" Type="${HYPERLINK_REL}" Target="https://cdn.example.com/photo.jpg" TargetMode="External"/></Relationships>`;
+    const entries = workbookSkeleton();
+    entries[3] = { name: "xl/worksheets/sheet1.xml", data: Buffer.from(sheet), store: true };
+    await writeFile(junk, buildZip([...entries, { name: "xl/worksheets/_rels/sheet1.xml.rels", data: Buffer.from(rels) }]));
+    const started = performance.now();
+    const info = await inspectWorkbookFile(junk, DEFAULT_LIMITS);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(info.hyperlinks.size).toBe(0);
   });
 
   it("reads a link on a range of cells as the link of each of its cells, within the limit", async () => {
@@ -275,6 +307,38 @@ describe("wrong sheets", () => {
     expect(err).toBeInstanceOf(WorkbookRejected);
     expect(err.code).toBe("no-products-sheet");
     expect(err.message).toMatch(/no sheet named "Products". Sheets found: "Sheet1", "Data & notes"/);
+  });
+
+  it("lists a few of 40,000 sheets, quickly, in a short message", async () => {
+    // Each sheet's relationship was searched for in the list of all: 14 s for this 400 KB file.
+    const many = 40_000;
+    const entries = workbookSkeleton();
+    const name = (i: number) => (i === 0 ? "x".repeat(100_000) : `s${i}`);
+    const sheets = Array.from({ length: many }, (_, i) => `<sheet name="${name(i)}" sheetId="${i + 1}" r:id="x${i}"/>`).join("");
+    entries[1] = { name: "xl/workbook.xml", data: Buffer.from(`<workbook xmlns:r="r"><sheets>${sheets}</sheets></workbook>`) };
+    const rels = Array.from({ length: many }, (_, i) => `<Relationship Id="rId${i}" Type="t" Target="a"/>`).join("");
+    entries[2] = { name: "xl/_rels/workbook.xml.rels", data: Buffer.from(`<Relationships>${rels}</Relationships>`) };
+    const file = buildZip(entries);
+    const started = performance.now();
+    const err = await rejection(file);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(err.code).toBe("no-products-sheet");
+    expect(err.message).toMatch(/Sheets found: "x{31}…", "s1", .*, "s9", and 39,990 more. Put your products/);
+    expect(err.message.length).toBeLessThan(500);
+  });
+
+  it("reads workbook.xml in one pass, whatever its tags hold", async () => {
+    // 60,000 "<sheet " without a ">": each read the rest of the part again (28 s).
+    const entries = workbookSkeleton();
+    entries[1] = { name: "xl/workbook.xml", data: Buffer.from(`<workbook><sheets>${"<sheet ".repeat(60_000)}`) };
+    const file = buildZip(entries);
+    const started = performance.now();
+    const err = await rejection(file);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(err.code).toBe("no-products-sheet");
+    // A ">" in a quoted value is legal XML (Excel writes "&gt;"; other programs may not).
+    entries[1] = { name: "xl/workbook.xml", data: Buffer.from('<workbook xmlns:r="r"><sheets><sheet name="Data > 2024" sheetId="1" r:id="rId1"/></sheets></workbook>') };
+    expect((await rejection(buildZip(entries))).message).toMatch(/Sheets found: "Data > 2024"\./);
   });
 
   it("reads a minimal hand-made workbook (inline strings, no styles or shared strings)", async () => {
