@@ -41,9 +41,10 @@ export function createDb(target: DatabaseTarget = databaseTarget(process.env.DAT
 const transactionContext = new AsyncLocalStorage<{ open: boolean }>();
 
 /**
- * Runs a transaction (`start`: the client's `$transaction` call) so that what its callback does, and
- * everything that calls, counts as its own work (SqliteWriteGate): writes made through the plain
- * client inside it belong to it, as the sync's progress does. forShop's `$transaction` uses it.
+ * Runs a transaction (`start`: the client's `$transaction` call) so that what its callback does,
+ * and everything it calls, counts as the transaction's own work (SqliteWriteGate): writes made
+ * through the plain client inside it belong to it, as a sync's progress does. forShop's
+ * `$transaction` uses it.
  */
 export function asTransactionWork<T>(start: () => Promise<T>): Promise<T> {
   const context = { open: true };
