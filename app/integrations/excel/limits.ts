@@ -49,6 +49,11 @@ export interface Limits {
    * LibreOffice: 290,722. Default 2,000,000.
    */
   maxSharedStrings: number;
+  /**
+   * Uncompressed size of xl/workbook.xml and of its relationships, each read whole: a sheet list,
+   * a few KB in real workbooks (a few MB with thousands of defined names). Default 10 MB.
+   */
+  maxWorkbookPartBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -64,6 +69,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxStylesBytes: 20 * 1024 * 1024,
   maxSharedStringsBytes: 64 * 1024 * 1024,
   maxSharedStrings: 2_000_000,
+  maxWorkbookPartBytes: 10 * 1024 * 1024,
 });
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

@@ -174,7 +174,7 @@ describe("zip bombs and size limits", () => {
     expect(err.message).toMatch(/unpacks to .*; the limit is 10 KB/);
   });
 
-  it("refuses styles or shared strings larger than their limits before reading them", async () => {
+  it("refuses styles, shared strings or a sheet list larger than their limits before reading them", async () => {
     // A 1.5 MB file held 240 MB of styles (or 230 MB of shared strings): read whole, they took
     // the server down.
     const styles = await rejection(validXlsx, { maxStylesBytes: 1000 });
@@ -183,6 +183,10 @@ describe("zip bombs and size limits", () => {
     const strings = await rejection(validXlsx, { maxSharedStringsBytes: 10_000 });
     expect(strings.code).toBe("zip-bomb");
     expect(strings.message).toMatch(/table of cell texts takes .* unpacked; the limit is 10 KB, so it was not opened. Split your products/);
+    // The sheet list too (240 MB of it, in a 1.6 MB file, took 1.1 GB).
+    const sheets = await rejection(validXlsx, { maxWorkbookPartBytes: 100 });
+    expect(sheets.code).toBe("zip-bomb");
+    expect(sheets.message).toMatch(/list of sheets takes .* unpacked; the limit is 100 bytes, so it was not opened/);
   });
 
   it("refuses a zip with an absurd number of parts", async () => {

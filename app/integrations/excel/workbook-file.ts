@@ -376,12 +376,23 @@ function zipError(err: unknown): WorkbookRejected {
 }
 
 /**
- * The parts the reader holds in memory whole, and copies to the sheet's thread: a file of a
- * megabyte or two (within the compression ratio) held 240 MB of styles, which took the server
- * down. Their sizes as declared in the directory are the real ones: yauzl stops a part that
+ * The parts the reader holds in memory whole (styles and shared strings are also copied to the
+ * sheet's thread): a file of a megabyte or two (within the compression ratio) held 240 MB of
+ * styles, which took the server down, and 240 MB of workbook.xml took 1.1 GB. Their sizes as declared in the directory are the real ones: yauzl stops a part that
  * inflates to more. A name given twice counts twice (every copy is read).
  */
-const WHOLE_PARTS = new Map<string, { limit: "maxStylesBytes" | "maxSharedStringsBytes"; what: string; fix: string }>([
+const WHOLE_PARTS = new Map<string, { limit: "maxStylesBytes" | "maxSharedStringsBytes" | "maxWorkbookPartBytes"; what: string; fix: string }>([
+  ...["xl/workbook.xml", "xl/_rels/workbook.xml.rels"].map(
+    (name) =>
+      [
+        name,
+        {
+          limit: "maxWorkbookPartBytes",
+          what: "list of sheets",
+          fix: "It holds far more than a workbook's sheets and names: copy your rows into the Passport template (paste values only) and upload that file.",
+        },
+      ] as const,
+  ),
   [
     "xl/styles.xml",
     {
