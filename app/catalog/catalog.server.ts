@@ -303,6 +303,11 @@ interface ChangeRow {
   changedAt: Date;
 }
 
+/** A stored value's key (entity, field, locale) as one string, for sets and maps of values. */
+export function storedValueKey(v: { entityId: string; field: string; locale: string }): string {
+  return `${v.entityId}|${v.field}|${v.locale}`;
+}
+
 /**
  * The history rows of values' first writes, kept on the values (none for values written before
  * that, whose rows are stored). What was written first is what the value's first change replaced;
@@ -311,8 +316,7 @@ interface ChangeRow {
 export async function firstWrites(db: ShopDb | ShopTx, values: readonly StoredValue[]): Promise<ChangeRow[]> {
   const kept = values.filter((v): v is StoredValue & { createdAt: Date } => v.createdAt !== null);
   if (kept.length === 0) return [];
-  const keyOf = (v: { entityId: string; field: string; locale: string }) => `${v.entityId}|${v.field}|${v.locale}`;
-  const createdAt = new Map(kept.map((v) => [keyOf(v), v.createdAt]));
+  const createdAt = new Map(kept.map((v) => [storedValueKey(v), v.createdAt]));
   // Each value's first change at or after its first write (changes come oldest first).
   const firstChange = new Map<string, string | null>();
   const fields = [...new Set(kept.map((v) => v.field))];
@@ -323,14 +327,14 @@ export async function firstWrites(db: ShopDb | ShopTx, values: readonly StoredVa
       select: { entityId: true, field: true, locale: true, oldValue: true, changedAt: true },
     });
     for (const change of changes) {
-      const key = keyOf(change);
+      const key = storedValueKey(change);
       const since = createdAt.get(key);
       if (since && !firstChange.has(key) && change.changedAt >= since) firstChange.set(key, change.oldValue);
     }
   }
   return kept.map((value) => {
     const { entityId, field, locale } = value;
-    const key = keyOf(value);
+    const key = storedValueKey(value);
     return {
       id: rowIdAt(value.createdAt.getTime(), key),
       entityId,

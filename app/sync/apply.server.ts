@@ -1,7 +1,7 @@
 // Writes a change set inside one transaction: new products and variants, regrouping, soft
 // deletes, field values with their provenance and history, links. New and changed rows go
 // through bulk-insert.server.ts (insertRows, updateRows).
-import { firstWrites, type StoredValue } from "../catalog/catalog.server";
+import { firstWrites, storedValueKey, type StoredValue } from "../catalog/catalog.server";
 import { newRowId } from "../db/ids";
 import type { ShopTx } from "../db/scoped.server";
 import { insertRows, updateRows, type Row } from "./bulk-insert.server";
@@ -190,12 +190,12 @@ export async function writeFieldValues(tx: ShopTx, writes: readonly FieldWrite[]
 async function deleteClearedValues(tx: ShopTx, writes: readonly FieldWrite[]): Promise<void> {
   const clears = writes.filter((w) => w.newValue === null && w.oldValue !== null);
   if (clears.length === 0) return;
-  const cleared = new Set(clears.map((w) => `${w.entityId}|${w.field}|${w.locale}`));
+  const cleared = new Set(clears.map(storedValueKey));
   const fields = [...new Set(clears.map((w) => w.field))];
   const values: StoredValue[] = [];
   for (const part of chunks([...new Set(clears.map((w) => w.entityId))])) {
     const stored = await tx.fieldValue.findMany({ where: { entityId: { in: part }, field: { in: fields } } });
-    values.push(...stored.filter((v) => cleared.has(`${v.entityId}|${v.field}|${v.locale}`)));
+    values.push(...stored.filter((v) => cleared.has(storedValueKey(v))));
   }
   await insertRows(tx, "FieldChange", (await firstWrites(tx, values)).map((first) => ({ shop: tx.shopDomain, ...first })));
   for (const part of chunks(clears, CLEARS_PER_DELETE)) {
