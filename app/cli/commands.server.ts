@@ -153,6 +153,11 @@ async function commitProgress(db: ShopDb, uploadId: string): Promise<string> {
   return `saving${run.phase ? ` (${run.phase})` : ""}: ${run.processed}${run.total ? ` of ${run.total}` : ""} records`;
 }
 
+/** A problem of a file as one line: "Products row 4, Barcode: …". */
+function issueLine(e: { sheet: string; row: number; column: string; message: string }): string {
+  return `${e.sheet} row ${e.row}${e.column ? `, ${e.column}` : ""}: ${e.message}`;
+}
+
 function issuesJson(preview: UploadPreview) {
   return preview.errors.map((e) => ({ sheet: e.sheet, row: e.row, column: e.column, message: e.message }));
 }
@@ -165,7 +170,7 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
   for (const w of preview.warnings) log(`warning: ${w.sheet} row ${w.row} ${w.column}: ${w.message}`);
   if (preview.status !== "previewed" || opts["dry-run"]) {
     const run = preview.run!;
-    const human = [runLine(run), ...preview.errors.map((e) => `${e.sheet} row ${e.row}${e.column ? `, ${e.column}` : ""}: ${e.message}`)].join("\n");
+    const human = [runLine(run), ...preview.errors.map(issueLine)].join("\n");
     out(opts, { run: runJson(run), errors: issuesJson(preview) }, human);
     if (preview.status === "previewed") return 0;
     failure(refusalReason(preview));
@@ -188,8 +193,7 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
 
 /** Why a file cannot be imported, in one line: the upload's message, or its first problem. */
 function refusalReason(preview: UploadPreview): string {
-  const first = preview.errors[0];
-  const problem = first ? `${first.sheet} row ${first.row}${first.column ? `, ${first.column}` : ""}: ${first.message}` : "";
+  const problem = preview.errors[0] ? issueLine(preview.errors[0]) : "";
   if (preview.message) return problem ? `${preview.message} First: ${problem}` : preview.message;
   return problem ? `${preview.errors.length} ${preview.errors.length === 1 ? "problem" : "problems"}; first: ${problem}` : "the file cannot be imported";
 }
