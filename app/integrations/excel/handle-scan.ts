@@ -12,7 +12,7 @@
 // guesses.
 import { rawCell, type RawCell } from "./cells";
 import { columnIndex, columnLetter } from "./columns";
-import { openZipPartText, parseAttributes } from "./workbook-file";
+import { openZipPartText, parseAttributes, TAG_ATTRIBUTES } from "./workbook-file";
 
 /** The handle column of a header row (-1 when it has none); undefined when the row is not the header row (blank). */
 export type HandleColumnOf = (cols: readonly number[], raws: readonly RawCell[]) => number | undefined;
@@ -33,14 +33,14 @@ export interface HandleScanInput {
 // A row's start tag: found loosely, then read whole at that place, its attributes as in CELL_TAG
 // below (with `[^>]*?`, each of 50,000 "<row " without a ">" read the rest of the text again: 27 s).
 const ROW_START = /<(?:[\w.-]+:)?row(?=[\s/>])/g;
-const ROW_OPEN = /<(?:[\w.-]+:)?row(?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*?)(\/?)>/y;
+const ROW_OPEN = new RegExp(String.raw`<(?:[\w.-]+:)?row(?=[\s/>])(${TAG_ATTRIBUTES}?)(\/?)>`, "y");
 const ROW_CLOSE = /<\/(?:[\w.-]+:)?row\s*>/g;
 // A cell's start or end tag (`<c …>`, `<c …/>`, `</c>`, `</c >`, any namespace prefix). An
 // attribute value may hold ">" (quoted) but never "<", so no match reaches past the next "<": the
 // tags of a row are found in one pass over it, however its cells are written. (Matching a whole
 // cell with a lazy `[\s\S]*?</c>` instead read the rest of the row for each cell whose end tag it
 // did not expect, "</c >": 35 s for a row of 60,000 such cells.)
-const CELL_TAG = /<(\/?)((?:[\w.-]+:)?)c(?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>/g;
+const CELL_TAG = new RegExp(String.raw`<(\/?)((?:[\w.-]+:)?)c(?=[\s/>])(${TAG_ATTRIBUTES})>`, "g");
 const SHARED_STRING = /^\s*<(?:[\w.-]+:)?v>(\d+)<\/(?:[\w.-]+:)?v>\s*$/;
 // Text without entities or carriage returns (exceljs decodes those twice, or changes them), and
 // inline text without runs (exceljs keeps only the last run).

@@ -205,7 +205,7 @@ export function parseAttributes(s: string): Record<string, string> {
  * at the next "<": with `[^>]*`, each of 20,000 "<sheet " without a ">" read the rest of the part
  * again (3 s for 140 KB of workbook.xml; 24 s for a 20 MB sheet of "<hyperlink ").
  */
-const TAG_ATTRIBUTES = String.raw`(?:[^<>"']|"[^"<]*"|'[^'<]*')*`;
+export const TAG_ATTRIBUTES = String.raw`(?:[^<>"']|"[^"<]*"|'[^'<]*')*`;
 
 /** Elements `<tag …>` (any namespace prefix) with their attributes. */
 export function xmlElements(xml: string, tag: string): Record<string, string>[] {
@@ -378,36 +378,19 @@ function zipError(err: unknown): WorkbookRejected {
 /**
  * The parts the reader holds in memory whole (styles and shared strings are also copied to the
  * sheet's thread): a file of a megabyte or two (within the compression ratio) held 240 MB of
- * styles, which took the server down, and 240 MB of workbook.xml took 1.1 GB. Their sizes as declared in the directory are the real ones: yauzl stops a part that
- * inflates to more. A name given twice counts twice (every copy is read).
+ * styles, which took the server down, and 240 MB of workbook.xml took 1.1 GB. Their sizes as
+ * declared in the directory are the real ones: yauzl stops a part that inflates to more. A name
+ * given twice counts twice (every copy is read).
  */
+const TEMPLATE_FIX = "copy your rows into the Passport template (paste values only) and upload that file.";
+const SHEET_LIST = { limit: "maxWorkbookPartBytes", what: "list of sheets", fix: `It holds far more than a workbook's sheets and names: ${TEMPLATE_FIX}` } as const;
 const WHOLE_PARTS = new Map<string, { limit: "maxStylesBytes" | "maxSharedStringsBytes" | "maxWorkbookPartBytes"; what: string; fix: string }>([
-  ...["xl/workbook.xml", "xl/_rels/workbook.xml.rels"].map(
-    (name) =>
-      [
-        name,
-        {
-          limit: "maxWorkbookPartBytes",
-          what: "list of sheets",
-          fix: "It holds far more than a workbook's sheets and names: copy your rows into the Passport template (paste values only) and upload that file.",
-        },
-      ] as const,
-  ),
-  [
-    "xl/styles.xml",
-    {
-      limit: "maxStylesBytes",
-      what: "formatting (cell styles)",
-      fix: "It holds far more cell styles than a workbook needs: copy your rows into the Passport template (paste values only) and upload that file.",
-    },
-  ],
+  ["xl/workbook.xml", SHEET_LIST],
+  ["xl/_rels/workbook.xml.rels", SHEET_LIST],
+  ["xl/styles.xml", { limit: "maxStylesBytes", what: "formatting (cell styles)", fix: `It holds far more cell styles than a workbook needs: ${TEMPLATE_FIX}` }],
   [
     "xl/sharedStrings.xml",
-    {
-      limit: "maxSharedStringsBytes",
-      what: "table of cell texts",
-      fix: "Split your products into several files (each product's rows in the same file) and upload them one by one.",
-    },
+    { limit: "maxSharedStringsBytes", what: "table of cell texts", fix: "Split your products into several files (each product's rows in the same file) and upload them one by one." },
   ],
 ]);
 
