@@ -79,6 +79,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       primaryId: options.roleOverride ? integration.id : (primary?.id ?? null),
       ownership,
       newId: newRowId,
+      valuesChecked: batch.valuesChecked,
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
     stopHeartbeat = keepRunAlive(db, runId, options.heartbeatMs);

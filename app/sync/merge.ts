@@ -34,6 +34,8 @@ export interface MergeContext {
   primaryId: string | null;
   ownership: OwnershipMap;
   newId: () => string;
+  /** The records' values went through parseFieldValue already (SourceBatch.valuesChecked). */
+  valuesChecked?: boolean;
 }
 
 /** A stored value: canonical JSON, and the integration that wrote it (null: a manual edit). */
@@ -528,6 +530,7 @@ class Merger {
 
   /** parseFieldValue, once for the same value given again (records are not changed once read, and parsing has no side effects). */
   private parse(field: FieldKey, raw: unknown): ParseResult<unknown> {
+    if (this.ctx.valuesChecked) return { ok: true, value: raw };
     const last = this.lastParsed.get(field);
     if (last !== undefined && last.raw === raw) return last.result;
     const result = parseFieldValue(field, raw);

@@ -58,6 +58,12 @@ export interface SourceBatch {
   /** Total record count when known up front, for progress. */
   total?: number;
   /**
+   * Every value of these records is already what parseFieldValue made of it: the adapter checked
+   * each one as it read it (the Excel reader does, to report problems cell by cell), so the merge
+   * does not check them a second time.
+   */
+  valuesChecked?: boolean;
+  /**
    * Runs inside the transaction that applies the run (not for a preview), e.g. to mark the
    * webhook events the batch was made of as processed: both happen, or neither.
    */

@@ -1,9 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Certification, Material } from "../../catalog/fields";
+import { isFieldKey, parseFieldValue, type Certification, type FieldKey, type Material } from "../../catalog/fields";
 import { normalizeGtin } from "../../passports/gs1";
 import { ean13 } from "./examples";
+import { generateWorkbook } from "./generate";
 import { buildZip, fmt, makeTempDir, readZipEntries, reorderZip, type TestCell, type TestSheet, workbookSkeleton, writeProducts, writeProductsStreaming, writeXlsx } from "./fixtures/helpers";
 import { WorkbookRejected } from "./limits";
 import { type ReadOptions, readProductsWorkbook, streamProductsWorkbook, type WorkbookStream } from "./reader";
@@ -907,5 +908,68 @@ describe("rows and columns", () => {
   it("uses the shop's primary locale for plain text columns", async () => {
     const r = await read([{ "Product Handle": "tee", Title: "T-Shirt", "Title [en]": undefined, "Title [fr-ca]": "Chandail" }], { primaryLocale: "de" });
     expect(r.records[0].fields.title).toEqual({ de: "T-Shirt", "fr-CA": "Chandail" });
+  });
+});
+
+// The merge trusts the reader's values (SourceBatch.valuesChecked) instead of checking each again:
+// what the reader hands over must be exactly what parseFieldValue makes of it.
+describe("values the reader hands over are already checked", () => {
+  function expectChecked(fields: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(fields)) {
+      expect(isFieldKey(key), key).toBe(true);
+      const again = parseFieldValue(key as FieldKey, value);
+      expect(again, key).toEqual({ ok: true, value });
+    }
+  }
+
+  it("gives every value in the form parseFieldValue gives it, however the cells were written", async () => {
+    const r = await read([
+      {
+        "Product Handle": "Tee",
+        Title: "  Organic Tee  ",
+        Description: "<p>Soft</p>",
+        Images: " https://cdn.example.com/a.jpg ",
+        Tags: " organic ,cotton,, ",
+        "Product status": "DRAFT",
+        "Material 1": " Cotton ",
+        "Material 1 %": "100",
+        "Material 1 Origin": "in",
+        "Country of production": " pt ",
+        "Carbon footprint (kg CO2e)": "2,5",
+        "Certification 1 Name": "GOTS",
+        "Certification 1 Valid until": "2027-06-30",
+        "Weight (g)": "145",
+        SKU: " TEE-S ",
+        "Barcode (GTIN)": EAN_A,
+        "Option1 Name": " Size ",
+        "Option1 Value": " S ",
+      },
+      { "Product Handle": "tee", SKU: "TEE-M", "Barcode (GTIN)": `0${EAN_B}`, "Country of production": "es", "Option1 Value": "M" },
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.records).toHaveLength(1);
+    const [p] = r.records;
+    expect(p.fields.status).toBe("draft");
+    expect(p.variants.map((v) => v.fields.countryOfProduction)).toEqual(["PT", "ES"]);
+    expect(p.variants[1].fields.barcode).toBe(gtin14(EAN_B));
+    expectChecked(p.fields);
+    for (const v of p.variants) expectChecked(v.fields);
+  });
+
+  it("does so for every field of a generated workbook", async () => {
+    const path = tmp.path("generated.xlsx");
+    await generateWorkbook(path, { products: 20, variantsPerProduct: 3, locales: ["de"] });
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    const keys = new Set<string>();
+    for (const p of r.records) {
+      expectChecked(p.fields);
+      Object.keys(p.fields).forEach((k) => keys.add(k));
+      for (const v of p.variants) {
+        expectChecked(v.fields);
+        Object.keys(v.fields).forEach((k) => keys.add(k));
+      }
+    }
+    expect(keys.size).toBeGreaterThan(15);
   });
 });

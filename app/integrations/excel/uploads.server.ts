@@ -306,7 +306,7 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     runId: previewRunId,
     dryRun: true,
     createUnmatched: upload.createMissing,
-    source: async () => ({ scope: "partial", records: archiver.keep(stream.records), total: stream.products }),
+    source: async () => ({ scope: "partial", records: archiver.keep(stream.records), total: stream.products, valuesChecked: true }),
     onChanges: (part) => {
       changeCount += part.writes.length;
       for (const w of part.writes.slice(0, MAX_PREVIEW_CHANGES - changes.length)) changes.push(previewChange(w));
@@ -558,6 +558,8 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     scope: "partial",
     records: commit.records,
     total: commit.total,
+    // Read by the reader, which checks every value, now or in the preview (the kept records).
+    valuesChecked: true,
     createUnmatched: upload.createMissing,
     atomic: true,
     onCommit: async (tx) => {
