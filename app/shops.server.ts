@@ -1,6 +1,7 @@
 // The lifecycle of a shop: install (first authenticated request), uninstall, GDPR requests.
 import { LRUCache } from "lru-cache";
 import { db as rootDb, type Db } from "./db.server";
+import { isUniqueViolation } from "./db/errors";
 import { deleteShopData, forShop, type ShopDb } from "./db/scoped.server";
 import { restoreAfterReinstall, stopForUninstall } from "./integrations/integrations.server";
 import { onShopifyConnected } from "./integrations/shopify/connection.server";
@@ -158,13 +159,30 @@ export async function onAppUninstalled(shop: string, client: Db = rootDb): Promi
   });
 }
 
+/** A compliance webhook as received: its topic, its X-Shopify-Webhook-Id and its payload. */
+export interface ComplianceWebhook {
+  topic: string;
+  /** The same on every delivery of one webhook (Shopify retries, and delivers at least once). */
+  webhookId: string;
+  payload: unknown;
+}
+
 /**
  * customers/data_request and customers/redact: we hold no customer data, but keep a record that a
  * request came and what it was about. Only Shopify's ids are kept: the payload also carries the
  * customer's email and phone, which keeping would be holding the very data we are asked to erase.
+ * Each webhook is stored once: a redelivery (same webhook id, same shop) adds nothing and returns
+ * `stored: false`, to be answered like the first delivery.
  */
-export async function recordComplianceRequest(shop: string, topic: string, payload: unknown, client: Db = rootDb): Promise<void> {
-  await forShop(shop, client).complianceRequest.create({ data: { shop, topic, payload: JSON.stringify(complianceRecord(payload)) } });
+export async function recordComplianceRequest(shop: string, webhook: ComplianceWebhook, client: Db = rootDb): Promise<{ stored: boolean }> {
+  const { topic, webhookId, payload } = webhook;
+  try {
+    await forShop(shop, client).complianceRequest.create({ data: { shop, topic, webhookId, payload: JSON.stringify(complianceRecord(payload)) } });
+    return { stored: true };
+  } catch (error) {
+    if (isUniqueViolation(error)) return { stored: false };
+    throw error;
+  }
 }
 
 /** What is kept of a compliance webhook's payload: the ids of the customer, the request and the orders. */

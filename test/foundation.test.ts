@@ -98,6 +98,25 @@ describe("webhooks", () => {
     expect(JSON.parse(stored.payload)).toEqual({ customerId: 7, dataRequestId: 9999, orderIds: [299938] });
   });
 
+  it.each([
+    ["customers/data_request", dataRequest],
+    ["customers/redact", customersRedact],
+  ] as const)("stores a %s webhook once: a redelivery (same webhook id) is answered 200 and adds nothing", async (topic, route) => {
+    const payload = { shop_domain: TEST_SHOP, customer: { id: 7 }, orders_to_redact: [1], orders_requested: [1], data_request: { id: 9 } };
+    const deliver = async (shop: string, webhookId: string) => (await call(route, webhookRequest({ shop, topic, webhookId, payload: { ...payload, shop_domain: shop } }))).status;
+    const stored = (shop: string) => forShop(shop).complianceRequest.findMany({ where: { topic }, orderBy: { receivedAt: "asc" } });
+
+    expect([await deliver(TEST_SHOP, "hook-1"), await deliver(TEST_SHOP, "hook-1")]).toEqual([200, 200]);
+    expect((await stored(TEST_SHOP)).map((r) => r.webhookId)).toEqual(["hook-1"]);
+    // Another webhook is another request, even with the same content.
+    expect(await deliver(TEST_SHOP, "hook-2")).toBe(200);
+    expect((await stored(TEST_SHOP)).map((r) => r.webhookId).sort()).toEqual(["hook-1", "hook-2"]);
+    // Webhook ids are kept per shop: another shop's webhook with the same id is its own.
+    expect(await deliver(OTHER_SHOP, "hook-1")).toBe(200);
+    expect((await stored(OTHER_SHOP)).map((r) => r.webhookId)).toEqual(["hook-1"]);
+    expect(await stored(TEST_SHOP)).toHaveLength(2);
+  });
+
   it("records the scopes granted on app/scopes_update", async () => {
     await call(scopesUpdate, webhookRequest({ shop: TEST_SHOP, topic: "app/scopes_update", payload: { previous: ["read_products"], current: ["read_products", "write_products"] } }));
     const session = await forShop(TEST_SHOP).session.findFirstOrThrow({});

@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db.server";
+import { isUniqueViolation } from "../db/errors";
 import { MAX_ATTEMPTS, retryDelayMs, type JobQueue, type QueuedJob } from "./queue";
 
 const QUEUE = "sync";
@@ -17,10 +18,6 @@ export interface DbQueueOptions {
   concurrency?: number;
   maxAttempts?: number;
   retryDelay?: (attempt: number) => number;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "P2002";
 }
 
 export class DbJobQueue implements JobQueue {

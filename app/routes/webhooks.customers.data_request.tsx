@@ -4,9 +4,9 @@ import { recordComplianceRequest } from "../shops.server";
 
 const TOPIC = "customers/data_request";
 
-/** We store no customer data; the request is recorded (by its ids) and answered. */
+/** We store no customer data; the request is recorded (by its ids, once per webhook: a redelivery adds nothing) and answered. */
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, payload } = await authenticate.webhook(request);
-  await recordComplianceRequest(shop, TOPIC, payload);
+  const { shop, webhookId, payload } = await authenticate.webhook(request);
+  await recordComplianceRequest(shop, { topic: TOPIC, webhookId, payload });
   return new Response();
 };

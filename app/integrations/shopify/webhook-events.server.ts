@@ -8,6 +8,7 @@
 //   an event already synced (a late delivery) is dropped;
 // - a batch marks exactly the events it was made of as processed, in the run's transaction;
 //   events arriving meanwhile stay for the next run.
+import { isUniqueViolation } from "../../db/errors";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import type { SourceBatch, SourceRecord } from "../../sync/records";
 import type { IntegrationRow } from "../integrations.server";
@@ -53,10 +54,6 @@ function resourceOf(topic: string, payload: unknown): { resourceId: string | nul
   const resourceId =
     typeof p.admin_graphql_api_id === "string" ? p.admin_graphql_api_id : typeof p.id === "number" || typeof p.id === "string" ? productGid(p.id) : null;
   return { resourceId, resourceUpdatedAt: dateOf(p.updated_at) };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
 /** Stores a received webhook. Returns false for a duplicate delivery (already stored). */
