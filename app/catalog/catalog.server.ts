@@ -12,6 +12,7 @@ import { denormalizedColumns, updateListingColumns, writeFieldValues } from "../
 import { chunks } from "../sync/slice.server";
 import { encodeFieldValue, type FieldWrite } from "../sync/merge";
 import { shopSettings } from "../shop-settings.server";
+import { htmlToPlainText } from "../passports/content";
 import { normalizeGtin } from "../passports/gs1";
 import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey } from "./fields";
 
@@ -100,8 +101,11 @@ export interface FieldState {
   help: string;
   kind: FieldDef["kind"];
   unit?: string;
-  /** Values per locale ("" when not localized), as JSON values. */
-  values: { locale: string; value: unknown; source: string; sourceId: string | null; editedBy: string | null; updatedAt: string }[];
+  /**
+   * Values per locale ("" when not localized), as JSON values; `text` is how a value reads where
+   * it is shown, when that is not the value itself (textOf).
+   */
+  values: { locale: string; value: unknown; text?: string; source: string; sourceId: string | null; editedBy: string | null; updatedAt: string }[];
   /** Integration whose values the field takes (locked), or null (edited by hand). */
   writer: { id: string; label: string } | null;
 }
@@ -157,7 +161,7 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
           .filter((v) => v.entityId === entity.id && v.field === f.key)
           .map((v) => ({
             locale: v.locale,
-            value: JSON.parse(v.value) as unknown,
+            ...valueAndText(f.key, v.value),
             source: sourceLabel(v.sourceId, v.editedBy, labels),
             sourceId: v.sourceId,
             editedBy: v.editedBy,
@@ -273,8 +277,29 @@ export interface HistoryEntry {
   locale: string;
   oldValue: unknown;
   newValue: unknown;
+  /** How the values read where that is not the values themselves (textOf). */
+  oldText?: string;
+  newText?: string;
   source: string;
   changedAt: string;
+}
+
+/**
+ * How a value reads where the admin shows it, when that is not the value itself: an HTML field's
+ * value (a Shopify description) as the text the passport shows, tags dropped. Undefined for other
+ * values, which the page writes out itself (displayValue). Where a value is edited, its source is.
+ */
+export function textOf(field: string, value: unknown): string | undefined {
+  if (typeof value !== "string" || !isFieldKey(field)) return undefined;
+  const def: FieldDef = fieldDef(field);
+  return def.html ? htmlToPlainText(value) : undefined;
+}
+
+/** A stored value (JSON) parsed, with its text (textOf). */
+function valueAndText(field: string, json: string): { value: unknown; text?: string } {
+  const value = JSON.parse(json) as unknown;
+  const text = textOf(field, value);
+  return text === undefined ? { value } : { value, text };
 }
 
 /** A field value as stored, with its first write (what firstWrites reads). */
@@ -364,15 +389,21 @@ export async function fieldHistory(db: ShopDb, entityId: string, field?: string,
   // Newest first. Within a millisecond the ids order them (ids made one after another sort one
   // after another, app/db/ids.ts); a first write's id sorts before those of its millisecond.
   const newestFirst = [...changes, ...firsts].sort((a, b) => b.changedAt.getTime() - a.changedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  return newestFirst.slice(0, take).map((r) => ({
-    field: r.field,
-    label: isFieldKey(r.field) ? fieldDef(r.field).label : r.field,
-    locale: r.locale,
-    oldValue: r.oldValue === null ? null : (JSON.parse(r.oldValue) as unknown),
-    newValue: r.newValue === null ? null : (JSON.parse(r.newValue) as unknown),
-    source: r.source,
-    changedAt: r.changedAt.toISOString(),
-  }));
+  return newestFirst.slice(0, take).map((r) => {
+    const old = r.oldValue === null ? { value: null } : valueAndText(r.field, r.oldValue);
+    const next = r.newValue === null ? { value: null } : valueAndText(r.field, r.newValue);
+    return {
+      field: r.field,
+      label: isFieldKey(r.field) ? fieldDef(r.field).label : r.field,
+      locale: r.locale,
+      oldValue: old.value,
+      newValue: next.value,
+      ...(old.text === undefined ? {} : { oldText: old.text }),
+      ...(next.text === undefined ? {} : { newText: next.text }),
+      source: r.source,
+      changedAt: r.changedAt.toISOString(),
+    };
+  });
 }
 
 /**

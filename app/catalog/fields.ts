@@ -82,6 +82,11 @@ export interface FieldDef<K extends FieldKind = FieldKind> {
   requiredToCreate?: boolean;
   /** For a text field: the only values it takes, stored as spelled here (given in any case). */
   choices?: readonly string[];
+  /**
+   * Text that may be HTML (a Shopify description): edited as its source, read as its text
+   * wherever it is shown (the passport, the admin's values and history).
+   */
+  html?: boolean;
 }
 
 const def = <const D extends FieldDef>(d: D): D => d;
@@ -102,7 +107,7 @@ export function salesStatusOf(values: FieldValues): { published: boolean; noLong
 
 export const FIELDS = [
   def({ key: "title", label: "Title", help: "Product name as customers see it.", level: "product", kind: "localizedText", passport: true, defaultOwner: "primary", requiredToCreate: true }),
-  def({ key: "description", label: "Description", help: "Product description (HTML allowed; shown as plain text on the passport).", level: "product", kind: "localizedText", passport: true, defaultOwner: "primary" }),
+  def({ key: "description", label: "Description", help: "Product description (HTML allowed; shown as plain text on the passport).", level: "product", kind: "localizedText", html: true, passport: true, defaultOwner: "primary" }),
   def({ key: "images", label: "Images", help: "Image URLs (https), first one is the main image.", level: "product", kind: "imageList", passport: true, defaultOwner: "primary" }),
   def({ key: "vendor", label: "Brand / vendor", help: "The brand the product is sold under.", level: "product", kind: "text", passport: true, defaultOwner: "primary" }),
   def({ key: "productType", label: "Product type", help: "Your own product type, e.g. T-shirt.", level: "product", kind: "text", passport: false, defaultOwner: "primary" }),

@@ -1,6 +1,6 @@
 // One catalog field on the product page: its value and source, locked when an integration owns it,
 // otherwise editable in place (validated on the server like any import), with its history.
-import { useEffect, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Collapsible, InlineError, InlineStack, Text, TextField } from "@shopify/polaris";
 import type { FieldState, HistoryEntry } from "../catalog/catalog.server";
@@ -45,6 +45,38 @@ export function displayValue(field: Pick<FieldState, "kind" | "unit">, value: un
     default:
       return `${String(value)}${field.unit ? ` ${field.unit}` : ""}`;
   }
+}
+
+/** How a stored value reads: the server's text for it where it has one (an HTML description's text, textOf), else displayValue. */
+function shownValue(field: Pick<FieldState, "kind" | "unit">, value: unknown, text: string | undefined): string {
+  if (text === undefined) return displayValue(field, value);
+  return text === "" ? "—" : text;
+}
+
+/** A stored value as the merchant reads it (not as it is edited), its line breaks kept (paragraphs, one image per line). */
+export function ShownValue({ field, value, text }: { field: Pick<FieldState, "kind" | "unit">; value: unknown; text?: string }) {
+  return shownValue(field, value, text)
+    .split("\n")
+    .map((line, i) => (
+      <Fragment key={i}>
+        {i > 0 ? <br /> : null}
+        {line}
+      </Fragment>
+    ));
+}
+
+/** A field's history, newest first, its values as they read. */
+export function FieldHistory({ field, history }: { field: Pick<FieldState, "kind" | "unit">; history: HistoryEntry[] }) {
+  return (
+    <BlockStack gap="100">
+      {history.map((h, i) => (
+        <Text as="p" variant="bodySm" key={i}>
+          {new Date(h.changedAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" })} · {h.source}
+          {h.locale ? ` · ${h.locale}` : ""}: {h.oldValue === null ? "—" : shownValue(field, h.oldValue, h.oldText)} → {h.newValue === null ? "—" : shownValue(field, h.newValue, h.newText)}
+        </Text>
+      ))}
+    </BlockStack>
+  );
 }
 
 function toDraft(field: FieldState, value: unknown): string | Row[] {
@@ -134,12 +166,12 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
             </InlineStack>
             {!editing ? (
               <Text as="p" tone={current ? undefined : "subdued"} breakWord>
-                {current ? displayValue(field, current.value) : "Not set"}
+                {current ? <ShownValue field={field} value={current.value} text={current.text} /> : "Not set"}
               </Text>
             ) : null}
             {translations.map((t) => (
               <Text as="p" key={t.locale} tone="subdued" variant="bodySm">
-                [{t.locale}] {displayValue(field, t.value)}
+                [{t.locale}] <ShownValue field={field} value={t.value} text={t.text} />
               </Text>
             ))}
           </BlockStack>
@@ -185,14 +217,7 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
           </BlockStack>
         ) : null}
         <Collapsible id={`history-${entityId}-${field.field}`} open={showHistory}>
-          <BlockStack gap="100">
-            {history.map((h, i) => (
-              <Text as="p" variant="bodySm" key={i}>
-                {new Date(h.changedAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" })} · {h.source}
-                {h.locale ? ` · ${h.locale}` : ""}: {h.oldValue === null ? "—" : displayValue(field, h.oldValue)} → {h.newValue === null ? "—" : displayValue(field, h.newValue)}
-              </Text>
-            ))}
-          </BlockStack>
+          <FieldHistory field={field} history={history} />
         </Collapsible>
       </BlockStack>
     </Box>
