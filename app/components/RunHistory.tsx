@@ -1,6 +1,7 @@
 // Sync history: one row per run, with counts, progress while it runs, and expandable errors.
 import { useState } from "react";
 import { BlockStack, Box, Button, Collapsible, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
+import { recordName, type RecordRef } from "../sync/records";
 import type { RunView } from "../sync/runs.server";
 import { formatDate, RunStatusBadge } from "./status";
 
@@ -39,6 +40,41 @@ function countsLine(run: RunView): string {
   return parts.filter(Boolean).join(" · ");
 }
 
+/**
+ * A record's problem, the record named as the merchant knows it (recordName: its row, or its
+ * product and variant), and the source's own id (a Shopify GID) in small print for support.
+ */
+function RecordProblem({ externalId, where, message }: { externalId: string; where?: RecordRef; message: string }) {
+  const name = recordName(where, externalId);
+  return (
+    <List.Item>
+      {name}: {message}
+      {name !== externalId && !where?.row ? (
+        <>
+          {" "}
+          <Text as="span" variant="bodySm" tone="subdued">
+            ({externalId})
+          </Text>
+        </>
+      ) : null}
+    </List.Item>
+  );
+}
+
+/** A run's failed and unmatched records. */
+export function RunProblems({ run }: { run: Pick<RunView, "errors" | "details"> }) {
+  return (
+    <List type="bullet">
+      {run.errors.map((e, i) => (
+        <RecordProblem key={`e${i}`} externalId={e.externalId} where={e.ref} message={e.message} />
+      ))}
+      {(run.details.unmatched ?? []).map((u, i) => (
+        <RecordProblem key={`u${i}`} externalId={u.externalId} where={u.ref} message={u.identifier ? `${u.identifier} matches no variant` : "matches no variant"} />
+      ))}
+    </List>
+  );
+}
+
 function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> }) {
   const [open, setOpen] = useState(false);
   const hasDetails = run.errorCount > 0 || (run.details.unmatched?.length ?? 0) > 0;
@@ -71,20 +107,7 @@ function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> 
               </Button>
             </Box>
             <Collapsible id={`run-${run.id}`} open={open}>
-              <List type="bullet">
-                {run.errors.map((e, i) => (
-                  <List.Item key={`e${i}`}>
-                    {e.ref?.row ? `Row ${e.ref.row}: ` : `${e.externalId}: `}
-                    {e.message}
-                  </List.Item>
-                ))}
-                {(run.details.unmatched ?? []).map((u, i) => (
-                  <List.Item key={`u${i}`}>
-                    {u.ref?.row ? `Row ${u.ref.row}: ` : ""}
-                    {u.identifier ? `${u.identifier} matches no variant` : `${u.externalId} matches no variant`}
-                  </List.Item>
-                ))}
-              </List>
+              <RunProblems run={run} />
             </Collapsible>
           </>
         ) : null}

@@ -3,12 +3,23 @@
 import type { FieldKey, FieldValues } from "../catalog/fields";
 import type { ShopTx } from "../db/scoped.server";
 
-/** Where a record came from, for error messages ("Products sheet, row 12", "gid://shopify/Product/1"). */
+/** Where a record came from, for error messages: a file's sheet, row and column, or a label. */
 export interface RecordRef {
   sheet?: string;
   row?: number;
   column?: string;
+  /** The record as the merchant knows it in its source: `Shopify product "Tee", variant SKU TEE-S`. */
   label?: string;
+}
+
+/**
+ * A record named as the merchant knows it, for errors and lists: "Row 12" (a file's row), or its
+ * label (product title, and SKU or options for a variant); its external id (a Shopify GID) only
+ * when nothing else names it. Where something does, the id is for support, shown beside the name.
+ */
+export function recordName(ref: RecordRef | undefined, externalId: string): string {
+  if (ref?.row) return `Row ${ref.row}`;
+  return ref?.label ?? externalId;
 }
 
 export interface SourceVariant {
