@@ -1,13 +1,14 @@
 // Promotion (GUIDE §2): a secondary becomes the primary. Variants are then regrouped by the new
 // primary's structure on its next full run; every variant keeps its identity, so its passport URL
 // and printed QR code keep working. The preview runs that full merge without writing anything.
+import type { FieldKey } from "../catalog/fields";
 import type { ShopDb } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { jobQueue } from "../jobs/index.server";
 import { requestSync } from "../jobs/sync-jobs.server";
-import { forgetSyncedHashes } from "../ownership/ownership.server";
+import { forgetSyncedHashes, loadOwnership, ownedBy } from "../ownership/ownership.server";
 import { executeSync } from "../sync/engine.server";
-import type { ChangeSet } from "../sync/merge";
+import type { ChangeSet, MatchBy } from "../sync/merge";
 import { findIntegration, type IntegrationRow } from "./integrations.server";
 import { integrationKind } from "./kinds";
 import { sourceFor } from "./sources.server";
@@ -28,6 +29,16 @@ export interface PromotionSummary {
   variantsUnmatched: number;
   /** Whether the regrouping could be previewed (an Excel primary regroups with its next upload). */
   previewed: boolean;
+  /**
+   * The primary it replaces, which becomes a secondary: the identifier it then matches variants by,
+   * and the fields it keeps owning (a promotion moves no field; the merchant transfers them).
+   */
+  formerPrimary: { integration: string; matchBy: MatchBy; ownedFields: FieldKey[] } | null;
+  /**
+   * The new primary's full sync, which regroups the variants, was queued: false for a preview, for
+   * Excel (its next upload regroups) and for a paused integration (its sync waits for Resume).
+   */
+  syncStarted: boolean;
 }
 
 /**
@@ -39,7 +50,7 @@ export function summarizeRegrouping(
   catalogVariants: number,
   coveredVariants: number,
   variantsPerProduct: ReadonlyMap<string, number>,
-): Omit<PromotionSummary, "integration" | "dryRun" | "previewed"> {
+): Omit<PromotionSummary, "integration" | "dryRun" | "previewed" | "formerPrimary" | "syncStarted"> {
   const moves = changes.variantMoves.filter((m) => m.fromProductId !== m.productId);
   const leaving = new Map<string, { targets: Set<string>; count: number }>();
   const originsByTarget = new Map<string, Set<string>>();
@@ -81,6 +92,7 @@ export async function promoteIntegration(db: ShopDb, kindOrId: string, options: 
   checkPromotable(integration);
   const catalogVariants = await db.variant.count({ where: { archivedAt: null } });
   const schedulable = integrationKind(integration.kind)?.syncsOnSchedule ?? false;
+  const former = await db.integration.findFirst({ where: { primaryOfShop: { not: null } } });
   let summary: PromotionSummary = {
     integration: integration.kind,
     dryRun: options.dryRun,
@@ -92,6 +104,10 @@ export async function promoteIntegration(db: ShopDb, kindOrId: string, options: 
     variantsCreated: 0,
     variantsUnmatched: 0,
     previewed: false,
+    formerPrimary: former
+      ? { integration: former.kind, matchBy: former.matchBy === "barcode" ? "barcode" : "sku", ownedFields: ownedBy(await loadOwnership(db), former.id) }
+      : null,
+    syncStarted: false,
   };
   if (options.dryRun && schedulable) {
     const variantMoves: ChangeSet["variantMoves"] = [];
@@ -120,6 +136,6 @@ export async function promoteIntegration(db: ShopDb, kindOrId: string, options: 
     await forgetSyncedHashes(tx, [integration.id, ...others.map((o) => o.id)]);
   });
   // The new structure applies with the new primary's next full run (Excel: its next upload).
-  if (schedulable) await requestSync(jobQueue(), db, integration.id, "manual", "full");
-  return summary;
+  const syncStarted = schedulable && (await requestSync(jobQueue(), db, integration.id, "manual", "full"));
+  return { ...summary, syncStarted };
 }

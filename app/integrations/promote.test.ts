@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { deleteShopData, forShop } from "../db/scoped.server";
 import { executeSync } from "../sync/engine.server";
 import { emptyChangeSet } from "../sync/merge";
-import { connectIntegration } from "./integrations.server";
+import { connectIntegration, setPaused } from "./integrations.server";
 import { promoteIntegration, summarizeRegrouping } from "./promote.server";
 import { TEST_SHOP } from "../../test/support/constants";
 
@@ -48,5 +48,41 @@ describe("promoteIntegration", () => {
     expect((await db.passport.findFirstOrThrow({})).publicId).toBe(passport.publicId);
     await expect(promoteIntegration(db, "excel", { dryRun: false })).rejects.toThrow(/already the primary/);
     await expect(promoteIntegration(db, "pim", { dryRun: true })).rejects.toThrow(/no "pim" integration/);
+  });
+
+  it("says which primary it replaces, the identifier that one then matches by and the fields it keeps", async () => {
+    const shopify = (await connectIntegration(db, "shopify")).integration;
+    await connectIntegration(db, "excel");
+    await db.integration.update({ where: { id: shopify.id }, data: { matchBy: "barcode" } });
+    const preview = await promoteIntegration(db, "excel", { dryRun: true });
+    expect(preview.formerPrimary).toMatchObject({ integration: "shopify", matchBy: "barcode" });
+    // Shopify took structure and core fields on connect; a promotion moves none of them.
+    expect(preview.formerPrimary?.ownedFields).toEqual(expect.arrayContaining(["title", "description", "options"]));
+    expect(preview.formerPrimary?.ownedFields).not.toContain("materials");
+    const owners = await db.fieldOwnership.findMany({ orderBy: { field: "asc" } });
+    await promoteIntegration(db, "excel", { dryRun: false });
+    expect(await db.fieldOwnership.findMany({ orderBy: { field: "asc" } })).toEqual(owners);
+  });
+
+  it("says whether the new primary's regrouping sync started: not for Excel, not while paused", async () => {
+    await connectIntegration(db, "shopify");
+    await connectIntegration(db, "excel");
+    const preview = await promoteIntegration(db, "excel", { dryRun: true });
+    expect(preview).toMatchObject({ dryRun: true, syncStarted: false });
+    // Excel regroups with its next upload.
+    expect(await promoteIntegration(db, "excel", { dryRun: false })).toMatchObject({ syncStarted: false, formerPrimary: { integration: "shopify" } });
+    await setPaused(db, "shopify", true);
+    expect(await promoteIntegration(db, "shopify", { dryRun: false })).toMatchObject({ syncStarted: false, formerPrimary: { integration: "excel" } });
+    expect((await db.integration.findFirstOrThrow({ where: { kind: "shopify" } })).pendingScope).toBe("full");
+    await promoteIntegration(db, "excel", { dryRun: false });
+    await setPaused(db, "shopify", false);
+    expect(await promoteIntegration(db, "shopify", { dryRun: false })).toMatchObject({ syncStarted: true });
+  });
+
+  it("refuses a disconnected integration with what to do", async () => {
+    await connectIntegration(db, "shopify");
+    const excel = (await connectIntegration(db, "excel")).integration;
+    await db.integration.update({ where: { id: excel.id }, data: { status: "disconnected" } });
+    await expect(promoteIntegration(db, "excel", { dryRun: true })).rejects.toThrow("Excel is disconnected; connect it again first.");
   });
 });

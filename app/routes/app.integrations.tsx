@@ -1,20 +1,23 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineStack, Layout, Page, Select, Spinner, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext } from "../admin.server";
 import { FIELDS, type FieldKey } from "../catalog/fields";
-import { applyConnectDefaults } from "../ownership/ownership.server";
+import { applyConnectDefaults, loadOwnership, ownedBy } from "../ownership/ownership.server";
 import { parseMetafieldRef } from "../integrations/shopify/settings";
 import { merchantMessage } from "../errors";
 import { connectIntegration, disconnectIntegration, findIntegration, integrationSettings, listIntegrations, setMatchBy, setPaused, setSyncInterval, updateSettings } from "../integrations/integrations.server";
-import { INTEGRATION_KINDS } from "../integrations/kinds";
+import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
+import { promoteIntegration } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { requestSync, resumeSyncs } from "../jobs/sync-jobs.server";
 import { listRuns } from "../sync/runs.server";
 import { RunHistory } from "../components/RunHistory";
 import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
+import { ConfirmButton, ConfirmModal } from "../components/ConfirmModal";
+import { DisconnectNotice, promotedMessage, PromotionPreview } from "../components/confirmations";
 
 const INTERVALS = [
   { label: "Every hour", value: String(60) },
@@ -30,8 +33,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const integrations = await listIntegrations(db);
   const rows = await db.integration.findMany({ select: { id: true, settings: true } });
   const settings = Object.fromEntries(rows.map((r) => [r.id, integrationSettings(r)]));
+  const ownership = await loadOwnership(db);
   return {
-    integrations,
+    // What the confirmations need: whether it can become the primary, and the fields a disconnect releases.
+    integrations: integrations.map((i) => ({ ...i, canBePrimary: integrationKind(i.kind)?.canBePrimary ?? false, ownedFields: ownedBy(ownership, i.id) })),
     settings,
     runs: await listRuns(db, { take: 30 }),
     available: INTEGRATION_KINDS.filter((k) => !integrations.some((i) => i.kind === k.kind && i.status !== "disconnected")).map((k) => ({ kind: k.kind, label: k.label, description: k.description })),
@@ -69,6 +74,20 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       case "disconnect":
         await disconnectIntegration(db, id, "Disconnected by the merchant. Its data stays in the catalog.");
         return { ok: true, message: "Disconnected. Its data stays in your catalog." };
+      // Promotion is two steps: the preview (a dry run, nothing written) the confirmation shows,
+      // then, once the merchant confirms, the promotion itself. Nothing else promotes.
+      case "previewPromotion":
+        try {
+          return { ok: true, promotion: await promoteIntegration(db, id, { dryRun: true }) };
+        } catch (error) {
+          return { ok: false, message: `Passport could not work out what would change, so nothing was changed. ${merchantMessage(error, "Try again in a moment; if this keeps happening, contact support.")}` };
+        }
+      case "confirmPromotion":
+        try {
+          return { ok: true, message: promotedMessage(await promoteIntegration(db, id, { dryRun: false })) };
+        } catch (error) {
+          return { ok: false, message: `The primary integration was not changed. ${merchantMessage(error, "Try again in a moment; if this keeps happening, contact support.")}` };
+        }
       case "settings": {
         const first = Number(form.get("subsetFirst"));
         const query = String(form.get("subsetQuery") ?? "").trim();
@@ -166,22 +185,88 @@ function ChoiceForm(props: { intent: string; id: string; label: string; name: st
   );
 }
 
-function IntentButton({ intent, id, children, tone, disabled }: { intent: string; id: string; children: string; tone?: "critical"; disabled?: boolean }) {
+/** A one-click action (nothing it does needs confirming: destructive ones use ConfirmButton). */
+function IntentButton({ intent, id, children, disabled }: { intent: string; id: string; children: string; disabled?: boolean }) {
   return (
     <Form method="post" style={{ display: "inline" }}>
       <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="id" value={id} />
-      <Button submit tone={tone} disabled={disabled}>
+      <Button submit disabled={disabled}>
         {children}
       </Button>
     </Form>
   );
 }
 
+type IntegrationItem = ReturnType<typeof useLoaderData<typeof loader>>["integrations"][number];
+
+/**
+ * Shopify goes with the app's uninstall. A primary stays while other integrations are connected:
+ * they depend on its structure (make another one primary first).
+ */
+function disconnectable(i: IntegrationItem, all: IntegrationItem[]): boolean {
+  if (i.status === "disconnected" || i.kind === "shopify") return false;
+  return i.role === "secondary" || !all.some((o) => o.id !== i.id && o.status !== "disconnected");
+}
+
+/** "Make primary": the preview of what changes (a dry run) in a confirmation; only its button promotes. */
+function PromoteButton({ integration, disabled }: { integration: IntegrationItem; disabled: boolean }) {
+  const [open, setOpen] = useState(false);
+  const preview = useFetcher<typeof action>();
+  const submit = useSubmit();
+  const loading = preview.state !== "idle";
+  const data = loading ? undefined : preview.data;
+  const summary = data && "promotion" in data ? data.promotion : null;
+  const problem = data && !data.ok && "message" in data ? data.message : null;
+  return (
+    <>
+      <Button
+        disabled={disabled}
+        onClick={() => {
+          setOpen(true);
+          preview.submit({ intent: "previewPromotion", id: integration.id }, { method: "post" });
+        }}
+      >
+        Make primary
+      </Button>
+      <ConfirmModal
+        id={`promote-${integration.id}`}
+        open={open}
+        title={`Make ${integration.label} the primary integration?`}
+        confirmLabel="Make primary"
+        confirmDisabled={!summary}
+        onClose={() => setOpen(false)}
+        onConfirm={() => {
+          setOpen(false);
+          submit({ intent: "confirmPromotion", id: integration.id }, { method: "post" });
+        }}
+      >
+        {loading ? (
+          <InlineStack gap="200" blockAlign="center" wrap={false}>
+            <Spinner size="small" accessibilityLabel="Working out what would change" />
+            <Text as="p">
+              Working out what would change: Passport reads every record of {integration.label} as the primary would. This can take a minute for a large catalog, and
+              changes nothing.
+            </Text>
+          </InlineStack>
+        ) : problem ? (
+          <Banner tone="critical" title="No preview">
+            <p>{problem}</p>
+          </Banner>
+        ) : summary ? (
+          <PromotionPreview summary={summary} paused={integration.status === "paused"} />
+        ) : null}
+      </ConfirmModal>
+    </>
+  );
+}
+
 export default function Integrations() {
   const { integrations, settings, runs, available } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const actionData = useActionData<typeof action>();
+  const result = actionData && "message" in actionData ? actionData : undefined;
   const navigation = useNavigation();
+  const submit = useSubmit();
   useLiveRefresh(runs.some((r) => r.status === "running" || r.status === "queued") || integrations.some((i) => i.pendingSync && i.status === "active"));
   const labels = Object.fromEntries(integrations.map((i) => [i.kind, i.label]));
   return (
@@ -213,16 +298,26 @@ export default function Integrations() {
                     ) : null}
                     {i.status === "paused" ? <IntentButton intent="resume" id={i.id}>Resume</IntentButton> : null}
                     {i.status === "active" || i.status === "error" ? <IntentButton intent="pause" id={i.id}>Pause</IntentButton> : null}
-                    {i.status !== "disconnected" && i.kind !== "shopify" ? (
-                      <IntentButton intent="disconnect" id={i.id} tone="critical">
-                        Disconnect
-                      </IntentButton>
+                    {i.role === "secondary" && i.canBePrimary && i.status !== "disconnected" ? <PromoteButton integration={i} disabled={navigation.state !== "idle"} /> : null}
+                    {disconnectable(i, integrations) ? (
+                      <ConfirmButton
+                        id={`disconnect-${i.id}`}
+                        label="Disconnect"
+                        title={`Disconnect ${i.label}?`}
+                        confirmLabel="Disconnect"
+                        destructive
+                        disabled={navigation.state !== "idle"}
+                        onConfirm={() => submit({ intent: "disconnect", id: i.id }, { method: "post" })}
+                      >
+                        <DisconnectNotice kind={i.kind} ownedFields={i.ownedFields} />
+                      </ConfirmButton>
                     ) : null}
                   </ButtonGroup>
                 </InlineStack>
                 {i.error ? <Banner tone={i.status === "error" ? "critical" : "warning"}>{i.error}</Banner> : null}
                 <Text as="p" tone="subdued">
-                  {i.role === "primary" ? "Primary: defines which variants belong to which product; new products come from it." : "Secondary: enriches existing variants, matched by their identifier."} Last sync{" "}
+                  {i.role === "primary" ? "Primary: defines which variants belong to which product; new products come from it." : "Secondary: enriches existing variants, matched by their identifier."}
+                  {i.role === "primary" && i.kind !== "shopify" && i.status !== "disconnected" && !disconnectable(i, integrations) ? " To disconnect it, make another integration primary first." : ""} Last sync{" "}
                   {formatDate(i.lastSyncAt)}
                   {i.syncsOnSchedule && i.status === "active" ? `, next ${formatDate(i.nextSyncAt)}` : ""}.
                 </Text>

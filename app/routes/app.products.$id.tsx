@@ -10,6 +10,8 @@ import { merchantMessage } from "../errors";
 import { afterCatalogChange, CatalogChanges } from "../integrations/shopify/after-run.server";
 import { emptyChangeSet } from "../sync/merge";
 import { FieldEditor } from "../components/FieldEditor";
+import { ConfirmModal } from "../components/ConfirmModal";
+import { HoldBackNotice } from "../components/confirmations";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
@@ -25,7 +27,8 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (form.get("intent") === "hold") {
       await setPassportHeld(db, params.id!, form.get("held") === "true");
       // Shopify's passport links follow: removed while held back, written again when published.
-      await afterCatalogChange(db, new CatalogChanges().addProducts([params.id!]), null);
+      const { problems } = await afterCatalogChange(db, new CatalogChanges().addProducts([params.id!]), null);
+      if (problems.length) return { ok: true, warning: `${problems[0]} Passport checks every link again with the next full sync of Shopify.` };
     } else {
       const write = await editField(
         db,
@@ -37,7 +40,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     }
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: merchantMessage(error) };
+    return { ok: false, error: merchantMessage(error, "Nothing was changed: try again, and if this keeps happening, contact support.") };
   }
 };
 
@@ -85,8 +88,12 @@ function VariantCard({ variant, locale, history }: { variant: Detail["product"][
 
 export default function ProductPage() {
   const { product, history, passportBaseUrl } = useLoaderData<typeof loader>();
-  const hold = useFetcher();
+  const hold = useFetcher<typeof action>();
+  const holdResult = hold.state === "idle" ? hold.data : undefined;
   const held = hold.formData ? hold.formData.get("held") === "true" : product.held;
+  // Holding back unpublishes: it is confirmed first. Publishing again is one click.
+  const [confirmHold, setConfirmHold] = useState(false);
+  const setHeld = (value: boolean) => hold.submit({ intent: "hold", held: String(value) }, { method: "post" });
   return (
     <Page
       backAction={{ content: "Products", url: "/app/products" }}
@@ -95,11 +102,26 @@ export default function ProductPage() {
       secondaryActions={[
         {
           content: held ? "Publish passports" : "Hold passports back",
-          onAction: () => hold.submit({ intent: "hold", held: String(!held) }, { method: "post" }),
+          destructive: !held,
+          onAction: () => (held ? setHeld(false) : setConfirmHold(true)),
         },
       ]}
     >
       <TitleBar title={product.title} />
+      <ConfirmModal
+        id="hold-passports"
+        open={confirmHold}
+        title="Hold these passports back?"
+        confirmLabel="Hold passports back"
+        destructive
+        onClose={() => setConfirmHold(false)}
+        onConfirm={() => {
+          setConfirmHold(false);
+          setHeld(true);
+        }}
+      >
+        <HoldBackNotice productTitle={product.title} passports={product.variants.filter((v) => v.passport).length} />
+      </ConfirmModal>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -111,6 +133,16 @@ export default function ProductPage() {
             {product.draft ? (
               <Banner tone="warning" title="A draft: passports not published">
                 <p>This product is a draft in its source (Product status). Its passports are published, with the same addresses and QR codes, once it is active.</p>
+              </Banner>
+            ) : null}
+            {holdResult && "error" in holdResult ? (
+              <Banner tone="critical" title="Publication not changed">
+                <p>{holdResult.error}</p>
+              </Banner>
+            ) : null}
+            {holdResult && "warning" in holdResult ? (
+              <Banner tone="warning" title="Shopify not updated yet">
+                <p>{holdResult.warning}</p>
               </Banner>
             ) : null}
             {held ? (

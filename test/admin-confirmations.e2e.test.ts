@@ -1,0 +1,111 @@
+// The admin's consequential actions in Chromium, as a merchant meets them: disconnecting an
+// integration and holding passports back ask first (App Bridge's modal, here the simulator's), and
+// "Make primary" shows what the promotion would change before it promotes.
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { forShop } from "../app/db/scoped.server";
+import { connectIntegration } from "../app/integrations/integrations.server";
+import { promoteIntegration } from "../app/integrations/promote.server";
+import { adminUrl, BROWSER_UA, install, launchBrowser, screenshot, startStack, watchErrors, type Stack } from "./support/e2e";
+import { until } from "./support/wait";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const SHOP = "confirmations-e2e.myshopify.com";
+const shopDb = forShop(SHOP);
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await install(stack.app, SHOP);
+  await until(() => shopDb.syncRun.findFirst({ where: { status: "succeeded" } }), 60_000, "the first sync");
+  browser = await launchBrowser();
+  // Headless Chromium names itself "HeadlessChrome", which the app turns away as a bot.
+  context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function open(pathName: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(await adminUrl(stack.app, SHOP, pathName), { waitUntil: "networkidle" });
+  return { page, errors };
+}
+
+/** The open confirmation (App Bridge's modal): its title and buttons. */
+const dialog = (page: Page): Locator => page.getByRole("dialog");
+/** What the open confirmation says (the app's content, shown in the modal's body). */
+const said = (page: Page, text: string | RegExp): Locator => page.locator("ui-modal").getByText(text);
+
+const integration = (kind: string) => shopDb.integration.findFirstOrThrow({ where: { kind } });
+
+describe("confirmations", () => {
+  it("asks before disconnecting an integration: Cancel keeps it, the modal's Disconnect disconnects", async () => {
+    await connectIntegration(shopDb, "excel");
+    const { page, errors } = await open("/app/integrations");
+    await page.getByRole("button", { name: "Disconnect", exact: true }).click();
+    await dialog(page).getByText("Disconnect Excel?").waitFor();
+    await said(page, /Excel stops syncing/).waitFor();
+    await said(page, /Kept: every product, variant and value Excel brought/).waitFor();
+    await screenshot(page, "confirm-disconnect.png");
+    expect((await integration("excel")).status).toBe("active");
+
+    await dialog(page).getByRole("button", { name: "Cancel" }).click();
+    await dialog(page).waitFor({ state: "hidden" });
+    expect((await integration("excel")).status).toBe("active");
+
+    await page.getByRole("button", { name: "Disconnect", exact: true }).click();
+    await dialog(page).getByRole("button", { name: "Disconnect", exact: true }).click();
+    await page.getByText("Disconnected. Its data stays in your catalog.").waitFor();
+    expect((await integration("excel")).status).toBe("disconnected");
+    expect(errors).toEqual([]);
+  });
+
+  it("shows what making an integration primary would change, and promotes only when the merchant confirms", async () => {
+    await connectIntegration(shopDb, "excel");
+    await promoteIntegration(shopDb, "excel", { dryRun: false });
+    const { page, errors } = await open("/app/integrations");
+    await page.getByRole("button", { name: "Make primary" }).click();
+    await dialog(page).getByText("Make Shopify the primary integration?").waitFor();
+    // The preview reads Shopify's records as the primary would (a dry run against the simulator).
+    await said(page, /Shopify groups your variants exactly as your catalog does now/).waitFor({ timeout: 60_000 });
+    await said(page, /Excel becomes a secondary integration/).waitFor();
+    await said(page, /printed labels keep working/).waitFor();
+    await screenshot(page, "confirm-promotion.png");
+    expect((await integration("shopify")).primaryOfShop).toBeNull();
+
+    const started = new Date();
+    await dialog(page).getByRole("button", { name: "Make primary" }).click();
+    await page.getByText(/Shopify is now the primary integration\. Excel is now a secondary integration\. A full sync of Shopify has started/).waitFor();
+    expect((await integration("shopify")).primaryOfShop).toBe(SHOP);
+    expect((await integration("excel")).primaryOfShop).toBeNull();
+    await until(() => shopDb.syncRun.findFirst({ where: { trigger: "manual", status: "succeeded", createdAt: { gte: started } } }), 60_000, "the new primary's full run");
+    expect(errors).toEqual([]);
+  });
+
+  it("asks before holding a product's passports back; publishing them again is one click", async () => {
+    const product = await shopDb.product.findFirstOrThrow({ orderBy: { title: "asc" } });
+    const held = async () => (await shopDb.product.findUniqueOrThrow({ where: { id: product.id } })).passportHeld;
+    const { page, errors } = await open(`/app/products/${product.id}`);
+    await page.getByRole("button", { name: "Hold passports back" }).click();
+    await dialog(page).getByText("Hold these passports back?").waitFor();
+    await said(page, /will not be published/).waitFor();
+    await screenshot(page, "confirm-hold.png");
+    expect(await held()).toBe(false);
+
+    await dialog(page).getByRole("button", { name: "Hold passports back" }).click();
+    await until(held, 10_000, "the passports to be held back");
+    await page.getByText("Passports held back").waitFor();
+
+    await page.getByRole("button", { name: "Publish passports" }).click();
+    await until(async () => !(await held()), 10_000, "the passports to be published");
+    expect(await dialog(page).isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+  });
+});
