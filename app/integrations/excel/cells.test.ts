@@ -27,6 +27,15 @@ describe("rawCell", () => {
     expect(rawCell({ text: "Certificate", hyperlink: "https://x.example/c" })).toEqual({ t: "string", s: "Certificate", link: "https://x.example/c" });
   });
 
+  it("decodes Excel's escaped characters once, in every kind of text (each run of rich text on its own)", () => {
+    expect(rawCell("Line 1_x000D_\nLine 2")).toEqual({ t: "string", s: "Line 1\r\nLine 2" });
+    expect(rawCell("_x005F_x0041_")).toEqual({ t: "string", s: "_x0041_" });
+    expect(rawCell("_x0020__x000D_")).toEqual({ t: "empty" });
+    expect(rawCell({ richText: [{ text: "a_x000D_\n" }, { font: { bold: true }, text: "b _x00" }, { text: "41_" }] })).toEqual({ t: "string", s: "a\r\nb _x0041_" });
+    expect(rawCell({ formula: "A1&B1", result: "a_x000D_\nb" })).toEqual({ t: "string", s: "a\r\nb" });
+    expect(rawCell({ text: "Line_x000D_\n2", hyperlink: "https://x.example/_x0041_" })).toEqual({ t: "string", s: "Line\r\n2", link: "https://x.example/_x0041_" });
+  });
+
   it("explains formulas without a cached result and error values", () => {
     const noResult = rawCell({ formula: "A1*2" });
     expect(noResult.t).toBe("error");

@@ -1,8 +1,11 @@
 // Reading one cell: what exceljs hands over (strings, numbers, Dates, rich text, formulas with
 // cached results, hyperlinks, error values) is reduced to a RawCell, which is then converted to
-// the value a column expects, with a message for the merchant when it cannot be.
+// the value a column expects, with a message for the merchant when it cannot be. Text is decoded
+// here, once, whichever pass or kind of cell it comes from: exceljs's streaming reader leaves
+// Excel's escaped characters (`_x000D_`) as they are in the file (xstring.ts).
 import countries from "i18n-iso-countries";
 import en from "i18n-iso-countries/langs/en.json";
+import { decodeXString } from "./xstring";
 
 countries.registerLocale(en);
 
@@ -16,15 +19,19 @@ export type RawCell =
 
 const EMPTY: RawCell = { t: "empty" };
 
+/** Rich text's runs joined, formatting left out; each run's escapes are its own (Excel decodes them per run). */
 function richTextToString(rich: unknown): string {
   if (!Array.isArray(rich)) return "";
-  return rich.map((r) => (r && typeof r === "object" && typeof (r as { text?: unknown }).text === "string" ? (r as { text: string }).text : "")).join("");
+  return rich.map((r) => (r && typeof r === "object" && typeof (r as { text?: unknown }).text === "string" ? decodeXString((r as { text: string }).text) : "")).join("");
 }
 
 /** Reduces an exceljs cell value (and its number format) to a RawCell. */
 export function rawCell(value: unknown, numFmt?: string): RawCell {
   if (value === null || value === undefined) return EMPTY;
-  if (typeof value === "string") return value.trim() === "" ? EMPTY : { t: "string", s: value };
+  if (typeof value === "string") {
+    const s = decodeXString(value);
+    return s.trim() === "" ? EMPTY : { t: "string", s };
+  }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return { t: "error", message: "This cell does not hold a valid number." };
     return { t: "number", n: value, percentFormat: !!numFmt && numFmt.includes("%") };
@@ -56,7 +63,7 @@ export function rawCell(value: unknown, numFmt?: string): RawCell {
       return s.trim() === "" ? EMPTY : { t: "string", s };
     }
     if ("hyperlink" in v || "text" in v) {
-      const text = typeof v.text === "string" ? v.text : v.text && typeof v.text === "object" ? richTextToString((v.text as { richText?: unknown }).richText) : "";
+      const text = typeof v.text === "string" ? decodeXString(v.text) : v.text && typeof v.text === "object" ? richTextToString((v.text as { richText?: unknown }).richText) : "";
       const link = typeof v.hyperlink === "string" ? v.hyperlink : undefined;
       if (text.trim() === "" && !link) return EMPTY;
       return { t: "string", s: text.trim() === "" ? (link ?? "") : text, link };

@@ -142,6 +142,41 @@ describe("the sheet's thread", () => {
     expect(row.cells.map((c) => c.value)).toEqual(["<p>Fish &amp; Chips &lt;3</p>", "Tom &amp; Jerry", { formula: '"a"', result: "&quot;x&quot;" }]);
   });
 
+  it("gives an inline string's runs (exceljs kept the last), without phonetic guides or the layout between them, whatever the pieces", async () => {
+    const run = (text: string, props = "") => `<r>${props && `<rPr>${props}</rPr>`}<t xml:space="preserve">${text}</t></r>`;
+    const guide = '<rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1" type="noConversion"/>';
+    const cells = [
+      run("Organic ", '<b/><sz val="11"/><rFont val="Calibri"/>') + run("cotton"),
+      `\n  ${run("Grüße ")}\n  ${run("aus ", "<i/>")}${run("東京 😀")}\n`,
+      `<t>東京</t>${guide}`,
+      run("東京", "<b/>") + run("の綿") + guide,
+      `\n <t>plain</t>\n`,
+      run("one run"),
+      run("Fish &amp;amp; ") + run("Chips_x000D_\n"),
+      "",
+    ];
+    const xml =
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+      cells.map((is, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="inlineStr"><is>${is}</is></c><c r="B${i + 1}"><v>${i}</v></c></row>`).join("") +
+      "</sheetData></worksheet>";
+    const rich = (...runs: string[]) => ({ richText: runs.map((text) => ({ text })) });
+    const expected = [
+      rich("Organic ", "cotton"),
+      rich("Grüße ", "aus ", "東京 😀"),
+      "東京",
+      rich("東京", "の綿"),
+      "plain",
+      "one run",
+      // Entities decoded once; Excel's escapes are left to cells.ts, as in shared strings.
+      rich("Fish &amp; ", "Chips_x000D_\n"),
+      "",
+    ];
+    for (const pieceBytes of [1, 7, 1 << 20]) {
+      const rows = rowsOf(await readAll(parseSheetOnThread(input(xml, pieceBytes))));
+      expect(rows.map((r) => r.cells.map((c) => c.value)), String(pieceBytes)).toEqual(expected.map((value, i) => [value, i]));
+    }
+  });
+
   it("gives every row and cell exactly as exceljs's parser does on the app's thread, whatever the pieces", async () => {
     for (const date1904 of [false, true]) {
       const expected = await parseHere(SHEET_XML, SHARED_STRINGS, date1904);

@@ -3,8 +3,10 @@
 // read, and its garbage the rest; the app's thread now only unzips the sheet (zlib inflates on
 // libuv's threads), posts its bytes to this thread, and checks the rows it gets back, while this
 // thread parses the next piece. The thread knows nothing of the app's rules: it hands over each
-// non-empty cell's value and number format exactly as exceljs gives them (but for two exceljs bugs,
-// below: text decoded twice, and formula results of 0, "" or FALSE dropped).
+// non-empty cell's value and number format exactly as exceljs gives them (but for three exceljs
+// bugs, below: text decoded twice, inline rich text cut to its last run, and formula results of 0,
+// "" or FALSE dropped). Excel's escaped characters (`_x000D_`) are left to cells.ts, as in shared
+// strings, so that they are decoded once, in the same place for both passes.
 //
 // Plain CommonJS, run with `eval` (as the checkpoint thread in app/db/sqlite-checkpoints.server.ts):
 // no file of its own to find in the built app, the dev server, the tests or the command line; the
@@ -19,14 +21,69 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { Readable } = require("node:stream");
 const { deserialize } = require("node:v8");
+
+// An inline string's text (<c t="inlineStr"><is>…</is></c>): the text of its <t> elements, those of
+// its runs (<r>, rich text) included, joined; its phonetic guides (<rPh>, the reading of Japanese
+// text) and the layout between its elements left out, as Excel reads it. exceljs's worksheet parser
+// starts the cell's text again at each <t> (only the last run was left, or the phonetic guide) and
+// adds any text between the elements. Its XML parser's events are rewritten before it sees them:
+// within <is>, only the text of those <t> is passed on, with "\\0" between runs (a character no XML
+// holds), and the cell's value is made rich text of those runs, as a shared string's (below).
+// Outside <is>, events are passed on as they are; a piece without an inline string is not copied.
+const parseSaxPath = workerData.parseSax;
+const parseSax = require(parseSaxPath);
+let inInline = false;
+let phonetic = 0;
+let inText = false;
+let runs = [];
+function inlineText(events) {
+  let out = null;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (!inInline) {
+      if (out !== null) out.push(event);
+      if (event.eventType === "opentag" && event.value.name === "is") {
+        inInline = true;
+        phonetic = 0;
+        inText = false;
+        runs = [];
+      }
+      continue;
+    }
+    if (out === null) out = events.slice(0, i);
+    const { eventType, value } = event;
+    if (eventType === "text") {
+      if (inText) runs[runs.length - 1] += value;
+    } else if (value.name === "t") {
+      if (phonetic === 0) {
+        inText = eventType === "opentag";
+        if (inText) runs.push("");
+      }
+    } else if (value.name === "rPh") {
+      phonetic += eventType === "opentag" ? 1 : -1;
+    } else if (value.name === "is" && eventType === "closetag") {
+      inInline = false;
+      if (runs.length > 0) out.push({ eventType: "text", value: runs.join("\\0") });
+      out.push(event);
+    }
+  }
+  return out ?? events;
+}
+require(parseSaxPath); // in require's cache, so that the worksheet parser loads the version below
+require.cache[parseSaxPath].exports = async function* (iterable) {
+  for await (const events of parseSax(iterable)) yield inlineText(events);
+};
+
 const WorksheetReader = require(workerData.worksheetReader);
 const StyleManager = require(workerData.styleManager);
 
 // exceljs decodes the text of inline and formula string cells (t="inlineStr", t="str") a second
 // time, after its XML parser (saxes) has decoded it: the text "Fish &amp; Chips" (in the file
 // "Fish &amp;amp; Chips", as the app's export writes it) became "Fish & Chips". Its worksheet
-// parser is the only user of this function on this thread, so its text is decoded once.
-require(workerData.exceljsUtils).xmlDecode = (text) => text;
+// parser is the only user of this function on this thread, so its text is decoded once. An inline
+// string of several runs (joined with "\\0" above) becomes rich text.
+require(workerData.exceljsUtils).xmlDecode = (text) =>
+  text.includes("\\0") ? { richText: text.split("\\0").map((run) => ({ text: run })) } : text;
 
 // exceljs's style table (number formats: dates, percentages); without number formats when unreadable.
 async function loadStyles(xml) {
@@ -194,6 +251,7 @@ export async function* parseSheetOnThread(input: SheetThreadInput): AsyncGenerat
       eval: true,
       workerData: {
         worksheetReader: requireCjs.resolve("exceljs/lib/stream/xlsx/worksheet-reader.js"),
+        parseSax: requireCjs.resolve("exceljs/lib/utils/parse-sax.js"),
         styleManager: requireCjs.resolve("exceljs/lib/xlsx/xform/style/styles-xform.js"),
         exceljsUtils: requireCjs.resolve("exceljs/lib/utils/utils.js"),
         sharedStrings,

@@ -21,6 +21,7 @@ import {
   MAX_GROUPS,
 } from "./columns";
 import { DEFAULT_LIMITS, describeLimits, type Limits } from "./limits";
+import { encodeXString } from "./xstring";
 
 export interface ExportVariant {
   fields: FieldValues;
@@ -42,6 +43,15 @@ function isoToDate(iso: string): Date | string {
 }
 
 type CellValue = string | number | Date | undefined;
+
+/**
+ * A value as written in its cell: text with Excel's escapes (xstring.ts), which exceljs does not
+ * write. Without them a carriage return read back as a line feed, control characters were dropped,
+ * and a literal `_x0041_` read back (and showed in Excel) as "A".
+ */
+function cellText(value: CellValue): CellValue {
+  return typeof value === "string" ? encodeXString(value) : value;
+}
 
 function truncate(s: string, max: number, onTruncate: () => void): string {
   if (s.length <= max) return s;
@@ -460,7 +470,7 @@ export async function writeWorkbook(
       const result = productRows(product, layout, limits);
       warnings.push(...result.warnings);
       for (const values of result.rows) {
-        const row = ws.addRow(values);
+        const row = ws.addRow(values.map(cellText));
         row.commit();
         rows++;
         if (rows % 500 === 0) await compressedSoFar(ws);

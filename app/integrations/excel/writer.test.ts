@@ -2,7 +2,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIELDS, type FieldDef, type FieldKey, type FieldValues, parseFieldValue } from "../../catalog/fields";
 import type { SourceRecord } from "../../sync/records";
-import { makeTempDir, toFile } from "./fixtures/helpers";
+import { makeTempDir, readZipPart, toFile } from "./fixtures/helpers";
 import { roundTripProducts } from "./fixtures/products";
 import { readProductsWorkbook } from "./reader";
 import type { FieldRegistry } from "./registry";
@@ -125,6 +125,34 @@ describe("export", () => {
     await toFile(wide, (out) => writeProductsWorkbook(out, [{ ...products[0], fields: { materials } }], { primaryLocale: "en", groups: { materials: 8 } }));
     const r = await readProductsWorkbook(wide, { primaryLocale: "en" });
     expect(r.records[0].fields.materials).toEqual(materials);
+  });
+
+  it("writes texts with Excel's escapes, so that they read back unchanged (carriage returns, control characters, literal escapes)", async () => {
+    const texts = [
+      "Line 1\r\nLine 2",
+      "Mac line\rbreak",
+      "A literal _x0041_ and _x000D_, _X0041_, _x12_",
+      "_x005F_x0041_",
+      "Tab\tvertical tab\u000Bform feed\u000Cbell\u0007 del\u007F",
+      "Fish &amp; Chips <b>bold</b> & 'quotes' \"",
+    ];
+    const products: ExportProduct[] = texts.map((text, i) => ({
+      handle: `p${i + 1}`,
+      archived: false,
+      fields: { title: { en: `Title ${i + 1}` }, description: { en: text }, vendor: text },
+      variants: [{ archived: false, fields: { sku: `SKU-${i + 1}` } }],
+    }));
+    const path = tmp.path("texts.xlsx");
+    await toFile(path, (out) => writeProductsWorkbook(out, products, { primaryLocale: "en" }));
+    // As Excel writes them: a carriage return as _x000D_ (XML reads a CR as a line feed), the underscore of a literal escape as _x005F_.
+    const sheet = (await readZipPart(path, "xl/worksheets/sheet1.xml")) ?? "";
+    expect(sheet).toContain("Line 1_x000D_\nLine 2");
+    expect(sheet).toContain("A literal _x005F_x0041_ and _x005F_x000D_, _X0041_, _x12_");
+    expect(sheet).toContain("Tab\tvertical tab_x000B_form feed_x000C_bell_x0007_ del_x007F_");
+    expect(sheet).not.toContain("\r");
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(r.errors).toEqual([]);
+    expect(r.records).toEqual(expectedRecords(products));
   });
 
   it("fails (and closes the output) when the product source fails", async () => {
