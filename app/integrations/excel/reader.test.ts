@@ -973,3 +973,23 @@ describe("values the reader hands over are already checked", () => {
     expect(keys.size).toBeGreaterThan(15);
   });
 });
+
+describe("repeated cells", () => {
+  it("checks a value repeated on a product's rows once, and still reports a bad one on every row", async () => {
+    const materials = { "Material 1": "Cotton", "Material 1 %": 60, "Material 2": "Linen", "Material 2 %": 40 };
+    const r = await read([
+      { ...tee({ SKU: "A" }), "Country of production": "PT", ...materials },
+      { ...tee({ SKU: "B" }), "Country of production": "PT", ...materials },
+      { ...tee({ SKU: "C", Title: undefined }), "Country of production": "XX", ...materials, "Material 2 %": 50 },
+      { ...tee({ SKU: "D", Title: undefined }), "Country of production": "XX", ...materials, "Material 2 %": 50 },
+    ]);
+    const problems = r.errors.map((e) => [e.row, e.column]);
+    expect(problems).toEqual([
+      [4, "Country of production"],
+      [4, "Material 1 %"],
+      [5, "Country of production"],
+      [5, "Material 1 %"],
+    ]);
+    expect(r.records).toEqual([]);
+  });
+});

@@ -284,6 +284,14 @@ class ProductsSheetParser {
   private readonly skuField: FieldDef | undefined;
   private readonly gtinField: FieldDef | undefined;
   private readonly optionsField: FieldDef | undefined;
+  /**
+   * The last value each column's cell gave (by column), and each group field's (by key, with its
+   * cells' values). A product's rows repeat its values (those a variant may override are on every
+   * row of an export), and checking a value is most of a row's work: a repeat is checked once. Only
+   * values that passed are kept, so a bad cell is reported on every row that has it.
+   */
+  private readonly lastCellValue: ({ raw: RawCell; value: unknown } | undefined)[] = [];
+  private readonly lastGroupValue = new Map<string, { parts: string; value: unknown }>();
 
   constructor(
     private readonly sheet: string,
@@ -494,7 +502,7 @@ class ProductsSheetParser {
         continue;
       }
       const field = role.field;
-      const parsed = this.fieldCell(row, col, column, field, raw, role.locale);
+      const parsed = this.checkedFieldCell(row, col, column, field, raw, role.locale);
       if (parsed === null) rowBad = true;
       else if (parsed !== undefined) {
         if (field.kind === "localizedText") {
@@ -520,7 +528,7 @@ class ProductsSheetParser {
           v[key] = cells;
           continue;
         }
-        const assembled = this.assembleGroup(row, field, byIndex);
+        const assembled = this.checkedGroup(row, field, byIndex);
         if (assembled === null) rowBad = true;
         else if (assembled !== undefined) v[key] = assembled;
       }
@@ -630,6 +638,17 @@ class ProductsSheetParser {
   }
 
   /** Parses a single-cell field. undefined: empty; null: error reported. */
+  /** fieldCell, once for a cell equal to the column's last one that passed (lastCellValue). */
+  private checkedFieldCell(row: number, col: number, column: Column, field: FieldDef, raw: RawCell, locale?: string): unknown {
+    // Image links may come from the cell's own hyperlink (by its position): always read.
+    if (field.kind === "imageList") return this.fieldCell(row, col, column, field, raw, locale);
+    const last = this.lastCellValue[col];
+    if (last !== undefined && sameRawCell(last.raw, raw)) return last.value;
+    const value = this.fieldCell(row, col, column, field, raw, locale);
+    if (value !== null && value !== undefined) this.lastCellValue[col] = { raw, value };
+    return value;
+  }
+
   private fieldCell(row: number, col: number, column: Column, field: FieldDef, raw: RawCell, locale?: string): unknown {
     let candidate: unknown;
     let display = "";
@@ -737,6 +756,16 @@ class ProductsSheetParser {
         return t.value === "" ? undefined : t.value;
       }
     }
+  }
+
+  /** assembleGroup, once for groups whose cells gave the same values as the field's last ones that passed (lastGroupValue). */
+  private checkedGroup(row: number, field: FieldDef, byIndex: Record<number, Record<string, unknown>>): unknown {
+    const parts = JSON.stringify(byIndex);
+    const last = this.lastGroupValue.get(field.key);
+    if (last !== undefined && last.parts === parts) return last.value;
+    const value = this.assembleGroup(row, field, byIndex);
+    if (value !== null && value !== undefined) this.lastGroupValue.set(field.key, { parts, value });
+    return value;
   }
 
   /** Builds the list of a materials/certifications field from one row's groups. undefined: none; null: error. */
@@ -1069,6 +1098,22 @@ function remember(map: Map<string, IdentifierUse | IdentifierUse[]>, value: stri
 }
 
 /** The Product Handle column among the matched ones (-1 when missing); both passes key products by it. */
+/** Whether two cells hold the same thing (type, value, link and number format). */
+function sameRawCell(a: RawCell, b: RawCell): boolean {
+  switch (a.t) {
+    case "string":
+      return b.t === "string" && a.s === b.s && a.link === b.link;
+    case "number":
+      return b.t === "number" && a.n === b.n && a.percentFormat === b.percentFormat;
+    case "date":
+      return b.t === "date" && a.d.getTime() === b.d.getTime();
+    case "bool":
+      return b.t === "bool" && a.b === b.b;
+    default:
+      return false;
+  }
+}
+
 function handleColumn(columns: readonly (Column | null)[]): number {
   return columns.findIndex((c) => c?.role.type === "handle");
 }
