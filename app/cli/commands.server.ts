@@ -11,7 +11,7 @@ import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/e
 import { UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
 import { findIntegration, listIntegrations } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
-import { promoteIntegration } from "../integrations/promote.server";
+import { promotedMessage, promoteIntegration } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { processSyncJob, requestSync } from "../jobs/sync-jobs.server";
 import { passportList, writeQrZip } from "../passports/listing.server";
@@ -264,12 +264,14 @@ async function integrations(db: ShopDb, opts: CliOptions): Promise<number> {
 async function promote(db: ShopDb, opts: CliOptions): Promise<number> {
   if (!opts.integration) throw new MerchantError("promote needs --integration <kind> (the integration to make primary)", true);
   const summary = await promoteIntegration(db, opts.integration, { dryRun: opts["dry-run"] === true });
-  const human = [
-    `${summary.dryRun ? "Preview: promoting" : "Promoted"} ${summary.integration} to primary.`,
-    summary.previewed || !summary.dryRun
-      ? `${summary.productsSplit} products split, ${summary.productsMerged} merged, ${summary.productsCreated} created, ${summary.productsArchived} archived; ${summary.variantsMoved} variants regrouped, ${summary.variantsUnmatched} unmatched.`
-      : "Its structure applies with its next upload.",
-  ].join(" ");
+  // A promotion regroups nothing itself (the new primary's next full run does): it says when.
+  const human = !summary.dryRun
+    ? promotedMessage(summary)
+    : `Preview: promoting ${summary.integration} to primary. ${
+        summary.previewed
+          ? `${summary.productsSplit} products split, ${summary.productsMerged} merged, ${summary.productsCreated} created, ${summary.productsArchived} archived; ${summary.variantsMoved} variants regrouped, ${summary.variantsUnmatched} unmatched.`
+          : "Its structure applies with its next upload."
+      }`;
   out(opts, { promotion: summary }, human);
   return 0;
 }

@@ -7,7 +7,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
 import type { PromotionSummary } from "../integrations/promote.server";
 import { ConfirmButton, ConfirmModal } from "./ConfirmModal";
-import { DisconnectNotice, HoldBackNotice, promotedMessage, PromotionPreview } from "./confirmations";
+import { promotedMessage } from "../integrations/promote.server";
+import { DisconnectNotice, HoldBackNotice, PromotionPreview } from "./confirmations";
 
 const render = (element: ReactElement) => renderToStaticMarkup(<AppProvider i18n={en}>{element}</AppProvider>);
 const text = (html: string) =>

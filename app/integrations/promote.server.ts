@@ -139,3 +139,17 @@ export async function promoteIntegration(db: ShopDb, kindOrId: string, options: 
   const syncStarted = schedulable && (await requestSync(jobQueue(), db, integration.id, "manual", "full"));
   return { ...summary, syncStarted };
 }
+
+const kindLabel = (kind: string) => integrationKind(kind)?.label ?? kind;
+
+/** What the merchant reads once the promotion is done: the new roles, and when the regrouping happens. */
+export function promotedMessage(summary: PromotionSummary): string {
+  const next = kindLabel(summary.integration);
+  const former = summary.formerPrimary ? ` ${kindLabel(summary.formerPrimary.integration)} is now a secondary integration.` : "";
+  const when = summary.syncStarted
+    ? `A full sync of ${next} has started: it regroups your variants by ${next}'s products.`
+    : integrationKind(summary.integration)?.syncsOnSchedule
+      ? `${next} is paused: its next full sync, when you resume it, regroups your variants by its products.`
+      : `Your next upload regroups your variants by its products.`;
+  return `${next} is now the primary integration.${former} ${when} Every passport keeps its address and QR code.`;
+}

@@ -10,14 +10,14 @@ import { parseMetafieldRef } from "../integrations/shopify/settings";
 import { merchantMessage } from "../errors";
 import { connectIntegration, disconnectIntegration, findIntegration, integrationSettings, listIntegrations, setMatchBy, setPaused, setSyncInterval, updateSettings } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
-import { promoteIntegration } from "../integrations/promote.server";
+import { promotedMessage, promoteIntegration } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { requestSync, resumeSyncs } from "../jobs/sync-jobs.server";
 import { listRuns } from "../sync/runs.server";
 import { RunHistory } from "../components/RunHistory";
 import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
 import { ConfirmButton, ConfirmModal } from "../components/ConfirmModal";
-import { DisconnectNotice, promotedMessage, PromotionPreview } from "../components/confirmations";
+import { DisconnectNotice, PromotionPreview } from "../components/confirmations";
 
 const INTERVALS = [
   { label: "Every hour", value: String(60) },
