@@ -160,6 +160,17 @@ export async function disconnectIntegration(db: ShopDb | ShopTx, integrationId: 
   const row = await db.integration.findUnique({ where: { id: integrationId } });
   // One the uninstall stopped is still the merchant's to disconnect (the reinstall must not bring it back).
   if (!row || (row.status === "disconnected" && row.statusBeforeUninstall === null)) return;
+  if (row.primaryOfShop) {
+    // The others enrich the primary's products: without it nothing would define them.
+    const others = await db.integration.findMany({ where: { id: { not: row.id }, status: { not: "disconnected" } }, select: { kind: true } });
+    if (others.length > 0) {
+      const label = integrationKind(row.kind)?.label ?? row.kind;
+      throw new MerchantError(
+        `${label} is the primary integration, so it cannot be disconnected while ${others.map((o) => integrationKind(o.kind)?.label ?? o.kind).join(" and ")} ${others.length === 1 ? "is" : "are"} connected. Make another integration primary first (Integrations page, "Make primary"), then disconnect ${label}.`,
+        true,
+      );
+    }
+  }
   await db.integration.update({
     where: { id: row.id },
     data: {

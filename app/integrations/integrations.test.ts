@@ -32,6 +32,21 @@ describe("integrations", () => {
     await expect(setSyncInterval(shop, integration.id, 8 * 24 * 60)).rejects.toThrow(/1 hour and 7 days/);
     expect((await setSyncInterval(shop, integration.id, 6 * 60)).syncIntervalMinutes).toBe(360);
   });
+
+  it("does not disconnect the primary while another integration is connected, and says what to do", async () => {
+    const shop = forShop(TEST_SHOP);
+    const excel = await shop.integration.findFirstOrThrow({ where: { kind: "excel" } });
+    const shopify = await shop.integration.findFirstOrThrow({ where: { kind: "shopify" } });
+    expect(excel.primaryOfShop).toBe(TEST_SHOP);
+    await expect(disconnectIntegration(shop, excel.id, "Disconnected by the merchant.")).rejects.toThrow(
+      /Excel is the primary integration, so it cannot be disconnected while Shopify is connected\. Make another integration primary first/,
+    );
+    expect((await shop.integration.findUniqueOrThrow({ where: { id: excel.id } })).status).not.toBe("disconnected");
+    // A secondary goes; then the primary may too.
+    await disconnectIntegration(shop, shopify.id, "Disconnected by the merchant.");
+    await disconnectIntegration(shop, excel.id, "Disconnected by the merchant.");
+    expect((await shop.integration.findUniqueOrThrow({ where: { id: excel.id } })).status).toBe("disconnected");
+  });
 });
 
 describe("integrations stopped by an uninstall", () => {
@@ -69,9 +84,10 @@ describe("integrations stopped by an uninstall", () => {
   it("can still be disconnected by the merchant, and then stay disconnected after a reinstall", async () => {
     const shop = forShop(OTHER_SHOP);
     const excel = await shop.integration.findFirstOrThrow({ where: { kind: "excel" } });
-    await stopForUninstall(shop, excel.id, uninstalled);
+    // An uninstall stops every integration (the primary, Excel, could not go while Shopify runs).
+    for (const row of await shop.integration.findMany()) await stopForUninstall(shop, row.id, uninstalled);
     await disconnectIntegration(shop, excel.id, "Disconnected by the merchant. Its data stays in the catalog.");
-    expect(await restoreAfterReinstall(shop)).toEqual([]);
+    expect((await restoreAfterReinstall(shop)).map((r) => r.kind)).toEqual(["shopify"]);
     expect(await shop.integration.findUniqueOrThrow({ where: { id: excel.id } })).toMatchObject({ status: "disconnected", statusBeforeUninstall: null });
     expect(await shop.fieldOwnership.count({ where: { integrationId: excel.id } })).toBe(0);
   });
