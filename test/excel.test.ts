@@ -11,6 +11,7 @@ import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
+import { writeTemplate } from "../app/integrations/excel/template";
 import {
   cancelUpload,
   checkUpload,
@@ -27,7 +28,7 @@ import { DbJobQueue } from "../app/jobs/db-queue.server";
 import { processSyncJob } from "../app/jobs/sync-jobs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
 import type { SourceRecord } from "../app/sync/records";
-import { makeTempDir, sofficeConvert, writeProducts, type TestCell } from "../app/integrations/excel/fixtures/helpers";
+import { makeTempDir, sofficeConvert, writeProducts, writeXlsx, type TestCell } from "../app/integrations/excel/fixtures/helpers";
 import { OTHER_SHOP, TEST_SHOP } from "./support/constants";
 
 const db = forShop(TEST_SHOP);
@@ -302,6 +303,97 @@ describe("Excel as the primary (no Shopify)", () => {
   });
 });
 
+describe("a preview shows what the merchant would see", () => {
+  it("a description's change reads as its text, not its HTML; previews stored before still read", async () => {
+    await excelIntegration(db);
+    const rows = (description: string) => [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", Description: description }];
+    await commit((await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook(rows("<p>Plain tee.</p>")), createMissing: false })).uploadId);
+
+    const html = '<p>Soft <strong>organic</strong> cotton &amp; linen.</p><ul><li>Wash cold</li><li>Dry flat</li></ul>';
+    const preview = await uploadWorkbook(db, { name: "b.xlsx", bytes: await workbook(rows(html)), createMissing: false });
+    expect(preview.status).toBe("previewed");
+    expect(preview.changes).toEqual([
+      expect.objectContaining({
+        field: "Description",
+        locale: "en",
+        oldValue: JSON.stringify("<p>Plain tee.</p>"),
+        newValue: JSON.stringify(html),
+        oldText: "Plain tee.",
+        newText: "Soft organic cotton & linen.\n\n• Wash cold\n• Dry flat",
+      }),
+    ]);
+    // The text is read when the preview is, not stored with it.
+    const stored = JSON.parse((await db.upload.findUniqueOrThrow({ where: { id: preview.uploadId } })).preview!) as { changes: Record<string, unknown>[] };
+    expect(stored.changes[0]).toMatchObject({ fieldKey: "description", kind: "localizedText" });
+    expect(stored.changes[0]).not.toHaveProperty("newText");
+
+    // A preview stored before the field's key was kept reads as it did (its values as they are).
+    const { fieldKey: _, ...before } = stored.changes[0];
+    await db.upload.update({ where: { id: preview.uploadId }, data: { preview: JSON.stringify({ ...stored, changes: [before] }) } });
+    const old = await getUploadPreview(db, preview.uploadId);
+    expect(old.changes[0]).toMatchObject({ field: "Description", newValue: JSON.stringify(html) });
+    expect(old.changes[0]).not.toHaveProperty("newText");
+  });
+
+  it("values that read as themselves get no text of their own", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee <b>", SKU: "T-1" }]), createMissing: false });
+    const title = preview.changes.find((c) => c.field === "Title")!;
+    expect(title).toMatchObject({ newValue: JSON.stringify("Tee <b>") });
+    expect(title).not.toHaveProperty("newText");
+  });
+});
+
+describe("a sheet with headers and no product rows", () => {
+  async function template(): Promise<Uint8Array> {
+    const tmp = await makeTempDir();
+    const file = tmp.path("template.xlsx");
+    const out = createWriteStream(file);
+    await writeTemplate(out, { primaryLocale: "en", withoutExamples: true });
+    await finished(out);
+    return readFileSync(file);
+  }
+
+  it("is refused, not previewed as nothing to import: the template with its examples deleted", async () => {
+    await withShopify();
+    const products = await db.product.count();
+    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await template(), createMissing: true });
+    expect(preview).toMatchObject({ status: "rejected", rows: 0, errors: [], markedCopy: false, changes: [], changeCount: 0 });
+    expect(preview.message).toBe(
+      "Nothing was imported: the Products sheet has its column headers but no product rows under them. Add one row per variant under the header row (the Instructions sheet says what each column takes), then upload the file again.",
+    );
+    // Recorded as other refused files are: the preview's run, failed, with the message.
+    expect(preview.run).toMatchObject({ status: "failed", trigger: "upload", message: preview.message, counts: { created: 0, updated: 0, failed: 0 } });
+    expect(await db.syncRun.count({ where: { trigger: "upload" } })).toBe(1);
+    await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/errors/);
+    expect(await db.product.count()).toBe(products);
+    expect(await db.fieldValue.count({ where: { sourceId: (await excelIntegration(db)).id } })).toBe(0);
+    expect(await db.uploadBytes.count({ where: { uploadId: preview.uploadId, kind: "records" } })).toBe(0);
+  });
+
+  it("the same for headers only, whatever is in columns without a header (the warning says so)", async () => {
+    await excelIntegration(db);
+    const headers = ["Product Handle", "Title", "SKU"];
+    const tmp = await makeTempDir();
+    const file = tmp.path("headers.xlsx");
+    await writeXlsx(file, [{ name: "Products", rows: [headers, [null, null, null, "a note"]] }]);
+    const preview = await uploadWorkbook(db, { name: "headers.xlsx", bytes: readFileSync(file), createMissing: false });
+    expect(preview).toMatchObject({ status: "rejected", message: expect.stringMatching(/no product rows/) });
+    expect(preview.warnings).toEqual([expect.objectContaining({ row: 2, column: "D", message: expect.stringMatching(/no header/) })]);
+    expect(await db.product.count()).toBe(0);
+  });
+
+  it("rows the file marks archived are rows: such a file is previewed", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, {
+      name: "archived.xlsx",
+      bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Archived in source": "Yes" }]),
+      createMissing: false,
+    });
+    expect(preview).toMatchObject({ status: "previewed", rows: 1, message: null, changeCount: 0 });
+  });
+});
+
 describe("titles: needed only for a product the upload creates", () => {
   const catalogRows = [
     { "Product Handle": "tee", Title: "Tee", SKU: "T-1" },
@@ -473,5 +565,26 @@ describe("operator CLI", () => {
     expect(doc.run).toMatchObject({ trigger: "upload", status: "failed", counts: { failed: 1 } });
     expect(Object.keys(doc.run.counts).sort()).toEqual(["archived", "created", "failed", "skipped", "unchanged", "unmatched", "updated"]);
     expect(doc.errors[0]).toMatchObject({ sheet: "Products", row: 2, column: "Country of production" });
+  }, 60_000);
+
+  it("import of a sheet with headers and no product rows fails with the message, and imports nothing", async () => {
+    await excelIntegration(db);
+    await rootDb.shop.create({ data: { shop: TEST_SHOP } });
+    const tmp = await makeTempDir();
+    const file = tmp.path("headers.xlsx");
+    await writeXlsx(file, [{ name: "Products", rows: [["Product Handle", "Title", "SKU"]] }]);
+    let outcome: { stdout: string; stderr: string; status: number } = { stdout: "", stderr: "", status: 0 };
+    try {
+      const stdout = execFileSync("node_modules/.bin/tsx", ["app/cli/dpp.ts", "import", "--shop", TEST_SHOP, file, "--json"], { encoding: "utf8", env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
+      outcome = { stdout, stderr: "", status: 0 };
+    } catch (error) {
+      outcome = error as typeof outcome;
+    }
+    expect(outcome.status).not.toBe(0);
+    const doc = JSON.parse(outcome.stdout) as { run: { status: string; message?: string }; errors: unknown[] };
+    expect(doc.run).toMatchObject({ status: "failed", message: expect.stringMatching(/no product rows under them/) });
+    expect(doc.errors).toEqual([]);
+    expect(outcome.stderr.trim().split("\n").at(-1)).toMatch(/^dpp: Nothing was imported: the Products sheet has its column headers but no product rows/);
+    expect(await db.product.count()).toBe(0);
   }, 60_000);
 });

@@ -1,7 +1,10 @@
-// What an Excel upload would change (its preview run) and what it changed (its commit run),
-// archiving included: variants a file leaves out of the products it lists are archived.
-import { Banner, BlockStack, InlineGrid, Text } from "@shopify/polaris";
+// What an Excel upload would change (its preview run: counts, and the changes old → new) and what
+// it changed (its commit run), archiving included: variants a file leaves out of the products it
+// lists are archived.
+import { Banner, BlockStack, DataTable, InlineGrid, Text } from "@shopify/polaris";
+import type { ShownChange } from "../integrations/excel/uploads.server";
 import type { RunView } from "../sync/runs.server";
+import { displayValue, ShownValue } from "./FieldEditor";
 
 type RunCounts = Pick<RunView, "counts" | "details">;
 
@@ -49,4 +52,45 @@ export function UploadCounts({ run }: { run: RunCounts }) {
 export function importedSummary(run: Pick<RunView, "counts">): string {
   const c = run.counts;
   return `${c.created} variants created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.archived} archived.`;
+}
+
+/** Changes listed on the page; the count says how many there are in all. */
+const SHOWN_CHANGES = 200;
+/** A value's characters shown in the list (the product page shows it whole). */
+const SHOWN_CHARS = 80;
+
+function shortened(text: string): string {
+  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 1)}…` : text;
+}
+
+/** A value of a change (stored as JSON) as the product page shows it (ShownValue), shortened. */
+function ChangedValue({ change, json, text }: { change: ShownChange; json: string; text: string | undefined }) {
+  // Previews stored before the field's kind was kept: the value as stored.
+  if (!change.kind) return shortened(json);
+  const field = { kind: change.kind, unit: change.unit };
+  const value: unknown = JSON.parse(json);
+  return <ShownValue field={field} value={value} text={shortened(text ?? displayValue(field, value))} />;
+}
+
+/** The preview's changes, old → new, per row of the file. */
+export function UploadChanges({ changes, count }: { changes: readonly ShownChange[]; count: number }) {
+  return (
+    <BlockStack gap="200">
+      <Text as="h3" variant="headingSm">
+        Changes ({count.toLocaleString("en")})
+      </Text>
+      <DataTable
+        columnContentTypes={["numeric", "text", "text", "text"]}
+        headings={["Row", "Field", "Now", "After import"]}
+        rows={changes
+          .slice(0, SHOWN_CHANGES)
+          .map((c) => [
+            c.row ?? "",
+            `${c.field}${c.locale ? ` [${c.locale}]` : ""}`,
+            c.oldValue === null ? "—" : <ChangedValue change={c} json={c.oldValue} text={c.oldText} />,
+            c.newValue === null ? "(cleared)" : <ChangedValue change={c} json={c.newValue} text={c.newText} />,
+          ])}
+      />
+    </BlockStack>
+  );
 }

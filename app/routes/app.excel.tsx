@@ -10,7 +10,6 @@ import {
   ButtonGroup,
   Card,
   Checkbox,
-  DataTable,
   DropZone,
   InlineStack,
   Layout,
@@ -31,9 +30,8 @@ import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
 import { RunProgress } from "../components/RunHistory";
 import { DownloadButton } from "../components/DownloadButton";
-import { displayValue } from "../components/FieldEditor";
 import { fieldDef, isFieldKey } from "../catalog/fields";
-import { importedSummary, UploadCounts } from "../components/UploadCounts";
+import { importedSummary, UploadChanges, UploadCounts } from "../components/UploadCounts";
 import { useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -89,12 +87,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 type Preview = NonNullable<Awaited<ReturnType<typeof loader>>["preview"]>;
-
-/** A value of the preview's list of changes (stored as JSON) as the product page shows it, shortened. */
-function changedValue(change: Preview["changes"][number], json: string): string {
-  const text = change.kind ? displayValue({ kind: change.kind, unit: change.unit }, JSON.parse(json)) : json;
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
 
 function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
   const valid = preview.status === "previewed";
@@ -154,20 +146,7 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
             </List>
           </Banner>
         ) : null}
-        {valid && preview.changes.length ? (
-          <BlockStack gap="200">
-            <Text as="h3" variant="headingSm">
-              Changes ({preview.changeCount.toLocaleString("en")})
-            </Text>
-            <DataTable
-              columnContentTypes={["numeric", "text", "text", "text"]}
-              headings={["Row", "Field", "Now", "After import"]}
-              rows={preview.changes
-                .slice(0, 200)
-                .map((c) => [c.row ?? "", `${c.field}${c.locale ? ` [${c.locale}]` : ""}`, c.oldValue === null ? "—" : changedValue(c, c.oldValue), c.newValue === null ? "(cleared)" : changedValue(c, c.newValue)])}
-            />
-          </BlockStack>
-        ) : null}
+        {valid && preview.changes.length ? <UploadChanges changes={preview.changes} count={preview.changeCount} /> : null}
         {valid ? (
           <ButtonGroup>
             <Form method="post">

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { canonicalJson, fieldDef, FIELDS, isFieldKey, type FieldDef } from "../../catalog/fields";
+import { textOf } from "../../catalog/catalog.server";
+import { canonicalJson, fieldDef, FIELDS, isFieldKey, type FieldDef, type FieldKey } from "../../catalog/fields";
 import { postgresBytesPool, sqliteWriteAllowed, type Db } from "../../db.server";
 import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { MerchantError, merchantMessage } from "../../errors";
@@ -36,6 +37,8 @@ export interface PreviewChange {
   entity: "product" | "variant";
   /** The field's label. */
   field: string;
+  /** The field (its values' text is read with it, textOf); missing on previews stored before it was kept. */
+  fieldKey?: FieldKey;
   /** How its values read (displayValue); missing on previews stored before it was kept. */
   kind?: FieldDef["kind"];
   unit?: string;
@@ -43,6 +46,15 @@ export interface PreviewChange {
   oldValue: string | null;
   /** null: the value is cleared (its owner has none any more). */
   newValue: string | null;
+}
+
+/**
+ * A change as the preview shows it: with the text of a value that does not read as itself (an
+ * HTML description's text, textOf), as the product page shows it. Not stored: read from the value.
+ */
+export interface ShownChange extends PreviewChange {
+  oldText?: string;
+  newText?: string;
 }
 
 export interface UploadPreview {
@@ -60,8 +72,8 @@ export interface UploadPreview {
   markedCopy: boolean;
   /** The preview run (counts of variants and products), when the file was valid. */
   run: RunView | null;
-  /** Per-row changes, old → new (the first MAX_PREVIEW_CHANGES). */
-  changes: PreviewChange[];
+  /** Per-row changes, old → new (the first MAX_PREVIEW_CHANGES); with their texts (shownChange) only while previewed, the one status that shows them. */
+  changes: ShownChange[];
   changeCount: number;
   /** The run that committed the upload. */
   commitRunId: string | null;
@@ -229,6 +241,14 @@ function stoppedAtRowLimit(summary: WorkbookReadSummary): boolean {
 
 const TOO_MANY_ROWS_MESSAGE = `Nothing was imported: this file has more than ${formatCount(DEFAULT_LIMITS.maxRows)} rows, the limit for one file. Split your products into several files (keep all rows of a product in the same file) and upload them one by one. No copy of a file this large is made with its problems marked: they are listed below.`;
 
+/**
+ * A sheet with its header row but no data row (the template with its example rows deleted). Rows
+ * the file marks archived are rows: they are read (and left as they are), so they are no reason.
+ */
+function noRowsMessage(sheet: string): string {
+  return `Nothing was imported: the ${sheet} sheet has its column headers but no product rows under them. Add one row per variant under the header row (the Instructions sheet says what each column takes), then upload the file again.`;
+}
+
 /** A refused file is a failed upload run in the sync history (the preview's run, if any), with its errors. */
 function refuse(db: ShopDb, integrationId: string, message: string, issues: CellIssue[], runId?: string): Promise<string> {
   return recordRefusedRun(db, {
@@ -247,17 +267,28 @@ function recordErrorsAsIssues(report: RunReport): CellIssue[] {
 }
 
 function previewChange(w: FieldWrite): PreviewChange {
-  const def = isFieldKey(w.field) ? fieldDef(w.field) : null;
+  const key = isFieldKey(w.field) ? w.field : null;
+  const def = key ? fieldDef(key) : null;
   return {
     sheet: w.ref?.sheet,
     row: w.ref?.row,
     entity: w.entityType,
     field: def?.label ?? w.field,
-    ...(def ? { kind: def.kind, ...(def.unit ? { unit: def.unit } : {}) } : {}),
+    ...(key && def ? { fieldKey: key, kind: def.kind, ...(def.unit ? { unit: def.unit } : {}) } : {}),
     locale: w.locale,
     oldValue: w.oldValue,
     newValue: w.newValue,
   };
+}
+
+/** A stored change with the text of its values where they do not read as themselves (textOf). */
+function shownChange(change: PreviewChange): ShownChange {
+  const key = change.fieldKey;
+  if (!key) return change;
+  const text = (json: string | null) => (json === null ? undefined : textOf(key, JSON.parse(json)));
+  const oldText = text(change.oldValue);
+  const newText = text(change.newValue);
+  return { ...change, ...(oldText === undefined ? {} : { oldText }), ...(newText === undefined ? {} : { newText }) };
 }
 
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
@@ -320,6 +351,13 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     await refuse(db, upload.integrationId, message, result.errors, runId);
     return savePreview(db, upload.id, { ...base, status: "invalid", message, errors: result.errors, markedCopy: !tooManyRows, previewRunId: runId });
   }
+  if (result.rowCount === 0) {
+    // Headers and nothing under them: a preview of nothing to import is refused (the warnings say
+    // which values were left out, such as those of columns without a header).
+    const message = noRowsMessage(result.sheet);
+    await refuse(db, upload.integrationId, message, [], runId);
+    return savePreview(db, upload.id, { ...base, status: "rejected", message, previewRunId: runId });
+  }
   const errors = recordErrorsAsIssues(report);
   if (errors.length === 0) {
     await storeUploadBytes(db, upload.id, "records", await archiver.finish());
@@ -378,7 +416,9 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
     warnings: stored.warnings ?? [],
     markedCopy: (stored.errors ?? []).length > 0 && stored.markedCopy !== false,
     run,
-    changes: stored.changes ?? [],
+    // Shown (with their texts) only while the upload waits to be imported: the page and the
+    // command line ask for the preview again and again while it is checked and committed.
+    changes: upload.status === "previewed" ? (stored.changes ?? []).map(shownChange) : (stored.changes ?? []),
     changeCount: stored.changeCount ?? 0,
     commitRunId: upload.runId,
     commitBlocked: upload.status === "committing" ? blockedCommit(integration?.status) : null,
