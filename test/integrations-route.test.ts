@@ -1,28 +1,52 @@
 // The Integrations page's action as Shopify admin calls it (session token, form post): making a
-// secondary the primary takes a preview and then an explicit confirmation; errors say what to do.
+// secondary the primary takes a preview, worked out in the background and polled by its run id,
+// and then an explicit confirmation; errors say what to do.
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forShop } from "../app/db/scoped.server";
+import { settledPromotionPreview } from "../app/integrations/promote.server";
 import { action, loader } from "../app/routes/app.integrations";
+import { loader as previewLoader, type PreviewPoll } from "../app/routes/app.integrations.preview.$runId";
 import { loader as home } from "../app/routes/app._index";
-import { TEST_SHOP } from "./support/constants";
+import { OTHER_SHOP, TEST_SHOP } from "./support/constants";
 import { sessionToken } from "./support/shopify";
 
-// Shopify's token exchange and Admin API, stubbed (the install reads the shop's name and language).
-setAbstractFetchFunc(async (input: RequestInfo | URL) => {
+/** Shopify's bulk export of the catalog: running until the test lets it finish (an empty catalog). */
+const bulkExport = { done: false, started: 0 };
+
+// Shopify's token exchange and Admin API, stubbed (the install reads the shop's name and language;
+// a preview of Shopify as the primary runs a bulk export).
+setAbstractFetchFunc(async (input: RequestInfo | URL, init?: RequestInit) => {
   const url = String(input instanceof Request ? input.url : input);
   const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
   if (url.includes("/admin/oauth/access_token")) {
     return json({ access_token: "shpat_integrations", scope: "read_products,write_products", expires_in: 3600, refresh_token: "shprt_integrations", refresh_token_expires_in: 7_776_000 });
   }
-  if (url.includes("/graphql.json")) return json({ data: { shop: { name: "Integrations" }, shopLocales: [{ locale: "en", primary: true }] } });
+  if (url.includes("/graphql.json")) {
+    const body = input instanceof Request ? await input.clone().text() : typeof init?.body === "string" ? init.body : "";
+    const operation = { id: "gid://shopify/BulkOperation/1", createdAt: new Date().toISOString(), errorCode: null, objectCount: "0", rootObjectCount: "0", url: null, partialDataUrl: null, completedAt: null };
+    if (body.includes("ActiveBulkQueries")) return json({ data: { running: { nodes: [] }, created: { nodes: [] } } });
+    if (body.includes("RunBulkQuery")) {
+      bulkExport.started++;
+      return json({ data: { bulkOperationRunQuery: { bulkOperation: { ...operation, status: "CREATED" }, userErrors: [] } } });
+    }
+    if (body.includes("BulkOperationStatus")) return json({ data: { bulkOperation: { ...operation, status: bulkExport.done ? "COMPLETED" : "RUNNING" } } });
+    return json({ data: { shop: { name: "Integrations" }, shopLocales: [{ locale: "en", primary: true }] } });
+  }
   throw new Error(`unexpected request to ${url}`);
 });
 
 const db = forShop(TEST_SHOP);
 
-async function authorized(path: string, init: RequestInit = {}): Promise<Request> {
-  return new Request(`http://127.0.0.1:3999${path}`, { ...init, headers: { Authorization: `Bearer ${await sessionToken({ shop: TEST_SHOP })}`, ...init.headers } });
+async function authorized(path: string, init: RequestInit = {}, shop = TEST_SHOP): Promise<Request> {
+  return new Request(`http://127.0.0.1:3999${path}`, { ...init, headers: { Authorization: `Bearer ${await sessionToken({ shop })}`, ...init.headers } });
+}
+
+/** What the confirmation polls while the preview is worked out (JSON, never cached). */
+async function poll(runId: string, shop = TEST_SHOP): Promise<PreviewPoll> {
+  const response = await previewLoader({ request: await authorized(`/app/integrations/preview/${runId}`, {}, shop), params: { runId }, context: {} } as never);
+  expect(response.headers.get("Cache-Control")).toBe("no-store");
+  return (await response.json()) as PreviewPoll;
 }
 
 /** Posts the page's form, as its buttons do. */
@@ -58,10 +82,15 @@ beforeEach(async () => {
 describe("making a secondary integration the primary", () => {
   it("the preview changes nothing; only the confirmation promotes", async () => {
     const id = await excelId();
+    // Excel has nothing to work out (its next upload regroups): its summary comes at once, without a run.
     const preview = await post({ intent: "previewPromotion", id });
     expect(preview).toMatchObject({
       ok: true,
-      promotion: { integration: "excel", dryRun: true, previewed: false, formerPrimary: { integration: "shopify", matchBy: "sku", ownedFields: expect.arrayContaining(["title"]) } },
+      preview: {
+        runId: null,
+        status: "finished",
+        summary: { integration: "excel", dryRun: true, previewed: false, formerPrimary: { integration: "shopify", matchBy: "sku", ownedFields: expect.arrayContaining(["title"]) } },
+      },
     });
     expect(await primaryKind()).toBe("shopify");
 
@@ -74,6 +103,50 @@ describe("making a secondary integration the primary", () => {
       message: "Excel is now the primary integration. Shopify is now a secondary integration. Your next upload regroups your variants by its products. Every passport keeps its address and QR code.",
     });
     expect(await primaryKind()).toBe("excel");
+  });
+
+  it("Shopify's preview starts at once with its run id and writes nothing; the page polls it; the confirmation promotes once it finished", async () => {
+    await post({ intent: "confirmPromotion", id: await excelId() });
+    expect(await primaryKind()).toBe("excel");
+    const shopify = await db.integration.findFirstOrThrow({ where: { kind: "shopify" } });
+    const runsBefore = await db.syncRun.count();
+    bulkExport.done = false;
+
+    const started = await post({ intent: "previewPromotion", id: shopify.id });
+    expect(started).toMatchObject({ ok: true, preview: { integrationId: shopify.id, integration: "shopify", status: "running", summary: null } });
+    const runId = (started as { preview: { runId: string } }).preview.runId;
+    expect(runId).toEqual(expect.any(String));
+    // Nothing written but the preview's run.
+    expect(await primaryKind()).toBe("excel");
+    expect(await db.syncRun.count()).toBe(runsBefore + 1);
+    expect(await db.integration.findUniqueOrThrow({ where: { id: shopify.id } })).toMatchObject({ status: "active", pendingScope: shopify.pendingScope, primaryOfShop: null });
+
+    // Polled: running. Starting again (the modal reopened) shows the same preview; confirming now is refused.
+    expect(await poll(runId)).toMatchObject({ runId, preview: { runId, status: "running" } });
+    expect(await post({ intent: "previewPromotion", id: shopify.id })).toMatchObject({ ok: true, preview: { runId, status: "running" } });
+    expect(await post({ intent: "confirmPromotion", id: shopify.id, runId })).toEqual({
+      ok: false,
+      message: "The primary integration was not changed. The preview is still being worked out. Confirm once it shows what would change.",
+    });
+    expect(bulkExport.started).toBe(1);
+    // Another shop's session reads nothing of it.
+    expect(await poll(runId, OTHER_SHOP)).toEqual({ runId, preview: null });
+
+    bulkExport.done = true;
+    await settledPromotionPreview(runId);
+    expect(await poll(runId)).toMatchObject({ preview: { status: "finished", summary: { integration: "shopify", previewed: true, formerPrimary: { integration: "excel" } } } });
+    expect(await primaryKind()).toBe("excel");
+    // Without the preview it is refused; with it, it promotes.
+    expect(await post({ intent: "confirmPromotion", id: shopify.id })).toEqual({
+      ok: false,
+      message: "The primary integration was not changed. Passport has not shown what making Shopify the primary would change. Choose Make primary to see it first.",
+    });
+    expect(await post({ intent: "confirmPromotion", id: shopify.id, runId })).toEqual({
+      ok: true,
+      message:
+        "Shopify is now the primary integration. Excel is now a secondary integration. A full sync of Shopify has started: it regroups your variants by Shopify's products. Every passport keeps its address and QR code.",
+    });
+    expect(await primaryKind()).toBe("shopify");
   });
 
   it("says what went wrong and what to do, and changes nothing", async () => {

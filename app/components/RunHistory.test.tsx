@@ -6,7 +6,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { recordFromWebhook, type ProductWebhookPayload } from "../integrations/shopify/records";
 import { MemoryCatalog } from "../sync/memory-catalog.test-support";
-import { RunProblems } from "./RunHistory";
+import { RunProblems, runOrigin } from "./RunHistory";
 
 const SHOPIFY = { id: "shopify", role: "primary" as const };
 
@@ -79,5 +79,13 @@ describe("a run's problems", () => {
       details: { unmatched: [{ externalId: "organic-tee#3", ref: { sheet: "Products", row: 3 }, identifier: "TEE-XL" }] },
     });
     expect(items(html)).toEqual(["Row 12: not a valid GTIN", "gid://shopify/Product/7: failed", "Row 3: TEE-XL matches no variant"]);
+  });
+});
+
+describe("runOrigin", () => {
+  it("names a promotion's preview as such, and other runs by their trigger", () => {
+    expect(runOrigin({ trigger: "manual", details: { context: { preview: "promotion" } } })).toBe("Preview of making it primary");
+    expect(runOrigin({ trigger: "manual", details: {} })).toBe("Sync now");
+    expect(runOrigin({ trigger: "upload", details: {} })).toBe("Upload");
   });
 });

@@ -6,6 +6,11 @@ import type { RunView } from "../sync/runs.server";
 import { formatDate, RunStatusBadge } from "./status";
 
 const TRIGGER_LABEL: Record<string, string> = { scheduled: "Scheduled", webhook: "Shopify change", manual: "Sync now", upload: "Upload" };
+/** What started a run, as the history names it: a promotion's preview (RunContext) is no "Sync now". */
+export function runOrigin(run: Pick<RunView, "trigger" | "details">): string {
+  if ((run.details.context as { preview?: unknown } | undefined)?.preview === "promotion") return "Preview of making it primary";
+  return TRIGGER_LABEL[run.trigger] ?? run.trigger;
+}
 const PHASE_LABEL: Record<string, string> = {
   fetching: "Fetching records",
   merging: "Comparing with the catalog",
@@ -87,7 +92,7 @@ function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> 
             {labels[run.integration] ?? run.integration}
           </Text>
           <Text as="span" tone="subdued">
-            {TRIGGER_LABEL[run.trigger] ?? run.trigger}
+            {runOrigin(run)}
             {run.scope === "partial" ? " (partial)" : ""} · {formatDate(run.startedAt ?? run.createdAt)}
             {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
           </Text>

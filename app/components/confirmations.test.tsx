@@ -5,10 +5,10 @@ import en from "@shopify/polaris/locales/en.json";
 import type { ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
-import type { PromotionSummary } from "../integrations/promote.server";
+import type { PromotionPreviewView, PromotionSummary } from "../integrations/promote.server";
 import { ConfirmButton, ConfirmModal } from "./ConfirmModal";
 import { promotedMessage } from "../integrations/promote.server";
-import { DisconnectNotice, HoldBackNotice, PromotionPreview } from "./confirmations";
+import { DisconnectNotice, HoldBackNotice, previewProgress, PromotionPreview, PromotionPreviewProgress } from "./confirmations";
 
 const render = (element: ReactElement) => renderToStaticMarkup(<AppProvider i18n={en}>{element}</AppProvider>);
 const text = (html: string) =>
@@ -96,6 +96,45 @@ describe("PromotionPreview", () => {
     expect(promotedMessage({ ...summary, integration: "excel", formerPrimary: null, previewed: false })).toBe(
       "Excel is now the primary integration. Your next upload regroups your variants by its products. Every passport keeps its address and QR code.",
     );
+  });
+});
+
+describe("PromotionPreviewProgress", () => {
+  const running: PromotionPreviewView = {
+    runId: "pp1",
+    integrationId: "i1",
+    integration: "shopify",
+    status: "running",
+    phase: "fetching",
+    processed: 0,
+    total: 1200,
+    estimated: true,
+    summary: null,
+    message: null,
+    startedAt: "2026-11-28T10:00:00.000Z",
+    finishedAt: null,
+  };
+
+  it("shows a progress bar, what the preview is doing, and that the merchant need not wait", () => {
+    const html = render(<PromotionPreviewProgress preview={running} />);
+    expect(html).toMatch(/<progress[^>]*value="5"[^>]*max="100"/);
+    expect(html).toContain('aria-labelledby="promotion-progress-pp1"');
+    const out = text(html);
+    expect(out).toContain("Passport reads every record of Shopify as the primary would, and compares it with your catalog. Nothing changes meanwhile.");
+    expect(out).toContain("Shopify is exporting your catalog (about 1,200 products) for Passport. For a large catalog this takes a few minutes.");
+    expect(out).toContain("You can close this window: the preview goes on, and Make primary shows it again.");
+  });
+
+  it("measures the comparison against the total, an estimated one only while it holds", () => {
+    expect(previewProgress({ ...running, phase: "merging", processed: 600 })).toEqual({ percent: 50, text: "Comparing Shopify's products with your catalog: 600 of about 1,200 products." });
+    expect(previewProgress({ ...running, phase: "merging", processed: 1000, total: 1000, estimated: false })).toEqual({
+      percent: 95,
+      text: "Comparing Shopify's products with your catalog: 1,000 of 1,000 products.",
+    });
+    // More than the last sync read: no "of about", and the bar does not run past the end.
+    expect(previewProgress({ ...running, phase: "merging", processed: 1500 })).toEqual({ percent: 50, text: "Comparing Shopify's products with your catalog: 1,500 products so far." });
+    expect(previewProgress({ ...running, total: null, estimated: false })).toMatchObject({ text: "Shopify is exporting your catalog for Passport. For a large catalog this takes a few minutes." });
+    expect(previewProgress({ ...running, phase: "summarizing" })).toEqual({ percent: 98, text: "Adding up what would change…" });
   });
 });
 

@@ -1,9 +1,9 @@
 // What the confirmations of the admin's consequential actions say: what will happen, and what is
 // kept. Shown in a ConfirmModal before anything is submitted.
-import { Banner, List, Text } from "@shopify/polaris";
+import { Banner, List, ProgressBar, Text } from "@shopify/polaris";
 import { fieldDef, isFieldKey } from "../catalog/fields";
 import { integrationKind } from "../integrations/kinds";
-import type { PromotionSummary } from "../integrations/promote.server";
+import type { PromotionPreviewView, PromotionSummary } from "../integrations/promote.server";
 
 const labelOf = (kind: string) => integrationKind(kind)?.label ?? kind;
 
@@ -81,6 +81,57 @@ export function PromotionPreview({ summary, paused = false }: { summary: Promoti
           ownership.
         </Text>
       ) : null}
+    </>
+  );
+}
+
+/** How far a running promotion preview is, and what it is doing, in the merchant's words. */
+export function previewProgress(preview: Pick<PromotionPreviewView, "integration" | "phase" | "processed" | "total" | "estimated">): { percent: number; text: string } {
+  const label = labelOf(preview.integration);
+  const { processed, total } = preview;
+  switch (preview.phase) {
+    case "fetching":
+      return {
+        percent: 5,
+        text:
+          preview.integration === "shopify"
+            ? `Shopify is exporting your catalog${total ? ` (${preview.estimated ? "about " : ""}${count(total, "product", "products")})` : ""} for Passport. For a large catalog this takes a few minutes.`
+            : `Reading ${label}'s records…`,
+      };
+    case "merging": {
+      // An estimated total (the last sync's) can be passed: then only what was compared so far is said.
+      const known = total !== null && total > 0 && processed <= total;
+      return {
+        percent: known ? Math.min(95, 5 + Math.round((processed / total) * 90)) : 50,
+        text: `Comparing ${label}'s products with your catalog: ${
+          known ? `${processed.toLocaleString("en")} of ${preview.estimated ? "about " : ""}${count(total, "product", "products")}` : `${count(processed, "product", "products")} so far`
+        }.`,
+      };
+    }
+    case "summarizing":
+      return { percent: 98, text: "Adding up what would change…" };
+    default:
+      return { percent: 2, text: "Starting…" };
+  }
+}
+
+/** A promotion preview being worked out: what it does, how far it is, and that the merchant need not wait here. */
+export function PromotionPreviewProgress({ preview }: { preview: PromotionPreviewView }) {
+  const { percent, text } = previewProgress(preview);
+  const id = `promotion-progress-${preview.runId ?? preview.integrationId}`;
+  return (
+    <>
+      <Text as="p">
+        Working out what would change: Passport reads every record of {labelOf(preview.integration)} as the primary would, and compares it with your catalog. Nothing
+        changes meanwhile.
+      </Text>
+      <ProgressBar progress={percent} size="small" tone="primary" animated ariaLabelledBy={id} />
+      <Text as="p" variant="bodySm" tone="subdued" id={id}>
+        {text}
+      </Text>
+      <Text as="p" tone="subdued">
+        You can close this window: the preview goes on, and Make primary shows it again.
+      </Text>
     </>
   );
 }

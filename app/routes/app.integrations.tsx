@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineStack, Layout, Page, Select, Spinner, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { adminContext } from "../admin.server";
 import { FIELDS, type FieldKey } from "../catalog/fields";
 import { applyConnectDefaults, loadOwnership, ownedBy } from "../ownership/ownership.server";
@@ -10,14 +10,16 @@ import { parseMetafieldRef } from "../integrations/shopify/settings";
 import { merchantMessage } from "../errors";
 import { connectIntegration, disconnectIntegration, findIntegration, integrationSettings, listIntegrations, setMatchBy, setPaused, setSyncInterval, updateSettings } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
-import { promotedMessage, promoteIntegration } from "../integrations/promote.server";
+import { confirmPromotion, promotedMessage, startPromotionPreview } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { requestSync, resumeSyncs } from "../jobs/sync-jobs.server";
 import { listRuns } from "../sync/runs.server";
 import { RunHistory } from "../components/RunHistory";
 import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
 import { ConfirmButton, ConfirmModal } from "../components/ConfirmModal";
-import { DisconnectNotice, PromotionPreview } from "../components/confirmations";
+import { DisconnectNotice, PromotionPreview, PromotionPreviewProgress } from "../components/confirmations";
+import type { PromotionPreviewView } from "../integrations/promote.server";
+import type { PreviewPoll } from "./app.integrations.preview.$runId";
 
 const INTERVALS = [
   { label: "Every hour", value: String(60) },
@@ -74,17 +76,18 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       case "disconnect":
         await disconnectIntegration(db, id, "Disconnected by the merchant. Its data stays in the catalog.");
         return { ok: true, message: "Disconnected. Its data stays in your catalog." };
-      // Promotion is two steps: the preview (a dry run, nothing written) the confirmation shows,
-      // then, once the merchant confirms, the promotion itself. Nothing else promotes.
+      // Promotion is two steps: the preview (a dry run, nothing written), started here and worked
+      // out in the background (the confirmation polls its run: app.integrations.preview.$runId),
+      // then, once the merchant confirms the finished preview, the promotion itself. Nothing else promotes.
       case "previewPromotion":
         try {
-          return { ok: true, promotion: await promoteIntegration(db, id, { dryRun: true }) };
+          return { ok: true, preview: await startPromotionPreview(db, id) };
         } catch (error) {
           return { ok: false, message: `Passport could not work out what would change, so nothing was changed. ${merchantMessage(error, "Try again in a moment; if this keeps happening, contact support.")}` };
         }
       case "confirmPromotion":
         try {
-          return { ok: true, message: promotedMessage(await promoteIntegration(db, id, { dryRun: false })) };
+          return { ok: true, message: promotedMessage(await confirmPromotion(db, id, String(form.get("runId") ?? "") || null)) };
         } catch (error) {
           return { ok: false, message: `The primary integration was not changed. ${merchantMessage(error, "Try again in a moment; if this keeps happening, contact support.")}` };
         }
@@ -209,22 +212,69 @@ function disconnectable(i: IntegrationItem, all: IntegrationItem[]): boolean {
   return i.role === "secondary" || !all.some((o) => o.id !== i.id && o.status !== "disconnected");
 }
 
-/** "Make primary": the preview of what changes (a dry run) in a confirmation; only its button promotes. */
+/** How often the open confirmation asks how far the preview is. */
+const PREVIEW_POLL_MS = 1500;
+
+/**
+ * The state of a running preview, asked every PREVIEW_POLL_MS while `runId` is set, until it is
+ * finished or failed (one request at a time; a failed request is made up by the next).
+ */
+function usePreviewPolling(runId: string | null): PreviewPoll | null {
+  const [polled, setPolled] = useState<PreviewPoll | null>(null);
+  useEffect(() => {
+    if (!runId) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const next = () => (timer = setTimeout(() => void ask(), PREVIEW_POLL_MS));
+    const ask = async () => {
+      try {
+        const response = await fetch(`/app/integrations/preview/${encodeURIComponent(runId)}`, { headers: { Accept: "application/json" } });
+        if (response.ok && !stopped) {
+          const poll = (await response.json()) as PreviewPoll;
+          setPolled(poll);
+          if (poll.preview?.status !== "running") return;
+        }
+      } catch {
+        // The next request tries again.
+      }
+      if (!stopped) next();
+    };
+    next();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [runId]);
+  return polled;
+}
+
+/**
+ * "Make primary": a confirmation showing the preview of what changes. The preview is a dry run
+ * started in the background; the modal shows its progress (polling its run), then its summary.
+ * Reopening shows the same preview. Only the modal's button promotes, and only a finished preview.
+ */
 function PromoteButton({ integration, disabled }: { integration: IntegrationItem; disabled: boolean }) {
   const [open, setOpen] = useState(false);
-  const preview = useFetcher<typeof action>();
+  const start = useFetcher<typeof action>();
   const submit = useSubmit();
-  const loading = preview.state !== "idle";
-  const data = loading ? undefined : preview.data;
-  const summary = data && "promotion" in data ? data.promotion : null;
-  const problem = data && !data.ok && "message" in data ? data.message : null;
+  const starting = start.state !== "idle";
+  const started = starting ? undefined : start.data;
+  const startedPreview = started && "preview" in started ? started.preview : null;
+  const problem = started && !started.ok && "message" in started ? started.message : null;
+  const runningId = open && startedPreview?.status === "running" ? startedPreview.runId : null;
+  const poll = usePreviewPolling(runningId);
+  // While the preview runs, its polled state is the newer one (a finished or failed preview stays so).
+  const polled = runningId && poll?.runId === runningId ? poll : null;
+  const preview: PromotionPreviewView | null = polled ? polled.preview : (startedPreview ?? null);
+
+  const startPreview = () => start.submit({ intent: "previewPromotion", id: integration.id }, { method: "post" });
   return (
     <>
       <Button
         disabled={disabled}
         onClick={() => {
           setOpen(true);
-          preview.submit({ intent: "previewPromotion", id: integration.id }, { method: "post" });
+          startPreview();
         }}
       >
         Make primary
@@ -234,27 +284,35 @@ function PromoteButton({ integration, disabled }: { integration: IntegrationItem
         open={open}
         title={`Make ${integration.label} the primary integration?`}
         confirmLabel="Make primary"
-        confirmDisabled={!summary}
+        confirmDisabled={starting || preview?.status !== "finished"}
         onClose={() => setOpen(false)}
         onConfirm={() => {
+          if (preview?.status !== "finished") return;
           setOpen(false);
-          submit({ intent: "confirmPromotion", id: integration.id }, { method: "post" });
+          submit({ intent: "confirmPromotion", id: integration.id, runId: preview.runId ?? "" }, { method: "post" });
         }}
       >
-        {loading ? (
+        {starting && !preview ? (
           <InlineStack gap="200" blockAlign="center" wrap={false}>
-            <Spinner size="small" accessibilityLabel="Working out what would change" />
-            <Text as="p">
-              Working out what would change: Passport reads every record of {integration.label} as the primary would. This can take a minute for a large catalog, and
-              changes nothing.
-            </Text>
+            <Spinner size="small" accessibilityLabel="Starting the preview" />
+            <Text as="p">Starting the preview of what would change…</Text>
           </InlineStack>
         ) : problem ? (
-          <Banner tone="critical" title="No preview">
+          <Banner tone="critical" title="No preview" action={{ content: "Try again", onAction: startPreview }}>
             <p>{problem}</p>
           </Banner>
-        ) : summary ? (
-          <PromotionPreview summary={summary} paused={integration.status === "paused"} />
+        ) : polled && !polled.preview ? (
+          <Banner tone="warning" title="This preview is no longer available" action={{ content: "Start a new preview", onAction: startPreview }}>
+            <p>Nothing was changed.</p>
+          </Banner>
+        ) : preview?.status === "running" ? (
+          <PromotionPreviewProgress preview={preview} />
+        ) : preview?.status === "failed" ? (
+          <Banner tone="critical" title="The preview could not be finished" action={{ content: "Try again", onAction: startPreview }}>
+            <p>{preview.message}</p>
+          </Banner>
+        ) : preview?.summary ? (
+          <PromotionPreview summary={preview.summary} paused={integration.status === "paused"} />
         ) : null}
       </ConfirmModal>
     </>

@@ -36,6 +36,29 @@ export function interruptedRun() {
 }
 
 /**
+ * What the code that started a run keeps on it beside the engine's figures, in its details
+ * (`details.context`); the run's completion keeps it. A context with `preview` set marks a
+ * preview worked out in the background (a promotion's): nothing retries it when it is cut short.
+ */
+export interface RunContext {
+  /** What the background preview is of ("promotion"). */
+  preview?: string;
+}
+
+/** Where a background preview's run is told apart from a sync's (its details start with its context). */
+export const BACKGROUND_PREVIEW_WHERE = { details: { contains: '"context":{"preview":' } };
+
+/** A background preview closed because its process stopped, as the merchant reads it: nothing retries it. */
+export function interruptedPreview() {
+  return {
+    status: "failed",
+    phase: null,
+    finishedAt: new Date(),
+    message: "The preview was interrupted: the app restarted while it ran. Nothing was changed. Start the preview again to see what would change.",
+  };
+}
+
+/**
  * Writes the run's heartbeat every `everyMs` until the returned function is called, so a run that
  * waits a long time (a Shopify bulk export takes up to hours) is not taken for an interrupted one.
  * Only a run whose process stopped goes stale.
@@ -62,8 +85,9 @@ export async function hasLiveRun(db: ShopDb, integrationId: string, staleMs = RU
 
 /** Closes the integration's runs left running by a process that stopped (before a retry starts). */
 export async function closeStaleRuns(db: ShopDb, integrationId: string, staleMs = RUN_STALE_MS): Promise<number> {
+  const previews = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs), ...BACKGROUND_PREVIEW_WHERE }, data: interruptedPreview() });
   const closed = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs) }, data: interruptedRun() });
-  return closed.count;
+  return previews.count + closed.count;
 }
 
 export async function updateRunProgress(db: RunDb, runId: string, progress: { processed: number; phase: string; total?: number }): Promise<void> {
@@ -84,6 +108,7 @@ export async function completeRun(
   warnings: { externalId: string; message: string }[] = [],
 ): Promise<void> {
   const c = report.counts;
+  const context = await runContext(db, runId);
   await db.syncRun.update({
     where: { id: runId },
     data: {
@@ -100,6 +125,7 @@ export async function completeRun(
       errors: JSON.stringify(runErrors(report)),
       errorCount: report.errors.length,
       details: JSON.stringify({
+        ...(context === undefined ? {} : { context }),
         products: report.products,
         skippedByField: report.skippedByField,
         unmatched: report.unmatched.slice(0, MAX_STORED_ERRORS),
@@ -108,6 +134,12 @@ export async function completeRun(
       finishedAt: new Date(),
     },
   });
+}
+
+/** The run's context (RunContext), kept through its completion. */
+async function runContext(db: RunDb, runId: string): Promise<unknown> {
+  const row = await db.syncRun.findUnique({ where: { id: runId }, select: { details: true } });
+  return row ? (JSON.parse(row.details) as { context?: unknown }).context : undefined;
 }
 
 /** Records a failed run (creating it if it failed before it started) and returns the merchant message. */
@@ -177,6 +209,8 @@ export interface RunView {
     skippedByField?: RunReport["skippedByField"];
     unmatched?: RunReport["unmatched"];
     warnings?: { externalId: string; message: string }[];
+    /** What the code that started the run keeps on it (RunContext; its own type is that code's). */
+    context?: unknown;
   };
   attempt: number;
   createdAt: string;
