@@ -2,42 +2,20 @@
 // integration and holding passports back ask first (App Bridge's modal, here the simulator's), and
 // "Make primary" shows what the promotion would change before it promotes: the preview is worked
 // out in the background, the modal shows its progress, then its summary (or why it failed).
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it, vi } from "vitest";
 import { forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { promoteIntegration } from "../app/integrations/promote.server";
-import { adminUrl, BROWSER_UA, install, launchBrowser, screenshot, startStack, watchErrors, type Stack } from "./support/e2e";
+import { adminInBrowser, screenshot } from "./support/e2e";
 import { until } from "./support/wait";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const SHOP = "confirmations-e2e.myshopify.com";
 const shopDb = forShop(SHOP);
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack();
-  await install(stack.app, SHOP);
-  await until(() => shopDb.syncRun.findFirst({ where: { status: "succeeded" } }), 60_000, "the first sync");
-  browser = await launchBrowser();
-  // Headless Chromium names itself "HeadlessChrome", which the app turns away as a bot.
-  context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-async function open(pathName: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(await adminUrl(stack.app, SHOP, pathName), { waitUntil: "networkidle" });
-  return { page, errors };
-}
+const admin = adminInBrowser(SHOP);
+const open = admin.open;
 
 /** The open confirmation (App Bridge's modal): its title and buttons. */
 const dialog = (page: Page): Locator => page.getByRole("dialog");
@@ -76,7 +54,7 @@ describe("confirmations", () => {
     const confirm = (page: Page) => dialog(page).getByRole("button", { name: "Make primary" });
 
     // Shopify's next export fails: the modal says what happened and what to do.
-    stack.sim.injectFailures({ count: 1, target: "bulk", shop: SHOP });
+    admin.stack.sim.injectFailures({ count: 1, target: "bulk", shop: SHOP });
     const { page, errors } = await open("/app/integrations");
     await page.getByRole("button", { name: "Make primary" }).click();
     await dialog(page).getByText("Make Shopify the primary integration?").waitFor();
@@ -87,7 +65,7 @@ describe("confirmations", () => {
 
     // Tried again, with an export that takes a few seconds: the preview runs in the background and
     // the modal shows how far it is; confirming waits for it.
-    stack.sim.bulk.settings.delayMs = 4000;
+    admin.stack.sim.bulk.settings.delayMs = 4000;
     try {
       await page.locator("ui-modal").getByRole("button", { name: "Try again" }).click();
       await said(page, /Shopify is exporting your catalog \(about \d+ products\) for Passport/).waitFor();
@@ -105,7 +83,7 @@ describe("confirmations", () => {
       // The preview reads Shopify's records as the primary would (a dry run against the simulator).
       await said(page, /Shopify groups your variants exactly as your catalog does now/).waitFor({ timeout: 60_000 });
     } finally {
-      stack.sim.bulk.settings.delayMs = 20;
+      admin.stack.sim.bulk.settings.delayMs = 20;
     }
     await said(page, /Excel becomes a secondary integration/).waitFor();
     await said(page, /printed labels keep working/).waitFor();

@@ -3,49 +3,26 @@
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fieldHistory, setPassportHeld } from "../app/catalog/catalog.server";
 import { forShop } from "../app/db/scoped.server";
 import { generateWorkbook } from "../app/integrations/excel/generate";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import { adminUrl, BROWSER_UA, install, launchBrowser, screenshot, startStack, watchErrors, type Stack } from "./support/e2e";
+import { adminInBrowser, screenshot } from "./support/e2e";
 import { until } from "./support/wait";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const SHOP = "admin-e2e.myshopify.com";
 const shopDb = forShop(SHOP);
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack();
-  await install(stack.app, SHOP);
-  await until(() => shopDb.syncRun.findFirst({ where: { status: "succeeded" } }), 60_000, "the first sync");
-  browser = await launchBrowser();
-  // Headless Chromium names itself "HeadlessChrome", which the app turns away as a bot.
-  context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-async function open(pathName: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(await adminUrl(stack.app, SHOP, pathName), { waitUntil: "networkidle" });
-  return { page, errors };
-}
+const admin = adminInBrowser(SHOP);
+const open = admin.open;
 
 describe("the app", () => {
   it("answers /healthz", async () => {
-    const response = await fetch(`${stack.app.url}/healthz`);
+    const response = await fetch(`${admin.stack.app.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ ok: true, database: { ok: true, provider: "sqlite" } });
   });

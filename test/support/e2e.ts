@@ -2,11 +2,14 @@
 // test file's database, and Debian's Chromium driven by playwright-core.
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { forShop } from "../../app/db/scoped.server";
 import { startShopifySim, type ShopifySim, type ShopifySimOptions } from "../../tools/shopify-sim/index.ts";
 import { ensureBuilt, freePort, ROOT, startApp, type AppProcess } from "../../scripts/app-process.ts";
 import { TEST_API_KEY, TEST_API_SECRET, TEST_ENCRYPTION_KEY } from "./constants";
 import { sessionToken } from "./shopify";
+import { until } from "./wait";
 
 export const ARTIFACTS = path.join(ROOT, "test-results");
 /** The admin loads in a browser: the app turns away requests that look like bots. */
@@ -97,3 +100,44 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+export interface AdminInBrowser {
+  /** The app and the simulator (once the file's beforeAll has run). */
+  readonly stack: Stack;
+  /** Opens one of the shop's admin pages in a new tab; `errors` collects what went wrong on it (watchErrors). */
+  open(pathName: string): Promise<{ page: Page; errors: string[] }>;
+}
+
+/**
+ * A test file's shop in the embedded admin: its own stack, the shop installed and its first sync
+ * done, and Chromium (with a desktop user agent: the app turns "HeadlessChrome" away as a bot).
+ * Registers the file's beforeAll and afterAll.
+ */
+export function adminInBrowser(shop: string): AdminInBrowser {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+    await install(stack.app, shop);
+    await until(() => forShop(shop).syncRun.findFirst({ where: { status: "succeeded" } }), 60_000, "the first sync");
+    browser = await launchBrowser();
+    context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  return {
+    get stack() {
+      if (!stack) throw new Error("the stack starts in beforeAll");
+      return stack;
+    },
+    async open(pathName) {
+      if (!context || !stack) throw new Error("the browser starts in beforeAll");
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(await adminUrl(stack.app, shop, pathName), { waitUntil: "networkidle" });
+      return { page, errors };
+    },
+  };
+}
