@@ -142,4 +142,18 @@ describe("rich text", () => {
     const path = await workbook([(ref) => cell.shared(ref, 0)], [run("東京", true) + run("の綿") + phonetic("トウキョウ")]);
     expect(await descriptions(path)).toEqual(["東京の綿"]);
   });
+
+  it("leaves out the phonetic guide of a plain shared string (exceljs read the guide) and the layout between a shared string's elements", async () => {
+    const shared = [
+      t("東京") + phonetic("トウキョウ"), // as Excel writes Japanese typed with an IME
+      `\n  ${t("Organic cotton")}\n`,
+      `\n  ${run("Organic ", true)}\n  ${run("cotton")}\n`,
+      `<r>\n  <rPr><b/></rPr>\n  ${t("Organic")}\n</r>\n<r>\n  ${t(" cotton")}\n</r>`,
+    ];
+    const path = await workbook(
+      shared.map((_, i) => (ref) => cell.shared(ref, i)),
+      shared,
+    );
+    expect(await descriptions(path)).toEqual(["東京", "Organic cotton", "Organic cotton", "Organic cotton"]);
+  });
 });

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { annotateWorkbook, ERRORS_SHEET, parseDataValidations } from "./error-workbook";
-import { makeTempDir, readZipPart, toFile, writeProducts, writeProductsStreaming } from "./fixtures/helpers";
+import { buildZip, makeTempDir, readZipEntries, readZipPart, toFile, workbookSkeleton, writeProducts, writeProductsStreaming } from "./fixtures/helpers";
 import { readProductsWorkbook } from "./reader";
 import { writeTemplate } from "./template";
 
@@ -19,6 +19,8 @@ async function load(buf: Buffer): Promise<ExcelJS.Workbook> {
   await wb.xlsx.load(buf as unknown as ArrayBuffer, { ignoreNodes: ["dataValidations"] });
   return wb;
 }
+
+const SHARED_STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings";
 
 const fillOf = (cell: ExcelJS.Cell) => (cell.fill && cell.fill.type === "pattern" ? cell.fill.fgColor?.argb : undefined);
 const noteOf = (cell: ExcelJS.Cell) => {
@@ -102,6 +104,85 @@ describe("error workbook", () => {
     await writeFile(copy, await annotateWorkbook(path, [{ sheet: "Products", row: 2, column: "Title", cellRef: "B2", message: "Too long." }]));
     const read = await readProductsWorkbook(copy, { primaryLocale: "en" });
     expect(read.records.map((r) => (r.fields.title as Record<string, string>).en)).toEqual(titles);
+  });
+
+  it("keeps the merchant's text as it reads: Excel's escaped characters, carriage returns, phonetic guides, rich text", async () => {
+    // Text as a file holds it (XML) → as Excel shows it. exceljs's streaming reader decodes no
+    // escape and its writer writes none: copied as it was, a carriage return held as &#13; came
+    // back a line feed; escaped once more, _x005F_x0041_ would read as _x005F_x0041_.
+    const TEXTS = [
+      ["_x005F_x0041_", "_x0041_"], // the literal text _x0041_
+      ["Line 1_x000D_\nLine 2", "Line 1\r\nLine 2"], // Excel's line break typed on Windows
+      ["Line 1_x000d_\nLine 2", "Line 1\r\nLine 2"], // lower-case hex, which exceljs's readers never decode
+      ["Line 1&#13;\nLine 2", "Line 1\r\nLine 2"], // a carriage return as XML holds one
+    ] as const;
+    const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const t = (xml: string) => `<t xml:space="preserve">${xml}</t>`;
+    const shared = [
+      ...TEXTS.map(([xml]) => t(xml)),
+      `${t("東京")}<rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1"/>`, // Japanese typed with an IME
+      `<r><rPr><b/><sz val="11"/><rFont val="Calibri"/></rPr>${t("Organic _x005F_x0041_ ")}</r><r>${t("cotton_x000D_\nwool")}</r>`,
+    ];
+    const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is>${text}</is></c>`;
+    // Column B: each text as a shared string, then as a text cell (t="str", as the export writes
+    // them), then as an inline string; a product each. Row 2 has a bad barcode.
+    const cells = [
+      ...shared.map((_, i) => (ref: string) => `<c r="${ref}" t="s"><v>${i}</v></c>`),
+      ...TEXTS.map(([xml]) => (ref: string) => `<c r="${ref}" t="str"><v>${xml}</v></c>`),
+      ...TEXTS.map(([xml]) => (ref: string) => inline(ref, t(xml))),
+    ];
+    const rows = [
+      `<row r="1">${inline("A1", t("Product Handle"))}${inline("B1", t("Description"))}${inline("C1", t("Barcode (GTIN)"))}</row>`,
+      ...cells.map((cell, i) => `<row r="${i + 2}">${inline(`A${i + 2}`, t(`p${i + 2}`))}${cell(`B${i + 2}`)}${i === 0 ? inline("C2", t("123")) : ""}</row>`),
+    ];
+    const path = tmp.path("escaped.xlsx");
+    const entries = workbookSkeleton(`<worksheet ${NS}><sheetData>${rows.join("")}</sheetData></worksheet>`);
+    entries.push({ name: "xl/sharedStrings.xml", data: Buffer.from(`<sst ${NS}>${shared.map((si) => `<si>${si}</si>`).join("")}</sst>`) });
+    const rels = entries.find((entry) => entry.name === "xl/_rels/workbook.xml.rels")!;
+    rels.data = Buffer.from(rels.data.toString("utf8").replace("</Relationships>", `<Relationship Id="rId2" Type="${SHARED_STRINGS_REL}" Target="sharedStrings.xml"/></Relationships>`));
+    await writeFile(path, buildZip(entries));
+
+    const descriptions = (r: Awaited<ReturnType<typeof readProductsWorkbook>>) => new Map(r.records.map((p) => [p.handle, (p.fields.description as Record<string, string>).en]));
+    const original = await readProductsWorkbook(path, { primaryLocale: "en" });
+    expect(original.errors.map((e) => e.cellRef)).toEqual(["C2"]);
+    const shown = TEXTS.map(([, text]) => text);
+    expect([...descriptions(original).values()]).toEqual([...shown.slice(1), "東京", "Organic _x0041_ cotton\r\nwool", ...shown, ...shown]);
+
+    const buf = await annotateWorkbook(path, original.errors);
+    const copy = tmp.path("escaped-errors.xlsx");
+    await writeFile(copy, buf);
+    const marked = await readProductsWorkbook(copy, { primaryLocale: "en" });
+    expect(marked.errors).toEqual(original.errors);
+    expect(descriptions(marked)).toEqual(descriptions(original));
+
+    // The bad row's text too, once its barcode is fixed (here: cleared) in the copy.
+    const fixedPath = tmp.path("escaped-fixed.xlsx");
+    const parts = await readZipEntries(copy);
+    const sheet = parts.find((part) => part.name === "xl/worksheets/sheet1.xml")!;
+    sheet.data = Buffer.from(sheet.data.toString("utf8").replace(/<c r="C2"[^>]*>.*?<\/c>/, ""));
+    await writeFile(fixedPath, buildZip(parts));
+    const again = await readProductsWorkbook(fixedPath, { primaryLocale: "en" });
+    expect(again.errors).toEqual([]);
+    expect(descriptions(again).get("p2")).toBe("_x0041_");
+    // Rich text keeps its runs' fonts.
+    const richCell = (await load(buf)).getWorksheet("Products")!.getCell("B7").value as ExcelJS.CellRichTextValue;
+    expect(richCell.richText.map((run) => [run.font?.bold, run.font?.name])).toEqual([
+      [true, "Calibri"],
+      [undefined, undefined],
+    ]);
+  });
+
+  it("copies the shared strings the reader reads when the workbook's relationships do not name them", async () => {
+    const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const shared = (ref: string, index: number) => `<c r="${ref}" t="s"><v>${index}</v></c>`;
+    const entries = workbookSkeleton(`<worksheet ${NS}><sheetData><row r="1">${shared("A1", 0)}${shared("B1", 1)}</row><row r="2">${shared("A2", 2)}${shared("B2", 3)}</row></sheetData></worksheet>`);
+    entries.push({ name: "xl/sharedStrings.xml", data: Buffer.from(`<sst ${NS}><si><t>Product Handle</t></si><si><t>Title</t></si><si><t>tee</t></si><si><t>Tee</t></si></sst>`) });
+    const path = tmp.path("unnamed-strings.xlsx");
+    await writeFile(path, buildZip(entries));
+    const copy = tmp.path("unnamed-strings-errors.xlsx");
+    await writeFile(copy, await annotateWorkbook(path, [{ sheet: "Products", row: 2, column: "Title", cellRef: "B2", message: "Problem." }]));
+    const read = await readProductsWorkbook(copy, { primaryLocale: "en" });
+    expect(read.records.map((p) => [p.handle, (p.fields.title as Record<string, string>).en])).toEqual([["tee", "Tee"]]);
   });
 
   it("keeps the template's data validation and replaces an earlier Errors sheet", async () => {

@@ -16,6 +16,8 @@ import { HANDLE_HEADER, normalizeHeader, columnIndex, cellRef as toCellRef } fro
 import { inspectWorkbookFile, ElementCollector, parseAttributes, decodeXml, openZipPartText, parseWorkbookStructure, readZipTextParts, streamZipParts, xmlElements } from "./workbook-file";
 import { type Limits, resolveLimits } from "./limits";
 import type { CellIssue } from "./reader";
+import { parseSharedStrings } from "./shared-strings";
+import { decodeXString, encodeXString } from "./xstring";
 
 export const ERRORS_SHEET = "Errors";
 
@@ -232,9 +234,10 @@ interface ExcelRow {
 }
 interface StreamWorkbookReader {
   options: Record<string, unknown>;
+  /** What a cell of type "s" holds, by index (shared-strings.ts: the reader's own parse, with run fonts). */
+  sharedStrings?: unknown[];
   _parseWorkbook(entry: Readable): Promise<void>;
   _parseStyles(entry: Readable): Promise<void>;
-  _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
 }
 const requireExcel = createRequire(import.meta.url);
 const WorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: unknown, options: object) => StreamWorkbookReader;
@@ -269,7 +272,8 @@ function workbookParts(relsXml: string): { sharedStrings?: string; styles?: stri
  */
 export async function writeAnnotatedWorkbook(originalFilePath: string, output: Writable, issues: CellIssue[], options: AnnotateOptions = {}): Promise<void> {
   // The file is checked again (size, zip bomb, structure) before it is read.
-  await inspectWorkbookFile(originalFilePath, resolveLimits(options.limits), { hyperlinks: false });
+  const limits = resolveLimits(options.limits);
+  await inspectWorkbookFile(originalFilePath, limits, { hyperlinks: false });
   const parts = await readZipTextParts(originalFilePath, ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]);
   const workbookXml = parts.get("xl/workbook.xml") ?? "";
   const relsXml = parts.get("xl/_rels/workbook.xml.rels") ?? "";
@@ -280,14 +284,13 @@ export async function writeAnnotatedWorkbook(originalFilePath: string, output: W
   const layouts = await readSheetLayouts(originalFilePath, copied.map((s) => s.path));
 
   const reader = new WorkbookReader(null, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
-  const { sharedStrings, styles } = workbookParts(relsXml);
+  // The shared strings are where the reader looks for them when the relationships name none.
+  const { sharedStrings = "xl/sharedStrings.xml", styles } = workbookParts(relsXml);
   await withPartText(originalFilePath, "xl/workbook.xml", (text) => reader._parseWorkbook(Readable.from(text)));
   if (styles) await withPartText(originalFilePath, styles, (text) => reader._parseStyles(Readable.from(text)));
-  if (sharedStrings) {
-    await withPartText(originalFilePath, sharedStrings, async (text) => {
-      for await (const _ of reader._parseSharedStrings(Readable.from(text))) void _;
-    });
-  }
+  // Parsed as the reader parses them (exceljs's own parse read an entry with a phonetic guide as
+  // the guide), with the runs' fonts, which the copy keeps.
+  reader.sharedStrings = (await withPartText(originalFilePath, sharedStrings, (text) => parseSharedStrings(text, { maxStrings: limits.maxSharedStrings, fonts: true }))) ?? [];
 
   const located: Located[] = [
     ...issues.map((i) => ({ ...i, kind: "error" as const, ref: i.cellRef })),
@@ -331,7 +334,7 @@ export async function writeAnnotatedWorkbook(originalFilePath: string, output: W
           // A merged cell's value is its first cell's: only that one is written.
           if (value !== null) target.value = value;
           if (cell.style && Object.keys(cell.style).length) target.style = cell.style;
-          if (typeof value === "string") texts.set(col, value);
+          if (typeof value === "string") texts.set(col, decodeXString(value));
         });
         marks.seeHeader(source.number, texts);
         markRow(source.number).commit();
@@ -344,11 +347,35 @@ export async function writeAnnotatedWorkbook(originalFilePath: string, output: W
   await wb.commit();
 }
 
-/** A cell's value as the writer takes it (a shared formula's other cells keep their result). */
+/**
+ * A cell's value as the writer takes it (a shared formula's other cells keep their result), its
+ * text as it must be written to read as it did (keptText).
+ */
 function copiedValue(value: ExcelJS.CellValue): ExcelJS.CellValue {
-  if (value === undefined) return null;
-  if (value && typeof value === "object" && "formula" in value && !value.formula) return (value as { result?: ExcelJS.CellValue }).result ?? null;
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return keptText(value);
+  if (typeof value !== "object" || value instanceof Date) return value;
+  if ("richText" in value && Array.isArray(value.richText)) return { ...value, richText: value.richText.map((run) => ({ ...run, text: keptText(run.text) })) };
+  if ("formula" in value || "sharedFormula" in value) {
+    const { result } = value as { result?: ExcelJS.CellValue };
+    const kept = typeof result === "string" ? keptText(result) : result;
+    if ("formula" in value && !value.formula) return kept ?? null;
+    return kept === result ? value : ({ ...value, result: kept } as ExcelJS.CellValue);
+  }
   return value;
+}
+
+/**
+ * A text of the original (a cell's, or a run's) as the copy writes it, so that the copy reads as
+ * the original does. exceljs's streaming reader leaves Excel's escapes (`_x000D_`, `_x005F_x0041_`
+ * for the text `_x0041_`) as they are, and its writer escapes nothing: the text is what the reader
+ * would show (decodeXString) escaped again. Copied as it was, a carriage return the file holds as
+ * `&#13;` came back a line feed (XML reads a CR as one); escaped as it was, `_x005F_x0041_` would
+ * read as `_x005F_x0041_`, not `_x0041_`. Written again, lower-case escapes (`_x000d_`) are
+ * upper-case ones: the same text.
+ */
+function keptText(text: string): string {
+  return encodeXString(decodeXString(text));
 }
 
 function writeErrorsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, located: Located[]): void {

@@ -31,8 +31,6 @@
 // - unknown columns are warnings; rows marked "Archived in source: Yes" (written on export) are
 //   not imported, with a warning each: their variants stay as they are;
 // - rows repeated or out of order make the sheet damaged (WorkbookRejected).
-import { Readable } from "node:stream";
-import ExcelJS from "exceljs";
 import { canonicalJson, isCountryCode, type FieldDef, type FieldValues } from "../../catalog/fields";
 import type { SourceRecord, SourceVariant } from "../../sync/records";
 import {
@@ -66,6 +64,7 @@ import {
 import { formatCount, type Limits, resolveLimits, WorkbookRejected } from "./limits";
 import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registry";
 import { scanLastRowOfEachHandle } from "./handle-scan";
+import { parseSharedStrings, type SharedString } from "./shared-strings";
 import { parseSheetOnThread, rowCells, type SheetRowBatch, SheetThreadUnavailable } from "./sheet-thread";
 import { inspectWorkbookFile, openZipPart, openZipPartText, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
 
@@ -1136,42 +1135,18 @@ async function loadStylesXml(path: string): Promise<string | null> {
 }
 
 /**
- * The shared string table, parsed by exceljs's own code from the zip part. The part's size was
- * held to maxSharedStringsBytes by inspectWorkbookFile; the entries are counted here, before each
- * piece of the part is handed to the parser (a few pieces ahead of it), and once more at the end:
- * 13 million tiny entries fit in 18 MB of file and took 1.4 GB.
+ * The shared string table (shared-strings.ts), parsed as its zip part is inflated. The part's size
+ * was held to maxSharedStringsBytes by inspectWorkbookFile; its entries are counted as they are
+ * read: 13 million tiny entries fit in 18 MB of file and took 1.4 GB.
  */
-async function loadSharedStrings(path: string, present: boolean, maxStrings = resolveLimits().maxSharedStrings): Promise<unknown[]> {
+async function loadSharedStrings(path: string, present: boolean, maxStrings = resolveLimits().maxSharedStrings): Promise<SharedString[]> {
   if (!present) return [];
   const part = await openZipPartText(path, "xl/sharedStrings.xml");
   if (!part) return [];
-  let tooMany: WorkbookRejected | null = null;
-  const check = (count: number) => {
-    if (count <= maxStrings) return;
-    tooMany = new WorkbookRejected(
-      "too-large",
-      `This workbook holds more than ${formatCount(maxStrings)} different texts, the limit, so it was not read. Split your products into several files (each product's rows in the same file) and upload them one by one.`,
-    );
-    throw tooMany;
-  };
   try {
-    const helper = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: "cache" }) as unknown as {
-      sharedStrings?: unknown[];
-      _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
-    };
-    async function* counted(text: AsyncIterable<string>): AsyncGenerator<string> {
-      for await (const piece of text) {
-        check(helper.sharedStrings?.length ?? 0);
-        yield piece;
-      }
-    }
-    for await (const _ of helper._parseSharedStrings(Readable.from(counted(part.text)))) {
-      // "cache" mode yields nothing; the table fills helper.sharedStrings
-    }
-    check(helper.sharedStrings?.length ?? 0);
-    return helper.sharedStrings ?? [];
+    return await parseSharedStrings(part.text, { maxStrings });
   } catch (err) {
-    if (tooMany) throw tooMany;
+    if (err instanceof WorkbookRejected) throw err;
     throw new WorkbookRejected(
       "corrupt",
       `This workbook's text table is damaged, so it cannot be read. Open the file in Excel, save it as "Excel Workbook (.xlsx)" and upload it again. (Detail: ${err instanceof Error ? err.message : String(err)})`,
