@@ -20,7 +20,7 @@ describe("Excel's escaped characters (_xHHHH_)", () => {
   });
 
   it("reads back what it writes", () => {
-    const texts = ["Line 1\r\nLine 2", "\r", "_x0041_", "_x005F_", "__x0041__", "_x0041__x0042_", "x_x0041_x_x0042_", "_x000D_\r_x005F_x000D_", "\u0001\u001F\u007F"];
+    const texts = ["Line 1\r\nLine 2", "\r", "_x0041_", "_x005F_", "__x0041__", "_x0041__x0042_", "x_x0041_x_x0042_", "_x000D_\r_x005F_x000D_", "\u0001\u001F\u007F", "_x0041\r", "a_x00FF\u0001b"];
     for (const text of texts) expect(decodeXString(encodeXString(text)), JSON.stringify(text)).toBe(text);
   });
 });

@@ -15,8 +15,9 @@ export function decodeXString(text: string): string {
 
 // Characters written escaped: those XML 1.0 cannot hold (C0 controls other than tab and line feed,
 // U+FFFE, U+FFFF), a carriage return (XML reads it as a line feed), DEL (exceljs drops it), and the
-// underscore of a literal `_xHHHH_`.
-const TO_ESCAPE = /[\0-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]|_(?=x[0-9A-Fa-f]{4}_)/g;
+// underscore of a literal `_xHHHH_`, or of `_xHHHH` before a character that is escaped (whose
+// escape begins with "_": `_x0041` then a CR would read as `_x0041_` and "x000D_").
+const TO_ESCAPE = /[\0-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]|_(?=x[0-9A-Fa-f]{4}(?:_|[\0-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]))/g;
 
 /** Text as it must be written for Excel (and decodeXString) to read it back unchanged. */
 export function encodeXString(text: string): string {
