@@ -4,7 +4,7 @@ import { isPostgres } from "../db.server";
 import { rowIdAt } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
-import { integrationKind } from "../integrations/kinds";
+import { integrationKind, kindLabel } from "../integrations/kinds";
 import { loadOwnership } from "../ownership/ownership.server";
 import { effectiveWriter } from "../ownership/ownership";
 import { regeneratePassports } from "../passports/passports.server";
@@ -145,7 +145,7 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
     db.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } } }),
     db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } }),
   ]);
-  const labels = new Map(integrations.map((i) => [i.id, integrationKind(i.kind)?.label ?? i.kind]));
+  const labels = new Map(integrations.map((i) => [i.id, kindLabel(i.kind)]));
   const linked = (entityId: string) => new Set(links.filter((l) => l.entityId === entityId).map((l) => l.integrationId));
 
   const view = (entity: { id: string; originId: string | null }, level: "product" | "variant"): FieldState[] =>

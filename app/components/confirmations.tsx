@@ -2,10 +2,9 @@
 // kept. Shown in a ConfirmModal before anything is submitted.
 import { Banner, List, ProgressBar, Text } from "@shopify/polaris";
 import { fieldDef, isFieldKey } from "../catalog/fields";
-import { integrationKind } from "../integrations/kinds";
+import { kindLabel } from "../integrations/kinds";
 import type { PromotionPreviewView, PromotionSummary } from "../integrations/promote.server";
 
-const labelOf = (kind: string) => integrationKind(kind)?.label ?? kind;
 
 function count(n: number, one: string, many: string): string {
   return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
@@ -23,7 +22,7 @@ const PASSPORTS_KEPT = "Every variant keeps its passport: its public page, QR co
  * primary): what its structure changes, who becomes secondary, and what does not move.
  */
 export function PromotionPreview({ summary, paused = false }: { summary: PromotionSummary; paused?: boolean }) {
-  const next = labelOf(summary.integration);
+  const next = kindLabel(summary.integration);
   const former = summary.formerPrimary;
   const changes = [
     [summary.productsSplit, count(summary.productsSplit, "product split: its variants go to several products", "products split: their variants go to several products")],
@@ -44,7 +43,7 @@ export function PromotionPreview({ summary, paused = false }: { summary: Promoti
       <Text as="p">
         {next} will decide which variants belong to which product, and new products will come from it.
         {former
-          ? ` ${labelOf(former.integration)} becomes a secondary integration: it only adds its values to existing variants, matched by ${former.matchBy === "barcode" ? "barcode" : "SKU"}.`
+          ? ` ${kindLabel(former.integration)} becomes a secondary integration: it only adds its values to existing variants, matched by ${former.matchBy === "barcode" ? "barcode" : "SKU"}.`
           : ""}
       </Text>
       {summary.previewed ? (
@@ -77,7 +76,7 @@ export function PromotionPreview({ summary, paused = false }: { summary: Promoti
       </Banner>
       {former && owned.length ? (
         <Text as="p" tone="subdued">
-          Field ownership does not change: {labelOf(former.integration)} keeps writing {listOf(owned)}. To have {next} write them instead, transfer them in Field
+          Field ownership does not change: {kindLabel(former.integration)} keeps writing {listOf(owned)}. To have {next} write them instead, transfer them in Field
           ownership.
         </Text>
       ) : null}
@@ -87,7 +86,7 @@ export function PromotionPreview({ summary, paused = false }: { summary: Promoti
 
 /** How far a running promotion preview is, and what it is doing, in the merchant's words. */
 export function previewProgress(preview: Pick<PromotionPreviewView, "integration" | "phase" | "processed" | "total" | "estimated">): { percent: number; text: string } {
-  const label = labelOf(preview.integration);
+  const label = kindLabel(preview.integration);
   const { processed, total } = preview;
   switch (preview.phase) {
     case "fetching":
@@ -122,7 +121,7 @@ export function PromotionPreviewProgress({ preview }: { preview: PromotionPrevie
   return (
     <>
       <Text as="p">
-        Working out what would change: Passport reads every record of {labelOf(preview.integration)} as the primary would, and compares it with your catalog. Nothing
+        Working out what would change: Passport reads every record of {kindLabel(preview.integration)} as the primary would, and compares it with your catalog. Nothing
         changes meanwhile.
       </Text>
       <ProgressBar progress={percent} size="small" tone="primary" animated ariaLabelledBy={id} />
@@ -138,7 +137,7 @@ export function PromotionPreviewProgress({ preview }: { preview: PromotionPrevie
 
 /** Disconnecting an integration: it stops, its fields are released, its data stays. */
 export function DisconnectNotice({ kind, ownedFields }: { kind: string; ownedFields: readonly string[] }) {
-  const label = labelOf(kind);
+  const label = kindLabel(kind);
   const owned = ownedFields.filter(isFieldKey).map((f) => fieldDef(f).label);
   return (
     <>

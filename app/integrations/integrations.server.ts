@@ -6,7 +6,7 @@ import { applyConnectDefaults, forgetSyncedHashes, releaseFields } from "../owne
 import type { ConnectPlan } from "../ownership/ownership";
 import type { MatchBy } from "../sync/merge";
 import { secretBox } from "../crypto/secret-box.server";
-import { integrationKind, INTEGRATION_KINDS } from "./kinds";
+import { integrationKind, INTEGRATION_KINDS, kindLabel } from "./kinds";
 
 export type IntegrationStatus = "active" | "paused" | "error" | "disconnected";
 export type IntegrationRow = Awaited<ReturnType<ShopDb["integration"]["findFirstOrThrow"]>>;
@@ -109,7 +109,7 @@ export async function connectIntegration(
 
 export async function setPaused(db: ShopDb, integrationId: string, paused: boolean): Promise<IntegrationRow> {
   const row = await findIntegration(db, integrationId);
-  if (row.status === "disconnected") throw new MerchantError(`${label(row)} is disconnected. Connect it again before resuming.`, true);
+  if (row.status === "disconnected") throw new MerchantError(`${kindLabel(row.kind)} is disconnected. Connect it again before resuming.`, true);
   if (paused) return db.integration.update({ where: { id: row.id }, data: { status: "paused" } });
   return db.integration.update({ where: { id: row.id }, data: { status: "active", statusMessage: null, consecutiveFailures: 0 } });
 }
@@ -164,9 +164,9 @@ export async function disconnectIntegration(db: ShopDb | ShopTx, integrationId: 
     // The others enrich the primary's products: without it nothing would define them.
     const others = await db.integration.findMany({ where: { id: { not: row.id }, status: { not: "disconnected" } }, select: { kind: true } });
     if (others.length > 0) {
-      const label = integrationKind(row.kind)?.label ?? row.kind;
+      const label = kindLabel(row.kind);
       throw new MerchantError(
-        `${label} is the primary integration, so it cannot be disconnected while ${others.map((o) => integrationKind(o.kind)?.label ?? o.kind).join(" and ")} ${others.length === 1 ? "is" : "are"} connected. Make another integration primary first (Integrations page, "Make primary"), then disconnect ${label}.`,
+        `${label} is the primary integration, so it cannot be disconnected while ${others.map((o) => kindLabel(o.kind)).join(" and ")} ${others.length === 1 ? "is" : "are"} connected. Make another integration primary first (Integrations page, "Make primary"), then disconnect ${label}.`,
         true,
       );
     }
@@ -233,10 +233,6 @@ export async function restoreAfterReinstall(db: ShopDb): Promise<IntegrationRow[
     );
   }
   return restored;
-}
-
-function label(row: IntegrationRow): string {
-  return integrationKind(row.kind)?.label ?? row.kind;
 }
 
 /** An integration's decrypted secret, for its adapter only (never logged, never sent to the browser). */

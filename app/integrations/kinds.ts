@@ -37,3 +37,8 @@ export function integrationKind(kind: string): IntegrationKind | undefined {
   return INTEGRATION_KINDS.find((k) => k.kind === kind);
 }
 
+/** How the app names an integration of this kind ("Excel"); the kind itself for one it no longer knows. */
+export function kindLabel(kind: string): string {
+  return integrationKind(kind)?.label ?? kind;
+}
+

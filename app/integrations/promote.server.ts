@@ -14,7 +14,7 @@ import { executeSync } from "../sync/engine.server";
 import type { ChangeSet, MatchBy } from "../sync/merge";
 import { interruptedPreview, type RunContext } from "../sync/runs.server";
 import { findIntegration, type IntegrationRow } from "./integrations.server";
-import { integrationKind } from "./kinds";
+import { integrationKind, kindLabel } from "./kinds";
 import { sourceFor } from "./sources.server";
 
 export interface PromotionSummary {
@@ -430,8 +430,6 @@ export async function confirmPromotion(db: ShopDb, kindOrId: string, previewRunI
   }
   return promoteIntegration(db, integration.id, { dryRun: false });
 }
-
-const kindLabel = (kind: string) => integrationKind(kind)?.label ?? kind;
 
 /** What the merchant reads once the promotion is done: the new roles, and when the regrouping happens. */
 export function promotedMessage(summary: PromotionSummary): string {

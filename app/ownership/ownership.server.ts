@@ -3,7 +3,7 @@
 import { FIELD_KEYS, fieldDef, isFieldKey, type FieldKey } from "../catalog/fields";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
-import { integrationKind } from "../integrations/kinds";
+import { integrationKind, kindLabel } from "../integrations/kinds";
 import { ownershipMatrix, planConnect, type ConnectPlan, type IntegrationRole, type OwnershipMap, type OwnershipRow } from "./ownership";
 
 type Db = ShopDb | ShopTx;
@@ -83,7 +83,7 @@ export async function ownershipView(db: ShopDb): Promise<OwnershipView> {
   const [ownership, rows] = await Promise.all([loadOwnership(db), db.integration.findMany({ where: { status: { not: "disconnected" } }, orderBy: { createdAt: "asc" } })]);
   const integrations = rows.map((r) => ({
     id: r.id,
-    label: integrationKind(r.kind)?.label ?? r.kind,
+    label: kindLabel(r.kind),
     role: (r.primaryOfShop ? "primary" : "secondary") as IntegrationRole,
     status: r.status,
     provides: integrationKind(r.kind)?.provides ?? [],

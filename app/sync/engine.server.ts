@@ -6,7 +6,7 @@
 import { newRowId } from "../db/ids";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError, merchantMessage } from "../errors";
-import { integrationKind } from "../integrations/kinds";
+import { kindLabel } from "../integrations/kinds";
 import { shopSettings } from "../shop-settings.server";
 import { loadOwnership } from "../ownership/ownership.server";
 import { addAffectedEntities, noAffectedEntities, regeneratePassports } from "../passports/passports.server";
@@ -239,7 +239,7 @@ export class RunRefused extends MerchantError {
 
 /** How history and run lists name a writer. */
 export function integrationLabel(kind: string, trigger: RunTrigger): string {
-  const name = integrationKind(kind)?.label ?? kind;
+  const name = kindLabel(kind);
   return trigger === "upload" ? `${name} upload` : name;
 }
 
