@@ -12,7 +12,7 @@ import { requestSync } from "../jobs/sync-jobs.server";
 import { forgetSyncedHashes, loadOwnership, ownedBy } from "../ownership/ownership.server";
 import { executeSync } from "../sync/engine.server";
 import type { ChangeSet, MatchBy } from "../sync/merge";
-import { interruptedPreview, type RunContext } from "../sync/runs.server";
+import { backgroundPreviewWhere, interruptedPreview, type RunContext } from "../sync/runs.server";
 import { findIntegration, type IntegrationRow } from "./integrations.server";
 import { integrationKind, kindLabel } from "./kinds";
 import { sourceFor } from "./sources.server";
@@ -221,8 +221,6 @@ const previews = (globalThis.__passportPromotionPreviews ??= { worker: randomUUI
 /** The id of the process working out previews here (a preview's `worker`). */
 export const previewWorker = (): string => previews.worker;
 
-/** How a promotion preview's run is found among the integration's runs (its details start with its context). */
-const PROMOTION_CONTEXT = { details: { contains: '"context":{"preview":"promotion"' } };
 
 type RunRow = NonNullable<Awaited<ReturnType<ShopDb["syncRun"]["findUnique"]>>>;
 
@@ -316,7 +314,7 @@ export async function startPromotionPreview(
   }
   const primary = await db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } });
   const latest = await db.syncRun.findFirst({
-    where: { integrationId: integration.id, trigger: "manual", ...PROMOTION_CONTEXT },
+    where: { integrationId: integration.id, trigger: "manual", ...backgroundPreviewWhere("promotion") },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true },
   });

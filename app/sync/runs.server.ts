@@ -45,8 +45,13 @@ export interface RunContext {
   preview?: string;
 }
 
-/** Where a background preview's run is told apart from a sync's (its details start with its context). */
-export const BACKGROUND_PREVIEW_WHERE = { details: { contains: '"context":{"preview":' } };
+/**
+ * Where a background preview's run is told apart from a sync's (its details start with its
+ * context): any preview's, or one kind's (RunContext.preview) when given.
+ */
+export function backgroundPreviewWhere(preview?: string) {
+  return { details: { contains: `"context":{"preview":${preview === undefined ? "" : JSON.stringify(preview)}` } };
+}
 
 /** A background preview closed because its process stopped, as the merchant reads it: nothing retries it. */
 export function interruptedPreview() {
@@ -85,7 +90,7 @@ export async function hasLiveRun(db: ShopDb, integrationId: string, staleMs = RU
 
 /** Closes the integration's runs left running by a process that stopped (before a retry starts). */
 export async function closeStaleRuns(db: ShopDb, integrationId: string, staleMs = RUN_STALE_MS): Promise<number> {
-  const previews = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs), ...BACKGROUND_PREVIEW_WHERE }, data: interruptedPreview() });
+  const previews = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs), ...backgroundPreviewWhere() }, data: interruptedPreview() });
   const closed = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs) }, data: interruptedRun() });
   return previews.count + closed.count;
 }
