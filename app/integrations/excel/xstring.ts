@@ -17,7 +17,8 @@ export function decodeXString(text: string): string {
 // U+FFFE, U+FFFF), a carriage return (XML reads it as a line feed), DEL (exceljs drops it), and the
 // underscore of a literal `_xHHHH_`, or of `_xHHHH` before a character that is escaped (whose
 // escape begins with "_": `_x0041` then a CR would read as `_x0041_` and "x000D_").
-const TO_ESCAPE = /[\0-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]|_(?=x[0-9A-Fa-f]{4}(?:_|[\0-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]))/g;
+const ESCAPED = String.raw`[\0-\x08\x0B-\x1F\x7F\uFFFE\uFFFF]`;
+const TO_ESCAPE = new RegExp(String.raw`${ESCAPED}|_(?=x[0-9A-Fa-f]{4}(?:_|${ESCAPED}))`, "g");
 
 /** Text as it must be written for Excel (and decodeXString) to read it back unchanged. */
 export function encodeXString(text: string): string {
