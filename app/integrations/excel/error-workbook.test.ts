@@ -115,6 +115,7 @@ describe("error workbook", () => {
       ["Line 1_x000D_\nLine 2", "Line 1\r\nLine 2"], // Excel's line break typed on Windows
       ["Line 1_x000d_\nLine 2", "Line 1\r\nLine 2"], // lower-case hex, which exceljs's readers never decode
       ["Line 1&#13;\nLine 2", "Line 1\r\nLine 2"], // a carriage return as XML holds one
+      ["Fish &amp;amp; Chips", "Fish &amp; Chips"], // an entity's text, as the export writes it
     ] as const;
     const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
     const t = (xml: string) => `<t xml:space="preserve">${xml}</t>`;
@@ -130,6 +131,8 @@ describe("error workbook", () => {
       ...shared.map((_, i) => (ref: string) => `<c r="${ref}" t="s"><v>${i}</v></c>`),
       ...TEXTS.map(([xml]) => (ref: string) => `<c r="${ref}" t="str"><v>${xml}</v></c>`),
       ...TEXTS.map(([xml]) => (ref: string) => inline(ref, t(xml))),
+      // Inline rich text: every run's text, without its phonetic guide.
+      (ref: string) => inline(ref, `<r>${t("Organic ")}</r><r><rPr><b/></rPr>${t("cotton &amp;amp; wool")}</r><rPh sb="0" eb="1"><t>オ</t></rPh>`),
     ];
     const rows = [
       `<row r="1">${inline("A1", t("Product Handle"))}${inline("B1", t("Description"))}${inline("C1", t("Barcode (GTIN)"))}</row>`,
@@ -146,7 +149,7 @@ describe("error workbook", () => {
     const original = await readProductsWorkbook(path, { primaryLocale: "en" });
     expect(original.errors.map((e) => e.cellRef)).toEqual(["C2"]);
     const shown = TEXTS.map(([, text]) => text);
-    expect([...descriptions(original).values()]).toEqual([...shown.slice(1), "東京", "Organic _x0041_ cotton\r\nwool", ...shown, ...shown]);
+    expect([...descriptions(original).values()]).toEqual([...shown.slice(1), "東京", "Organic _x0041_ cotton\r\nwool", ...shown, ...shown, "Organic cotton &amp; wool"]);
 
     const buf = await annotateWorkbook(path, original.errors);
     const copy = tmp.path("escaped-errors.xlsx");
@@ -164,12 +167,43 @@ describe("error workbook", () => {
     const again = await readProductsWorkbook(fixedPath, { primaryLocale: "en" });
     expect(again.errors).toEqual([]);
     expect(descriptions(again).get("p2")).toBe("_x0041_");
-    // Rich text keeps its runs' fonts.
-    const richCell = (await load(buf)).getWorksheet("Products")!.getCell("B7").value as ExcelJS.CellRichTextValue;
+    // Rich text keeps its runs' fonts (the last shared string, after the texts and the Japanese one).
+    const richCell = (await load(buf)).getWorksheet("Products")!.getCell(`B${TEXTS.length + 3}`).value as ExcelJS.CellRichTextValue;
     expect(richCell.richText.map((run) => [run.font?.bold, run.font?.name])).toEqual([
       [true, "Calibri"],
       [undefined, undefined],
     ]);
+  });
+
+  it("keeps the original's cell styles, number formats, dates, formula results and row heights", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("Products");
+    ws.addRow(["Product Handle", "Title", "Recycled content", "Launched", "Weight"]);
+    ws.getRow(1).font = { bold: true, color: { argb: "FF1F4E79" } };
+    ws.getRow(1).height = 28;
+    ws.addRow(["tee", "Tee", 0.25, new Date(Date.UTC(2026, 2, 1)), { formula: "1-1", result: 0 }]);
+    ws.getCell("C2").numFmt = "0.0%";
+    ws.getCell("D2").numFmt = "yyyy-mm-dd";
+    ws.getCell("B2").fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE2EFDA" } };
+    const path = tmp.path("styled.xlsx");
+    await wb.xlsx.writeFile(path);
+
+    const marked = await annotateWorkbook(path, [{ sheet: "Products", row: 2, column: "Title", cellRef: "A2", message: "Problem." }]);
+    const copyPath = tmp.path("styled-errors.xlsx");
+    await writeFile(copyPath, marked);
+    const copy = (await load(marked)).getWorksheet("Products")!;
+    expect(copy.getCell("A1").font).toMatchObject({ bold: true, color: { argb: "FF1F4E79" } });
+    expect(copy.getRow(1).height).toBe(28);
+    expect(fillOf(copy.getCell("B2"))).toBe("FFE2EFDA");
+    expect(copy.getCell("C2").value).toBe(0.25);
+    expect(copy.getCell("C2").numFmt).toBe("0.0%");
+    expect(copy.getCell("D2").value).toEqual(new Date(Date.UTC(2026, 2, 1)));
+    expect(copy.getCell("D2").numFmt).toBe("yyyy-mm-dd");
+    // (exceljs reads a result of 0 as none: the file is looked at.)
+    expect(await readZipPart(copyPath, "xl/worksheets/sheet1.xml")).toMatch(/<c r="E2"[^>]*><f>1-1<\/f><v>0<\/v><\/c>/);
+    // The marked cell keeps its value, with the error's fill.
+    expect(copy.getCell("A2").value).toBe("tee");
+    expect(fillOf(copy.getCell("A2"))).toBe("FFFFC7CE");
   });
 
   it("copies the shared strings the reader reads when the workbook's relationships do not name them", async () => {

@@ -4,19 +4,21 @@
 //   yellow fill; several problems in one cell share one note;
 // - problems of a whole row (no cell given) are marked on the row's Product Handle cell;
 // - an "Errors" sheet lists every problem (replacing an "Errors" sheet from an earlier round).
-// The copy is streamed, sheet by sheet and row by row (exceljs's worksheet reader into its
-// streaming writer), so memory stays flat whatever the file's size: loading a 50,000-row file
-// whole took more than 512 MB. Cell values and styles, column widths, frozen panes, merged cells,
-// hidden sheets and data validations are kept; what exceljs's streaming reader does not read
-// (images, charts, comments of the original, conditional formats) is not.
+// The copy is streamed, sheet by sheet and row by row (exceljs's worksheet parser, on the thread
+// the import reads sheets with, into exceljs's streaming writer), so memory stays flat whatever
+// the file's size: loading a 50,000-row file whole took more than 512 MB. Cell values and styles,
+// row heights, column widths, frozen panes, merged cells, hidden sheets and data validations are
+// kept; what exceljs's streaming reader does not read (images, charts, comments of the original,
+// conditional formats) is not.
 import { createRequire } from "node:module";
-import { Readable, Writable } from "node:stream";
+import { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { HANDLE_HEADER, normalizeHeader, columnIndex, cellRef as toCellRef } from "./columns";
-import { inspectWorkbookFile, ElementCollector, parseAttributes, decodeXml, openZipPartText, parseWorkbookStructure, readZipTextParts, streamZipParts, xmlElements } from "./workbook-file";
+import { inspectWorkbookFile, ElementCollector, parseAttributes, decodeXml, openZipPart, openZipPartText, parseWorkbookStructure, readZipTextParts, streamZipParts, xmlElements } from "./workbook-file";
 import { type Limits, resolveLimits } from "./limits";
 import type { CellIssue } from "./reader";
 import { parseSharedStrings } from "./shared-strings";
+import { parseSheetOnThread, rowCells } from "./sheet-thread";
 import { decodeXString, encodeXString } from "./xstring";
 
 export const ERRORS_SHEET = "Errors";
@@ -224,26 +226,7 @@ function markCell(cell: ExcelJS.Cell, mark: Mark): void {
   cell.note = noteText(mark.kind, mark.messages);
 }
 
-// exceljs's streaming reader, driven part by part: its own reading of a file decodes each piece of
-// bytes on its own (a character split between pieces became "�") and reads worksheets in the
-// zip's order, not the workbook's. Here every part arrives as text, decoded whole, in tab order.
-interface ExcelRow {
-  number: number;
-  height?: number;
-  eachCell(callback: (cell: ExcelJS.Cell, col: number) => void): void;
-}
-interface StreamWorkbookReader {
-  options: Record<string, unknown>;
-  /** What a cell of type "s" holds, by index (shared-strings.ts: the reader's own parse, with run fonts). */
-  sharedStrings?: unknown[];
-  _parseWorkbook(entry: Readable): Promise<void>;
-  _parseStyles(entry: Readable): Promise<void>;
-}
-const requireExcel = createRequire(import.meta.url);
-const WorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: unknown, options: object) => StreamWorkbookReader;
-const WorksheetReader = requireExcel("exceljs/lib/stream/xlsx/worksheet-reader.js") as new (args: { workbook: StreamWorkbookReader; id: number; iterator: AsyncIterable<string>; options: object }) => AsyncIterable<ExcelRow>;
-
-/** A part's text for exceljs (as a stream), or null when the zip has no such part. */
+/** A part's text, or null when the zip has no such part. */
 async function withPartText<T>(path: string, part: string, use: (text: AsyncIterable<string>) => Promise<T>): Promise<T | null> {
   const opened = await openZipPartText(path, part);
   if (!opened) return null;
@@ -277,20 +260,18 @@ export async function writeAnnotatedWorkbook(originalFilePath: string, output: W
   const parts = await readZipTextParts(originalFilePath, ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]);
   const workbookXml = parts.get("xl/workbook.xml") ?? "";
   const relsXml = parts.get("xl/_rels/workbook.xml.rels") ?? "";
-  const { sheets } = parseWorkbookStructure(workbookXml, relsXml);
+  const { sheets, date1904 } = parseWorkbookStructure(workbookXml, relsXml);
   const hidden = new Map(xmlElements(workbookXml, "sheet").map((a) => [a.name ?? "", a.state === "hidden" || a.state === "veryHidden" ? a.state : "visible"]));
   // An Errors sheet from an earlier round is replaced.
   const copied = sheets.filter((s): s is typeof s & { path: string } => s.path !== null && s.name !== ERRORS_SHEET);
   const layouts = await readSheetLayouts(originalFilePath, copied.map((s) => s.path));
 
-  const reader = new WorkbookReader(null, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
   // The shared strings are where the reader looks for them when the relationships name none.
-  const { sharedStrings = "xl/sharedStrings.xml", styles } = workbookParts(relsXml);
-  await withPartText(originalFilePath, "xl/workbook.xml", (text) => reader._parseWorkbook(Readable.from(text)));
-  if (styles) await withPartText(originalFilePath, styles, (text) => reader._parseStyles(Readable.from(text)));
+  const { sharedStrings: sharedStringsPart = "xl/sharedStrings.xml", styles } = workbookParts(relsXml);
+  const stylesXml = styles ? ((await readZipTextParts(originalFilePath, [styles])).get(styles) ?? null) : null;
   // Parsed as the reader parses them (exceljs's own parse read an entry with a phonetic guide as
   // the guide), with the runs' fonts, which the copy keeps.
-  reader.sharedStrings = (await withPartText(originalFilePath, sharedStrings, (text) => parseSharedStrings(text, { maxStrings: limits.maxSharedStrings, fonts: true }))) ?? [];
+  const sharedStrings = (await withPartText(originalFilePath, sharedStringsPart, (text) => parseSharedStrings(text, { maxStrings: limits.maxSharedStrings, fonts: true }))) ?? [];
 
   const located: Located[] = [
     ...issues.map((i) => ({ ...i, kind: "error" as const, ref: i.cellRef })),
@@ -320,26 +301,39 @@ export async function writeAnnotatedWorkbook(originalFilePath: string, output: W
       for (const [col, mark] of marks.take(rowNumber)) markCell(row.getCell(col), mark);
       return row;
     };
-    await withPartText(originalFilePath, sheet.path, async (text) => {
-      const rows = new WorksheetReader({ workbook: reader, id: index + 1, iterator: text, options: reader.options });
-      for await (const source of rows) {
-        // Issues on rows the file does not have (empty rows) are marked on new cells first.
-        for (const r of marks.rowsUpTo(source.number - 1)) markRow(r).commit();
-        const texts = new Map<number, string>();
-        const row = ws.getRow(source.number);
-        if (source.height) row.height = source.height;
-        source.eachCell((cell, col) => {
-          const target = row.getCell(col);
-          const value = copiedValue(cell.value);
-          // A merged cell's value is its first cell's: only that one is written.
-          if (value !== null) target.value = value;
-          if (cell.style && Object.keys(cell.style).length) target.style = cell.style;
-          if (typeof value === "string") texts.set(col, decodeXString(value));
-        });
-        marks.seeHeader(source.number, texts);
-        markRow(source.number).commit();
+    const part = await openZipPart(originalFilePath, sheet.path);
+    try {
+      // Read as the import reads it (sheet-thread.ts), so the copy's texts are the ones the import read.
+      const rowBatches = part ? parseSheetOnThread({ bytes: part.bytes, sheetId: index + 1, sharedStrings, stylesXml, date1904, withStyles: true }) : [];
+      const cellStyles: Partial<ExcelJS.Style>[] = [];
+      for await (const batch of rowBatches) {
+        cellStyles.push(...((batch.newStyles ?? []) as Partial<ExcelJS.Style>[]));
+        for (let r = 0; r < batch.rowNumbers.length; r++) {
+          const rowNumber = batch.rowNumbers[r];
+          // Issues on rows the file does not have (empty rows) are marked on new cells first.
+          for (const issueRow of marks.rowsUpTo(rowNumber - 1)) markRow(issueRow).commit();
+          const texts = new Map<number, string>();
+          const row = ws.getRow(rowNumber);
+          const height = batch.heights?.[r];
+          if (height) row.height = height;
+          const { start, end } = rowCells(batch, r);
+          for (let i = start; i < end; i++) {
+            const col = batch.columns[i];
+            const target = row.getCell(col);
+            const value = copiedValue(batch.values[i] as ExcelJS.CellValue);
+            // A merged cell's value is its first cell's: only that one is written.
+            if (value !== null) target.value = value;
+            const style = cellStyles[batch.styles?.[i] ?? -1];
+            if (style) target.style = style;
+            if (typeof value === "string") texts.set(col, decodeXString(value));
+          }
+          marks.seeHeader(rowNumber, texts);
+          markRow(rowNumber).commit();
+        }
       }
-    });
+    } finally {
+      part?.close();
+    }
     for (const r of marks.rowsUpTo(Number.MAX_SAFE_INTEGER)) markRow(r).commit();
     ws.commit();
   }

@@ -3,10 +3,11 @@
 // read, and its garbage the rest; the app's thread now only unzips the sheet (zlib inflates on
 // libuv's threads), posts its bytes to this thread, and checks the rows it gets back, while this
 // thread parses the next piece. The thread knows nothing of the app's rules: it hands over each
-// non-empty cell's value and number format exactly as exceljs gives them (but for three exceljs
-// bugs, below: text decoded twice, inline rich text cut to its last run, and formula results of 0,
-// "" or FALSE dropped). Excel's escaped characters (`_x000D_`) are left to cells.ts, as in shared
-// strings, so that they are decoded once, in the same place for both passes.
+// non-empty cell's value and number format (and, for the marked copy, its style) exactly as
+// exceljs gives them (but for three exceljs bugs, below: text decoded twice, inline rich text cut
+// to its last run, and formula results of 0, "" or FALSE dropped). Excel's escaped characters
+// (`_x000D_`) are left to cells.ts, as in shared strings, so that they are decoded once, in the
+// same place for both passes.
 //
 // Plain CommonJS, run with `eval` (as the checkpoint thread in app/db/sqlite-checkpoints.server.ts):
 // no file of its own to find in the built app, the dev server, the tests or the command line; the
@@ -119,7 +120,32 @@ parentPort.on("message", (piece) => {
   if (resume) resume();
 });
 
-const emptyBatch = () => ({ rowNumbers: [], cellEnds: [], columns: [], values: [], numFmts: [] });
+// With withStyles (the marked copy): each cell's style as an index into a table the batches fill
+// (a style first seen is sent once, with the batch that first uses it; cells share few styles),
+// -1 for none; and each row's height.
+const withStyles = workerData.withStyles === true;
+const styleIndexes = new WeakMap();
+const styleIndexesByText = new Map();
+function styleIndex(style) {
+  if (!style || Object.keys(style).length === 0) return -1;
+  let index = styleIndexes.get(style);
+  if (index === undefined) {
+    const text = JSON.stringify(style);
+    index = styleIndexesByText.get(text);
+    if (index === undefined) {
+      index = styleIndexesByText.size;
+      styleIndexesByText.set(text, index);
+      batch.newStyles.push(style);
+    }
+    styleIndexes.set(style, index);
+  }
+  return index;
+}
+
+const emptyBatch = () =>
+  withStyles
+    ? { rowNumbers: [], cellEnds: [], columns: [], values: [], numFmts: [], heights: [], styles: [], newStyles: [] }
+    : { rowNumbers: [], cellEnds: [], columns: [], values: [], numFmts: [] };
 let batch = emptyBatch();
 function post(message) {
   parentPort.postMessage({ rows: batch, ...message });
@@ -154,10 +180,12 @@ async function parse() {
     for (const { eventType, value: row } of events) {
       if (eventType !== "row") continue;
       batch.rowNumbers.push(row.number);
+      if (withStyles) batch.heights.push(row.height);
       row.eachCell({ includeEmpty: false }, (cell, column) => {
         batch.columns.push(column);
         batch.values.push(withSavedResult(cell));
         batch.numFmts.push(cell.numFmt);
+        if (withStyles) batch.styles.push(styleIndex(cell.style));
       });
       batch.cellEnds.push(batch.columns.length);
     }
@@ -184,6 +212,12 @@ export interface SheetRowBatch {
   values: unknown[];
   /** Each cell's number format, as exceljs gives it. */
   numFmts: (string | undefined)[];
+  /** With `withStyles`: each row's height, if the file sets one. */
+  heights?: (number | undefined)[];
+  /** With `withStyles`: each cell's style, an index into the styles of this and earlier batches' `newStyles` (-1: none). */
+  styles?: number[];
+  /** With `withStyles`: the styles first used in this batch, in index order. */
+  newStyles?: unknown[];
 }
 
 /** The cells of row `row` of a batch: indexes [start, end) of its cell arrays. */
@@ -210,6 +244,8 @@ export interface SheetThreadInput {
   /** xl/styles.xml; null when the workbook has none. */
   stylesXml: string | null;
   date1904: boolean;
+  /** Also hand over each cell's style and each row's height (for a copy of the sheet). */
+  withStyles?: boolean;
 }
 
 /**
@@ -258,6 +294,7 @@ export async function* parseSheetOnThread(input: SheetThreadInput): AsyncGenerat
         stylesXml: input.stylesXml,
         date1904: input.date1904,
         sheetId: input.sheetId,
+        withStyles: input.withStyles === true,
       },
       // Without the app's Node flags, which would override these limits (the production server's --max-old-space-size).
       execArgv: [],
