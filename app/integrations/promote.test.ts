@@ -280,6 +280,10 @@ describe("the promotion preview in the background", () => {
     expect(previewFailureMessage(new MerchantError("Shopify refused to export your catalog to Passport (access denied). Reinstall the app.", true))).toBe(
       "Shopify refused to export your catalog to Passport (access denied). Reinstall the app. Nothing was changed.",
     );
+    // A sync tries again by itself; a preview does not: the merchant is told to.
+    expect(
+      previewFailureMessage(new MerchantError("Shopify is still busy with other catalog exports of Passport, so reading your catalog from Shopify could not start. Passport will try again automatically.")),
+    ).toBe("Shopify is still busy with other catalog exports of Passport, so reading your catalog from Shopify could not start. Nothing was changed. Try again in a few minutes.");
     expect(previewFailureMessage(new Error("connect ECONNREFUSED 127.0.0.1:5432"))).toBe(
       "Something went wrong on our side (connect ECONNREFUSED 127.0.0.1:5432). Nothing was changed. Try again in a few minutes; if this keeps happening, contact support.",
     );

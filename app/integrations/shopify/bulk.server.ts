@@ -199,7 +199,7 @@ export class BulkExport {
       if (!busy) throw new ShopifyUserErrors("bulkOperationRunQuery", errors.length ? errors : [{ message: "no operation was started" }]);
       if (this.now() - started >= this.options.slotWaitMs) {
         throw new MerchantError(
-          "Shopify is still busy with other catalog exports of Passport, so the sync could not start. Passport will try again automatically.",
+          "Shopify is still busy with other catalog exports of Passport, so reading your catalog from Shopify could not start. Passport will try again automatically.",
         );
       }
       await this.cancelStale(active);
