@@ -145,7 +145,7 @@ export class DbJobQueue implements JobQueue {
       void this.db.job.updateMany({ where: { id: job.id, lockedBy: this.workerId }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
     }, this.opts.heartbeatMs);
     try {
-      await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts });
+      await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts, lastAttempt: job.attempts >= this.opts.maxAttempts });
       // updateMany here and below: the job's row may be gone meanwhile (shop/redact deletes a
       // shop's jobs), and a missing row must not fail the worker.
       await this.db.job.updateMany({ where: { id: job.id }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });

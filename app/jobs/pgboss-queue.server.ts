@@ -65,7 +65,7 @@ export class PgBossJobQueue implements JobQueue {
       QUEUE,
       { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2 },
       async ([job]) => {
-        await handler({ shop: job.data.shop, key: job.data.key, attempt: job.retryCount + 1 });
+        await handler({ shop: job.data.shop, key: job.data.key, attempt: job.retryCount + 1, lastAttempt: job.retryCount >= job.retryLimit });
       },
     );
   }

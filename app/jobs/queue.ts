@@ -8,6 +8,8 @@ export interface QueuedJob {
   key: string;
   /** 1 for the first try, then 2, 3 … on retries. */
   attempt: number;
+  /** No retry follows if this try fails (the queue gives the job up). */
+  lastAttempt?: boolean;
 }
 
 export interface JobQueue {

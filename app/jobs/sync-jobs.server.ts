@@ -140,7 +140,11 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
       await finishRequest(db, integration.id); // retrying cannot help: the run says what to do
       return;
     }
-    await returnRequest(db, integration.id, request);
+    // Retried, the request waits again. Given up, it is settled: returned, it would look lost to
+    // requeueWaitingRequests and start over every ten minutes for as long as the fault lasts.
+    // The schedule, "Sync now" and webhooks ask again (the webhooks' events stay waiting).
+    if (job.lastAttempt) await finishRequest(db, integration.id);
+    else await returnRequest(db, integration.id, request);
     throw error;
   }
   // The request was settled when the run was applied (settlingRequest).

@@ -70,6 +70,25 @@ describe("sync requests", () => {
     expect(runs[1].attempt).toBe(2);
   });
 
+  it("gives a failing request up with its job's last try: it is not sent to the queue again", async () => {
+    queue = new DbJobQueue(db, { pollMs: 10, retryDelay: () => 10, maxAttempts: 3 });
+    failNext = 100;
+    await requestSync(queue, shopDb, shopifyId, "manual", "full");
+    await queue.work((job) => processSyncJob(job, resolveSource));
+    for (let i = 0; i < 200 && (await db.job.count({ where: { status: "failed" } })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await queue.stop();
+    expect(requests).toEqual(["full", "full", "full"]);
+    expect(await db.job.findFirstOrThrow({})).toMatchObject({ status: "failed", attempts: 3 });
+    expect(await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } })).toMatchObject({ pendingScope: null, runningScope: null });
+    expect(await requeueWaitingRequests(queue, db, new Date(Date.now() + REQUEST_LOST_AFTER_MS))).toBe(0);
+    // The next request runs as usual.
+    failNext = 0;
+    await requestSync(queue, shopDb, shopifyId, "manual", "full");
+    await work();
+    expect(requests).toHaveLength(4);
+    expect(await shopDb.syncRun.count({ where: { status: "succeeded" } })).toBe(1);
+  });
+
   it("does not sync disconnected integrations", async () => {
     await shopDb.integration.update({ where: { id: shopifyId }, data: { status: "disconnected" } });
     expect(await requestSync(queue, shopDb, shopifyId, "manual", "full")).toBe(false);
