@@ -16,6 +16,8 @@ import { FIELDS, type FieldDef, type FieldKind } from "../../catalog/fields";
 export const PRODUCTS_SHEET = "Products";
 export const INSTRUCTIONS_SHEET = "Instructions";
 export const LISTS_SHEET = "Lists";
+/** Added to an export that had to leave values out (sheets.ts productRows). */
+export const EXPORT_NOTES_SHEET = "Export notes";
 export const HANDLE_HEADER = "Product Handle";
 /** Written on export; ignored on import (never a warning). */
 export const ARCHIVED_HEADER = "Archived in source";

@@ -3,7 +3,7 @@
 // Instructions sheet and the hidden Lists sheet of country codes.
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
-import type { FieldDef, FieldValues } from "../../catalog/fields";
+import { canonicalJson, type FieldDef, type FieldValues } from "../../catalog/fields";
 import { countryList, displayGtin } from "./cells";
 
 export { displayGtin };
@@ -11,11 +11,11 @@ import {
   type CellFormat,
   type Column,
   type ColumnLayout,
-  GROUP_PARTS,
   HANDLE_HEADER,
   INSTRUCTIONS_SHEET,
   LISTS_SHEET,
   PRODUCTS_SHEET,
+  EXPORT_NOTES_SHEET,
   formatDescription,
   isGroupKind,
   MAX_GROUPS,
@@ -51,12 +51,6 @@ type CellValue = string | number | Date | undefined;
  */
 function cellText(value: CellValue): CellValue {
   return typeof value === "string" ? encodeXString(value) : value;
-}
-
-function truncate(s: string, max: number, onTruncate: () => void): string {
-  if (s.length <= max) return s;
-  onTruncate();
-  return s.slice(0, max);
 }
 
 /** One item's part as a cell value. */
@@ -97,24 +91,35 @@ export interface RowsResult {
  * The sheet rows of one product, one per variant (a product without variants gets one row).
  * Product-level fields go on the first row; product-level fields with variantOverride are
  * written on every row as the variant's effective value (its own value, else the product's).
+ *
+ * What the file cannot show is left out of it rather than written so that it reads back as
+ * something else: its cells stay empty, which an import reads as "no value in this file" and
+ * leaves as it is, and a warning says so. That is a text longer than a cell holds (cut, it would
+ * be imported cut), a list longer than the file's column groups (imported, it would lose its
+ * tail), and an overridable value the reader would take for the product's (overriddenAsProducts).
  */
 export function productRows(product: ExportProduct, layout: ColumnLayout, limits: Limits = DEFAULT_LIMITS): RowsResult {
   const warnings: string[] = [];
   const variants = product.variants.length ? product.variants : [{ fields: {}, archived: false }];
   const pf = product.fields as Record<string, unknown>;
-  const truncatedWarned = new Set<string>();
-  const overflowWarned = new Set<string>();
+  const misread = overriddenAsProducts(product, variants, layout);
+  for (const field of misread) {
+    warnings.push(
+      `${product.handle}: its variants' ${field.label.toLowerCase()} (some their own, some the product's or none) cannot be shown in this file, so those cells are left empty; importing the file leaves them as they are. Change them in Passport.`,
+    );
+  }
 
   const valueFor = (field: FieldDef, vf: Record<string, unknown>, first: boolean): unknown => {
     if (field.level === "variant") return vf[field.key];
-    if (field.variantOverride) return vf[field.key] ?? pf[field.key];
+    if (field.variantOverride) return misread.has(field) ? undefined : (vf[field.key] ?? pf[field.key]);
     return first ? pf[field.key] : undefined;
   };
 
+  const leftOut = new Set<string>(); // field keys and column keys
   const rows = variants.map((variant, i) => {
     const vf = variant.fields as Record<string, unknown>;
     const first = i === 0;
-    const cells: CellValue[] = layout.columns.map((column: Column) => {
+    return layout.columns.map((column: Column): CellValue => {
       const role = column.role;
       switch (role.type) {
         case "handle":
@@ -123,22 +128,21 @@ export function productRows(product: ExportProduct, layout: ColumnLayout, limits
           return product.archived || variant.archived ? "Yes" : undefined;
         case "field": {
           const v = fieldValue(role.field, valueFor(role.field, vf, first), role.locale ?? layout.primaryLocale);
-          if (typeof v === "string") {
-            return truncate(v, limits.maxCellChars, () => {
-              if (truncatedWarned.has(column.key)) return;
-              truncatedWarned.add(column.key);
-              warnings.push(`${product.handle}: "${column.header}" is longer than ${limits.maxCellChars} characters, the most a cell can hold; it was cut off in the file.`);
-            });
+          if (typeof v === "string" && v.length > limits.maxCellChars && !leftOut.has(column.key)) {
+            leftOut.add(column.key);
+            warnings.push(
+              `${product.handle}: "${column.header}" is longer than ${limits.maxCellChars} characters, the most a cell can hold, so it is left empty in the file; importing the file leaves it as it is.`,
+            );
           }
           return v;
         }
         case "group": {
           const list = valueFor(role.field, vf, first) as Record<string, unknown>[] | undefined;
           if (!Array.isArray(list)) return undefined;
-          if (role.index === 1 && role.part === GROUP_PARTS[role.field.kind][0] && list.length > layout.groups[role.field.kind] && !overflowWarned.has(role.field.key)) {
-            overflowWarned.add(role.field.key);
+          if (list.length > layout.groups[role.field.kind] && !leftOut.has(role.field.key)) {
+            leftOut.add(role.field.key);
             warnings.push(
-              `${product.handle}: has ${list.length} ${role.field.label.toLowerCase()}, the file has columns for ${layout.groups[role.field.kind]}; the rest were left out.`,
+              `${product.handle}: has ${list.length} ${role.field.label.toLowerCase()}, the file has columns for ${layout.groups[role.field.kind]}, so they are left out of the file; importing it leaves them as they are.`,
             );
           }
           const item = list[role.index - 1];
@@ -146,9 +150,42 @@ export function productRows(product: ExportProduct, layout: ColumnLayout, limits
         }
       }
     });
-    return cells;
   });
+  if (leftOut.size > 0) {
+    // Left out on every row: an override left out on some rows only would be read differently.
+    layout.columns.forEach((column, c) => {
+      const field = column.role.type === "field" || column.role.type === "group" ? column.role.field : undefined;
+      if (!leftOut.has(column.key) && !(field && leftOut.has(field.key))) return;
+      for (const row of rows) row[c] = undefined;
+    });
+  }
   return { rows, warnings };
+}
+
+/**
+ * The overridable fields whose effective values, written on every row, the reader would read as
+ * the product's value (the rows that have one agree) while a variant's effective value is
+ * something else: a variant without a value (the product has none) or one that takes the
+ * product's on an archived row (whose values the reader skips). Imported, those variants would
+ * take the value of the others. Rows that disagree read back as each variant's own value: safe.
+ */
+function overriddenAsProducts(product: ExportProduct, variants: readonly ExportVariant[], layout: ColumnLayout): Set<FieldDef> {
+  const misread = new Set<FieldDef>();
+  if (product.archived) return misread; // the reader skips every row
+  const pf = product.fields as Record<string, unknown>;
+  for (const column of layout.columns) {
+    const field = column.role.type === "field" || column.role.type === "group" ? column.role.field : undefined;
+    if (!field?.variantOverride || field.level !== "product" || misread.has(field)) continue;
+    const own = (variant: ExportVariant) => (variant.fields as Record<string, unknown>)[field.key];
+    const read = variants.filter((v) => !v.archived).map((v) => own(v) ?? pf[field.key]).filter((value) => value !== undefined);
+    if (read.length === 0) continue;
+    const shared = canonicalJson(read[0]);
+    if (!read.every((value) => canonicalJson(value) === shared)) continue;
+    // Read back as the product's value: each variant without its own value would take it.
+    const productValue = pf[field.key] === undefined ? undefined : canonicalJson(pf[field.key]);
+    if (variants.some((v) => own(v) === undefined && productValue !== shared)) misread.add(field);
+  }
+  return misread;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,6 +427,17 @@ function addInstructionsSheet(wb: StreamWorkbook, layout: ColumnLayout, limits: 
   ws.commit();
 }
 
+/** What the export left out of the file and why (productRows), where the merchant downloading it sees it. */
+function addExportNotesSheet(wb: StreamWorkbook, warnings: readonly string[]): void {
+  const ws = wb.addWorksheet(EXPORT_NOTES_SHEET, { properties: { tabColor: { argb: "FFC55A11" } }, views: [{ state: "frozen", ySplit: 1 }] });
+  ws.columns = [{ width: 160 }];
+  const head = ws.addRow(["Left out of this file (the Products sheet shows these cells empty; importing the file leaves these values as they are in Passport)"]);
+  head.font = { bold: true };
+  head.commit();
+  for (const warning of warnings) ws.addRow([cellText(warning)]).commit();
+  ws.commit();
+}
+
 function addListsSheet(wb: StreamWorkbook): void {
   const ws = wb.addWorksheet(LISTS_SHEET, { state: "hidden" });
   ws.columns = [{ width: 10 }, { width: 40 }];
@@ -478,6 +526,7 @@ export async function writeWorkbook(
     }
     addValidations(ws, layout, Math.max(rows + 1, limits.maxRows + 1));
     ws.commit();
+    if (warnings.length > 0) addExportNotesSheet(wb, warnings);
     addInstructionsSheet(wb, layout, limits, options.examples);
     addListsSheet(wb);
     await wb.commit();

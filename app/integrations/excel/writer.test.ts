@@ -109,7 +109,53 @@ describe("export", () => {
     expect(r.records[0].variants.map((v) => v.fields.weight)).toEqual([150, 170]);
   });
 
-  it("warns when a value does not fit (more materials than columns, text over the cell limit)", async () => {
+  it("leaves out, with a warning, variant values the file would read back as the product's", async () => {
+    const cotton = [{ material: "Cotton", massPercent: 100 }];
+    const products: ExportProduct[] = [
+      // No product value; one variant has its own, the other none: rows "Cotton" and "" would read
+      // as the product's materials, which the second variant would then take.
+      { handle: "one-own", archived: false, fields: { title: { en: "One own" } }, variants: [
+        { archived: false, fields: { sku: "O-1", materials: cotton, carbonFootprint: 2.5 } },
+        { archived: false, fields: { sku: "O-2" } },
+      ] },
+      // The product's PT on an archived variant (the reader skips its row) and the other's own CN:
+      // read back, the product's country would become CN, and the archived variant's with it.
+      { handle: "archived-takes", archived: false, fields: { title: { en: "Archived takes" }, countryOfProduction: "PT" }, variants: [
+        { archived: true, fields: { sku: "A-1" } },
+        { archived: false, fields: { sku: "A-2", countryOfProduction: "CN" } },
+      ] },
+      // Values that read back the same are written: differing rows are each variant's own.
+      { handle: "differs", archived: false, fields: { title: { en: "Differs" }, countryOfProduction: "PT" }, variants: [
+        { archived: false, fields: { sku: "D-1", countryOfProduction: "CN" } },
+        { archived: false, fields: { sku: "D-2" } },
+      ] },
+    ];
+    const path = tmp.path("overrides.xlsx");
+    let result: { rows: number; warnings: string[] } | undefined;
+    await toFile(path, async (out) => {
+      result = await writeProductsWorkbook(out, products, { primaryLocale: "en" });
+    });
+    expect(result!.warnings).toEqual([
+      expect.stringMatching(/^one-own: its variants' materials .* left empty; importing the file leaves them as they are/),
+      expect.stringMatching(/^one-own: its variants' carbon footprint/),
+      expect.stringMatching(/^archived-takes: its variants' country of production/),
+    ]);
+    const r = await readProductsWorkbook(path, { primaryLocale: "en" });
+    const byHandle = new Map(r.records.map((p) => [p.handle, p]));
+    for (const handle of ["one-own", "archived-takes"]) {
+      const record = byHandle.get(handle)!;
+      expect([record.fields, ...record.variants.map((v) => v.fields)].filter((f) => f.materials ?? f.carbonFootprint ?? f.countryOfProduction)).toEqual([]);
+    }
+    expect(byHandle.get("differs")!.variants.map((v) => v.fields.countryOfProduction)).toEqual(["CN", "PT"]);
+    // The file says what it left out, on a sheet of its own.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path);
+    const notes: unknown[] = [];
+    wb.getWorksheet("Export notes")!.eachRow((row) => notes.push(row.getCell(1).value));
+    expect(notes.slice(1)).toEqual(result!.warnings);
+  });
+
+  it("leaves out, with a warning, a value that does not fit (more materials than columns, text over the cell limit)", async () => {
     const materials = Array.from({ length: 8 }, (_, i) => ({ material: `Fibre ${i}`, massPercent: 12.5 }));
     const products: ExportProduct[] = [
       { handle: "big", archived: false, fields: { materials, description: { en: "x".repeat(40_000) } }, variants: [{ archived: false, fields: { sku: "B" } }] },
@@ -120,6 +166,10 @@ describe("export", () => {
       result = await writeProductsWorkbook(out, products, { primaryLocale: "en" });
     });
     expect(result!.warnings).toEqual([expect.stringMatching(/big: "Description" is longer than 32767 characters/), expect.stringMatching(/big: has 8 materials, the file has columns for 6/)]);
+    // Not cut: imported cut, the description would lose its end and the materials their last two.
+    const [read] = (await readProductsWorkbook(path, { primaryLocale: "en" })).records;
+    expect(read.fields.description).toBeUndefined();
+    expect(read.fields.materials).toBeUndefined();
     // With enough columns, nothing is lost.
     const wide = tmp.path("wide.xlsx");
     await toFile(wide, (out) => writeProductsWorkbook(out, [{ ...products[0], fields: { materials } }], { primaryLocale: "en", groups: { materials: 8 } }));

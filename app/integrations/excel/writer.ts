@@ -9,8 +9,10 @@
 //   all rows agree, else one value per variant;
 // - GTINs are written in their printed form (EAN-13, UPC-12 …) as text and read back as GTIN-14;
 // - image alt texts are not written; translations are written for the `locales` asked for;
-// - lists longer than the prepared column groups and texts longer than a cell can hold are cut
-//   off, with a warning in the result.
+// - what the file cannot show is left empty (an import leaves it as it is), with a warning in the
+//   result and on an "Export notes" sheet: lists longer than the prepared column groups, texts
+//   longer than a cell can hold, and overridable values that would read back as the product's
+//   (sheets.ts productRows).
 import type { Writable } from "node:stream";
 import { buildColumnLayout, type GroupKind } from "./columns";
 import { exampleProducts } from "./examples";
