@@ -1,14 +1,15 @@
 // The admin's Excel downloads as Shopify admin requests them (session token, then the route's
-// loader): file names in any language, and the marked copy offered only where one is made.
+// loader): file names in any language, and the marked copy offered only where one is made (and
+// while the file is kept).
 import { readFileSync } from "node:fs";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fileNameFromDisposition } from "../app/content-disposition";
 import { forShop } from "../app/db/scoped.server";
-import { excelIntegration, uploadWorkbook } from "../app/integrations/excel/uploads.server";
+import { cancelUpload, errorWorkbook, excelIntegration, expireUploads, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
 import { makeTempDir, writeProducts, writeProductsStreaming } from "../app/integrations/excel/fixtures/helpers";
-import { DEFAULT_LIMITS } from "../app/integrations/excel/limits";
+import { DEFAULT_LIMITS, UPLOAD_KEEP_DAYS } from "../app/integrations/excel/limits";
 import { loader as errorsLoader } from "../app/routes/app.excel.errors.$uploadId";
 import { loader as exportLoader } from "../app/routes/app.excel.export";
 import { loader as templateLoader } from "../app/routes/app.excel.template";
@@ -85,4 +86,26 @@ describe("Excel downloads", () => {
     expect(response.status).toBe(409);
     expect(await response.text()).toMatch(/refused as a whole/);
   }, 120_000);
+
+  it("offers no marked copy once the file is deleted (expired, cancelled), and says why instead of failing", async () => {
+    const tmp = await makeTempDir();
+    const file = tmp.path("bad-gtin.xlsx");
+    await writeProducts(file, [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Barcode (GTIN)": "4006381333932" }]);
+    const expired = await uploadWorkbook(db, { name: "expired.xlsx", bytes: readFileSync(file), createMissing: false });
+    const cancelled = await uploadWorkbook(db, { name: "cancelled.xlsx", bytes: readFileSync(file), createMissing: false });
+    expect([expired.markedCopy, cancelled.markedCopy]).toEqual([true, true]);
+
+    await db.upload.update({ where: { id: expired.uploadId }, data: { updatedAt: new Date(Date.now() - (UPLOAD_KEEP_DAYS + 1) * 86_400_000) } });
+    expect(await expireUploads(db)).toBe(1);
+    expect(await getUploadPreview(db, expired.uploadId)).toMatchObject({ status: "expired", markedCopy: false });
+    const expiredMessage = `This file is no longer kept: uploads not imported within ${UPLOAD_KEEP_DAYS} days are deleted. Upload the file again to get a new copy with its problems marked.`;
+    await expect(errorWorkbook(db, expired.uploadId)).rejects.toMatchObject({ name: "MerchantError", message: expiredMessage, permanent: true });
+    const response = await get(errorsLoader, `/app/excel/errors/${expired.uploadId}`, { uploadId: expired.uploadId });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toBe(expiredMessage);
+
+    await cancelUpload(db, cancelled.uploadId);
+    expect(await getUploadPreview(db, cancelled.uploadId)).toMatchObject({ status: "cancelled", markedCopy: false });
+    await expect(errorWorkbook(db, cancelled.uploadId)).rejects.toMatchObject({ name: "MerchantError", message: expect.stringMatching(/^This file is no longer kept: a cancelled upload's file is deleted\. Upload the file again/) });
+  });
 });

@@ -36,6 +36,27 @@ describe("rawCell", () => {
     expect(rawCell({ text: "Line_x000D_\n2", hyperlink: "https://x.example/_x0041_" })).toEqual({ t: "string", s: "Line\r\n2", link: "https://x.example/_x0041_" });
   });
 
+  it("treats a format as percent only for a bare %: a quoted, escaped or bracketed % is only displayed", () => {
+    const percentFormat = (numFmt: string) => {
+      const raw = rawCell(100, numFmt);
+      return raw.t === "number" && raw.percentFormat;
+    };
+    expect(percentFormat("0%")).toBe(true);
+    expect(percentFormat("0.0%")).toBe(true);
+    expect(percentFormat("[Red]0%")).toBe(true);
+    expect(percentFormat('"Share: "0%')).toBe(true);
+    expect(percentFormat('0"%"')).toBe(false);
+    expect(percentFormat("0\\%")).toBe(false);
+    expect(percentFormat('0" %"')).toBe(false);
+    expect(percentFormat("[$-409]0")).toBe(false);
+    expect(percentFormat("[>=100%]0")).toBe(false);
+    expect(percentFormat("0_%")).toBe(false);
+    expect(percentFormat("0")).toBe(false);
+    expect(asNumber(rawCell(100, '0"%"'), { percent: true })).toEqual({ ok: true, value: 100 });
+    expect(asNumber(rawCell(100, "0\\%"), { percent: true })).toEqual({ ok: true, value: 100 });
+    expect(asNumber(rawCell(0.95, "[Red]0%"), { percent: true })).toEqual({ ok: true, value: 95 });
+  });
+
   it("explains formulas without a cached result and error values", () => {
     const noResult = rawCell({ formula: "A1*2" });
     expect(noResult.t).toBe("error");

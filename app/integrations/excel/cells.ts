@@ -25,6 +25,16 @@ function richTextToString(rich: unknown): string {
   return rich.map((r) => (r && typeof r === "object" && typeof (r as { text?: unknown }).text === "string" ? decodeXString((r as { text: string }).text) : "")).join("");
 }
 
+/**
+ * Whether a number format makes Excel scale the value by 100: only a bare % does. A % in quotes
+ * (0"%"), after a backslash (0\%), after _ or * (padding and fill characters) or inside brackets
+ * (colors, conditions, locales such as [$-409]) is only displayed, so the cell holds the number shown.
+ */
+function isPercentFormat(numFmt: string): boolean {
+  const literalsRemoved = numFmt.replace(/"[^"]*"?|\\.|[_*].|\[[^\]]*\]?/gs, "");
+  return literalsRemoved.includes("%");
+}
+
 /** Reduces an exceljs cell value (and its number format) to a RawCell. */
 export function rawCell(value: unknown, numFmt?: string): RawCell {
   if (value === null || value === undefined) return EMPTY;
@@ -34,7 +44,7 @@ export function rawCell(value: unknown, numFmt?: string): RawCell {
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return { t: "error", message: "This cell does not hold a valid number." };
-    return { t: "number", n: value, percentFormat: !!numFmt && numFmt.includes("%") };
+    return { t: "number", n: value, percentFormat: !!numFmt && isPercentFormat(numFmt) };
   }
   if (typeof value === "boolean") return { t: "bool", b: value };
   if (value instanceof Date) {

@@ -146,6 +146,12 @@ describe("reading products", () => {
     });
   });
 
+  it("reads a number whose format only displays a % (quoted) as it is, not times 100", async () => {
+    const r = await read([tee({ "Material 1": "Cotton", "Material 1 %": fmt(100, '0"%"') })]);
+    expect(r.errors).toEqual([]);
+    expect(r.records[0].fields).toMatchObject({ materials: [{ material: "Cotton", massPercent: 100 }] });
+  });
+
   it("reports numbers stored as text that could be thousands or decimals, instead of guessing", async () => {
     const r = await read([tee({ "Carbon footprint (kg CO2e)": "12,500", "Water use (L)": "2,700", "Weight (g)": "1,250" })]);
     expect(r.records).toEqual([]);

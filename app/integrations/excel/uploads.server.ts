@@ -68,7 +68,7 @@ export interface UploadPreview {
   products: number;
   errors: CellIssue[];
   warnings: CellIssue[];
-  /** A copy of the file with its problems marked can be downloaded (errorWorkbook): not for files refused as a whole. */
+  /** A copy of the file with its problems marked can be downloaded (errorWorkbook): not for files refused as a whole, nor once the file is deleted (expired, cancelled). */
   markedCopy: boolean;
   /** The preview run (counts of variants and products), when the file was valid. */
   run: RunView | null;
@@ -414,7 +414,7 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
     products: stored.products ?? 0,
     errors: stored.errors ?? [],
     warnings: stored.warnings ?? [],
-    markedCopy: (stored.errors ?? []).length > 0 && stored.markedCopy !== false,
+    markedCopy: (stored.errors ?? []).length > 0 && stored.markedCopy !== false && fileDeletedReason(upload.status) === null,
     run,
     // Shown (with their texts) only while the upload waits to be imported: the page and the
     // command line ask for the preview again and again while it is checked and committed.
@@ -534,6 +534,16 @@ export async function cancelUpload(db: ShopDb, uploadId: string): Promise<void> 
   await deleteUploadBytes(db, [uploadId]);
 }
 
+/**
+ * Why an upload's file is no longer kept, for the merchant, when its status says so: expiring and
+ * cancelling an upload delete its file (deleteUploadBytes), so no marked copy can be made of it.
+ */
+function fileDeletedReason(status: string): string | null {
+  if (status === "expired") return `uploads not imported within ${UPLOAD_KEEP_DAYS} days are deleted`;
+  if (status === "cancelled") return "a cancelled upload's file is deleted";
+  return null;
+}
+
 /** The uploaded workbook with its bad cells highlighted and explained. */
 export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fileName: string; bytes: Buffer }> {
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
@@ -541,6 +551,12 @@ export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fil
   const stored = storedPreview(upload);
   if (!(stored.errors ?? []).length || stored.markedCopy === false) {
     throw new MerchantError("No copy with the problems marked is made of this file: it was refused as a whole. The problems are listed on the Import & export page.", true);
+  }
+  // Checked before the file is read: a deleted file reads as no bytes, which the workbook reader
+  // would refuse as an empty file, an error the merchant cannot act on.
+  const deleted = fileDeletedReason(upload.status);
+  if (deleted !== null || (await db.uploadBytes.count({ where: { uploadId, kind: "file" } })) === 0) {
+    throw new MerchantError(`This file is no longer kept${deleted ? `: ${deleted}` : ""}. Upload the file again to get a new copy with its problems marked.`, true);
   }
   const bytes = await withUploadFile(db, uploadId, (filePath) => annotateWorkbook(filePath, stored.errors ?? []));
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
