@@ -116,6 +116,40 @@ it("follows a products/update that removed the barcode and the tags in Shopify (
   expect((await db.passport.findFirstOrThrow({ where: { variantId: variant.id } })).gtin).toBeNull();
 });
 
+it("follows a products/update that removed every image in Shopify: the value goes and the passport gets a new version", async () => {
+  const image = { src: "https://cdn.example.com/tee.jpg", alt: "Front", position: 1 };
+  const payload = (withImage: boolean, updated: string): ProductWebhookPayload => ({
+    id: 1,
+    title: "Tee",
+    handle: "tee",
+    body_html: "<p>x</p>",
+    updated_at: updated,
+    options: [{ name: "Title", position: 1 }],
+    variants: [{ id: 11, position: 1, sku: "TEE-1", barcode: "4006381333931", option1: "Default Title" }],
+    images: withImage ? [image] : [],
+    media: withImage ? [{ media_content_type: "IMAGE", alt: image.alt, position: 1, preview_image: { src: image.src } }] : [],
+  });
+  const run = (p: ProductWebhookPayload) => sync(recordFromWebhook(p, { primaryLocale: "en" }).record);
+  await run(payload(true, "2026-01-01T10:00:00Z"));
+  expect(await db.fieldValue.count({ where: { field: "images" } })).toBe(1);
+  const before = await db.passport.findFirstOrThrow();
+  const shown = await db.passportVersion.findFirstOrThrow({ where: { passportId: before.id, version: before.currentVersion } });
+  expect(shown.content).toContain("cdn.example.com/tee.jpg");
+
+  const { runId, report } = await run(payload(false, "2026-01-02T10:00:00Z"));
+  expect(report.counts).toMatchObject({ updated: 1, unchanged: 0, failed: 0 });
+  expect(await db.fieldValue.findFirst({ where: { field: "images" } })).toBeNull();
+  expect(await db.fieldChange.count({ where: { runId, field: "images", newValue: null } })).toBe(1);
+  const after = await db.passport.findFirstOrThrow({ where: { id: before.id } });
+  expect(after.currentVersion).toBe(before.currentVersion + 1);
+  const latest = await db.passportVersion.findFirstOrThrow({ where: { passportId: after.id, version: after.currentVersion } });
+  expect(latest.content).not.toContain("cdn.example.com/tee.jpg");
+
+  // The same payload again changes nothing.
+  const again = await run(payload(false, "2026-01-02T10:00:00Z"));
+  expect(again.report.counts).toMatchObject({ updated: 0, unchanged: 1 });
+});
+
 /** A valid GTIN-13 of its own for each n. */
 function gtin13(n: number): string {
   const body = String(400638100000 + n);

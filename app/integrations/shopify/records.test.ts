@@ -140,7 +140,7 @@ describe("records from GraphQL nodes", () => {
     expect(record.fields).toEqual({ title: { de: "Gift card" } });
     expect(record.variants[0].fields).toEqual({});
     // ... and lists it as empty, so that where Shopify owns the field the catalog's value is cleared.
-    expect(record.emptyFields).toEqual(["description", "vendor", "productType", "category", "tags"]);
+    expect(record.emptyFields).toEqual(["description", "images", "vendor", "productType", "category", "tags"]);
     expect(record.variants[0].emptyFields).toEqual(["sku", "barcode", "weight"]);
   });
 
@@ -180,6 +180,42 @@ describe("values Shopify has empty", () => {
     const cleared = recordFromWebhook({ ...payload, variants: [{ ...payload.variants![0], barcode: "" }] }, ctx).record;
     expect(cleared.variants[0].fields).toEqual({ sku: "CAP-1", weight: 120 });
     expect(recordHash(cleared)).not.toBe(recordHash({ ...cleared, variants: [{ ...cleared.variants[0], emptyFields: undefined }] }));
+  });
+
+  it("lists the images as empty when the input carries media or images and has none, in either input", () => {
+    // Every image removed in Shopify: GraphQL media (a video is no image), the webhook's media and images.
+    const node = { ...graphqlTee(), media: [{ id: "gid://shopify/Video/72", mediaContentType: "VIDEO" }] };
+    const fromGraphql = recordFromGraphql(node, ctx).record;
+    expect(fromGraphql.fields.images).toBeUndefined();
+    expect(fromGraphql.emptyFields).toEqual(["images"]);
+    expect(recordFromGraphql({ ...graphqlTee(), media: [] }, ctx).record.emptyFields).toEqual(["images"]);
+    const payload = { ...webhookTee(), images: [], media: [] };
+    const fromWebhook = recordFromWebhook(payload, ctx).record;
+    expect(fromWebhook.fields.images).toBeUndefined();
+    expect(fromWebhook.emptyFields).toEqual(["images"]);
+    expect(fromWebhook).toEqual(fromGraphql);
+    expect(recordHash(fromWebhook)).toBe(recordHash(fromGraphql));
+    // Either list alone carries the images.
+    const { media: _media, ...imagesOnly } = payload;
+    void _media;
+    expect(recordFromWebhook(imagesOnly, ctx).record.emptyFields).toEqual(["images"]);
+    const { images: _images, ...mediaOnly } = payload;
+    void _images;
+    expect(recordFromWebhook(mediaOnly, ctx).record.emptyFields).toEqual(["images"]);
+  });
+
+  it("says nothing about images the input does not carry, and keeps the hash of a product that has images", () => {
+    const { media: _media, ...node } = graphqlTee();
+    void _media;
+    expect(recordFromGraphql(node, ctx).record).not.toHaveProperty("emptyFields");
+    const { media: _m, images: _i, ...payload } = webhookTee();
+    void _m;
+    void _i;
+    const { record } = recordFromWebhook(payload, ctx);
+    expect(record).not.toHaveProperty("emptyFields");
+    expect(record.fields.images).toBeUndefined();
+    // A product with images: no emptyFields, so its hash is the one stored before empty images were listed.
+    expect(recordFromWebhook(webhookTee(), ctx).record).not.toHaveProperty("emptyFields");
   });
 
   it("lists a mapped metafield the product does not have, but only when the input carries metafields", () => {

@@ -6,11 +6,13 @@
 //
 // Conventions:
 // - externalId: the product / variant GID; updatedAt: the product's updatedAt (out-of-order guard).
-// - A value Shopify has empty (description, vendor, product type, category, tags, weight (0), SKU,
-//   barcode, a mapped metafield that is gone) is left out of the fields and listed in emptyFields:
-//   where Shopify owns the field its value is cleared in the catalog too (the barcode removed in
-//   Shopify leaves the passport); where another integration owns it, it stays. A field the input
-//   does not carry at all (a payload without metafields) is neither: Shopify says nothing about it.
+// - A value Shopify has empty (description, vendor, product type, category, tags, images, weight
+//   (0), SKU, barcode, a mapped metafield that is gone) is left out of the fields and listed in
+//   emptyFields: where Shopify owns the field its value is cleared in the catalog too (the barcode
+//   removed in Shopify leaves the passport); where another integration owns it, it stays. A field
+//   the input does not carry at all (a payload without metafields; one without media or images) is
+//   neither: Shopify says nothing about it. Images are empty when the media (or the webhook's
+//   images) are carried and none is an image with a URL.
 //   (The Excel import differs: an empty cell means "no value in this file".)
 // - Barcode: passed to the engine exactly as Shopify has it, even when it is not a valid GTIN.
 //   The engine then fails that one variant with the reason ("Barcode (GTIN): … wrong check digit"),
@@ -162,7 +164,8 @@ interface Normalized {
   tags: string[] | undefined;
   updatedAt: string | null;
   category: string | null | undefined;
-  images: Image[];
+  /** Empty when Shopify has none; undefined when the input carries neither media nor images. */
+  images: Image[] | undefined;
   metafields: MetafieldValue[] | undefined;
   variants: {
     id: string;
@@ -211,8 +214,8 @@ function normalizeGraphql(node: GqlProductNode): Normalized {
     tags: node.tags,
     updatedAt: node.updatedAt ?? null,
     category: node.category === undefined ? undefined : (node.category?.fullName ?? null),
-    images: (node.media ?? [])
-      .filter((m) => m.mediaContentType === "IMAGE" || (m.mediaContentType === undefined && m.image))
+    images: node.media
+      ?.filter((m) => m.mediaContentType === "IMAGE" || (m.mediaContentType === undefined && m.image))
       .map((m) => image(m.image?.url, m.alt ?? m.image?.altText))
       .filter((i): i is Image => i !== null),
     metafields: node.metafields,
@@ -244,7 +247,7 @@ function normalizeWebhook(p: ProductWebhookPayload): Normalized {
     ? byPosition(p.media)
         .filter((m) => (m.media_content_type ?? "IMAGE") === "IMAGE")
         .map((m) => image(m.preview_image?.src, m.alt))
-    : byPosition(p.images ?? []).map((i) => image(i.src, i.alt));
+    : p.images && byPosition(p.images).map((i) => image(i.src, i.alt));
   return {
     id: p.admin_graphql_api_id ?? productGid(p.id),
     handle: p.handle,
@@ -256,7 +259,7 @@ function normalizeWebhook(p: ProductWebhookPayload): Normalized {
     tags: p.tags === undefined ? undefined : (p.tags ?? "").split(",").map((t) => t.trim()).filter(Boolean),
     updatedAt: p.updated_at ?? null,
     category: p.category === undefined ? undefined : (p.category?.full_name ?? null),
-    images: images.filter((i): i is Image => i !== null),
+    images: images?.filter((i): i is Image => i !== null),
     metafields: p.metafields,
     variants: (p.variants ?? []).map((v) => {
       const values = [v.option1, v.option2, v.option3];
@@ -337,7 +340,8 @@ function toRecord(n: Normalized, ctx: MappingContext): MappedRecord {
   const description = nonEmpty(n.descriptionHtml);
   if (description !== null) fields.description = { [locale]: description };
   else if (n.descriptionHtml !== undefined) empty.push("description");
-  if (n.images.length) fields.images = n.images;
+  if (n.images?.length) fields.images = n.images;
+  else if (n.images !== undefined) empty.push("images");
   putText(fields, empty, "vendor", n.vendor);
   putText(fields, empty, "productType", n.productType);
   putText(fields, empty, "category", n.category);
