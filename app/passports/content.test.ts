@@ -188,6 +188,29 @@ describe("htmlToPlainText", () => {
     expect(htmlToPlainText("<p>One</p><p>Two<br>lines</p><ol><li>a</li><li>b</li></ol>")).toBe("One\nTwo\nlines\n\n• a\n• b");
   });
 
+  it("keeps the cells of a table row apart and each row on its line", () => {
+    expect(htmlToPlainText("<table><tr><th>Size</th><th>Chest</th></tr><tr><td>S</td><td>90 cm</td></tr></table>")).toBe("Size Chest\nS 90 cm");
+    expect(htmlToPlainText('<p>Sizes:</p><table><tbody><tr><td class="a"> S </td>\n<td>90&nbsp;cm</td></tr></tbody></table><p>Next</p>')).toBe("Sizes:\nS 90 cm\n\nNext");
+    // As Shopify's editor writes a table: a line per tag.
+    const formatted = "<p>Sizes</p>\n<table>\n<tbody>\n<tr>\n<th>Size</th>\n<th>Chest</th>\n</tr>\n<tr>\n<td>S</td>\n<td>90 cm</td>\n</tr>\n</tbody>\n</table>\n<p>Next</p>";
+    expect(htmlToPlainText(formatted)).toBe("Sizes\nSize Chest\nS 90 cm\n\nNext");
+  });
+
+  it("breaks the line before a block element that follows text, as after one", () => {
+    expect(htmlToPlainText("Made in Portugal<div>100% linen</div>")).toBe("Made in Portugal\n100% linen");
+    expect(htmlToPlainText("Intro<ul><li>a</li></ul>Outro")).toBe("Intro\n• a\nOutro");
+  });
+
+  it("puts the terms and descriptions of a definition list on lines of their own", () => {
+    expect(htmlToPlainText("<dl><dt>Fit</dt><dd>Regular</dd></dl>")).toBe("Fit\nRegular");
+    expect(htmlToPlainText("<p>Details</p><dl><dt>Fit</dt><dd>Regular</dd><dt>Collar</dt><dd>Button-down</dd></dl>after")).toBe("Details\nFit\nRegular\nCollar\nButton-down\nafter");
+  });
+
+  it("does not add blank lines between blocks that already break", () => {
+    // The text of these descriptions is what it was before opening tags broke lines: their passports keep their hash.
+    expect(htmlToPlainText("<h2>Fit</h2><p>True to size</p>\n<p>Model wears M</p><div><p>Nested</p></div>")).toBe("Fit\nTrue to size\n\nModel wears M\nNested");
+  });
+
   it("does not decode twice", () => {
     expect(htmlToPlainText("&amp;lt;script&amp;gt;")).toBe("&lt;script&gt;");
   });

@@ -179,7 +179,8 @@ const plainTextCache = new LRUCache<string, string>({ max: 500 });
 /**
  * HTML (a Shopify description) to plain text. sanitize-html does the parsing and drops every tag
  * and the contents of script/style-like elements; line breaks are kept at block boundaries so
- * paragraphs and list items stay readable. The result is text, to be escaped wherever it is shown.
+ * paragraphs, list items and table rows stay readable, and the cells of a row are a space apart.
+ * The result is text, to be escaped wherever it is shown.
  */
 export function htmlToPlainText(html: string): string {
   const cached = plainTextCache.get(html);
@@ -189,12 +190,41 @@ export function htmlToPlainText(html: string): string {
   return text;
 }
 
+/**
+ * Where a block element opens (or a dt/dd closes) the text needs a line break, unless it already
+ * has one on either side. Opening tags cannot simply become "\n" like closing ones: every
+ * `</p><p>` would turn into a blank line and change the text of ordinary descriptions. The marker
+ * is a private-use character, removed from the input first so that no description can hold it.
+ */
+const SOFT_BREAK = "\uE000";
+const BLOCK = "p|div|h[1-6]|tr|blockquote|section|article|ul|ol|dl|table|pre";
+const BLOCK_END = new RegExp(`</(?:${BLOCK})\\s*>`, "gi");
+const SOFT_BREAK_TAG = new RegExp(`<(?:${BLOCK}|dt|dd)\\b[^>]*>|</(?:dt|dd)\\s*>`, "gi");
+const SOFT_BREAK_RUN = new RegExp(`(?:[ \\t\\r]*${SOFT_BREAK})+[ \\t\\r]*`, "g");
+
+/**
+ * Whitespace around table tags is source formatting (editors write a line per row or cell), and
+ * would split a row over several lines: dropped. The lookbehind starts a match only where a run of
+ * whitespace starts, so that long runs cost linear time.
+ */
+const TABLE_TAG = "</?(?:table|thead|tbody|tfoot|tr|th|td)\\b";
+const TABLE_TAG_SPACE = new RegExp(`(?<![ \\t\\r\\n\\f])[ \\t\\r\\n\\f]+(?=${TABLE_TAG})|(${TABLE_TAG}[^>]*>)[ \\t\\r\\n\\f]+`, "gi");
+
 function convertHtmlToPlainText(html: string): string {
   const withBreaks = html
+    .replaceAll(SOFT_BREAK, "")
+    .replace(TABLE_TAG_SPACE, "$1")
     .replace(/<br\b[^>]*>/gi, "\n")
     .replace(/<li\b[^>]*>/gi, "\n• ")
-    .replace(/<\/(p|div|h[1-6]|tr|blockquote|section|article|ul|ol|table|pre)\s*>/gi, "\n");
-  const text = textOfHtml(withBreaks);
+    .replace(BLOCK_END, "\n")
+    .replace(SOFT_BREAK_TAG, SOFT_BREAK)
+    // The cells of a row stay on its line, a space apart (a tab would show as a space anyway).
+    .replace(/<t[dh]\b[^>]*>/gi, " ");
+  const text = textOfHtml(withBreaks).replace(SOFT_BREAK_RUN, (run: string, offset: number, whole: string) => {
+    const before = whole[offset - 1];
+    const after = whole[offset + run.length];
+    return before === undefined || before === "\n" || after === undefined || after === "\n" ? "" : "\n";
+  });
   return text
     .replace(/\u00a0/g, " ")
     .split("\n")
