@@ -195,6 +195,22 @@ describe("GS1 Digital Link qualifiers", () => {
   });
 });
 
+describe("Digital Links read by a verifier in a browser", () => {
+  it("allows any origin on the redirect, exposing its Link, and on the resolver's errors", async () => {
+    for (const url of [`/s/passport-test/01/${GTIN}`, `/01/${GTIN}/10/LOT1`]) {
+      const response = await get(url, { Origin: "https://verifier.example", Accept: "application/ld+json" });
+      expect(response.status, url).toBe(307);
+      expect(response.headers.get("Access-Control-Allow-Origin"), url).toBe("*");
+      expect(response.headers.get("Access-Control-Expose-Headers"), url).toBe("Link");
+    }
+    for (const [url, status] of [["/01/4006381333932", 400], ["/s/passport-test/01/5901234123457", 404], [`/s/no-such-shop/01/${GTIN}`, 404]] as const) {
+      const response = await get(url, { Origin: "https://verifier.example" });
+      expect(response.status, url).toBe(status);
+      expect(response.headers.get("Access-Control-Allow-Origin"), url).toBe("*");
+    }
+  });
+});
+
 describe("Digital Link errors in the reader's language", () => {
   it("answers a bad GTIN in the language of ?lang or Accept-Language, like the 404 page", async () => {
     const german = await get("/01/4006381333932?lang=de");

@@ -22,6 +22,12 @@ import { buildUntpCredential, didWebFromUrl } from "./untp";
 
 const HTML = "text/html; charset=utf-8";
 
+/**
+ * Passports are public: any origin may read what the machine-readable routes answer, and a
+ * verifier's fetch of a scanned Digital Link needs it on the redirect and on its errors as well.
+ */
+const CORS = { "Access-Control-Allow-Origin": "*" };
+
 /** A language tag as BCP 47 spells it (`de`, `pt-BR`, `zh-Hant-TW`); anything else is ignored. */
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}$/;
 
@@ -37,9 +43,13 @@ function requestedLocale(request: Request): string | undefined {
   return validTag(request.headers.get("Accept-Language")?.split(",")[0]?.split(";")[0]);
 }
 
-/** 404 and 400 pages are in the reader's language (`?lang=` or Accept-Language): caches must keep them apart. */
+/**
+ * 404 and 400 pages are in the reader's language (`?lang=` or Accept-Language): caches must keep
+ * them apart. They may answer a verifier's fetch of the JSON-LD or a Digital Link, which should be
+ * able to read the status rather than see a CORS failure.
+ */
 function messagePage(status: 400 | 404, body: string, maxAge: number): Response {
-  return new Response(body, { status, headers: { "Content-Type": HTML, "Cache-Control": `public, max-age=${maxAge}`, Vary: "Accept-Language" } });
+  return new Response(body, { status, headers: { "Content-Type": HTML, "Cache-Control": `public, max-age=${maxAge}`, Vary: "Accept-Language", ...CORS } });
 }
 
 function notFound(request: Request): Response {
@@ -85,9 +95,7 @@ export async function passportResponse(request: Request, idParam: string, client
   const locale = requestedLocale(request);
   const language = renderedLanguageKey(passport.content, locale);
   if (asJsonLd) {
-    return cachedResponse(request, etagFor(passport, "jsonld", [language]), () => JSON.stringify(credential(passport, locale), null, 2), "application/ld+json; charset=utf-8", {
-      "Access-Control-Allow-Origin": "*",
-    });
+    return cachedResponse(request, etagFor(passport, "jsonld", [language]), () => JSON.stringify(credential(passport, locale), null, 2), "application/ld+json; charset=utf-8", CORS);
   }
   const urls = passportUrls(passport.shop, passport.publicId, passport.gtin);
   const locales = Object.keys(passport.content.title).sort();
@@ -149,12 +157,15 @@ export async function digitalLinkResponse(request: Request, clientAddress?: stri
   const lang = validTag(new URL(request.url).searchParams.get("lang"));
   if (lang) target.searchParams.set("lang", lang);
   // 307 keeps the method and lets the client's Accept (HTML or JSON-LD) pick the representation.
+  // A browser follows a cross-origin redirect only if the redirect itself allows CORS.
   return new Response(null, {
     status: 307,
     headers: {
       Location: target.toString(),
       "Cache-Control": "public, max-age=300",
       Link: `<${digitalLinkUrl(shopBaseUrl(shop), link.gtin, link.qualifiers)}>; rel="canonical"`,
+      ...CORS,
+      "Access-Control-Expose-Headers": "Link",
     },
   });
 }
@@ -179,5 +190,5 @@ export async function shopDidResponse(request: Request, handle: string, clientAd
     service: [{ id: `${id}#passports`, type: "DigitalProductPassports", serviceEndpoint: config().passportBaseUrl, name }],
   };
   const etag = `"did-${contextDigest([config().passportBaseUrl, row.shop, name])}"`;
-  return cachedResponse(request, etag, () => JSON.stringify(document, null, 2), "application/did+json", { "Access-Control-Allow-Origin": "*" });
+  return cachedResponse(request, etag, () => JSON.stringify(document, null, 2), "application/did+json", CORS);
 }
