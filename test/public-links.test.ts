@@ -334,3 +334,33 @@ describe("labels.csv", () => {
     expect(csv).toContain(`${BASE}/s/other-brand/01/${GTIN}`);
   });
 });
+
+describe("a barcode two variants of a shop share", () => {
+  it("puts the Digital Link only on the passport it opens: the other's QR code, JSON-LD and lists use its own URL", async () => {
+    const SHARED = "00012345678905";
+    const twin: SourceRecord = {
+      externalId: "gid://shopify/Product/2",
+      handle: "twin-tee",
+      fields: { title: { en: "Twin tee" } },
+      variants: ["T-S", "T-L"].map((sku, i) => ({ externalId: `gid://shopify/ProductVariant/2${i}`, position: i + 1, fields: { sku, barcode: SHARED } })),
+    };
+    await sync(A, [shirt("A Linen Shirt", [{ sku: "A-1", barcode: GTIN }, { sku: "A-2" }]), twin]);
+    const small = await passportOf(A, "T-S");
+    const large = await passportOf(A, "T-L");
+    const shopLink = `${BASE}/s/passport-test/01/${SHARED}`;
+    const resolved = locationPath(await get(`/s/passport-test/01/${SHARED}`));
+    const [opened, other] = resolved === `/p/${small.passport.publicId}` ? [small, large] : [large, small];
+    expect(resolved).toBe(`/p/${opened.passport.publicId}`);
+
+    expect(await (await get(`/p/${opened.passport.publicId}/qr.svg`)).text()).toContain(`<title>${shopLink}</title>`);
+    expect(await (await get(`/p/${other.passport.publicId}/qr.svg`)).text()).toContain(`<title>${BASE}/p/${other.passport.publicId}</title>`);
+    expect((await (await get(`/p/${opened.passport.publicId}.jsonld`)).json()).credentialSubject.product.id).toBe(shopLink);
+    expect((await (await get(`/p/${other.passport.publicId}.jsonld`)).json()).credentialSubject.product.id).not.toBe(shopLink);
+    const listed = new Map<string, string | null>();
+    for await (const item of passportList(forShop(A))) listed.set(item.publicId, item.digitalLinkUrl);
+    expect(listed.get(opened.passport.publicId)).toBe(shopLink);
+    expect(listed.get(other.passport.publicId)).toBeNull();
+    // A barcode of one variant keeps its Digital Link.
+    expect(listed.get((await passportOf(A, "A-1")).passport.publicId)).toBe(`${BASE}/s/passport-test/01/${GTIN}`);
+  });
+});

@@ -5,7 +5,7 @@ import yazl from "yazl";
 import type { ShopDb } from "../db/scoped.server";
 import { chunks } from "../sync/slice.server";
 import { diffPassportContent, type PassportChange, type PassportContent } from "./content";
-import { passportUrls } from "./public.server";
+import { digitalLinkGtins, passportUrls } from "./public.server";
 import { qrTarget, renderQrPng, renderQrSvg } from "./qr";
 
 export interface PassportListItem {
@@ -49,11 +49,12 @@ export async function* passportList(db: ShopDb, options: { productId?: string } 
       }
     }
     const productById = new Map(products.map((p) => [p.id, p]));
+    const linkGtins = await digitalLinkGtins(db.shopDomain, [...passports.values()]);
     for (const v of variants) {
       const passport = passports.get(v.id);
       const product = productById.get(v.productId)!;
       if (!passport) continue;
-      const urls = passportUrls(db.shopDomain, passport.publicId, passport.gtin);
+      const urls = passportUrls(db.shopDomain, passport.publicId, linkGtins.get(passport.publicId) ?? null);
       yield {
         productTitle: product.title || product.handle,
         variantTitle: v.title,

@@ -9,12 +9,14 @@ import { renderBadDigitalLink, renderedLanguageKey, renderPassportNotFound, rend
 import {
   cachedResponse,
   contextDigest,
+  digitalLinkGtin,
   etagFor,
   findPublicIdByGtin,
   findPublishedPassport,
   passportUrls,
   shopBaseUrl,
   shopOwningGtin,
+  type PassportUrls,
   type PublishedPassport,
 } from "./public.server";
 import { clampQrSize, qrTarget, qrPng, renderQrSvg } from "./qr";
@@ -70,8 +72,12 @@ export function shopDid(shop: string): string {
   return didWebFromUrl(shopBaseUrl(shop));
 }
 
-function credential(passport: PublishedPassport, locale?: string) {
-  const urls = passportUrls(passport.shop, passport.publicId, passport.gtin);
+/** A published passport's URLs, its Digital Link only where that opens it (digitalLinkGtin). */
+async function publicUrls(passport: PublishedPassport): Promise<PassportUrls> {
+  return passportUrls(passport.shop, passport.publicId, await digitalLinkGtin(passport.shop, passport.publicId, passport.gtin));
+}
+
+function credential(passport: PublishedPassport, urls: PassportUrls, locale?: string) {
   return buildUntpCredential(passport.content, {
     publicId: passport.publicId,
     version: passport.version,
@@ -94,10 +100,12 @@ export async function passportResponse(request: Request, idParam: string, client
   if (!passport) return notFound(request);
   const locale = requestedLocale(request);
   const language = renderedLanguageKey(passport.content, locale);
+  const urls = await publicUrls(passport);
   if (asJsonLd) {
-    return cachedResponse(request, etagFor(passport, "jsonld", [language]), () => JSON.stringify(credential(passport, locale), null, 2), "application/ld+json; charset=utf-8", CORS);
+    // (The product's id is the Digital Link only while that opens this passport: part of the ETag.)
+    const etag = etagFor(passport, "jsonld", [language, urls.digitalLinkUrl ?? ""]);
+    return cachedResponse(request, etag, () => JSON.stringify(credential(passport, urls, locale), null, 2), "application/ld+json; charset=utf-8", CORS);
   }
-  const urls = passportUrls(passport.shop, passport.publicId, passport.gtin);
   const locales = Object.keys(passport.content.title).sort();
   return cachedResponse(
     request,
@@ -119,14 +127,14 @@ export async function qrResponse(request: Request, publicId: string, format: "sv
   if (limited) return limited;
   const passport = await findPublishedPassport(publicId);
   if (!passport) return notFound(request);
-  const urls = passportUrls(passport.shop, passport.publicId, passport.gtin);
+  const urls = await publicUrls(passport);
   const target = qrTarget({ passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl });
   const requested = new URL(request.url).searchParams.get("size");
   const size = clampQrSize(requested ? Number(requested) : undefined);
   if (format === "svg") {
-    return cachedResponse(request, etagFor(passport, `qr-svg-${size}`), () => renderQrSvg(target, { size }), "image/svg+xml; charset=utf-8");
+    return cachedResponse(request, etagFor(passport, `qr-svg-${size}`, [target]), () => renderQrSvg(target, { size }), "image/svg+xml; charset=utf-8");
   }
-  return cachedResponse(request, etagFor(passport, `qr-png-${size}`), () => new Uint8Array(qrPng(target, size)), "image/png");
+  return cachedResponse(request, etagFor(passport, `qr-png-${size}`, [target]), () => new Uint8Array(qrPng(target, size)), "image/png");
 }
 
 /**

@@ -7,6 +7,7 @@ import { config } from "../config.server";
 import { forShop } from "../db/scoped.server";
 import { db, openSqliteReader } from "../db.server";
 import { isSet, type SqlFlag } from "../sync/bulk-insert.server";
+import { chunks } from "../sync/slice.server";
 import type { PassportContent } from "./content";
 import { digitalLinkUrl } from "./gs1";
 import { shopHandle } from "../shop-handle";
@@ -24,7 +25,10 @@ export function shopBaseUrl(shop: string, baseUrl = config().passportBaseUrl): s
 
 export interface PassportUrls {
   url: string;
-  /** The shop's own GS1 Digital Link (`{base}/s/{handle}/01/{gtin14}`), when the variant has a GTIN. */
+  /**
+   * The shop's own GS1 Digital Link (`{base}/s/{handle}/01/{gtin14}`), when given a GTIN: pass the
+   * one digitalLinkGtins gives, so that the link opens this passport.
+   */
   digitalLinkUrl: string | null;
   jsonLdUrl: string;
   qrSvgUrl: string;
@@ -150,6 +154,47 @@ export async function findPublicIdByGtin(shop: string, gtin14: string): Promise<
   const active = await shopDb.variant.findMany({ where: { id: { in: candidates.map((c) => c.variantId) }, archivedAt: null }, select: { id: true } });
   const activeIds = new Set(active.map((v) => v.id));
   return (candidates.find((c) => activeIds.has(c.variantId)) ?? candidates[0]).publicId;
+}
+
+/** Whether a GTIN is shared by several passports of a shop, and which of them its Digital Link opens; kept a minute. */
+const gtinAnswers = new LRUCache<string, { shared: boolean; answer: string | null }>({ max: 50_000, ttl: 60_000 });
+
+/**
+ * The GTIN each passport's Digital Link carries, by public id: its own, unless that Digital Link
+ * opens another passport of the shop. Two variants can have one barcode (Shopify only warns); the
+ * resolver answers with one of them (findPublicIdByGtin), so the other's QR code would open the
+ * wrong passport: its QR code and links use its own URL instead (null here). Answers are kept a
+ * minute, so that a public page costs no extra query.
+ */
+export async function digitalLinkGtins(shop: string, passports: readonly { publicId: string; gtin: string | null }[]): Promise<Map<string, string | null>> {
+  const key = (gtin: string) => `${shop}\n${gtin}`;
+  const answers = new Map<string, { shared: boolean; answer: string | null }>();
+  for (const { gtin } of passports) {
+    const cached = gtin ? gtinAnswers.get(key(gtin)) : undefined;
+    if (gtin && cached) answers.set(gtin, cached);
+  }
+  const unknown = [...new Set(passports.map((p) => p.gtin).filter((gtin): gtin is string => !!gtin && !answers.has(gtin)))];
+  const shopDb = forShop(shop);
+  for (const part of chunks(unknown)) {
+    const counts = await shopDb.passport.groupBy({ by: ["gtin"], where: { gtin: { in: part } }, _count: { _all: true } });
+    const shared = new Set(counts.filter((c) => c._count._all > 1).map((c) => c.gtin));
+    for (const gtin of part) {
+      const found = shared.has(gtin) ? { shared: true, answer: await findPublicIdByGtin(shop, gtin) } : { shared: false, answer: null };
+      answers.set(gtin, found);
+      gtinAnswers.set(key(gtin), found);
+    }
+  }
+  return new Map(
+    passports.map((p) => {
+      const found = p.gtin ? answers.get(p.gtin) : undefined;
+      return [p.publicId, p.gtin && (!found?.shared || found.answer === p.publicId) ? p.gtin : null];
+    }),
+  );
+}
+
+/** One passport's Digital Link GTIN (digitalLinkGtins). */
+export async function digitalLinkGtin(shop: string, publicId: string, gtin: string | null): Promise<string | null> {
+  return (await digitalLinkGtins(shop, [{ publicId, gtin }])).get(publicId) ?? null;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { ShopDb } from "../../db/scoped.server";
 import { merchantMessage } from "../../errors";
 import { addAffectedEntities, noAffectedEntities, type AffectedEntities } from "../../passports/passports.server";
-import { passportUrls } from "../../passports/public.server";
+import { digitalLinkGtins, passportUrls } from "../../passports/public.server";
 import type { ChangeSet, FieldWrite } from "../../sync/merge";
 import { chunks } from "../../sync/slice.server";
 import { integrationSettings } from "../integrations.server";
@@ -105,10 +105,11 @@ async function passportLinks(db: ShopDb, affected: AffectedEntities | null): Pro
     }
     for (const part of chunks([...variantIds])) passports.push(...(await db.passport.findMany({ where: { variantId: { in: part } }, select })));
   }
+  const linkGtins = await digitalLinkGtins(db.shopDomain, passports);
   return passports.map((p) => {
     // Not published (held back, a draft product): its links come off the storefront.
     if (p.held) return { variantId: p.variantId, passportUrl: null };
-    const urls = passportUrls(db.shopDomain, p.publicId, p.gtin);
+    const urls = passportUrls(db.shopDomain, p.publicId, linkGtins.get(p.publicId) ?? null);
     return { variantId: p.variantId, passportUrl: urls.url, digitalLinkUrl: urls.digitalLinkUrl };
   });
 }
