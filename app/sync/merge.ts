@@ -242,6 +242,8 @@ export function recordHash(record: SourceRecord): string {
       h: record.handle ?? null,
       f: record.fields,
       ...(record.emptyFields?.length ? { e: record.emptyFields } : {}),
+      // (A variant removed among those a record could not list changes only this list.)
+      ...(record.allVariantIds ? { a: record.allVariantIds } : {}),
       v: record.variants.map((v) => (v.emptyFields?.length ? [v.externalId, v.position ?? null, v.fields, v.emptyFields] : [v.externalId, v.position ?? null, v.fields])),
     });
     hash = sha256(body, "base64url");
@@ -541,6 +543,16 @@ class Merger {
     return result;
   }
 
+  /** The catalog variants linked to these external ids of the integration's. */
+  private linkedVariantIds(externalIds: readonly string[]): Set<string> {
+    const ids = new Set<string>();
+    for (const externalId of externalIds) {
+      const link = this.slice.variantLinks.get(externalId);
+      if (link) ids.add(link.entityId);
+    }
+    return ids;
+  }
+
   /** identifierOf, through this merge's parse. */
   private identifierOf(raw: unknown, matchBy: MatchBy): string | null {
     return identifierOfValue(raw, matchBy, this.parseBarcode);
@@ -591,9 +603,10 @@ class Merger {
       const ok = this.primaryVariant(sv, index, product, productUpdated || created, listed);
       allVariantsOk &&= ok;
     });
+    const stillInSource = record.allVariantIds && this.linkedVariantIds(record.allVariantIds);
     for (const vid of slice.variantIdsByProduct.get(product.id) ?? []) {
       const v = slice.variants.get(vid);
-      if (v && !listed.has(vid) && v.linkedIntegrationIds.has(this.integrationId)) state.droppedVariants.add(vid);
+      if (v && !listed.has(vid) && !stillInSource?.has(vid) && v.linkedIntegrationIds.has(this.integrationId)) state.droppedVariants.add(vid);
     }
 
     if (created) out.products.created++;

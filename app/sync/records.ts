@@ -47,6 +47,12 @@ export interface SourceRecord {
    */
   emptyFields?: FieldKey[];
   variants: SourceVariant[];
+  /**
+   * The external ids of all the product's variants, when `variants` lists only some of them (a
+   * Shopify products/update webhook carries the first 100 variants and the ids of all): a
+   * primary then drops only the variants this list leaves out, not those it could not carry.
+   */
+  allVariantIds?: string[];
   /** The source's own last-modified time: older data never overwrites newer. */
   updatedAt?: Date;
   ref?: RecordRef;

@@ -160,7 +160,8 @@ export class SliceLoader {
 
   private async loadLinks(records: readonly SourceRecord[]): Promise<void> {
     const productExt = records.map((r) => r.externalId).filter((id) => !this.slice.productLinks.has(id));
-    const variantExt = records.flatMap((r) => r.variants.map((v) => v.externalId)).filter((id) => !this.slice.variantLinks.has(id));
+    // (A record that lists only some of its product's variants names the rest: merge.ts needs their links.)
+    const variantExt = records.flatMap((r) => [...r.variants.map((v) => v.externalId), ...(r.allVariantIds ?? [])]).filter((id) => !this.slice.variantLinks.has(id));
     for (const [type, ids, target] of [
       ["product", productExt, this.slice.productLinks],
       ["variant", variantExt, this.slice.variantLinks],

@@ -233,6 +233,9 @@ export function restTime(iso: string | null): string | null {
   return iso ? iso.replace(/Z$/, "+00:00") : null;
 }
 
+/** Variants a product webhook carries in full (Shopify, API 2024-04 on); variant_gids lists all. */
+export const WEBHOOK_VARIANTS = 100;
+
 export function restProduct(p: ProductRecord): Record<string, unknown> {
   const images = p.images.map((img) => ({
     id: img.imageId,
@@ -262,7 +265,8 @@ export function restProduct(p: ProductRecord): Record<string, unknown> {
     tags: p.tags.join(", "),
     status: p.status.toLowerCase(),
     admin_graphql_api_id: gid("Product", p.id),
-    variants: p.variants.map((v) => {
+    // As Shopify's: the first 100 variants in full, every variant's id in variant_gids.
+    variants: p.variants.slice(0, WEBHOOK_VARIANTS).map((v) => {
       const grams = v.weight ? Math.round(weightToGrams(v.weight)) : 0;
       return {
         admin_graphql_api_id: gid("ProductVariant", v.id),

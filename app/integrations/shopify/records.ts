@@ -130,6 +130,8 @@ export interface ProductWebhookPayload {
   media?: { media_content_type?: string; alt?: string | null; position?: number | null; preview_image?: { src?: string | null } | null }[];
   /** Present when the webhook subscription includes metafield namespaces. */
   metafields?: MetafieldValue[];
+  /** Every variant of the product; `variants` holds the first 100 only (Shopify, 2024-04 on). */
+  variant_gids?: { admin_graphql_api_id?: string; updated_at?: string | null }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +178,8 @@ interface Normalized {
     grams: number | null | undefined;
     metafields: MetafieldValue[] | undefined;
   }[];
+  /** Every variant's id, when `variants` lists only some (a webhook of a product with 101+ variants). */
+  allVariantIds?: string[];
 }
 
 const PLACEHOLDER_OPTION = { name: "Title", value: "Default Title" };
@@ -241,6 +245,17 @@ function byPosition<T extends { position?: number | null }>(items: readonly T[])
     .map((x) => x.item);
 }
 
+/**
+ * The ids of all the product's variants when the payload lists only some: Shopify's webhook carries
+ * the first 100 variants of a product, and the ids of all in variant_gids. Undefined when it lists
+ * every one (then the record is as it always was, hash included).
+ */
+function allVariantIdsOf(p: ProductWebhookPayload): string[] | undefined {
+  const ids = (p.variant_gids ?? []).map((v) => v.admin_graphql_api_id).filter((id): id is string => typeof id === "string" && id !== "");
+  const listed = new Set((p.variants ?? []).map((v) => v.admin_graphql_api_id ?? variantGid(v.id)));
+  return ids.some((id) => !listed.has(id)) ? ids : undefined;
+}
+
 function normalizeWebhook(p: ProductWebhookPayload): Normalized {
   const optionNames = byPosition(p.options ?? []).map((o) => o.name);
   const images = p.media
@@ -261,6 +276,7 @@ function normalizeWebhook(p: ProductWebhookPayload): Normalized {
     category: p.category === undefined ? undefined : (p.category?.full_name ?? null),
     images: images?.filter((i): i is Image => i !== null),
     metafields: p.metafields,
+    allVariantIds: allVariantIdsOf(p),
     variants: (p.variants ?? []).map((v) => {
       const values = [v.option1, v.option2, v.option3];
       const options: OptionValue[] = [];
@@ -368,7 +384,15 @@ function toRecord(n: Normalized, ctx: MappingContext): MappedRecord {
     return { externalId: v.id, fields: vf, ...(vEmpty.length ? { emptyFields: vEmpty } : {}), position: v.position ?? index + 1, ref: vref };
   });
 
-  const record: SourceRecord = { externalId: n.id, handle: n.handle, fields, ...(empty.length ? { emptyFields: empty } : {}), variants, ref };
+  const record: SourceRecord = {
+    externalId: n.id,
+    handle: n.handle,
+    fields,
+    ...(empty.length ? { emptyFields: empty } : {}),
+    variants,
+    ...(n.allVariantIds ? { allVariantIds: n.allVariantIds } : {}),
+    ref,
+  };
   if (n.updatedAt) {
     const at = new Date(n.updatedAt);
     if (!Number.isNaN(at.getTime())) record.updatedAt = at;
