@@ -1,11 +1,15 @@
 // The export's reads against a real database (SQLite, or PostgreSQL with PASSPORT_TEST_DB=postgres):
 // order, archived flags, values, filters, translation locales, and nothing of another shop.
+import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
 import { beforeEach, describe, expect, it } from "vitest";
 import { deleteShopData, forShop, type ShopDb } from "../../db/scoped.server";
 import { executeSync } from "../../sync/engine.server";
 import type { SourceRecord } from "../../sync/records";
 import { connectIntegration } from "../integrations.server";
-import { catalogGroupCounts, catalogLocales, exportProducts, type ExportFilter } from "./export.server";
+import { catalogGroupCounts, catalogLocales, exportProducts, writeCatalogWorkbook, type ExportFilter } from "./export.server";
+import { makeTempDir } from "./fixtures/helpers";
+import { readProductsWorkbook } from "./reader";
 import { OTHER_SHOP, TEST_SHOP } from "../../../test/support/constants";
 
 const db = forShop(TEST_SHOP);
@@ -86,6 +90,45 @@ describe("archived variants", () => {
     // Included and only-archived exports keep every variant of their products.
     expect((await exported(db)).find((p) => p.handle === "tee")?.variants).toHaveLength(3);
     expect((await exported(db, { archived: "only" })).map((p) => p.variants.length)).toEqual([1]);
+  });
+
+  it("writes an archived variant without SKU, barcode or options with archived: exclude, so the ones after it keep their ids", async () => {
+    // bag: v1, v2 (archived), v3, none with anything to tell them apart; the reader names them by
+    // order, counting archived rows: v3 is "bag#3".
+    const variants = ["v1", "v2", "v3"].map((id, i) => ({ externalId: id, position: i + 1, fields: {} }));
+    await sync(db, [{ externalId: "bag", handle: "bag", fields: { title: { en: "Bag" } }, variants }]);
+    const [v1, v2, v3] = await db.variant.findMany({ where: { product: { handle: "bag" } }, orderBy: { position: "asc" } });
+    for (const [variant, weight] of [[v1, 100], [v2, 200], [v3, 300]] as const) {
+      await db.fieldValue.create({ data: { shop: TEST_SHOP, entityId: variant.id, field: "weight", value: JSON.stringify(weight), updatedAt: new Date() } });
+    }
+    await db.variant.update({ where: { id: v2.id }, data: { archivedAt: new Date() } });
+
+    const tmp = await makeTempDir();
+    const readBack = async (filter: ExportFilter) => {
+      const path = tmp.path(`${filter.archived}.xlsx`);
+      const out = createWriteStream(path);
+      await writeCatalogWorkbook(db, out, filter);
+      await finished(out);
+      const result = await readProductsWorkbook(path, { primaryLocale: "en" });
+      expect(result.errors).toEqual([]);
+      return result;
+    };
+    try {
+      const included = await readBack({ archived: "include" });
+      const excluded = await readBack({ archived: "exclude" });
+      const bag = (result: typeof included) => result.records.find((r) => r.handle === "bag")?.variants.map((v) => ({ externalId: v.externalId, weight: v.fields.weight }));
+      expect(bag(included)).toEqual([
+        { externalId: "bag", weight: 100 },
+        { externalId: "bag#3", weight: 300 },
+      ]);
+      expect(bag(excluded)).toEqual(bag(included));
+      // The archived row is written (the sync of bag alone archived the other products, left out)
+      // and not imported.
+      expect(excluded.records.map((r) => r.handle)).toEqual(["bag"]);
+      expect(excluded.warnings.filter((w) => w.column === "Archived in source").map((w) => w.row)).toEqual([3]);
+    } finally {
+      await tmp.cleanup();
+    }
   });
 });
 

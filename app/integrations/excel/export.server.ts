@@ -9,7 +9,7 @@ import type { ShopDb, ShopTx } from "../../db/scoped.server";
 import { shopSettings } from "../../shop-settings.server";
 import { inShopAndJsonList, isSet, queryRows, sqlParam, type SqlFlag } from "../../sync/bulk-insert.server";
 import { DEFAULT_GROUP_COUNTS, isGroupKind, MAX_GROUPS, type GroupKind } from "./columns";
-import { writeProductsWorkbook, type ExportProduct, type WriteResult } from "./writer";
+import { writeProductsWorkbook, type ExportProduct, type ExportVariant, type WriteResult } from "./writer";
 
 export interface ExportFilter {
   search?: string;
@@ -63,10 +63,28 @@ export async function* exportProducts(db: ShopDb, filter: ExportFilter, onProgre
   }
 }
 
+/** The variant fields that tell variants apart in the file (the reader's SKU, barcode and options). */
+const SKU = FIELDS.find((f) => f.key === "sku")?.key;
+const GTIN = FIELDS.find((f) => f.level === "variant" && f.kind === "gtin")?.key;
+const OPTIONS = FIELDS.find((f) => f.level === "variant" && f.kind === "options")?.key;
+
+/**
+ * Whether a variant's row has a SKU, barcode or option value. The reader names a variant with none
+ * by its place among its product's variants with none, archived rows included; in doubt, no.
+ */
+function hasIdentifier(fields: Record<string, unknown>): boolean {
+  const filled = (value: unknown) => typeof value === "string" && value.trim() !== "";
+  if ((SKU && filled(fields[SKU])) || (GTIN && filled(fields[GTIN]))) return true;
+  const options = OPTIONS ? fields[OPTIONS] : undefined;
+  return Array.isArray(options) && options.some((o) => filled((o as { value?: unknown } | null)?.value));
+}
+
 /**
  * The products of one page in the order of `productIds`, each with its variants by position. With
  * archived "exclude", only the variants sold now: a product kept for them lists only those, and
- * one left with none is left out.
+ * one left with none is left out. Except an archived variant without SKU, barcode or options: it
+ * is written, marked archived (not imported), since the reader counts it when it names the
+ * variants after it that have none either ("<handle>#3"); left out, they would take its id.
  */
 async function* pageProducts(reader: Reader, shop: string, productIds: string[], archived: NonNullable<ExportFilter["archived"]>): AsyncGenerator<ExportProduct> {
   const ids = JSON.stringify(productIds);
@@ -88,28 +106,29 @@ async function* pageProducts(reader: Reader, shop: string, productIds: string[],
     shop,
     JSON.stringify([...productIds, ...variants.map((v) => v.id)]),
   );
-  const variantsByProduct = new Map<string, typeof variants>();
-  const withArchivedVariants = new Set<string>();
-  for (const v of variants) {
-    if (archived === "exclude" && isSet(v.archived)) {
-      withArchivedVariants.add(v.productId);
-      continue;
-    }
-    const list = variantsByProduct.get(v.productId);
-    if (list) list.push(v);
-    else variantsByProduct.set(v.productId, [v]);
-  }
   const valuesByEntity = groupRowsByEntity(values);
+  const variantsByProduct = new Map<string, ExportVariant[]>();
+  const withArchivedVariants = new Set<string>();
+  const sold = new Set<string>(); // products with a variant not archived
+  for (const v of variants) {
+    const variant = { archived: isSet(v.archived), fields: assembleFieldValues(valuesByEntity.get(v.id) ?? []) };
+    if (variant.archived) withArchivedVariants.add(v.productId);
+    else sold.add(v.productId);
+    if (archived === "exclude" && variant.archived && hasIdentifier(variant.fields)) continue;
+    const list = variantsByProduct.get(v.productId);
+    if (list) list.push(variant);
+    else variantsByProduct.set(v.productId, [variant]);
+  }
   const productById = new Map(products.map((p) => [p.id, p]));
   for (const id of productIds) {
     const product = productById.get(id);
     if (!product) continue; // deleted since the export began
-    if (withArchivedVariants.has(id) && !variantsByProduct.has(id)) continue; // every variant archived
+    if (archived === "exclude" && withArchivedVariants.has(id) && !sold.has(id)) continue; // every variant archived
     yield {
       handle: product.handle,
       archived: isSet(product.archived),
       fields: assembleFieldValues(valuesByEntity.get(id) ?? []),
-      variants: (variantsByProduct.get(id) ?? []).map((v) => ({ archived: isSet(v.archived), fields: assembleFieldValues(valuesByEntity.get(v.id) ?? []) })),
+      variants: variantsByProduct.get(id) ?? [],
     };
   }
 }
