@@ -100,12 +100,14 @@ export async function passportResponse(request: Request, idParam: string, client
   if (!passport) return notFound(request);
   const locale = requestedLocale(request);
   const language = renderedLanguageKey(passport.content, locale);
-  const urls = await publicUrls(passport);
   if (asJsonLd) {
+    const urls = await publicUrls(passport);
     // (The product's id is the Digital Link only while that opens this passport: part of the ETag.)
     const etag = etagFor(passport, "jsonld", [language, urls.digitalLinkUrl ?? ""]);
     return cachedResponse(request, etag, () => JSON.stringify(credential(passport, urls, locale), null, 2), "application/ld+json; charset=utf-8", CORS);
   }
+  // The page shows no Digital Link: its URLs need no lookup.
+  const urls = passportUrls(passport.shop, passport.publicId, null);
   const locales = Object.keys(passport.content.title).sort();
   return cachedResponse(
     request,
