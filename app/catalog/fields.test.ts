@@ -1,5 +1,6 @@
+import { fullFormats } from "ajv-formats/dist/formats";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, fieldDef, parseFieldValue, salesStatusOf } from "./fields";
+import { canonicalJson, fieldDef, normalizeHttpUrl, parseFieldValue, salesStatusOf } from "./fields";
 
 describe("product status", () => {
   it("takes Shopify's statuses in any case, stored in lower case", () => {
@@ -39,6 +40,69 @@ describe("limits on lists and names", () => {
     const certifications = Array.from({ length: 51 }, (_, i) => ({ name: `c${i}` }));
     expect(parseFieldValue("certifications", certifications)).toEqual({ ok: false, error: "Certifications: has more than 50 certifications; keep at most 50" });
     expect(parseFieldValue("options", [{ name: "Size", value: "x".repeat(256) }])).toEqual({ ok: false, error: "Options (0.value): is longer than 255 characters; shorten it to 255 at most" });
+  });
+});
+
+describe("URLs (images, certificate links)", () => {
+  /** The check behind the UNTP schema's `format: "uri"` (Ajv's full formats, as untp.ts uses). */
+  const isSchemaUri = (url: string) => (fullFormats.uri as (s: string) => boolean)(url);
+
+  it("stores what a browser accepts but RFC 3986 forbids percent-encoded, so passports can publish it", () => {
+    const cases: [string, string][] = [
+      ["https://cdn.shopify.com/files/Bluse_grün.jpg", "https://cdn.shopify.com/files/Bluse_gr%C3%BCn.jpg"],
+      ["https://cdn.example.com/My Shirt.jpg", "https://cdn.example.com/My%20Shirt.jpg"],
+      ["https://cdn.example.com/a|b.jpg", "https://cdn.example.com/a%7Cb.jpg"],
+      ["https://certs.example.com/prüfung/1", "https://certs.example.com/pr%C3%BCfung/1"],
+      ["https://cdn.example.com/x^y`z{1}[2].jpg?q=a|b^{c}[d]`#f#g|", "https://cdn.example.com/x%5Ey%60z%7B1%7D%5B2%5D.jpg?q=a%7Cb%5E%7Bc%7D%5Bd%5D%60#f%23g%7C"],
+      ['https://cdn.example.com/"quoted" <tag>.jpg', "https://cdn.example.com/%22quoted%22%20%3Ctag%3E.jpg"],
+      ["https://cdn.example.com/100%.jpg?off=5%", "https://cdn.example.com/100%25.jpg?off=5%25"],
+      ["https://bücher.example/Straße 1.jpg", "https://xn--bcher-kva.example/Stra%C3%9Fe%201.jpg"],
+      ["https://cdn.example.com/a\\b.jpg", "https://cdn.example.com/a/b.jpg"], // a browser reads a backslash as "/"
+    ];
+    for (const [raw, stored] of cases) {
+      expect(normalizeHttpUrl(raw), raw).toBe(stored);
+      expect(isSchemaUri(raw), raw).toBe(false);
+      expect(isSchemaUri(stored), stored).toBe(true);
+      expect(normalizeHttpUrl(stored), stored).toBe(stored);
+    }
+    expect(parseFieldValue("images", [{ url: " https://cdn.example.com/My Shirt.jpg ", alt: "Shirt" }])).toEqual({
+      ok: true,
+      value: [{ url: "https://cdn.example.com/My%20Shirt.jpg", alt: "Shirt" }],
+    });
+    expect(parseFieldValue("certifications", [{ name: "GOTS", url: "https://certs.example.com/prüfung/1" }])).toEqual({
+      ok: true,
+      value: [{ name: "GOTS", url: "https://certs.example.com/pr%C3%BCfung/1" }],
+    });
+  });
+
+  it("keeps a URL that is already valid byte for byte (no new passport version, no needless write)", () => {
+    const valid = [
+      "https://cdn.shopify.com/s/files/1/0612/3456/7890/products/tee-front.jpg?v=1699999999",
+      "https://cdn.shopify.com/s/files/1/0612/files/Bluse_gr%C3%BCn.jpg?v=123&width=800",
+      "https://res.example.com/w_100,h_100/b.jpg",
+      "https://cdn.example.com", // a browser would add "/"
+      "HTTPS://CDN.Example.COM:443/a/../b.jpg?v=1#top", // a browser would lower-case, drop the port, resolve ".."
+      "http://[2001:db8::1]:8080/x.jpg",
+      "https://user:pa$$@cdn.example.com/~me/a;b=c/(1)*!'.jpg?x=/?@:&y=#/?@",
+    ];
+    for (const url of valid) {
+      expect(isSchemaUri(url), url).toBe(true);
+      expect(normalizeHttpUrl(url), url).toBe(url);
+      expect(parseFieldValue("images", [{ url }]), url).toEqual({ ok: true, value: [{ url }] });
+      expect(parseFieldValue("certifications", [{ name: "GOTS", url }]), url).toEqual({ ok: true, value: [{ name: "GOTS", url }] });
+    }
+  });
+
+  it("still refuses what is not an http(s) URL, or what no encoding makes one", () => {
+    expect(parseFieldValue("images", [{ url: "ftp://cdn.example.com/a.jpg" }])).toEqual({ ok: false, error: "Images (0.url): must start with http:// or https://" });
+    expect(parseFieldValue("images", [{ url: "not a url" }])).toEqual({ ok: false, error: "Images (0.url): is not a valid URL" });
+    // A browser takes "{" in a host name; no DNS name holds one, and no escape makes it a "uri".
+    expect(parseFieldValue("images", [{ url: "https://cdn{1}.example.com/a.jpg" }])).toEqual({ ok: false, error: "Images (0.url): is not a valid URL" });
+    expect(parseFieldValue("certifications", [{ name: "GOTS", url: "https://certs{1}.example.com/a" }])).toEqual({
+      ok: false,
+      error: "Certifications (0.url): is not a valid URL",
+    });
+    for (const raw of ["javascript:alert(1)", "ftp://x.example/a", "https://", "", "https://cdn{1}.example.com/a.jpg"]) expect(normalizeHttpUrl(raw), raw).toBeUndefined();
   });
 });
 

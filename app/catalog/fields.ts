@@ -176,11 +176,59 @@ const country = z
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 /** A name, tag or option value. */
 const shortText = nonEmpty.max(255, "is longer than 255 characters; shorten it to 255 at most");
+
+/**
+ * An http(s) URL as RFC 3986 spells it, the "uri" format the UNTP schema requires of links: only
+ * unreserved characters, sub-delimiters, ":", "@", "/", "?" and %-escapes, one "#", and "[…]" only
+ * around an IPv6 host.
+ */
+const RFC3986_HTTP_URL =
+  /^https?:\/\/(?:[\w\-.~!$&'()*+,;=:@]|%[\dA-F]{2}|\[[\dA-F:.]+\])+(?:[\w\-.~!$&'()*+,;=:@/?]|%[\dA-F]{2})*(?:#(?:[\w\-.~!$&'()*+,;=:@/?]|%[\dA-F]{2})*)?$/i;
+/** A character RFC 3986 forbids in a path, query or fragment, or a "%" that starts no escape. */
+const NOT_URI_CHAR = /[^\w\-.~!$&'()*+,;=:@/?%]|%(?![\dA-F]{2})/gi;
+
+/**
+ * An http(s) URL in the form a passport can publish: what WHATWG's URL parser (browsers, zod's
+ * `.url()`) accepts but RFC 3986 forbids is percent-encoded — spaces and non-ASCII by the parser,
+ * then what it leaves ("|", "^", "`", "{", "}", "[", "]" after the host, a second "#", a bare "%").
+ * A URL that is already valid comes back byte for byte, not re-serialized: stored values and
+ * passport hashes must not change for the URLs every catalog holds (Shopify's CDN links). So a
+ * stored URL gives itself back (idempotent). undefined: not an http(s) URL, or one no encoding
+ * makes valid (a host such as `a{b}.com`, which WHATWG accepts).
+ */
+export function normalizeHttpUrl(raw: string): string | undefined {
+  const url = raw.trim();
+  if (RFC3986_HTTP_URL.test(url)) return url;
+  if (!URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
+  // The serialized host and user info hold no "/" (the parser escapes it in user info), so the
+  // first "/" after "scheme://" starts the path; a "#" in the fragment is escaped like the rest.
+  const href = parsed.href;
+  const pathAt = href.indexOf("/", parsed.protocol.length + 2);
+  const hashAt = href.indexOf("#", pathAt);
+  const escape = (part: string) => part.replace(NOT_URI_CHAR, (c) => (c === "%" ? "%25" : encodeURIComponent(c)));
+  const normalized =
+    hashAt === -1
+      ? href.slice(0, pathAt) + escape(href.slice(pathAt))
+      : `${href.slice(0, pathAt)}${escape(href.slice(pathAt, hashAt))}#${escape(href.slice(hashAt + 1))}`;
+  return RFC3986_HTTP_URL.test(normalized) ? normalized : undefined;
+}
+
+/** Stored normalized (normalizeHttpUrl), so the catalog shows the link its passports publish. */
 const httpUrl = z
   .string()
   .trim()
   .url("is not a valid URL")
-  .refine((u) => /^https?:\/\//i.test(u), { message: "must start with http:// or https://" });
+  .refine((u) => /^https?:\/\//i.test(u), { message: "must start with http:// or https://" })
+  .transform((u, ctx) => {
+    const url = normalizeHttpUrl(u);
+    if (url === undefined) {
+      ctx.addIssue({ code: "custom", message: "is not a valid URL" });
+      return z.NEVER;
+    }
+    return url;
+  });
 const isoDate = z
   .string()
   .trim()

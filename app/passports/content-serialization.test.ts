@@ -2,14 +2,15 @@
 // the fast paths a sync takes (a product's parts built and serialized once for all its variants,
 // the one-shot hash) must write exactly the bytes the
 // straightforward implementation wrote. The reference below is that implementation as it was
-// before them, frozen here; generated catalogs (every field present, absent, blank or malformed,
+// before them, frozen here (but for one rule changed since, in both: links are published
+// normalized, normalizeHttpUrl, where a link with a space was left out); generated catalogs (every field present, absent, blank or malformed,
 // at product and variant level, unicode, quotes, numbers, nested lists, locales that sort
 // differently under other collations) are built both ways and compared byte for byte.
 import { createHash } from "node:crypto";
 import sanitizeHtml from "sanitize-html";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../tools/seeded-random";
-import { canonicalJson, fieldDef, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
+import { canonicalJson, fieldDef, normalizeHttpUrl, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
 import { buildPassportContent, productPassport, serializePassportContent, variantPassport, type PassportContent, type PassportSource } from "./content";
 import { normalizeGtin } from "./gs1";
 import { fullSource, minimalSource } from "./test-fixtures";
@@ -47,9 +48,6 @@ const reference = (() => {
   function cleanCountry(value: unknown): string | undefined {
     const code = cleanText(value)?.toUpperCase();
     return code && /^[A-Z]{2}$/.test(code) ? code : undefined;
-  }
-  function isHttpUrl(value: string): boolean {
-    return /^https?:\/\/[^\s]+$/i.test(value);
   }
   function cleanLocalized(value: unknown, transform: (text: string) => string = (t) => t): LocalizedText | undefined {
     if (!isRecord(value)) return undefined;
@@ -97,10 +95,10 @@ const reference = (() => {
   function buildImage(source: PassportSource) {
     const images = readPublicValue(source, "images");
     if (!Array.isArray(images)) return undefined;
-    const first = images.find((img) => isRecord(img) && typeof img.url === "string" && isHttpUrl(img.url.trim()));
+    const first = images.find((img) => isRecord(img) && typeof img.url === "string" && normalizeHttpUrl(img.url) !== undefined);
     if (!isRecord(first)) return undefined;
     const alt = cleanText(first.alt);
-    return { url: String(first.url).trim(), ...(alt ? { alt } : {}) };
+    return { url: normalizeHttpUrl(String(first.url))!, ...(alt ? { alt } : {}) };
   }
   function buildVariantTitle(source: PassportSource): string | undefined {
     const title = cleanText(source.variant.title);
@@ -152,12 +150,12 @@ const reference = (() => {
       if (!name) continue;
       const body = cleanText(c.body);
       const validUntil = cleanText(c.validUntil);
-      const url = cleanText(c.url);
+      const url = typeof c.url === "string" ? normalizeHttpUrl(c.url) : undefined;
       certifications.push({
         name,
         ...(body ? { body } : {}),
         ...(validUntil && /^\d{4}-\d{2}-\d{2}$/.test(validUntil) ? { validUntil } : {}),
-        ...(url && isHttpUrl(url) ? { url } : {}),
+        ...(url ? { url } : {}),
       });
     }
     return certifications.length ? certifications : undefined;

@@ -168,6 +168,40 @@ describe("buildPassportContent", () => {
     expect(content.carbonFootprint).toBeUndefined();
   });
 
+  it("publishes an image or certificate link with a space, non-ASCII or \"|\" percent-encoded, instead of dropping it", () => {
+    // Values stored raw before the catalog normalized URLs: the passport normalizes them again.
+    const source = minimalSource();
+    source.product.values.images = [{ url: "https://cdn.example.com/My Shirt.jpg", alt: "Shirt" }];
+    source.product.values.certifications = [
+      { name: "GOTS", url: "https://certs.example.com/prüfung/1" },
+      { name: "OEKO-TEX", url: " https://certs.example.com/a|b " },
+    ];
+    const content = buildPassportContent(source);
+    expect(content.image).toEqual({ url: "https://cdn.example.com/My%20Shirt.jpg", alt: "Shirt" });
+    expect(content.certifications).toEqual([
+      { name: "GOTS", url: "https://certs.example.com/pr%C3%BCfung/1" },
+      { name: "OEKO-TEX", url: "https://certs.example.com/a%7Cb" },
+    ]);
+    // The same image stored before and after normalization gives the same passport version.
+    const raw = minimalSource();
+    raw.product.values.images = [{ url: "https://cdn.shopify.com/files/Bluse_grün.jpg" }];
+    const stored = minimalSource();
+    stored.product.values.images = [{ url: "https://cdn.shopify.com/files/Bluse_gr%C3%BCn.jpg" }];
+    expect(buildPassportContent(raw).image).toEqual({ url: "https://cdn.shopify.com/files/Bluse_gr%C3%BCn.jpg" });
+    expect(hashOf(buildPassportContent(raw))).toBe(hashOf(buildPassportContent(stored)));
+  });
+
+  it("keeps valid links byte for byte (Shopify CDN query strings included): no new version", () => {
+    const source = minimalSource();
+    const image = "https://cdn.shopify.com/s/files/1/0612/products/tee.jpg?v=1699999999&width=800";
+    const certificate = "https://certs.example.com/gots/CU-123?lang=en#page=2";
+    source.product.values.images = [{ url: image }];
+    source.product.values.certifications = [{ name: "GOTS", url: certificate }];
+    const content = buildPassportContent(source);
+    expect(content.image).toEqual({ url: image });
+    expect(content.certifications).toEqual([{ name: "GOTS", url: certificate }]);
+  });
+
   it("is deterministic: same input, same content and hash, whatever the input key order", () => {
     const a = fullSource();
     const b = fullSource();

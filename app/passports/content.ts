@@ -11,7 +11,7 @@
 // archived in its source, or the product's status is "archived": no longer sold).
 import { LRUCache } from "lru-cache";
 import sanitizeHtml from "sanitize-html";
-import { canonicalJson, fieldDef, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
+import { canonicalJson, fieldDef, normalizeHttpUrl, salesStatusOf, type FieldKey, type FieldValues, type LocalizedText } from "../catalog/fields";
 import { normalizeGtin } from "./gs1";
 import { sha256 } from "../crypto/sha256";
 
@@ -148,10 +148,6 @@ function cleanCountry(value: unknown): string | undefined {
   return code && /^[A-Z]{2}$/.test(code) ? code : undefined;
 }
 
-function isHttpUrl(value: string): boolean {
-  return /^https?:\/\/[^\s]+$/i.test(value);
-}
-
 /** Localized text with blank entries dropped and locales sorted; undefined when nothing is left. */
 function cleanLocalized(value: unknown, transform: (text: string) => string = (t) => t): LocalizedText | undefined {
   if (!isRecord(value)) return undefined;
@@ -263,12 +259,22 @@ function buildTitle(title: unknown, { locale, handle }: PartContext): LocalizedT
   return cleanLocalized(title) ?? { [locale]: handle };
 }
 
+/** A link the passport can publish, normalized again: values stored before the catalog normalized
+ *  URLs may hold a space or "|", which the UNTP schema's "uri" format refuses. */
+function cleanUrl(value: unknown): string | undefined {
+  return typeof value === "string" ? normalizeHttpUrl(value) : undefined;
+}
+
 function buildImage(images: unknown): PassportImage | undefined {
   if (!Array.isArray(images)) return undefined;
-  const first = images.find((img) => isRecord(img) && typeof img.url === "string" && isHttpUrl(img.url.trim()));
-  if (!isRecord(first)) return undefined;
-  const alt = cleanText(first.alt);
-  return { url: String(first.url).trim(), ...(alt ? { alt } : {}) };
+  for (const img of images) {
+    if (!isRecord(img)) continue;
+    const url = cleanUrl(img.url);
+    if (url === undefined) continue;
+    const alt = cleanText(img.alt);
+    return { url, ...(alt ? { alt } : {}) };
+  }
+  return undefined;
 }
 
 /** Shopify names the single variant of a product "Default Title": not worth showing. */
@@ -326,12 +332,12 @@ function buildCertifications(raw: unknown): PassportCertification[] | undefined 
     if (!name) continue;
     const body = cleanText(c.body);
     const validUntil = cleanText(c.validUntil);
-    const url = cleanText(c.url);
+    const url = cleanUrl(c.url);
     certifications.push({
       name,
       ...(body ? { body } : {}),
       ...(validUntil && /^\d{4}-\d{2}-\d{2}$/.test(validUntil) ? { validUntil } : {}),
-      ...(url && isHttpUrl(url) ? { url } : {}),
+      ...(url ? { url } : {}),
     });
   }
   return certifications.length ? certifications : undefined;

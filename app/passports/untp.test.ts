@@ -26,6 +26,49 @@ function expectValid(credential: unknown): void {
 
 const full = () => buildPassportContent(fullSource());
 
+describe("links the catalog took raw (spaces, non-ASCII, \"|\")", () => {
+  function sourceWith(imageUrl: string, certificateUrl: string) {
+    const source = fullSource();
+    source.product.values.images = [{ url: imageUrl, alt: "Blouse" }];
+    source.product.values.certifications = [{ name: "GOTS", url: certificateUrl }];
+    return source;
+  }
+
+  it("gives a credential that validates and keeps the image and the certificate link", () => {
+    const cases: [string, string, string, string][] = [
+      ["https://cdn.shopify.com/files/Bluse_grün.jpg", "https://certs.example.com/prüfung/1", "https://cdn.shopify.com/files/Bluse_gr%C3%BCn.jpg", "https://certs.example.com/pr%C3%BCfung/1"],
+      ["https://cdn.example.com/My Shirt.jpg", "https://certs.example.com/GOTS 2025.pdf", "https://cdn.example.com/My%20Shirt.jpg", "https://certs.example.com/GOTS%202025.pdf"],
+      ["https://cdn.example.com/a|b.jpg", "https://certs.example.com/c?id={1}|2", "https://cdn.example.com/a%7Cb.jpg", "https://certs.example.com/c?id=%7B1%7D%7C2"],
+    ];
+    for (const [image, certificate, imageUri, certificateUri] of cases) {
+      const credential = buildUntpCredential(buildPassportContent(sourceWith(image, certificate)), meta());
+      expectValid(credential);
+      expect(credential.credentialSubject.product.productImage).toEqual({ linkURL: imageUri, linkName: "Blouse", linkType: "https://gs1.org/voc/relatedImage" });
+      expect(credential.credentialSubject.conformityClaim?.[0].conformityEvidence).toEqual({
+        linkURL: certificateUri,
+        linkName: "GOTS",
+        linkType: "https://gs1.org/voc/certificationInfo",
+      });
+    }
+  });
+
+  it("validates for a version stored before URLs were normalized (its content holds them raw)", () => {
+    const content: PassportContent = {
+      ...full(),
+      image: { url: "https://cdn.example.com/a|b.jpg" },
+      certifications: [{ name: "GOTS", url: "https://certs.example.com/prüfung/1" }, { name: "Odd host", url: "https://certs{1}.example.com/x" }],
+    };
+    const credential = buildUntpCredential(content, meta());
+    expectValid(credential);
+    expect(credential.credentialSubject.product.productImage?.linkURL).toBe("https://cdn.example.com/a%7Cb.jpg");
+    const claims = credential.credentialSubject.conformityClaim ?? [];
+    expect(claims[0].conformityEvidence?.linkURL).toBe("https://certs.example.com/pr%C3%BCfung/1");
+    // A link no escaping makes a "uri" is left out, the claim kept.
+    expect(claims[1].description).toBe("Certified: Odd host");
+    expect(claims[1].conformityEvidence).toBeUndefined();
+  });
+});
+
 describe("buildUntpCredential", () => {
   it("wraps the passport in a UNTP DPP 0.6.1 verifiable credential envelope", () => {
     const credential = buildUntpCredential(full(), meta());

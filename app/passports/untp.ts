@@ -11,6 +11,7 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import type { ValidateFunction } from "ajv";
 import untpDppSchema from "./untp-dpp-0.6.1/untp-dpp-schema.json";
+import { normalizeHttpUrl } from "../catalog/fields";
 import { localePreference, pickLocalized, type PassportCertification, type PassportContent, type PassportMaterial } from "./content";
 import { PASSPORT_SECTION_IDS } from "./page";
 
@@ -201,15 +202,22 @@ function localParty(meta: UntpMeta, fragment: string, name: string | undefined):
   return name ? { id: `${meta.passportUrl.replace(/#.*$/, "")}#${fragment}`, name } : undefined;
 }
 
+/**
+ * A link from the content as the schema's "uri" format takes it. Content is normalized when it is
+ * built, but a version stored before that may hold a raw "|" or "ü" (and stays served as it is).
+ */
+function linkUrl(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : normalizeHttpUrl(url);
+}
+
 function buildProduct(content: PassportContent, meta: UntpMeta, locales: string[]): UntpProduct {
   const name = productName(content, locales);
+  const imageUrl = linkUrl(content.image?.url);
   return compact<UntpProduct>({
     type: ["Product"],
     ...productIdentity(content, meta),
     name,
-    productImage: content.image
-      ? { linkURL: content.image.url, linkName: content.image.alt ?? name, linkType: LINK_TYPE.image }
-      : undefined,
+    productImage: imageUrl ? { linkURL: imageUrl, linkName: content.image?.alt ?? name, linkType: LINK_TYPE.image } : undefined,
     description: pickLocalized(content.description, locales)?.text,
     furtherInformation: furtherInformation(content, meta, locales),
     producedByParty: localParty(meta, "manufacturer", content.manufacturer),
@@ -274,13 +282,14 @@ function certificationDescription(c: PassportCertification): string {
  */
 function certificationClaim(c: PassportCertification, index: number, meta: UntpMeta): UntpClaim {
   const issuedOn = isoSeconds(meta.versionCreatedAt).slice(0, 10);
+  const evidenceUrl = linkUrl(c.url);
   return compact<UntpClaim>({
     type: ["Claim", "Declaration"],
     id: sectionUrl(meta, `certification-${index + 1}`),
     description: certificationDescription(c),
     conformance: c.validUntil === undefined || c.validUntil >= issuedOn,
     conformityTopic: "governance.compliance",
-    conformityEvidence: c.url ? { linkURL: c.url, linkName: c.name, linkType: LINK_TYPE.certification } : undefined,
+    conformityEvidence: evidenceUrl ? { linkURL: evidenceUrl, linkName: c.name, linkType: LINK_TYPE.certification } : undefined,
   });
 }
 
