@@ -132,7 +132,8 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
       integrationId: integration.id,
       trigger: request.trigger,
       attempt: job.attempt,
-      source: async () => settlingRequest(await resolveSource(db, integration, request), integration.id),
+      // (A Shopify run's records are watched for the values pushed to Shopify: see CatalogChanges.)
+      source: async () => changes.watchRecords(db, integration, settlingRequest(await resolveSource(db, integration, request), integration.id)),
       onChanges: (part) => changes.add(part),
     }));
   } catch (error) {
