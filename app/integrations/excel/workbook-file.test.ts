@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildZip, makeTempDir, workbookSkeleton, writeProducts, writeXlsx } from "./fixtures/helpers";
 import { DEFAULT_LIMITS, type Limits, WorkbookRejected } from "./limits";
-import { inspectWorkbookFile } from "./workbook-file";
+import { decodeXml, inspectWorkbookFile } from "./workbook-file";
 import { readProductsWorkbook } from "./reader";
 
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -356,5 +356,11 @@ describe("wrong sheets", () => {
     const r = await readProductsWorkbook(path, { primaryLocale: "en" });
     expect(r.errors).toEqual([]);
     expect(r.records).toEqual([expect.objectContaining({ handle: "tee", fields: { weight: 150 } })]);
+  });
+});
+
+describe("XML text of the workbook's small parts", () => {
+  it("reads a character reference no character has as U+FFFD instead of failing", () => {
+    expect(decodeXml("Fish &amp; Chips &#x1F331; &#127793; &#x110000; &#99999999;")).toBe("Fish & Chips 🌱 🌱 \uFFFD \uFFFD");
   });
 });

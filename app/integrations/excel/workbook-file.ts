@@ -182,10 +182,15 @@ async function readEntryText(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<st
 
 const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
+/** The character a reference names; U+FFFD for one no character has (&#x110000;), which XML forbids. */
+function referencedCharacter(codePoint: number): string {
+  return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : "\uFFFD";
+}
+
 export function decodeXml(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_m, e: string) => {
-    if (e.startsWith("#x")) return String.fromCodePoint(parseInt(e.slice(2), 16));
-    if (e.startsWith("#")) return String.fromCodePoint(parseInt(e.slice(1), 10));
+    if (e.startsWith("#x")) return referencedCharacter(parseInt(e.slice(2), 16));
+    if (e.startsWith("#")) return referencedCharacter(parseInt(e.slice(1), 10));
     return XML_ENTITIES[e];
   });
 }
