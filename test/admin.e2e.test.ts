@@ -66,11 +66,28 @@ describe("catalog admin", () => {
       await page.getByText("This passport is not published").waitFor();
       const qr = page.getByRole("img", { name: /QR code of the passport/ });
       await until(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000, "the QR code to show");
+      // Its files come from the page (the public ones answer "not found" until it is published).
+      const png = page.getByRole("link", { name: "Download PNG" });
+      expect(await png.getAttribute("download")).toBe(`passport-${passport.publicId}.png`);
+      expect(await png.getAttribute("href")).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+      expect(await page.getByRole("link", { name: "Download SVG" }).getAttribute("href")).toMatch(/^data:image\/svg\+xml/);
       await screenshot(page, "passport-unpublished.png");
       expect(errors).toEqual([]);
     } finally {
       await setPassportHeld(shopDb, product.id, false);
     }
+  });
+
+  it("opens a product from the list with the keyboard (its title is the row's link)", async () => {
+    const product = await shopDb.product.findFirstOrThrow({ orderBy: { title: "asc" } });
+    const { page, errors } = await open("/app/products");
+    const link = page.getByRole("link", { name: product.title }).first();
+    expect(await link.getAttribute("href")).toContain(`/app/products/${product.id}`);
+    await link.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(new RegExp(`/app/products/${product.id}`));
+    await page.getByRole("heading", { name: product.title }).first().waitFor();
+    expect(errors).toEqual([]);
   });
 
   it("edits a field nobody owns, shows its source and history, and locks an owned field", async () => {

@@ -5,7 +5,10 @@ import { Badge, Banner, BlockStack, Card, InlineStack, Layout, Link, List, Page,
 import { adminContext } from "../admin.server";
 import { passportCompleteness } from "../passports/completeness";
 import { passportVersions } from "../passports/listing.server";
-import { qrTarget, renderQrSvg } from "../passports/qr";
+import { qrPng, qrTarget, renderQrSvg } from "../passports/qr";
+
+/** The print size of the PNG offered for download. */
+const PRINT_PNG_PX = 1024;
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
@@ -14,12 +17,17 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const current = found.versions[0];
   // Drawn here: the public QR route answers "not found" while the passport is not published, and
   // a merchant prepares labels before a launch.
-  const qrSvg = renderQrSvg(qrTarget({ passportUrl: found.item.url, digitalLinkUrl: found.item.digitalLinkUrl }));
-  return { ...found, qrSvg, completeness: current ? passportCompleteness(current.content) : null };
+  const target = qrTarget({ passportUrl: found.item.url, digitalLinkUrl: found.item.digitalLinkUrl });
+  const qrSvg = renderQrSvg(target);
+  // Its files too, while the public ones answer "not found": downloaded from the page itself.
+  const qrPngBase64 = found.item.held ? qrPng(target, PRINT_PNG_PX).toString("base64") : null;
+  return { ...found, qrSvg, qrPngBase64, completeness: current ? passportCompleteness(current.content) : null };
 };
 
 export default function PassportPage() {
-  const { item, versions, qrSvg, completeness } = useLoaderData<typeof loader>();
+  const { item, versions, qrSvg, qrPngBase64, completeness } = useLoaderData<typeof loader>();
+  const svgDataUrl = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qrSvg)}`;
+  const fileName = `passport-${item.publicId}`;
   return (
     <Page backAction={{ content: "Passports", url: "/app/passports" }} title={`${item.productTitle} — ${item.variantTitle || item.sku || ""}`} titleMetadata={item.held ? <Badge tone="attention">Not published</Badge> : undefined}>
       <TitleBar title="Passport" />
@@ -60,7 +68,7 @@ export default function PassportPage() {
           <BlockStack gap="400">
             <Card>
               <BlockStack gap="200">
-                <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(qrSvg)}`} alt={`QR code of the passport of ${item.productTitle}`} width={180} height={180} />
+                <img src={svgDataUrl} alt={`QR code of the passport of ${item.productTitle}`} width={180} height={180} />
                 <Link url={item.url} target="_blank">
                   Open the public passport
                 </Link>
@@ -68,14 +76,26 @@ export default function PassportPage() {
                 <Link url={`${item.url}.jsonld`} target="_blank">
                   Machine-readable (UNTP JSON-LD)
                 </Link>
-                <InlineStack gap="200">
-                  <Link url={`${item.qrPngUrl}?size=1024`} target="_blank">
-                    PNG
-                  </Link>
-                  <Link url={item.qrSvgUrl} target="_blank">
-                    SVG
-                  </Link>
-                </InlineStack>
+                {qrPngBase64 ? (
+                  // Not published: the public files answer "not found"; these are the same files.
+                  <InlineStack gap="200">
+                    <a href={`data:image/png;base64,${qrPngBase64}`} download={`${fileName}.png`}>
+                      Download PNG
+                    </a>
+                    <a href={svgDataUrl} download={`${fileName}.svg`}>
+                      Download SVG
+                    </a>
+                  </InlineStack>
+                ) : (
+                  <InlineStack gap="200">
+                    <Link url={`${item.qrPngUrl}?size=${PRINT_PNG_PX}`} target="_blank">
+                      PNG
+                    </Link>
+                    <Link url={item.qrSvgUrl} target="_blank">
+                      SVG
+                    </Link>
+                  </InlineStack>
+                )}
               </BlockStack>
             </Card>
             {completeness ? (

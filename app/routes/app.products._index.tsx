@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, BlockStack, Card, EmptyState, IndexTable, InlineStack, Page, Pagination, ProgressBar, Tabs, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Card, EmptyState, IndexTable, InlineStack, Link, Page, Pagination, ProgressBar, Tabs, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { adminContext } from "../admin.server";
 import { listProducts, type ProductFilter } from "../catalog/catalog.server";
@@ -25,7 +25,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function Products() {
   const { list, filter, search } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
-  const navigate = useNavigate();
   const [query, setQuery] = useState(search);
 
   // Search as the merchant types, without a request per keystroke.
@@ -70,11 +69,14 @@ export default function Products() {
             headings={[{ title: "Product" }, { title: "Brand" }, { title: "Variants" }, { title: "Passport data" }, { title: "Status" }]}
           >
             {list.items.map((p, index) => (
-              <IndexTable.Row id={p.id} key={p.id} position={index} onClick={() => navigate(`/app/products/${p.id}`)}>
+              <IndexTable.Row id={p.id} key={p.id} position={index}>
                 <IndexTable.Cell>
-                  <Text as="span" fontWeight="semibold">
-                    {p.title}
-                  </Text>
+                  {/* The row's primary link: a click anywhere on the row follows it, and keyboards and screen readers reach it. */}
+                  <Link url={`/app/products/${p.id}`} dataPrimaryLink monochrome removeUnderline>
+                    <Text as="span" fontWeight="semibold">
+                      {p.title}
+                    </Text>
+                  </Link>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{p.vendor}</IndexTable.Cell>
                 <IndexTable.Cell>{p.variants}</IndexTable.Cell>
