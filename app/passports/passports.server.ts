@@ -26,7 +26,11 @@ export function noAffectedEntities(): AffectedEntities {
 export function addAffectedEntities(affected: AffectedEntities, changes: Pick<ChangeSet, "newVariants" | "variantMoves" | "writes" | "archive" | "unarchive">): AffectedEntities {
   const { variantIds, productIds } = affected;
   for (const v of changes.newVariants) variantIds.add(v.id);
-  for (const m of changes.variantMoves) variantIds.add(m.id);
+  for (const m of changes.variantMoves) {
+    variantIds.add(m.id);
+    // The product it left: its completeness (the lowest of its passports) may rise.
+    productIds.add(m.fromProductId);
+  }
   for (const w of changes.writes) (w.entityType === "product" ? productIds : variantIds).add(w.entityId);
   for (const a of [...changes.archive, ...changes.unarchive]) (a.entityType === "product" ? productIds : variantIds).add(a.id);
   return affected;

@@ -239,3 +239,25 @@ describe("executeSync", () => {
     await expect(executeSync({ shop: TEST_SHOP, integrationId: otherShopify, trigger: "manual", source: batch([]) })).rejects.toThrow();
   });
 });
+
+describe("a variant that moves to another product", () => {
+  it("leaves the product it left with the completeness of the passports it still has", async () => {
+    const withBarcode = { ...product(1), variants: [{ ...product(1).variants[0], fields: { ...product(1).variants[0].fields, barcode: "4006381333931" } }, product(1).variants[1]] };
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([withBarcode]) });
+    const first = await shopDb.product.findFirstOrThrow({ where: { handle: "product-1" } });
+    const scores = async () => {
+      const variants = await shopDb.variant.findMany({ where: { productId: first.id }, select: { id: true } });
+      const passports = await shopDb.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } }, select: { completeness: true } });
+      return passports.map((p) => p.completeness);
+    };
+    expect(first.completeness).toBe(Math.min(...(await scores())));
+    // The variant without a barcode (the lower score) moves to a product of its own.
+    const moved: SourceRecord = { ...product(2), variants: [withBarcode.variants[1]] };
+    const { report } = await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([{ ...withBarcode, variants: [withBarcode.variants[0]] }, moved]) });
+    expect(report.counts.failed).toBe(0);
+    const left = await scores();
+    expect(left).toHaveLength(1);
+    expect((await shopDb.product.findUniqueOrThrow({ where: { id: first.id } })).completeness).toBe(left[0]);
+    expect(left[0]).toBeGreaterThan(first.completeness);
+  });
+});
