@@ -87,23 +87,63 @@ function toDraft(field: FieldState, value: unknown): string | Row[] {
   return String(value);
 }
 
-/** The draft as the JSON value the server validates. */
-function fromDraft(field: FieldState, draft: string | Row[]): unknown {
-  if (Array.isArray(draft)) {
-    const parts = ROW_PARTS[field.kind];
-    return draft
-      .filter((row) => Object.values(row).some((v) => v.trim() !== ""))
-      .map((row) => Object.fromEntries(parts.filter((p) => row[p.key]?.trim()).map((p) => [p.key, p.numeric ? Number(row[p.key].replace(",", ".")) : row[p.key].trim()])));
-  }
-  const text = draft.trim();
-  if (text === "") return null;
-  if (field.kind === "number") return Number(text.replace(",", "."));
-  if (field.kind === "imageList") return text.split(/\s*[\n,]\s*/).filter(Boolean).map((url) => ({ url }));
-  if (field.kind === "stringList") return text.split(/\s*,\s*/).filter(Boolean);
-  return draft;
+/**
+ * A number as the merchant types it: a plain decimal with "." or "," as its decimal separator ("0,35"
+ * is 0.35), an optional sign, spaces around it. Anything else ("1.234,5", "12 kg", "1e3") is refused
+ * rather than guessed at: a misread number is saved as if it were right.
+ */
+export function parseDecimal(text: string): number | undefined {
+  const trimmed = text.trim();
+  return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(trimmed) ? Number(trimmed.replace(",", ".")) : undefined;
 }
 
-function RowsEditor({ field, rows, onChange }: { field: FieldState; rows: Row[]; onChange: (rows: Row[]) => void }) {
+/** Why a draft cannot be saved; in a table, the row and column of the cell at fault. */
+interface Problem {
+  error: string;
+  row?: number;
+  key?: string;
+}
+
+/** The draft as the JSON value the server validates, or the problem that keeps it from being one. */
+function fromDraft(field: FieldState, draft: string | Row[]): { value: unknown } | Problem {
+  if (Array.isArray(draft)) {
+    const parts = ROW_PARTS[field.kind];
+    const value: Record<string, string | number>[] = [];
+    for (const [i, row] of draft.entries()) {
+      // A row left blank is dropped, not refused.
+      if (Object.values(row).every((v) => v.trim() === "")) continue;
+      const entry: Record<string, string | number> = {};
+      for (const p of parts) {
+        const text = row[p.key]?.trim();
+        if (!text) continue;
+        if (!p.numeric) {
+          entry[p.key] = text;
+          continue;
+        }
+        const number = parseDecimal(text);
+        if (number === undefined) return { error: `Row ${i + 1}, ${p.label}: “${text}” is not a number. Enter a number, such as 35 or 12.5.`, row: i, key: p.key };
+        entry[p.key] = number;
+      }
+      value.push(entry);
+    }
+    return { value };
+  }
+  const text = draft.trim();
+  // An emptied box clears the field: the server reads null as "no value".
+  if (text === "") return { value: null };
+  if (field.kind === "number") {
+    const number = parseDecimal(text);
+    return number === undefined ? { error: `“${text}” is not a number. Enter a number only, such as 0.35.` } : { value: number };
+  }
+  if (field.kind === "imageList") return { value: text.split(/\s*[\n,]\s*/).filter(Boolean).map((url) => ({ url })) };
+  if (field.kind === "stringList") return { value: text.split(/\s*,\s*/).filter(Boolean) };
+  return { value: draft };
+}
+
+/** A cell's id, so that an error about it is announced with it. */
+const cellId = (id: string, row: number, key: string) => `${id}-${row}-${key}`;
+
+function RowsEditor({ id, field, rows, invalid, onChange }: { id: string; field: FieldState; rows: Row[]; invalid?: Problem; onChange: (rows: Row[]) => void }) {
   const parts = ROW_PARTS[field.kind];
   return (
     <BlockStack gap="200">
@@ -112,12 +152,16 @@ function RowsEditor({ field, rows, onChange }: { field: FieldState; rows: Row[];
           {parts.map((p) => (
             <TextField
               key={p.key}
+              id={cellId(id, i, p.key)}
               label={p.label}
               labelHidden={i > 0}
               value={row[p.key] ?? ""}
               onChange={(v) => onChange(rows.map((r, j) => (j === i ? { ...r, [p.key]: v } : r)))}
               autoComplete="off"
-              type={p.numeric ? "number" : "text"}
+              // Text with a decimal keypad, not type="number": a number input drops a decimal comma
+              // before the app sees it ("0,35" reads as 35 in Chromium, as nothing elsewhere).
+              inputMode={p.numeric ? "decimal" : undefined}
+              error={invalid?.row === i && invalid.key === p.key}
             />
           ))}
           <Button accessibilityLabel={`Remove row ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
@@ -138,17 +182,38 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
   const [editing, setEditing] = useState(false);
   const [showHistory, setShowHistory] = useState(false);
   const [draft, setDraft] = useState<string | Row[]>(() => toDraft(field, current?.value));
+  // The problem shown: the client's (a draft that is not a value) or the server's answer to a save.
+  const [problem, setProblem] = useState<Problem>();
   const saving = fetcher.state !== "idle";
+  const id = `${entityId}-${field.field}`;
 
   useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data?.ok) setEditing(false);
+    if (fetcher.state !== "idle" || !fetcher.data) return;
+    if (fetcher.data.ok) setEditing(false);
+    else if (fetcher.data.error) setProblem({ error: fetcher.data.error });
   }, [fetcher.state, fetcher.data]);
 
-  const save = () =>
+  // Opening or cancelling the editor starts over from the value as it is now (a sync or a save may
+  // have changed it): an abandoned draft and its error are discarded, never saved later.
+  const startOver = (open: boolean) => {
+    setDraft(toDraft(field, current?.value));
+    setProblem(undefined);
+    setEditing(open);
+  };
+
+  const save = () => {
+    const parsed = fromDraft(field, draft);
+    // A draft that is not a value is not sent: sent as null, the server would clear the field.
+    if ("error" in parsed) {
+      setProblem(parsed);
+      return;
+    }
+    setProblem(undefined);
     fetcher.submit(
-      { intent: "edit", entityId, field: field.field, locale: field.kind === "localizedText" ? locale : "", value: JSON.stringify(fromDraft(field, draft)) },
+      { intent: "edit", entityId, field: field.field, locale: field.kind === "localizedText" ? locale : "", value: JSON.stringify(parsed.value) },
       { method: "post" },
     );
+  };
 
   const locked = field.writer !== null;
   const translations = field.kind === "localizedText" ? field.values.filter((v) => v.locale !== locale) : [];
@@ -181,7 +246,7 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
                 {showHistory ? "Hide history" : "History"}
               </Button>
             ) : null}
-            {!locked && !editing ? <Button onClick={() => setEditing(true)}>Edit</Button> : null}
+            {!locked && !editing ? <Button onClick={() => startOver(true)}>Edit</Button> : null}
           </InlineStack>
         </InlineStack>
         {locked ? (
@@ -192,9 +257,13 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
         {editing ? (
           <BlockStack gap="200">
             {Array.isArray(draft) ? (
-              <RowsEditor field={field} rows={draft} onChange={setDraft} />
+              <>
+                <RowsEditor id={id} field={field} rows={draft} invalid={problem} onChange={setDraft} />
+                {problem ? <InlineError message={problem.error} fieldID={problem.row === undefined ? id : cellId(id, problem.row, problem.key!)} /> : null}
+              </>
             ) : (
               <TextField
+                id={id}
                 label={field.label}
                 labelHidden
                 value={draft}
@@ -202,15 +271,17 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
                 autoComplete="off"
                 multiline={field.kind === "localizedText" || field.kind === "imageList" ? 3 : undefined}
                 helpText={field.help}
-                type={field.kind === "number" ? "number" : "text"}
+                // Text with a decimal keypad, not type="number": see RowsEditor.
+                inputMode={field.kind === "number" ? "decimal" : undefined}
+                // The field shows its error itself, tied to it (aria-invalid, aria-describedby).
+                error={problem?.error}
               />
             )}
-            {fetcher.data?.error ? <InlineError message={fetcher.data.error} fieldID={`${entityId}-${field.field}`} /> : null}
             <InlineStack gap="200">
               <Button variant="primary" onClick={save} loading={saving}>
                 Save
               </Button>
-              <Button onClick={() => setEditing(false)} disabled={saving}>
+              <Button onClick={() => startOver(false)} disabled={saving}>
                 Cancel
               </Button>
             </InlineStack>
