@@ -6,7 +6,7 @@ import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { integrationKind, kindLabel } from "../integrations/kinds";
 import { loadOwnership } from "../ownership/ownership.server";
-import { effectiveWriter } from "../ownership/ownership";
+import { connectedIntegrationIds, effectiveWriter } from "../ownership/ownership";
 import { regeneratePassports } from "../passports/passports.server";
 import { denormalizedColumns, updateListingColumns, writeFieldValues } from "../sync/apply.server";
 import { chunks } from "../sync/slice.server";
@@ -139,18 +139,19 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
   const [values, links, integrations, ownership, settings, passports, primary] = await Promise.all([
     db.fieldValue.findMany({ where: { entityId: { in: entityIds } } }),
     db.externalLink.findMany({ where: { entityId: { in: entityIds } }, select: { entityId: true, integrationId: true } }),
-    db.integration.findMany({ select: { id: true, kind: true } }),
+    db.integration.findMany({ select: { id: true, kind: true, status: true } }),
     loadOwnership(db),
     shopSettings(db),
     db.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } } }),
     db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } }),
   ]);
   const labels = new Map(integrations.map((i) => [i.id, kindLabel(i.kind)]));
+  const connected = connectedIntegrationIds(integrations);
   const linked = (entityId: string) => new Set(links.filter((l) => l.entityId === entityId).map((l) => l.integrationId));
 
   const view = (entity: { id: string; originId: string | null }, level: "product" | "variant"): FieldState[] =>
     FIELDS.filter((f) => f.level === level || (level === "variant" && "variantOverride" in f && f.variantOverride)).map((f) => {
-      const writerId = effectiveWriter(ownership, f.key, { originId: entity.originId, linkedIntegrationIds: linked(entity.id) }, primary?.id ?? null);
+      const writerId = effectiveWriter(ownership, f.key, { originId: entity.originId, linkedIntegrationIds: linked(entity.id) }, primary?.id ?? null, connected);
       return {
         field: f.key,
         label: f.label,
@@ -224,15 +225,17 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
   if (!(def.level === level || (level === "variant" && def.variantOverride))) {
     throw new MerchantError(`${def.label} cannot be set on a ${level}.`, true);
   }
-  const [ownership, links, primary, settings] = await Promise.all([
+  const [ownership, links, integrations, settings] = await Promise.all([
     loadOwnership(db),
     db.externalLink.findMany({ where: { entityId: entity.id }, select: { integrationId: true } }),
-    db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } }),
+    db.integration.findMany({ select: { id: true, kind: true, status: true, primaryOfShop: true } }),
     shopSettings(db),
   ]);
-  const writer = effectiveWriter(ownership, edit.field, { originId: entity.originId, linkedIntegrationIds: new Set(links.map((l) => l.integrationId)) }, primary?.id ?? null);
+  const primaryId = integrations.find((i) => i.primaryOfShop !== null)?.id ?? null;
+  const provenance = { originId: entity.originId, linkedIntegrationIds: new Set(links.map((l) => l.integrationId)) };
+  const writer = effectiveWriter(ownership, edit.field, provenance, primaryId, connectedIntegrationIds(integrations));
   if (writer) {
-    const owner = await db.integration.findUnique({ where: { id: writer }, select: { kind: true } });
+    const owner = integrations.find((i) => i.id === writer);
     const name = integrationKind(owner?.kind ?? "")?.label ?? "an integration";
     throw new MerchantError(`${def.label} is owned by ${name}: changes come from ${name} and would be overwritten on its next sync. Edit it in ${name}, or switch off its ownership in Field ownership.`, true);
   }

@@ -26,19 +26,29 @@ export interface EntityProvenance {
  * The integration whose values a field of this entity takes: normally the field's owner. One
  * exception: products that exist in no system but the one that created them (an Excel-only
  * product the primary, Shopify, has never seen). The primary can never provide their values, so
- * the fields the primary owns are written by the creating integration instead. Fields owned by a
- * secondary are never written by anyone else. Null: nobody writes the field; it is edited by hand.
+ * the fields the primary owns are written by the creating integration instead, while it is
+ * connected: once disconnected it provides nothing any more, and those fields are edited by hand,
+ * as the fields it owned are (disconnecting releases them). Fields owned by a secondary are never
+ * written by anyone else. Null: nobody writes the field; it is edited by hand.
+ *
+ * `connected`: the shop's integrations that are not disconnected (paused and failing ones still are).
  */
 export function effectiveWriter(
   ownership: OwnershipMap,
   field: FieldKey,
   entity: EntityProvenance,
   primaryId: string | null,
+  connected: ReadonlySet<string>,
 ): string | null {
   const owner = ownerOf(ownership, field);
   if (owner === null || owner !== primaryId) return owner;
   if (entity.linkedIntegrationIds.has(owner) || entity.originId === owner || entity.originId === null) return owner;
-  return entity.originId;
+  return connected.has(entity.originId) ? entity.originId : null;
+}
+
+/** The ids of the integrations effectiveWriter takes as connected, from the shop's integration rows. */
+export function connectedIntegrationIds(integrations: readonly { id: string; status: string }[]): Set<string> {
+  return new Set(integrations.filter((i) => i.status !== "disconnected").map((i) => i.id));
 }
 
 export interface ConnectPlan {

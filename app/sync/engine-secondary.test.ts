@@ -24,11 +24,16 @@ async function connect(...kinds: ("shopify" | "excel")[]): Promise<string[]> {
   return ids;
 }
 
-const sync = (integrationId: string, records: SourceRecord[], options: { scope?: "full" | "partial"; deleted?: string[]; trigger?: "manual" | "upload" | "webhook" } = {}) =>
+const sync = (
+  integrationId: string,
+  records: SourceRecord[],
+  options: { scope?: "full" | "partial"; deleted?: string[]; trigger?: "manual" | "upload" | "webhook"; createUnmatched?: boolean } = {},
+) =>
   executeSync({
     shop: TEST_SHOP,
     integrationId,
     trigger: options.trigger ?? "manual",
+    createUnmatched: options.createUnmatched,
     source: async () => ({ scope: options.scope ?? "partial", records, deletedExternalIds: options.deleted }),
   });
 
@@ -129,4 +134,30 @@ it("lets a secondary that owns SKU enrich the variants the primary creates after
   const { report: renamed } = await sync(excel, [row("tee", "TEE-2-NEW", { countryOfProduction: "PT" })], { trigger: "upload" });
   expect(renamed.counts).toMatchObject({ updated: 1, unmatched: 0 });
   expect((await db.variant.findUniqueOrThrow({ where: { id: second.id } })).sku).toBe("TEE-2-NEW");
+});
+
+it("reports a new row of a product the primary defines as unmatched, create-missing on, once an earlier upload of it matched; its own products still grow", async () => {
+  const [shopify, excel] = await connect("shopify", "excel");
+  const tee = shopifyProduct(1, "tee", ["TEE-S"]);
+  await sync(shopify, [tee], { scope: "full" });
+  const upload = (records: SourceRecord[]) => sync(excel, records, { trigger: "upload", createUnmatched: true });
+  // The upload's "tee" matches Shopify's variant: Excel's product "tee" is linked to Shopify's product.
+  expect((await upload([row("tee", "TEE-S", { countryOfProduction: "PT" })])).report.counts).toMatchObject({ updated: 1, unmatched: 0 });
+
+  // A later upload of "tee" with a SKU Shopify does not have: Shopify defines that product's variants (GUIDE §2).
+  const { report } = await upload([row("tee", "TEE-XL", { title: { en: "Tee" } })]);
+  expect(report.errors).toEqual([]);
+  expect(report.counts).toMatchObject({ created: 0, unmatched: 1 });
+  expect(report.products.created).toBe(0);
+  expect(report.unmatched).toEqual([expect.objectContaining({ externalId: "TEE-XL", identifier: "TEE-XL" })]);
+  expect(await db.product.count()).toBe(1);
+  expect(await db.variant.findMany({ select: { sku: true } })).toEqual([{ sku: "TEE-S" }]);
+  await sync(shopify, [tee], { scope: "full" });
+  expect(await db.variant.count()).toBe(1);
+
+  // A product Excel created itself, which Shopify never linked, is Excel's: a new row adds a variant to it.
+  await upload([{ ...row("scarf", "SC-1", { title: { en: "Scarf" } }), handle: "scarf" }]);
+  expect((await upload([row("scarf", "SC-2", {})])).report.counts).toMatchObject({ created: 1, unmatched: 0 });
+  const scarf = await db.product.findFirstOrThrow({ where: { handle: "scarf" }, include: { variants: { orderBy: { sku: "asc" } } } });
+  expect(scarf.variants.map((v) => v.sku)).toEqual(["SC-1", "SC-2"]);
 });

@@ -513,6 +513,13 @@ function linkHashing(record: SourceRecord, entityType: EntityType, externalId: s
 class Merger {
   /** What a product or variant this merge creates is linked to: this integration (one set for all of them, never written). */
   private readonly ownLinks: ReadonlySet<string>;
+  /**
+   * The integrations the ownership rules take as connected (effectiveWriter): this one, which runs
+   * (a disconnected integration does not sync). The merge only asks whether this integration
+   * writes a field, so the others' status changes nothing here: where another integration writes
+   * a field, or nobody does (its creator was disconnected), this one skips it all the same.
+   */
+  private readonly running: ReadonlySet<string>;
   /** The last value parsed per field and what it gave: a value several steps look at is checked once (a barcode: matched, planned, noted). */
   private readonly lastParsed = new Map<FieldKey, { raw: unknown; result: ParseResult<unknown> }>();
   private readonly parseBarcode = (field: "barcode", raw: string) => this.parse(field, raw) as ParseResult<string>;
@@ -524,6 +531,7 @@ class Merger {
     private readonly out: ChangeSet,
   ) {
     this.ownLinks = new Set([ctx.integration.id]);
+    this.running = this.ownLinks;
   }
 
   private get integrationId() {
@@ -778,8 +786,15 @@ class Merger {
     if (matched.length > 0) this.link("product", record.externalId, matched[0].variant.productId, null, record.updatedAt ?? null);
 
     if (unmatched.length === 0) return;
-    if (ctx.integration.createUnmatched && matched.length === 0) {
-      this.createFromSecondary(record, productFields.fields, unmatched);
+    // The product the record is linked to takes its new variants only if this secondary created it
+    // and the primary never linked it (isStructuralSource). A record whose rows matched a product of
+    // the primary's before is linked to that product (above): it exists in another system, whose
+    // structure only the primary defines (GUIDE §2), so a new row of it is reported unmatched. It
+    // is not made a product of its own either: that would be a second copy of the primary's product.
+    const productLink = slice.productLinks.get(record.externalId);
+    const linked = productLink ? slice.products.get(productLink.entityId) : undefined;
+    if (ctx.integration.createUnmatched && matched.length === 0 && (linked === undefined || isStructuralSource(ctx, linked))) {
+      this.createFromSecondary(record, productFields.fields, unmatched, linked);
       return;
     }
     for (const u of unmatched) {
@@ -788,15 +803,17 @@ class Merger {
     }
   }
 
-  /** A product that exists nowhere else, created by a secondary at the merchant's request (all of it, or none). */
+  /**
+   * A product that exists nowhere else, created by a secondary at the merchant's request (all of
+   * it, or none), or new variants of one it created before (`existing`, which only it defines).
+   */
   private createFromSecondary(
     record: SourceRecord,
     productFields: NamedFields,
     variants: { sv: SourceVariant; fields: NamedFields }[],
+    existing: CatalogProduct | undefined,
   ): void {
-    const { out, slice } = this;
-    const linkedProduct = slice.productLinks.get(record.externalId);
-    const existing = linkedProduct ? slice.products.get(linkedProduct.entityId) : undefined;
+    const { out } = this;
     const missing = existing ? undefined : missingToCreate(record);
     if (missing) {
       // The merchant may have meant the record to update a product: say why it is new.
@@ -891,7 +908,7 @@ class Merger {
     for (let i = 0; i < fields.keys.length; i++) {
       const field = fields.keys[i];
       const raw = fields.values[i];
-      const writer = effectiveWriter(this.ctx.ownership, field, entity, this.ctx.primaryId);
+      const writer = effectiveWriter(this.ctx.ownership, field, entity, this.ctx.primaryId, this.running);
       if (raw === EMPTY) {
         if (writer === this.integrationId) writes.push(...clearsOf(entityType, entity, field, ref));
         continue;
