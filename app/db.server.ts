@@ -11,6 +11,7 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client.ts";
 import { databaseTarget, type DatabaseTarget } from "./db/target";
 import { LOG_FILE_LIMIT_BYTES, startCheckpointer } from "./db/sqlite-checkpoints.server";
+import { useUnicodeLike } from "./db/sqlite-like";
 
 export type Db = SqliteClient;
 export type SqliteConnection = BetterSqlite3Database;
@@ -135,6 +136,7 @@ class TunedSqlite extends PrismaBetterSQLite3 {
     // a read transaction cannot be upgraded after the other process wrote.
     const client = (connection as unknown as { client: SqliteConnection }).client;
     this.connection = client;
+    useUnicodeLike(client); // LIKE as on PostgreSQL: a backslash escapes, any letter matches in any case
     writeGates.set(client, this.gate);
     const prepare = client.prepare.bind(client);
     client.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof client.prepare;

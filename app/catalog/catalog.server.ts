@@ -72,26 +72,28 @@ export async function listProducts(db: ShopDb, options: { search?: string; filte
   };
 }
 
-/** The where-clause of a product search: title or handle containing it, or a variant's SKU or GTIN. */
+/**
+ * The where-clause of a product search: title or handle containing the text, or a variant whose
+ * SKU starts with it or whose barcode is the searched GTIN (any length). The text is literal (`%`,
+ * `_` and `\` match themselves) and letters match in any case, accented ones too, on both
+ * databases: on PostgreSQL by ILIKE, on SQLite by the LIKE its connection is given (db/sqlite-like.ts).
+ */
 export async function productSearch(db: ShopDb, text: string | undefined) {
   const search = text?.trim();
   if (!search) return {};
+  const pattern = search.replace(/[\\%_]/g, "\\$&");
   const insensitive = isPostgres() ? ({ mode: "insensitive" } as const) : {};
-  return { OR: [{ title: { contains: search, ...insensitive } }, { handle: { contains: search.toLowerCase() } }, { id: { in: await productsByIdentifier(db, search) } }] };
-}
-
-/**
- * Products with a variant whose SKU starts with the search, or whose barcode is the searched GTIN
- * (any length). One pass over variants, not one per product: fast for large catalogs.
- */
-async function productsByIdentifier(db: ShopDb, search: string): Promise<string[]> {
   const gtin = normalizeGtin(search);
-  const variants = await db.variant.findMany({
-    where: { OR: [{ sku: { startsWith: search } }, ...(gtin.ok ? [{ gtin: gtin.gtin }] : [])] },
-    select: { productId: true },
-    take: 1000,
-  });
-  return [...new Set(variants.map((v) => v.productId))];
+  return {
+    OR: [
+      { title: { contains: pattern, ...insensitive } },
+      { handle: { contains: pattern, ...insensitive } },
+      // A subquery on the variants, however many match (not a list of their products' ids). It
+      // names the shop, which the client adds to the outer query only, so that it reads the shop's
+      // rows of the (shop, sku) and (shop, gtin) indexes.
+      { variants: { some: { shop: db.shopDomain, OR: [{ sku: { startsWith: pattern, ...insensitive } }, ...(gtin.ok ? [{ gtin: gtin.gtin }] : [])] } } },
+    ],
+  };
 }
 
 /** One field of a product or variant as the product page shows it. */
