@@ -18,6 +18,7 @@ import type { SourceBatch, SourceRecord } from "../../sync/records";
 import { chunks } from "../../sync/slice.server";
 import { integrationSettings, type IntegrationRow } from "../integrations.server";
 import { adminClientForShop } from "./admin-client.server";
+import { weightInGrams } from "./records";
 import { ShopifyGraphqlClient, throttleBucketFor } from "./graphql-client.server";
 import { parseShopifySettings } from "./settings";
 import { publishPassportMetafields, pushVariantFields, type PassportLinks, type VariantPush } from "./writeback.server";
@@ -218,6 +219,18 @@ async function plannedPushes(db: ShopDb, pushableWrites: readonly PushableWrite[
   return [...pushes.values()];
 }
 
+/**
+ * A catalog value (canonical JSON) as a Shopify record would give it back once pushed: a weight is
+ * read to 0.01 g, and 0 as none (records.ts weightInGrams). Compared as stored, 300.125 g would
+ * never match the 300.13 Shopify's records say, and be pushed again on every Shopify run.
+ */
+function asShopifyReadsIt(field: string, json: string): string | null {
+  if (field !== "weight") return json;
+  const grams = JSON.parse(json) as unknown;
+  const read = weightInGrams(typeof grams === "number" ? grams : null, "GRAMS");
+  return read === null ? null : canonicalJson(read);
+}
+
 /** A catalog value (canonical JSON) of a pushable field, in the push. */
 function setPushedValue(push: VariantPush, field: string, json: string): void {
   const value = JSON.parse(json) as unknown;
@@ -260,7 +273,7 @@ async function reconciledPushes(db: ShopDb, shopifyVariants: ReadonlyMap<string,
       const gid = gidOf.get(v.entityId)!;
       const shopifyVariant = shopifyVariants.get(gid)!;
       const theirs = shopifyVariant.values[v.field as PushableField];
-      if (theirs === undefined || theirs === v.value) continue; // not read, or Shopify has it
+      if (theirs === undefined || theirs === asShopifyReadsIt(v.field, v.value)) continue; // not read, or Shopify has it
       const push = byGid.get(gid) ?? { productId: shopifyVariant.productId, variantId: gid };
       setPushedValue(push, v.field, v.value);
       byGid.set(gid, push);

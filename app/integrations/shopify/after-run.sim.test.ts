@@ -45,10 +45,11 @@ function refusingClient(): AdminGraphqlClient {
 
 const fast: ShopifySourceOptions = { bulk: { pollInitialMs: 10, pollMaxMs: 50 }, graphql: { baseDelayMs: 5, maxDelayMs: 50 } };
 
-// What the merchant's spreadsheet says: the Sage S linen shirt (found by its barcode) gets a new SKU and weight.
+// What the merchant's spreadsheet says: the Sage S linen shirt (found by its barcode) gets a new SKU and weight
+// (finer than the 0.01 g Shopify's weights are read to: read back, it must still count as pushed).
 const NEW_SKU = "NK-LINEN-SAGE-S";
 const excelRecords: SourceRecord[] = [
-  { externalId: "row-2", fields: {}, variants: [{ externalId: "5790012100403", fields: { barcode: "5790012100403", sku: NEW_SKU, weight: 300 } }], ref: { row: 2 } },
+  { externalId: "row-2", fields: {}, variants: [{ externalId: "5790012100403", fields: { barcode: "5790012100403", sku: NEW_SKU, weight: 300.125 } }], ref: { row: 2 } },
 ];
 
 let sim: ShopifySim;
@@ -121,7 +122,7 @@ it("pushes a value Shopify refused with the next full Shopify sync, and nothing 
   expect(shopifyAdmin.pushes).toHaveLength(2);
   const pushedVariants = shopifyAdmin.pushes[1].variants as { id: string }[];
   expect(pushedVariants).toHaveLength(1); // that variant only: every other one agrees with the catalog
-  expect(shopifyVariant()).toEqual({ sku: NEW_SKU, grams: 300 });
+  expect(shopifyVariant()).toEqual({ sku: NEW_SKU, grams: 300.125 });
   const variant = await db.variant.findFirstOrThrow({ where: { gtin: "05790012100403" } });
   expect(variant.sku).toBe(NEW_SKU); // the catalog keeps the spreadsheet's value
 
