@@ -220,6 +220,8 @@ describe("htmlToPlainText", () => {
 
   it("keeps paragraphs, line breaks and list items readable", () => {
     expect(htmlToPlainText("<p>One</p><p>Two<br>lines</p><ol><li>a</li><li>b</li></ol>")).toBe("One\nTwo\nlines\n\n• a\n• b");
+    // Items holding a paragraph, as editors paste lists: the bullet stays on the item's line.
+    expect(htmlToPlainText("<ul>\n<li><p>Organic cotton</p></li>\n<li><div>Recycled</div></li>\n</ul>")).toBe("• Organic cotton\n\n• Recycled");
   });
 
   it("keeps the cells of a table row apart and each row on its line", () => {

@@ -189,10 +189,13 @@ export function htmlToPlainText(html: string): string {
 /**
  * Where a block element opens (or a dt/dd closes) the text needs a line break, unless it already
  * has one on either side. Opening tags cannot simply become "\n" like closing ones: every
- * `</p><p>` would turn into a blank line and change the text of ordinary descriptions. The marker
- * is a private-use character, removed from the input first so that no description can hold it.
+ * `</p><p>` would turn into a blank line and change the text of ordinary descriptions. A list
+ * item's bullet starts a line as well (`<li><p>…`, as editors paste lists, keeps "• …" on one
+ * line). The markers are private-use characters, removed from the input first so that no
+ * description can hold them.
  */
 const SOFT_BREAK = "\uE000";
+const BULLET = "\uE001";
 const BLOCK = "p|div|h[1-6]|tr|blockquote|section|article|ul|ol|dl|table|pre";
 const BLOCK_END = new RegExp(`</(?:${BLOCK})\\s*>`, "gi");
 const SOFT_BREAK_TAG = new RegExp(`<(?:${BLOCK}|dt|dd)\\b[^>]*>|</(?:dt|dd)\\s*>`, "gi");
@@ -209,18 +212,21 @@ const TABLE_TAG_SPACE = new RegExp(`(?<![ \\t\\r\\n\\f])[ \\t\\r\\n\\f]+(?=${TAB
 function convertHtmlToPlainText(html: string): string {
   const withBreaks = html
     .replaceAll(SOFT_BREAK, "")
+    .replaceAll(BULLET, "")
     .replace(TABLE_TAG_SPACE, "$1")
     .replace(/<br\b[^>]*>/gi, "\n")
-    .replace(/<li\b[^>]*>/gi, "\n• ")
+    .replace(/<li\b[^>]*>/gi, `\n${BULLET}`)
     .replace(BLOCK_END, "\n")
     .replace(SOFT_BREAK_TAG, SOFT_BREAK)
     // The cells of a row stay on its line, a space apart (a tab would show as a space anyway).
     .replace(/<t[dh]\b[^>]*>/gi, " ");
-  const text = textOfHtml(withBreaks).replace(SOFT_BREAK_RUN, (run: string, offset: number, whole: string) => {
-    const before = whole[offset - 1];
-    const after = whole[offset + run.length];
-    return before === undefined || before === "\n" || after === undefined || after === "\n" ? "" : "\n";
-  });
+  const text = textOfHtml(withBreaks)
+    .replace(SOFT_BREAK_RUN, (run: string, offset: number, whole: string) => {
+      const before = whole[offset - 1];
+      const after = whole[offset + run.length];
+      return before === undefined || before === "\n" || before === BULLET || after === undefined || after === "\n" ? "" : "\n";
+    })
+    .replaceAll(BULLET, "• ");
   return text
     .replace(/\u00a0/g, " ")
     .split("\n")
