@@ -115,7 +115,10 @@ export function productRows(product: ExportProduct, layout: ColumnLayout, limits
     return first ? pf[field.key] : undefined;
   };
 
-  const leftOut = new Set<string>(); // field keys and column keys
+  // A text too long for its cell leaves its column out; a list too long for the columns, its field.
+  // (Two sets: the primary locale's column key is the bare field key.)
+  const columnsLeftOut = new Set<string>();
+  const fieldsLeftOut = new Set<string>();
   const rows = variants.map((variant, i) => {
     const vf = variant.fields as Record<string, unknown>;
     const first = i === 0;
@@ -128,8 +131,8 @@ export function productRows(product: ExportProduct, layout: ColumnLayout, limits
           return product.archived || variant.archived ? "Yes" : undefined;
         case "field": {
           const v = fieldValue(role.field, valueFor(role.field, vf, first), role.locale ?? layout.primaryLocale);
-          if (typeof v === "string" && v.length > limits.maxCellChars && !leftOut.has(column.key)) {
-            leftOut.add(column.key);
+          if (typeof v === "string" && v.length > limits.maxCellChars && !columnsLeftOut.has(column.key)) {
+            columnsLeftOut.add(column.key);
             warnings.push(
               `${product.handle}: "${column.header}" is longer than ${limits.maxCellChars} characters, the most a cell can hold, so it is left empty in the file; importing the file leaves it as it is.`,
             );
@@ -139,8 +142,8 @@ export function productRows(product: ExportProduct, layout: ColumnLayout, limits
         case "group": {
           const list = valueFor(role.field, vf, first) as Record<string, unknown>[] | undefined;
           if (!Array.isArray(list)) return undefined;
-          if (list.length > layout.groups[role.field.kind] && !leftOut.has(role.field.key)) {
-            leftOut.add(role.field.key);
+          if (list.length > layout.groups[role.field.kind] && !fieldsLeftOut.has(role.field.key)) {
+            fieldsLeftOut.add(role.field.key);
             warnings.push(
               `${product.handle}: has ${list.length} ${role.field.label.toLowerCase()}, the file has columns for ${layout.groups[role.field.kind]}, so they are left out of the file; importing it leaves them as they are.`,
             );
@@ -151,11 +154,10 @@ export function productRows(product: ExportProduct, layout: ColumnLayout, limits
       }
     });
   });
-  if (leftOut.size > 0) {
+  if (columnsLeftOut.size + fieldsLeftOut.size > 0) {
     // Left out on every row: an override left out on some rows only would be read differently.
     layout.columns.forEach((column, c) => {
-      const field = column.role.type === "field" || column.role.type === "group" ? column.role.field : undefined;
-      if (!leftOut.has(column.key) && !(field && leftOut.has(field.key))) return;
+      if (!columnsLeftOut.has(column.key) && !(column.role.type === "group" && fieldsLeftOut.has(column.role.field.key))) return;
       for (const row of rows) row[c] = undefined;
     });
   }

@@ -170,6 +170,11 @@ describe("export", () => {
     const [read] = (await readProductsWorkbook(path, { primaryLocale: "en" })).records;
     expect(read.fields.description).toBeUndefined();
     expect(read.fields.materials).toBeUndefined();
+    // Only the column that does not fit: a translation of the description is written.
+    const translated = tmp.path("overflow-translated.xlsx");
+    const withGerman = { ...products[0], fields: { description: { en: "x".repeat(40_000), de: "Weich." } } };
+    await toFile(translated, (out) => writeProductsWorkbook(out, [withGerman], { primaryLocale: "en", locales: ["de"] }));
+    expect((await readProductsWorkbook(translated, { primaryLocale: "en" })).records[0].fields.description).toEqual({ de: "Weich." });
     // With enough columns, nothing is lost.
     const wide = tmp.path("wide.xlsx");
     await toFile(wide, (out) => writeProductsWorkbook(out, [{ ...products[0], fields: { materials } }], { primaryLocale: "en", groups: { materials: 8 } }));
