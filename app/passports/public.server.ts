@@ -163,13 +163,18 @@ const gtinAnswers = new LRUCache<string, { shared: boolean; answer: string | nul
  * The GTIN each passport's Digital Link carries, by public id: its own, unless that Digital Link
  * opens another passport of the shop. Two variants can have one barcode (Shopify only warns); the
  * resolver answers with one of them (findPublicIdByGtin), so the other's QR code would open the
- * wrong passport: its QR code and links use its own URL instead (null here). Answers are kept a
- * minute, so that a public page costs no extra query.
+ * wrong passport: its QR code and links use its own URL instead (null here). `cached`: answers up
+ * to a minute old will do (public responses, so that they cost no extra query); what is stored or
+ * printed (Shopify's metafields, labels, lists) asks the database.
  */
-export async function digitalLinkGtins(shop: string, passports: readonly { publicId: string; gtin: string | null }[]): Promise<Map<string, string | null>> {
+export async function digitalLinkGtins(
+  shop: string,
+  passports: readonly { publicId: string; gtin: string | null }[],
+  options: { cached?: boolean } = {},
+): Promise<Map<string, string | null>> {
   const key = (gtin: string) => `${shop}\n${gtin}`;
   const answers = new Map<string, { shared: boolean; answer: string | null }>();
-  for (const { gtin } of passports) {
+  for (const { gtin } of options.cached ? passports : []) {
     const cached = gtin ? gtinAnswers.get(key(gtin)) : undefined;
     if (gtin && cached) answers.set(gtin, cached);
   }
@@ -192,9 +197,9 @@ export async function digitalLinkGtins(shop: string, passports: readonly { publi
   );
 }
 
-/** One passport's Digital Link GTIN (digitalLinkGtins). */
+/** One published passport's Digital Link GTIN, for a public response (digitalLinkGtins, cached). */
 export async function digitalLinkGtin(shop: string, publicId: string, gtin: string | null): Promise<string | null> {
-  return (await digitalLinkGtins(shop, [{ publicId, gtin }])).get(publicId) ?? null;
+  return (await digitalLinkGtins(shop, [{ publicId, gtin }], { cached: true })).get(publicId) ?? null;
 }
 
 /**
