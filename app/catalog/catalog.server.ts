@@ -138,22 +138,22 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
   if (!product) throw new Response("This product does not exist in your catalog.", { status: 404 });
   const variants = await db.variant.findMany({ where: { productId }, orderBy: [{ position: "asc" }, { id: "asc" }] });
   const entityIds = [productId, ...variants.map((v) => v.id)];
-  const [values, links, integrations, ownership, settings, passports, primary] = await Promise.all([
+  const [values, links, integrations, ownership, settings, passports] = await Promise.all([
     db.fieldValue.findMany({ where: { entityId: { in: entityIds } } }),
     db.externalLink.findMany({ where: { entityId: { in: entityIds } }, select: { entityId: true, integrationId: true } }),
-    db.integration.findMany({ select: { id: true, kind: true, status: true } }),
+    db.integration.findMany({ select: { id: true, kind: true, status: true, primaryOfShop: true } }),
     loadOwnership(db),
     shopSettings(db),
     db.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } } }),
-    db.integration.findFirst({ where: { primaryOfShop: { not: null } }, select: { id: true } }),
   ]);
   const labels = new Map(integrations.map((i) => [i.id, kindLabel(i.kind)]));
   const connected = connectedIntegrationIds(integrations);
+  const primaryId = integrations.find((i) => i.primaryOfShop !== null)?.id ?? null;
   const linked = (entityId: string) => new Set(links.filter((l) => l.entityId === entityId).map((l) => l.integrationId));
 
   const view = (entity: { id: string; originId: string | null }, level: "product" | "variant"): FieldState[] =>
     FIELDS.filter((f) => f.level === level || (level === "variant" && "variantOverride" in f && f.variantOverride)).map((f) => {
-      const writerId = effectiveWriter(ownership, f.key, { originId: entity.originId, linkedIntegrationIds: linked(entity.id) }, primary?.id ?? null, connected);
+      const writerId = effectiveWriter(ownership, f.key, { originId: entity.originId, linkedIntegrationIds: linked(entity.id) }, primaryId, connected);
       return {
         field: f.key,
         label: f.label,
