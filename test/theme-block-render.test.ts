@@ -39,13 +39,15 @@ function metafields(values: Record<string, string | undefined>) {
 }
 
 /** The block rendered on a product page, with the shopper's selected variant. */
-async function renderBlock(product: { title: string; passport?: string; variants: VariantSpec[] }, selected: number) {
+async function renderBlock(product: { title: string; passport?: string; variants: VariantSpec[]; variantsCount?: number }, selected: number) {
   const variants = product.variants.map((v) => ({ id: v.id, title: v.title, metafields: metafields({ passport_url: v.passport, digital_link_url: v.digitalLink }) }));
   const html = await engine.parseAndRender(template, {
     product: {
       title: product.title,
       has_only_default_variant: product.variants.length === 1 && product.variants[0].title === "Default Title",
       variants,
+      // Liquid lists at most 250 variants; variants_count is the product's real total.
+      variants_count: product.variantsCount ?? variants.length,
       selected_or_first_available_variant: variants.find((v) => v.id === selected),
       metafields: metafields({ passport_url: product.passport }),
     },
@@ -62,6 +64,7 @@ async function renderBlock(product: { title: string; passport?: string; variants
     links: [...html.matchAll(/<a [^>]*data-passport-link[^>]*href="([^"]*)"/g)].map((m) => m[1]),
     qr: /<img[^>]*data-passport-qr[^>]*src="([^"]*)"/.exec(html)?.[1] ?? null,
     variants: data ? (JSON.parse(data) as { variants: Record<string, { url: string; qr: string; name: string }> }).variants : null,
+    complete: data ? (JSON.parse(data) as { complete?: unknown }).complete : undefined,
   };
 }
 
@@ -95,6 +98,15 @@ describe("the storefront block's passport for the selected variant", () => {
     expect(block.shown).toBe(true);
     expect(block.links).toEqual([single.passport]);
     expect(block.variants?.["9"]).toMatchObject({ url: single.passport, name: "Scarf" });
+  });
+
+  it("tells the script whether its variant data lists every variant (Liquid lists at most 250)", async () => {
+    expect((await renderBlock(TEE, M.id)).complete).toBe(true);
+    // 300 variants: product.variants gives the first 250 (here three stand in for them).
+    const large = await renderBlock({ ...TEE, variantsCount: 300 }, M.id);
+    expect(large.complete).toBe(false);
+    expect(large.shown).toBe(true);
+    expect(Object.keys(large.variants ?? {})).toEqual(["1", "2", "3"]);
   });
 
   it("renders nothing when no variant has a passport (held back, or a draft product)", async () => {

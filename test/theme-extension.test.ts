@@ -208,7 +208,7 @@ describe("theme app extension: schema and locales", () => {
     classes.delete("passport-block--"); // passport-block--{{ alignment }}
     expect(hooks.size).toBeGreaterThan(5);
     for (const name of [...hooks, ...classes]) expect(fixture, name).toContain(name);
-    for (const key of ["url", "qr", "name", "digitalLink"]) {
+    for (const key of ["complete", "url", "qr", "name", "digitalLink"]) {
       expect(liquid).toContain(`"${key}":`);
       expect(fixture).toContain(`"${key}":`);
     }
@@ -331,6 +331,20 @@ function blockState(page: Page): Promise<BlockState> {
       context: root.querySelector("[data-passport-context]")?.textContent ?? null,
       digitalLink: root.getAttribute("data-digital-link"),
     };
+  });
+}
+
+/** What the block looks like once the script has hidden it: nothing shown, no variant remembered. */
+const HIDDEN = { hidden: true, visible: false, variantId: null, digitalLink: null };
+
+/** Adds another section with a product form (a quick add or featured product of another product). */
+function addOtherSection(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const section = document.createElement("div");
+    section.className = "shopify-section";
+    section.id = "shopify-section-template--1__featured";
+    section.innerHTML = '<form action="/cart/add" id="other-form"><input type="hidden" name="id" value="55000000001"></form>';
+    document.querySelector("main")!.append(section);
   });
 }
 
@@ -508,6 +522,175 @@ describe("theme app extension: storefront JavaScript in Chromium", () => {
     expect((await blockState(page)).visible).toBe(false);
     await page.getByText("M", { exact: true }).click();
     await expect.poll(() => blockState(page)).toEqual(expected(variants, M));
+    expectClean(o);
+  });
+
+  it("hides the block when the theme selects no variant (Dawn: an unavailable combination)", async () => {
+    const o = await openPage(html);
+    const { page } = o;
+    await addOtherSection(page);
+    await page.getByText("M", { exact: true }).click();
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, M));
+
+    // Another section's product form selects nothing: not this block's product.
+    await page.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('#other-form input[name="id"]')!;
+      input.value = "";
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await page.waitForTimeout(50);
+    expect(await blockState(page)).toEqual(expected(variants, M));
+
+    // Dawn 15 on an unavailable combination: id input '' + change, ?variant= removed from the URL.
+    await page.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('#product-form-main-product input[name="id"]')!;
+      input.value = "";
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      window.history.replaceState({}, "", document.querySelector<HTMLElement>("product-info")!.dataset.url!);
+    });
+    await expect.poll(() => blockState(page)).toMatchObject(HIDDEN);
+    await page.waitForTimeout(50);
+    expect(await blockState(page)).toMatchObject(HIDDEN);
+
+    // An available combination again: the block comes back with that variant.
+    await page.getByText("L", { exact: true }).click();
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, L));
+
+    // A theme that only rewrites the URL: ?variant= disappears.
+    await page.evaluate(() => window.history.replaceState({}, "", window.location.pathname));
+    await expect.poll(() => blockState(page)).toMatchObject(HIDDEN);
+    await page.evaluate((id) => window.history.replaceState({}, "", `?variant=${id}`), S);
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, S));
+    expectClean(o);
+  });
+
+  it("hides the block for Horizon's variant:update without a variant (resource null)", async () => {
+    const o = await openPage(html);
+    const { page } = o;
+    await addOtherSection(page);
+    const update = (selector: string, id: string | null) =>
+      page.evaluate(
+        ([sel, variant]) => {
+          // Horizon's VariantUpdateEvent: a bubbling Event whose detail is set on the instance.
+          const event = new Event("variant:update", { bubbles: true }) as Event & { detail: unknown };
+          event.detail = { resource: variant === null ? null : { id: Number(variant) }, sourceId: "picker", data: { html: "" } };
+          document.querySelector(sel)!.dispatchEvent(event);
+        },
+        [selector, id] as const,
+      );
+
+    await update("product-info", M);
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, M));
+
+    // From another section, or from the document: not attributable to this block's product.
+    await update("#other-form", null);
+    await page.evaluate(() => document.dispatchEvent(new CustomEvent("variant:update", { detail: { resource: null } })));
+    await page.waitForTimeout(50);
+    expect(await blockState(page)).toEqual(expected(variants, M));
+
+    await update("product-info", null);
+    await expect.poll(() => blockState(page)).toMatchObject(HIDDEN);
+
+    await update("product-info", M);
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, M));
+    expectClean(o);
+  });
+
+  it("hides the block for a variant missing from an incomplete map (more than 250 variants)", async () => {
+    const beyond = "44000000999"; // variant 251+: not in product.variants, so not in the JSON
+    const incomplete = html.replace('"complete":true', '"complete":false');
+    expect(incomplete).not.toBe(html);
+
+    // Opened on that variant: Liquid rendered its passport (here S's markup stands in), the script keeps it.
+    const served = incomplete.replace('data-variant-id="44000000001"', `data-variant-id="${beyond}"`);
+    expect(served).not.toBe(incomplete);
+    const first = await openPage(served, { query: `?variant=${beyond}` });
+    await first.page.waitForTimeout(50);
+    expect(await blockState(first.page)).toEqual({ ...expected(variants, S), variantId: beyond });
+    expectClean(first);
+
+    const o = await openPage(incomplete);
+    const { page } = o;
+    await addOtherSection(page);
+    const change = (form: string, id: string) =>
+      page.evaluate(
+        ([sel, value]) => {
+          const input = document.querySelector<HTMLInputElement>(`${sel} input[name="id"]`)!;
+          input.value = value;
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+        [form, id] as const,
+      );
+
+    // Another section's variant of another product still changes nothing.
+    await change("#other-form", "55000000002");
+    await page.waitForTimeout(50);
+    expect(await blockState(page)).toEqual(expected(variants, S));
+
+    // This product's variant past the first 250: its passport is unknown here, so nothing is shown.
+    await change("#product-form-main-product", beyond);
+    await expect.poll(() => blockState(page)).toMatchObject(HIDDEN);
+    await change("#product-form-main-product", M);
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, M));
+
+    // The same through a URL-only theme and a document-level event.
+    await page.evaluate((id) => window.history.replaceState({}, "", `?variant=${id}`), beyond);
+    await expect.poll(() => blockState(page)).toMatchObject(HIDDEN);
+    await page.evaluate((id) => window.history.replaceState({}, "", `?variant=${id}`), L);
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, L));
+    await page.evaluate((id) => {
+      document.dispatchEvent(new CustomEvent("variant:change", { detail: { variant: { id: Number(id) } } }));
+    }, beyond);
+    await expect.poll(() => blockState(page)).toMatchObject(HIDDEN);
+    expectClean(o);
+  });
+
+  it("follows the new product after the theme updates the block in place (Horizon, combined listings)", async () => {
+    const o = await openPage(html);
+    const { page } = o;
+    await page.getByText("M", { exact: true }).click();
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, M));
+
+    // The theme morphs the section to another product of the listing: same block element, new
+    // server-rendered variant id and JSON (the rest of the markup is left to the script here).
+    const other: Record<string, VariantData> = {
+      "45000000001": { url: `${APP_ORIGIN}/p/pp_linen_s`, qr: `${APP_ORIGIN}/p/pp_linen_s/qr.svg`, name: "Linen Shirt – S", digitalLink: "" },
+      "45000000002": {
+        url: `${APP_ORIGIN}/p/pp_linen_m`,
+        qr: `${APP_ORIGIN}/p/pp_linen_m/qr.svg`,
+        name: "Linen Shirt – M",
+        digitalLink: `${APP_ORIGIN}/01/04012345999992`,
+      },
+    };
+    await page.evaluate((json) => {
+      const root = document.querySelector("[data-passport-block]")!;
+      root.setAttribute("data-variant-id", "45000000002");
+      root.querySelector("script[data-passport-data]")!.textContent = json;
+    }, JSON.stringify({ complete: true, variants: other }));
+    await expect.poll(() => blockState(page)).toEqual(expected(other, "45000000002"));
+
+    // Its variants switch; the previous product's are no longer this block's.
+    await page.evaluate(() => {
+      const event = new Event("variant:update", { bubbles: true }) as Event & { detail: unknown };
+      event.detail = { resource: { id: 45000000001 } };
+      document.querySelector("product-info")!.dispatchEvent(event);
+    });
+    await expect.poll(() => blockState(page)).toEqual(expected(other, "45000000001"));
+    await page.evaluate((id) => {
+      document.dispatchEvent(new CustomEvent("variant:change", { detail: { variant: { id: Number(id) } } }));
+    }, L);
+    await page.waitForTimeout(50);
+    expect(await blockState(page)).toEqual(expected(other, "45000000001"));
+
+    // Text-only morph of the JSON (a changed text node): picked up too.
+    await page.evaluate((json) => {
+      const root = document.querySelector("[data-passport-block]")!;
+      root.setAttribute("data-variant-id", "44000000003");
+      root.querySelector("script[data-passport-data]")!.firstChild!.nodeValue = json;
+    }, JSON.stringify({ complete: true, variants }));
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, L));
+    await page.evaluate((id) => window.history.replaceState({}, "", `?variant=${id}`), S);
+    await expect.poll(() => blockState(page)).toEqual(expected(variants, S));
     expectClean(o);
   });
 

@@ -1,14 +1,10 @@
 /*
  * Passport: keeps the Digital Product Passport block in step with the
- * variant the shopper selects. No framework; every hook is optional.
- *
- * Variant sources (any of them is enough):
- *  - the ?variant= query parameter (history.pushState/replaceState, popstate)
- *  - "change" events from a product form's [name="id"] input or select
- *  - custom events such as variant:change / variant:changed / variant:update
- *    whose detail carries the variant (or its id)
- * Ids that are not variants of this block's product are ignored, so other
- * product forms on the page (quick add, featured product) cannot interfere.
+ * selected variant (see the extension's README). Sources: ?variant= (history,
+ * popstate), "change" of a product form's [name="id"], variant:* events.
+ * Other products' ids are ignored; when the block's own product (its section,
+ * or the ?variant= it followed) selects no variant, or one not in the JSON,
+ * the block is hidden.
  */
 (function () {
   'use strict';
@@ -18,21 +14,22 @@
     return;
   }
 
-  var EVENTS = [
-    'variant:change',
-    'variant:changed',
-    'variant:update',
-    'variantChange',
-    'variant-change',
-    'on:variant:change',
-  ];
+  var EVENTS = ['variant:change', 'variant:changed', 'variant:update', 'variantChange', 'variant-change', 'on:variant:change'];
+  var DETAIL_FIELDS = ['variant', 'resource', 'currentVariant', 'selectedVariant', 'variantId', 'variant_id', 'id'];
+  var SECTION = '.shopify-section';
   var blocks = [];
   var lastSearch = window.location.search;
 
+  // Digits of a variant id; null: no variant; undefined: not an id.
   function toKey(id) {
-    if (id === null || id === undefined || id === '') return null;
+    if (id === null || id === '') return null;
+    if (id === undefined) return id;
     var match = String(id).match(/(\d+)\s*$/);
-    return match ? match[1] : null;
+    return match ? match[1] : undefined;
+  }
+
+  function has(variants, key) {
+    return typeof key === 'string' && Object.prototype.hasOwnProperty.call(variants, key);
   }
 
   function fill(template, name) {
@@ -43,23 +40,23 @@
     for (var i = 0; i < list.length; i++) fn(list[i]);
   }
 
-  function readData(root) {
+  function dataText(root) {
     var el = root.querySelector('script[data-passport-data]');
-    if (!el) return null;
+    return el ? el.textContent || '' : null;
+  }
+
+  function parseData(text) {
     try {
-      var data = JSON.parse(el.textContent || '');
+      var data = JSON.parse(text || '');
       return data && data.variants && typeof data.variants === 'object' ? data : null;
     } catch (e) {
       return null;
     }
   }
 
-  function apply(block, id) {
-    var key = toKey(id);
-    var variants = block.data.variants;
-    if (!key || !Object.prototype.hasOwnProperty.call(variants, key)) return;
+  function show(block, key) {
     if (block.current === key) return;
-    var entry = variants[key] || {};
+    var entry = block.data.variants[key] || {};
     var root = block.root;
     block.current = key;
     root.setAttribute('data-variant-id', key);
@@ -94,33 +91,76 @@
     root.dispatchEvent(event);
   }
 
-  function applyAll(id) {
-    if (toKey(id) === null) return;
+  function hide(block) {
+    var root = block.root;
+    block.current = null;
+    root.removeAttribute('data-variant-id');
+    root.removeAttribute('data-digital-link');
+    root.hidden = true;
+  }
+
+  // origin: 'own' (the block's section), 'other' (another section) or 'page'.
+  function select(block, key, origin) {
+    if (has(block.data.variants, key)) {
+      show(block, key);
+      return;
+    }
+    // key === current: Liquid rendered it (past the 250 in the JSON).
+    if (key !== null && key === block.current) return;
+    if (origin === 'own' || (origin === 'page' && key !== null && !block.complete)) hide(block);
+  }
+
+  function originOf(block, node) {
+    if (!node || node.nodeType !== 1 || typeof node.closest !== 'function') return 'page';
+    var scope = block.root.closest(SECTION) || block.root;
+    if (scope.contains(node) || (node.form && scope.contains(node.form))) return 'own';
+    return node.closest(SECTION) ? 'other' : 'page';
+  }
+
+  function eachBlock(fn) {
     blocks = blocks.filter(function (block) {
       return document.documentElement.contains(block.root);
     });
-    each(blocks, function (block) {
-      apply(block, id);
+    each(blocks, fn);
+  }
+
+  function selectFrom(node, key) {
+    eachBlock(function (block) {
+      select(block, key, originOf(block, node));
     });
   }
 
-  function variantFromUrl() {
+  function variantFromSearch(search) {
     try {
-      return new URLSearchParams(window.location.search).get('variant');
+      return new URLSearchParams(search).get('variant');
     } catch (e) {
       return null;
     }
   }
 
+  // Also for a block seen before: when the theme changed its JSON in place,
+  // re-read it and show the variant Liquid rendered (data-variant-id).
   function init(root) {
-    if (root.__passportBlock) return;
-    var data = readData(root);
+    var seen = root.__passportBlock;
+    var text = dataText(root);
+    if (seen && seen.text === text) {
+      if (blocks.indexOf(seen) < 0) blocks.push(seen);
+      return;
+    }
+    blocks = blocks.filter(function (other) {
+      return other !== seen;
+    });
+    root.__passportBlock = null;
+    var data = parseData(text);
     if (!data) return;
-    var block = { root: root, data: data, current: toKey(root.getAttribute('data-variant-id')) };
+    var key = toKey(root.getAttribute('data-variant-id')) || null;
+    var block = { root: root, text: text, data: data, complete: data.complete !== false, current: key };
     root.__passportBlock = block;
     blocks.push(block);
-    var fromUrl = variantFromUrl();
-    if (fromUrl) apply(block, fromUrl);
+    // A new block follows ?variant=; a re-read one shows data-variant-id again.
+    if (!seen) key = toKey(variantFromSearch(window.location.search));
+    else if (has(data.variants, key)) block.current = null;
+    if (has(data.variants, key)) show(block, key);
   }
 
   function scan(scope) {
@@ -131,33 +171,38 @@
 
   function checkUrl() {
     if (window.location.search === lastSearch) return;
+    var before = toKey(variantFromSearch(lastSearch));
     lastSearch = window.location.search;
-    var id = variantFromUrl();
-    if (id) applyAll(id);
+    var key = toKey(variantFromSearch(lastSearch));
+    if (key === undefined || key === before) return;
+    eachBlock(function (block) {
+      var follows = typeof before === 'string' && (block.current === before || has(block.data.variants, before));
+      select(block, key, follows ? 'own' : 'page');
+    });
   }
 
+  // null: the detail says "no variant"; undefined: it says nothing.
   function variantFromDetail(detail) {
-    if (detail === null || detail === undefined) return null;
+    if (detail === null || detail === undefined) return undefined;
     if (typeof detail !== 'object') return detail;
-    var candidates = [detail.variant, detail.resource, detail.currentVariant, detail.selectedVariant];
-    for (var i = 0; i < candidates.length; i++) {
-      var value = candidates[i];
-      if (value && typeof value === 'object' && value.id !== undefined) return value.id;
-      if (typeof value === 'number' || typeof value === 'string') return value;
+    var none = false;
+    for (var i = 0; i < DETAIL_FIELDS.length; i++) {
+      var value = detail[DETAIL_FIELDS[i]];
+      if (value && typeof value === 'object') value = value.id;
+      if (typeof value === 'number' || (typeof value === 'string' && value !== '')) return value;
+      if (value === null || value === '') none = true;
     }
-    if (detail.variantId !== undefined) return detail.variantId;
-    if (detail.variant_id !== undefined) return detail.variant_id;
-    return detail.id !== undefined ? detail.id : null;
+    return none ? null : undefined;
   }
 
   function onVariantEvent(event) {
-    var id = null;
+    var key;
     try {
-      id = variantFromDetail(event.detail);
+      key = toKey(variantFromDetail(event.detail));
     } catch (e) {
-      id = null;
+      return;
     }
-    if (id !== null) applyAll(id);
+    if (key !== undefined) selectFrom(event.target, key);
   }
 
   function onChange(event) {
@@ -166,7 +211,8 @@
     var tag = String(target.tagName || '').toUpperCase();
     if (tag !== 'INPUT' && tag !== 'SELECT') return;
     if (target.type === 'radio' && !target.checked) return;
-    applyAll(target.value);
+    var key = toKey(target.value);
+    if (key !== undefined) selectFrom(target, key);
     // Themes often rewrite the URL right after the form change.
     setTimeout(checkUrl, 0);
   }
@@ -184,8 +230,22 @@
     try {
       history[method] = wrapped;
     } catch (e) {
-      /* read-only history: the other sources still work */
+      /* read-only: the other sources still work */
     }
+  }
+
+  function onMutations(records) {
+    each(records, function (record) {
+      // Inside a block: the theme may have replaced its JSON.
+      var node = record.target;
+      if (node && node.nodeType !== 1) node = node.parentNode;
+      var root = node && typeof node.closest === 'function' ? node.closest('[data-passport-block]') : null;
+      if (root) init(root);
+      // Blocks added later (theme editor, re-rendered sections).
+      each(record.addedNodes, function (added) {
+        if (added.nodeType === 1) scan(added);
+      });
+    });
   }
 
   function start() {
@@ -201,19 +261,18 @@
     wrapHistory('pushState');
     wrapHistory('replaceState');
 
-    // Blocks added later: theme editor reloads, sections re-rendered by the theme.
     if (typeof MutationObserver === 'function' && document.body) {
-      new MutationObserver(function (records) {
-        each(records, function (record) {
-          each(record.addedNodes, function (node) {
-            if (node.nodeType === 1) scan(node);
-          });
-        });
-      }).observe(document.body, { childList: true, subtree: true });
+      new MutationObserver(onMutations).observe(document.body, { childList: true, characterData: true, subtree: true });
     }
   }
 
-  window.PassportBlock = { scan: scan, select: applyAll };
+  window.PassportBlock = {
+    scan: scan,
+    select: function (id) {
+      var key = toKey(id);
+      if (key !== undefined) selectFrom(null, key);
+    },
+  };
 
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);
