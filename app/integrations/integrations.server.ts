@@ -96,6 +96,9 @@ export async function connectIntegration(
       ...(options.credentials !== undefined ? { credentials: options.credentials === null ? null : secretBox().encrypt(options.credentials) } : {}),
       ...(options.settings ? { settings: JSON.stringify(options.settings) } : {}),
       ...(becomesPrimary ? { primaryOfShop: tx.shopDomain } : {}),
+      // Reconnected after a disconnect (which clears it), it is due at once: the schedule only
+      // picks up an integration with a next sync time.
+      ...(kind.syncsOnSchedule && existing && existing.nextSyncAt === null ? { nextSyncAt: new Date() } : {}),
     };
     const integration = existing
       ? await tx.integration.update({ where: { id: existing.id }, data })

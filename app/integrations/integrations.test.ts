@@ -11,6 +11,8 @@ import {
   setSyncInterval,
   stopForUninstall,
 } from "./integrations.server";
+import { enqueueDueSyncs } from "../jobs/sync-jobs.server";
+import { executeSync } from "../sync/engine.server";
 import { OTHER_SHOP, TEST_SHOP } from "../../test/support/constants";
 
 describe("integrations", () => {
@@ -90,5 +92,32 @@ describe("integrations stopped by an uninstall", () => {
     expect((await restoreAfterReinstall(shop)).map((r) => r.kind)).toEqual(["shopify"]);
     expect(await shop.integration.findUniqueOrThrow({ where: { id: excel.id } })).toMatchObject({ status: "disconnected", statusBeforeUninstall: null });
     expect(await shop.fieldOwnership.count({ where: { integrationId: excel.id } })).toBe(0);
+  });
+});
+
+describe("the schedule of an integration that syncs on one", () => {
+  const SHOP = "schedule-test.myshopify.com";
+  const queue = { backend: "database" as const, sent: 0, send: async () => void queue.sent++, work: async () => undefined, forgetShop: async () => undefined, stop: async () => undefined };
+
+  it("is due at once when it is connected again after a disconnect", async () => {
+    const shop = forShop(SHOP);
+    const { integration } = await connectIntegration(shop, "shopify");
+    await disconnectIntegration(shop, integration.id, "test");
+    const again = await connectIntegration(shop, "shopify");
+    expect(again.integration.nextSyncAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await enqueueDueSyncs(queue, db)).toBeGreaterThanOrEqual(1);
+    expect((await shop.integration.findUniqueOrThrow({ where: { id: integration.id } })).pendingScope).toBe("full");
+  });
+
+  it("gets a next sync time when its first sync fails, so the schedule tries again", async () => {
+    const FIRST = "first-sync-test.myshopify.com";
+    const shop = forShop(FIRST);
+    const { integration } = await connectIntegration(shop, "shopify");
+    expect(integration.nextSyncAt).toBeNull();
+    const failing = () => Promise.reject(new Error("Shopify did not answer"));
+    await expect(executeSync({ shop: FIRST, integrationId: integration.id, trigger: "manual", source: failing })).rejects.toThrow("Shopify did not answer");
+    const after = await shop.integration.findUniqueOrThrow({ where: { id: integration.id } });
+    expect(after.nextSyncAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(after.nextSyncAt!.getTime()).toBeLessThanOrEqual(Date.now() + after.syncIntervalMinutes * 60_000);
   });
 });

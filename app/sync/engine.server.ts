@@ -6,7 +6,7 @@
 import { newRowId } from "../db/ids";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError, merchantMessage } from "../errors";
-import { kindLabel } from "../integrations/kinds";
+import { integrationKind, kindLabel } from "../integrations/kinds";
 import { shopSettings } from "../shop-settings.server";
 import { loadOwnership } from "../ownership/ownership.server";
 import { addAffectedEntities, noAffectedEntities, regeneratePassports } from "../passports/passports.server";
@@ -259,6 +259,11 @@ async function recordSuccess(db: ShopDb, integrationId: string, intervalMinutes:
 /** Repeated failures, or one the merchant must act on (reconnect), show the integration as "error". */
 async function recordFailure(db: ShopDb, integrationId: string, message: string, permanent: boolean): Promise<void> {
   const integration = await db.integration.update({ where: { id: integrationId }, data: { consecutiveFailures: { increment: 1 } } });
+  // Only a success sets the next scheduled sync: one that has never succeeded (its first sync
+  // failed) has none, and the schedule would never try it again.
+  if (integration.nextSyncAt === null && integrationKind(integration.kind)?.syncsOnSchedule) {
+    await db.integration.updateMany({ where: { id: integrationId, nextSyncAt: null }, data: { nextSyncAt: new Date(Date.now() + integration.syncIntervalMinutes * 60_000) } });
+  }
   if ((permanent || integration.consecutiveFailures >= FAILURES_BEFORE_ERROR) && integration.status === "active") {
     await db.integration.update({ where: { id: integrationId }, data: { status: "error", statusMessage: message } });
   }
