@@ -39,6 +39,6 @@ describe("unexpected errors", () => {
     expect(status).toBe(1);
     const line = stderr.trim().split("\n").at(-1)!;
     expect(line).toMatch(/^dpp: \S/);
-    expect(line).toBe("dpp: The table `main.Shop` does not exist in the current database.");
+    expect(line).toBe(`dpp: The database at ${file} is not migrated: run npm run db:migrate`);
   }, 60_000);
 });

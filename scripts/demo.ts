@@ -118,10 +118,30 @@ async function main(): Promise<void> {
     log(`    QR:      ${p.qrSvgUrl}`);
   }
   log("");
-  const cliEnv = [`SHOPIFY_ADMIN_API_ORIGIN=${sim.url}`, ...(appUrl === "http://localhost:3000" ? [] : [`SHOPIFY_APP_URL=${appUrl}`])].join(" ");
+  // The CLI needs what the demo was given and its defaults differ from: the database, the app's URL.
+  // (A database URL with a password is not printed: it is named instead.)
+  const databaseUrl = process.env.DATABASE_URL;
+  const cliEnv = [
+    `SHOPIFY_ADMIN_API_ORIGIN=${sim.url}`,
+    ...(databaseUrl ? [`DATABASE_URL=${hasPassword(databaseUrl) ? '"$DATABASE_URL"' : shellWord(databaseUrl)}`] : []),
+    ...(appUrl === "http://localhost:3000" ? [] : [`SHOPIFY_APP_URL=${shellWord(appUrl)}`]),
+  ].join(" ");
   log(`Operator CLI on the same shop: ${cliEnv} npm run dpp -- passports --shop ${shop}`);
   log(`Edit a product in "Shopify": npm run shopify-sim -- edit --port ${simPort} --shop ${shop} --handle <handle> --title "New title"`);
   log("Ctrl-C stops the demo.");
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** A value as one word of a shell command: quoted when it holds anything a shell would read (a PostgreSQL URL's `&`, `?`). */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The sample store's passport data (materials, origin, care …), uploaded as Excel like a brand would. */

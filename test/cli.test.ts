@@ -8,6 +8,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
+import { writeProducts } from "../app/integrations/excel/fixtures/helpers";
 import { excelIntegration } from "../app/integrations/excel/uploads.server";
 import { executeSync } from "../app/sync/engine.server";
 import type { SourceRecord } from "../app/sync/records";
@@ -115,12 +116,95 @@ describe("operator CLI", () => {
     expect(existsSync(path.join(here, "catalog.xlsx"))).toBe(true);
   }, 60_000);
 
-  it("gives the reason of a refused import on standard error, and the run with its errors on standard output", () => {
+  it("gives the reason of a refused import on standard error, and the run with the refusal in its errors on standard output", () => {
     writeFileSync(path.join(tmp, "notes.xlsx"), "handle,title\ntee,Tee\n");
-    const outcome = dpp(["import", "--shop", TEST_SHOP, path.join(tmp, "notes.xlsx"), "--dry-run", "--json"]);
-    expect(outcome.status).toBe(1);
-    const doc = JSON.parse(outcome.stdout) as { run: { status: string; message?: string } };
-    expect(doc.run.status).toBe("failed");
-    expect(reason(outcome)).toMatch(/^dpp: .*not an Excel workbook/i);
+    type Doc = { run: { status: string; message?: string }; errors: { sheet: string; row: number; column: string; message: string }[] };
+    // A dry run's run is a preview (GUIDE §5), refused or not; the exit code and the errors say it is refused.
+    for (const [args, status] of [[["--dry-run"], "preview"], [[], "failed"]] as const) {
+      const outcome = dpp(["import", "--shop", TEST_SHOP, path.join(tmp, "notes.xlsx"), ...args, "--json"]);
+      expect(outcome.status).toBe(1);
+      const doc = JSON.parse(outcome.stdout) as Doc;
+      expect(doc.run.status).toBe(status);
+      expect(doc.errors).toEqual([{ sheet: "", row: 0, column: "", message: expect.stringMatching(/not an Excel workbook/i) }]);
+      expect(doc.errors[0].message).toBe(doc.run.message);
+      expect(reason(outcome)).toMatch(/^dpp: .*not an Excel workbook/i);
+    }
+  }, 60_000);
+
+  it("lists a file's problems without the admin's download of the marked file", async () => {
+    const file = path.join(tmp, "bad-country.xlsx");
+    await writeProducts(file, [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1", "Country of production": "XX" }]);
+    const json = dpp(["import", "--shop", TEST_SHOP, file, "--dry-run", "--json"]);
+    expect(json.status).toBe(1);
+    const doc = JSON.parse(json.stdout) as { run: { status: string; message: string }; errors: { sheet: string; row: number; column: string }[] };
+    expect(doc.run).toMatchObject({ status: "preview", message: "The file cannot be imported: it has 1 problem (see errors). Fix it and run the import again; the Excel page of Passport in the Shopify admin also gives you the file with the problems marked." });
+    expect(doc.errors).toEqual([expect.objectContaining({ sheet: "Products", row: 2, column: "Country of production" })]);
+    const text = dpp(["import", "--shop", TEST_SHOP, file, "--dry-run"]);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain("(listed below)");
+    expect(text.stdout).toContain("Products row 2, Country of production:");
+    expect(reason(text)).toMatch(/^dpp: The file cannot be imported: it has 1 problem\. Fix it .* First: Products row 2, Country of production: /);
+    for (const outcome of [json, text]) expect(outcome.stdout + outcome.stderr).not.toMatch(/Download the file/i);
+  }, 60_000);
+
+  it("says in one line that the file to import is missing or a folder", () => {
+    const missing = path.join(tmp, "missing.xlsx");
+    const cases: [string, string][] = [
+      [missing, `dpp: cannot read ${missing}: no such file`],
+      [tmp, `dpp: ${tmp} is a folder: give the path of a file`],
+    ];
+    for (const [file, expected] of cases) {
+      const outcome = dpp(["import", "--shop", TEST_SHOP, file, "--json"]);
+      expect(outcome.status).toBe(1);
+      expect(outcome.stdout).toBe("");
+      expect(reason(outcome)).toBe(expected);
+    }
+  }, 60_000);
+
+  it("refuses a dry run where Excel is not connected (it would connect it), and changes nothing", async () => {
+    const file = path.join(tmp, "dry.xlsx");
+    await writeProducts(file, [{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]);
+    const fresh = "passport-no-excel.myshopify.com";
+    const disconnected = "passport-excel-off.myshopify.com";
+    await rootDb.shop.createMany({ data: [{ shop: fresh }, { shop: disconnected }] });
+    const excel = await excelIntegration(forShop(disconnected));
+    await rootDb.integration.update({ where: { id: excel.id }, data: { status: "disconnected" } });
+    for (const shop of [fresh, disconnected]) {
+      const outcome = dpp(["import", "--shop", shop, file, "--dry-run", "--json"]);
+      expect(outcome.status).toBe(1);
+      expect(outcome.stdout).toBe("");
+      expect(reason(outcome)).toBe(
+        "dpp: Excel is not connected in this shop, and a dry run changes nothing: run the import without --dry-run to connect it, or connect Excel on the Integrations page.",
+      );
+    }
+    expect(await rootDb.integration.findMany({ where: { shop: { in: [fresh, disconnected] } }, select: { shop: true, status: true } })).toEqual([{ shop: disconnected, status: "disconnected" }]);
+    expect(await rootDb.upload.count({ where: { shop: { in: [fresh, disconnected] } } })).toBe(0);
+  }, 60_000);
+
+  it("reports an unknown command as such, before the shop", () => {
+    for (const args of [["pasports", "--shop", "typo.myshopify.com"], ["pasports"]]) {
+      const outcome = dpp(args);
+      expect(outcome.status).toBe(1);
+      expect(outcome.stdout).toBe("");
+      expect(reason(outcome)).toBe(
+        'dpp: unknown command "pasports" (did you mean passports?): the commands are sync, import, export, passports, qr, integrations, promote (see npm run dpp -- --help)',
+      );
+    }
+  }, 60_000);
+
+  it("refuses a SQLite file that does not exist without creating it, and says to migrate a database without tables", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "passport-cli-nodb-"));
+    const missing = path.join(dir, "nothere", "y.db");
+    const noDb = dpp(["passports", "--shop", TEST_SHOP, "--json"], { DATABASE_URL: `file:${missing}`, PASSPORT_TEST_DB_FILE: "" });
+    expect(noDb.status).toBe(1);
+    expect(noDb.stdout).toBe("");
+    expect(reason(noDb)).toBe(`dpp: No database at ${missing}: check DATABASE_URL, or create it with npm run db:migrate`);
+    expect(existsSync(path.dirname(missing))).toBe(false);
+    const empty = path.join(dir, "empty.db");
+    writeFileSync(empty, "");
+    const unmigrated = dpp(["passports", "--shop", TEST_SHOP, "--json"], { DATABASE_URL: `file:${empty}`, PASSPORT_TEST_DB_FILE: "" });
+    expect(unmigrated.status).toBe(1);
+    expect(unmigrated.stdout).toBe("");
+    expect(reason(unmigrated)).toBe(`dpp: The database at ${empty} is not migrated: run npm run db:migrate`);
   }, 60_000);
 });

@@ -562,7 +562,7 @@ describe("operator CLI", () => {
     }
     expect(status).not.toBe(0);
     const doc = JSON.parse(stdout) as { run: { trigger: string; status: string; counts: Record<string, number> }; errors: { sheet: string; row: number; column: string; message: string }[] };
-    expect(doc.run).toMatchObject({ trigger: "upload", status: "failed", counts: { failed: 1 } });
+    expect(doc.run).toMatchObject({ trigger: "upload", status: "preview", counts: { failed: 1 } });
     expect(Object.keys(doc.run.counts).sort()).toEqual(["archived", "created", "failed", "skipped", "unchanged", "unmatched", "updated"]);
     expect(doc.errors[0]).toMatchObject({ sheet: "Products", row: 2, column: "Country of production" });
   }, 60_000);
@@ -583,7 +583,8 @@ describe("operator CLI", () => {
     expect(outcome.status).not.toBe(0);
     const doc = JSON.parse(outcome.stdout) as { run: { status: string; message?: string }; errors: unknown[] };
     expect(doc.run).toMatchObject({ status: "failed", message: expect.stringMatching(/no product rows under them/) });
-    expect(doc.errors).toEqual([]);
+    // The refusal is an error of the whole file.
+    expect(doc.errors).toEqual([{ sheet: "", row: 0, column: "", message: expect.stringMatching(/no product rows under them/) }]);
     expect(outcome.stderr.trim().split("\n").at(-1)).toMatch(/^dpp: Nothing was imported: the Products sheet has its column headers but no product rows/);
     expect(await db.product.count()).toBe(0);
   }, 60_000);

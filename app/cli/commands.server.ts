@@ -1,5 +1,6 @@
 // The operator commands behind `npm run dpp` (argument parsing is in dpp.ts).
-import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import path from "node:path";
 import { db as rootDb } from "../db.server";
@@ -11,7 +12,7 @@ import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/e
 import { UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
 import { findIntegration, listIntegrations } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
-import { promotedMessage, promoteIntegration } from "../integrations/promote.server";
+import { previewFailureMessage, promotedMessage, promoteIntegration } from "../integrations/promote.server";
 import { jobQueue } from "../jobs/index.server";
 import { processSyncJob, requestSync } from "../jobs/sync-jobs.server";
 import { passportList, writeQrZip } from "../passports/listing.server";
@@ -28,16 +29,37 @@ function operatorPath(file: string): string {
   return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 }
 
+/** Why a file cannot be read or written, in one line: a missing file or folder, a folder, no permission. */
+function fileProblem(verb: "read" | "write", file: string, error: unknown): MerchantError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EISDIR") return new MerchantError(`${file} is a folder: give the path of a file`, true);
+  const why =
+    code === "ENOENT"
+      ? verb === "read" ? ": no such file" : ": its folder does not exist"
+      : code === "EACCES" || code === "EPERM"
+        ? ": permission denied"
+        : code ? ` (${code})` : "";
+  return new MerchantError(`cannot ${verb} ${file}${why}`, true);
+}
+
 /** A file to write, opened before any work is done: a missing folder or no permission is a one-line error. */
 async function outputFile(file: string): Promise<WriteStream> {
   const stream = createWriteStream(file);
   try {
     await once(stream, "open");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new MerchantError(`cannot write ${file}${code === "ENOENT" ? ": its folder does not exist" : code ? ` (${code})` : ""}`, true);
+    throw fileProblem("write", file, error);
   }
   return stream;
+}
+
+/** A file's bytes; a missing file, a folder or no permission is a one-line error. */
+async function inputFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw fileProblem("read", file, error);
+  }
 }
 
 function out(opts: CliOptions, value: unknown, human: string): void {
@@ -153,27 +175,63 @@ async function commitProgress(db: ShopDb, uploadId: string): Promise<string> {
   return `saving${run.phase ? ` (${run.phase})` : ""}: ${run.processed}${run.total ? ` of ${run.total}` : ""} records`;
 }
 
-/** A problem of a file as one line: "Products row 4, Barcode: …". */
+/** A problem of a file as one line: "Products row 4, Barcode: …" (a problem of the whole file: its message). */
 function issueLine(e: { sheet: string; row: number; column: string; message: string }): string {
+  if (!e.sheet) return e.message;
   return `${e.sheet} row ${e.row}${e.column ? `, ${e.column}` : ""}: ${e.message}`;
 }
 
-function issuesJson(preview: UploadPreview) {
-  return preview.errors.map((e) => ({ sheet: e.sheet, row: e.row, column: e.column, message: e.message }));
+/**
+ * Why a checked file cannot be imported, as the CLI says it (null when it can): the upload's
+ * message, except that the admin's "download the file with the errors marked" is not something
+ * the command line can do.
+ */
+function refusalMessage(preview: UploadPreview, listed: "see errors" | "listed below" | null): string | null {
+  if (preview.status === "previewed") return null;
+  if (preview.status === "invalid" && preview.markedCopy) {
+    const one = preview.errors.length === 1;
+    return `The file cannot be imported: it has ${one ? "1 problem" : `${preview.errors.length} problems`}${listed ? ` (${listed})` : ""}. Fix ${one ? "it" : "them"} and run the import again; the Excel page of Passport in the Shopify admin also gives you the file with the problems marked.`;
+  }
+  return preview.message ?? "The file cannot be imported.";
+}
+
+/** The file's problems as scripts read them (GUIDE §5); a file refused as a whole is one problem, on no row. */
+function issuesJson(preview: UploadPreview, refusal: string | null) {
+  const issues = preview.errors.map((e) => ({ sheet: e.sheet, row: e.row, column: e.column, message: e.message }));
+  return issues.length === 0 && refusal ? [{ sheet: "", row: 0, column: "", message: refusal }] : issues;
+}
+
+/**
+ * A dry run needs the Excel integration connected: checking a file keeps it with the integration,
+ * which storeUpload connects on first use (and reconnects when disconnected): a change to the shop.
+ */
+async function requireExcelForDryRun(db: ShopDb): Promise<void> {
+  const excel = await db.integration.findUnique({ where: { shop_kind: { shop: db.shopDomain, kind: "excel" } }, select: { status: true } });
+  if (!excel || excel.status === "disconnected") {
+    throw new MerchantError(
+      "Excel is not connected in this shop, and a dry run changes nothing: run the import without --dry-run to connect it, or connect Excel on the Integrations page.",
+      true,
+    );
+  }
 }
 
 async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions): Promise<number> {
   if (!file) throw new MerchantError("import needs the workbook to read: npm run dpp -- import --shop <shop> <file.xlsx>", true);
-  const bytes = readFileSync(operatorPath(file));
+  const dryRun = opts["dry-run"] === true;
+  const filePath = operatorPath(file);
+  const bytes = await inputFile(filePath);
+  if (dryRun) await requireExcelForDryRun(db);
   log(`Reading ${file}…`);
   const preview = await uploadWorkbook(db, { name: path.basename(file), bytes, createMissing: opts["create-missing"] === true });
   for (const w of preview.warnings) log(`warning: ${w.sheet} row ${w.row} ${w.column}: ${w.message}`);
-  if (preview.status !== "previewed" || opts["dry-run"]) {
-    const run = preview.run!;
+  if (preview.status !== "previewed" || dryRun) {
+    const refusal = refusalMessage(preview, opts.json ? "see errors" : "listed below");
+    // A dry run's run is a preview (GUIDE §5), refused or not: the exit code and errors say which.
+    const run = { ...preview.run!, ...(dryRun ? { status: "preview" } : {}), message: refusal ?? preview.run!.message };
     const human = [runLine(run), ...preview.errors.map(issueLine)].join("\n");
-    out(opts, { run: runJson(run), errors: issuesJson(preview) }, human);
-    if (preview.status === "previewed") return 0;
-    failure(refusalReason(preview));
+    out(opts, { run: runJson(run), errors: issuesJson(preview, refusal) }, human);
+    if (!refusal) return 0;
+    failure(refusalReason(preview, refusalMessage(preview, null) ?? refusal));
     return 1;
   }
   await commitUpload(jobQueue(), db, preview.uploadId);
@@ -191,11 +249,10 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
   return 1;
 }
 
-/** Why a file cannot be imported, in one line: the upload's message, or its first problem. */
-function refusalReason(preview: UploadPreview): string {
+/** Why a file cannot be imported, in one line: the refusal, and its first problem. */
+function refusalReason(preview: UploadPreview, refusal: string): string {
   const problem = preview.errors[0] ? issueLine(preview.errors[0]) : "";
-  if (preview.message) return problem ? `${preview.message} First: ${problem}` : preview.message;
-  return problem ? `${preview.errors.length} ${preview.errors.length === 1 ? "problem" : "problems"}; first: ${problem}` : "the file cannot be imported";
+  return problem ? `${refusal} First: ${problem}` : refusal;
 }
 
 async function exportFile(db: ShopDb, opts: CliOptions): Promise<number> {
@@ -263,7 +320,10 @@ async function integrations(db: ShopDb, opts: CliOptions): Promise<number> {
 
 async function promote(db: ShopDb, opts: CliOptions): Promise<number> {
   if (!opts.integration) throw new MerchantError("promote needs --integration <kind> (the integration to make primary)", true);
-  const summary = await promoteIntegration(db, opts.integration, { dryRun: opts["dry-run"] === true });
+  const dryRun = opts["dry-run"] === true;
+  const summary = await promoteIntegration(db, opts.integration, { dryRun }).catch((error: unknown) => {
+    throw dryRun ? new MerchantError(previewFailureMessage(error), true) : error;
+  });
   // A promotion regroups nothing itself (the new primary's next full run does): it says when.
   const human = !summary.dryRun
     ? promotedMessage(summary)

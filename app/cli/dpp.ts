@@ -3,6 +3,7 @@
 // standard error. Exit code 0 on success; otherwise non-zero with a one-line reason on stderr.
 import { parseArgs } from "node:util";
 import { firstLine } from "../errors";
+import { missingDatabase, unmigratedDatabase } from "./database";
 
 process.env.PASSPORT_BACKGROUND = "off"; // the CLI runs its own worker only while it waits
 
@@ -40,6 +41,27 @@ function parseCommandLine() {
 
 export type CliOptions = ReturnType<typeof parseCommandLine>["values"];
 
+/** The commands runCommand knows (commands.server.ts), checked before anything else. */
+const COMMANDS = ["sync", "import", "export", "passports", "qr", "integrations", "promote"] as const;
+
+/** Edits (insert, delete, replace) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Why `command` is not one of COMMANDS, with the likely one meant; null when it is one. */
+function unknownCommand(command: string): string | null {
+  if ((COMMANDS as readonly string[]).includes(command)) return null;
+  const near = COMMANDS.find((known) => editDistance(command.toLowerCase(), known) <= 2);
+  return `unknown command "${command}"${near ? ` (did you mean ${near}?)` : ""}: the commands are ${COMMANDS.join(", ")} (see npm run dpp -- --help)`;
+}
+
 function requireShop(opts: CliOptions): string {
   const shop = opts.shop?.trim().toLowerCase();
   if (!shop) throw new Error("--shop <shop.myshopify.com> is required");
@@ -54,16 +76,21 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return opts.help ? 0 : 2;
   }
+  const unknown = unknownCommand(command);
+  if (unknown) throw new Error(unknown);
+  const shop = requireShop(opts);
+  // Before the database client is loaded: it would create a SQLite file that is not there.
+  const noDatabase = missingDatabase(process.env.DATABASE_URL);
+  if (noDatabase) throw new Error(noDatabase);
   // Loaded after argument checks, so `--help` needs no database.
   const { runCommand } = await import("./commands.server");
-  const shop = requireShop(opts);
   return runCommand(command, shop, args, opts);
 }
 
 main()
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = unmigratedDatabase(error, process.env.DATABASE_URL) ?? (error instanceof Error ? error.message : String(error));
     process.stderr.write(`dpp: ${firstLine(message) || "failed without a message"}\n`);
     process.exit(1);
   });

@@ -396,7 +396,8 @@ async function workOutPreview(
 export function previewFailureMessage(error: unknown): string {
   if (!(error instanceof MerchantError)) return merchantMessage(error, "Nothing was changed. Try again in a few minutes; if this keeps happening, contact support.");
   // A sync's failure is retried by itself; a preview's is not (the merchant starts it again).
-  const reason = error.message.replace(/\s*Passport will try again automatically\./g, "");
+  // A sync's "Passport will try again automatically." (or "…automatically; <more>.") does not hold for a preview.
+  const reason = error.message.replace(/\s*Passport will try again automatically(?:\.|;[^.]*\.)/g, "");
   return `${reason} Nothing was changed.${error.permanent ? "" : " Try again in a few minutes."}`;
 }
 
