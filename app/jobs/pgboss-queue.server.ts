@@ -1,6 +1,17 @@
 // The job queue on PostgreSQL through pg-boss, so several app instances share the work. The
 // "stately" policy with the key as singleton key allows one waiting and one running job per key;
 // pg-boss retries failures with backoff and re-runs jobs of a crashed worker once they expire.
+//
+// No job is created for a key whose job runs (or waits to retry). pg-boss hands out the oldest
+// waiting job whatever its key: a second job of a running key cannot start (one active per key),
+// pg-boss swallows the error and picks the same job again at the next fetch, and no other shop's
+// job starts until the running one ends, hours for a bulk sync (timgit/pg-boss#535, "expected").
+// So send() asks for nothing then: the request is already recorded in the integration (requestSync)
+// and the running job takes it after its run (processSyncJob runs requests until none waits); a
+// job waiting to retry takes it when it runs. A key's job that starts between the check and the
+// send is caught by a second check, which takes the new job back. What remains of the race (the
+// running job made its last check just before the request came) is a request that waits for
+// requeueWaitingRequests (every ten minutes), never other shops' jobs held up.
 import PgBoss from "pg-boss";
 import { MAX_ATTEMPTS, type JobQueue, type QueuedJob } from "./queue";
 
@@ -47,8 +58,21 @@ export class PgBossJobQueue implements JobQueue {
 
   async send(job: { shop: string; key: string }): Promise<void> {
     await this.start();
+    if (await this.keyIsBusy(job.key)) return; // its job takes the request (see above)
     // null means one is already waiting for this key: the request is merged into it.
-    await this.boss.send(QUEUE, job, { singletonKey: job.key });
+    const id = await this.boss.send(QUEUE, job, { singletonKey: job.key });
+    // The key's waiting job may have started just before the send, which then made a second one.
+    if (id && (await this.keyIsBusy(job.key, id))) {
+      await this.boss.getDb().executeSql(`DELETE FROM pgboss.job WHERE id = $1 AND state = 'created'`, [id]);
+    }
+  }
+
+  /** Whether a job of the key (other than `except`) runs or waits to retry. */
+  private async keyIsBusy(key: string, except: string | null = null): Promise<boolean> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`SELECT 1 FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state IN ('retry', 'active') AND id IS DISTINCT FROM $3::uuid LIMIT 1`, [QUEUE, key, except]);
+    return rows.length > 0;
   }
 
   /** pg-boss keeps jobs (with their shop) in its own tables, which deleting the shop's rows does not reach. */

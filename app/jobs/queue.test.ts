@@ -1,6 +1,7 @@
 // The job queue contract, on the embedded database queue (always) and on pg-boss (when the tests
 // run against PostgreSQL): merging of requests, one job per key at a time, retries with backoff,
-// recovery of crashed jobs, and no job run twice by two workers.
+// recovery of crashed jobs, no job run twice by two workers, and (pg-boss) no key's second request
+// holding up other keys' jobs.
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "../db.server";
 import { DbJobQueue } from "./db-queue.server";
@@ -187,5 +188,33 @@ describe.runIf(onPostgres)("pg-boss job queue (PostgreSQL)", () => {
     });
     await until(() => attempts.length >= 2, 30_000);
     expect(attempts.slice(0, 2)).toEqual([1, 2]);
+  });
+
+  it("a second request for a running key does not hold up another key's job", async () => {
+    // Two instances: one runs the integration's long sync, the other must stay free for other shops.
+    const [a, b] = [bossQueue(), bossQueue()];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const r = recorder((job) => (job.key === "boss-running" ? held : sleep(10)));
+    const waitingJobs = async (key: string) =>
+      (await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pgboss.job WHERE singleton_key = $1 AND state < 'active'`, key))[0].n;
+    await a.send({ shop: TEST_SHOP, key: "boss-running" });
+    await Promise.all([a.work(r.handler), b.work(r.handler)]);
+    await until(() => r.runs.length === 1, 20_000, "the long job to start");
+
+    try {
+      await a.send({ shop: TEST_SHOP, key: "boss-running" }); // a webhook during the run
+      await b.send({ shop: OTHER_SHOP, key: "boss-other-shop" });
+      await until(() => r.runs.some((j) => j.key === "boss-other-shop"), 5_000, "the other shop's job to start");
+      expect(r.runs.map((j) => j.key)).toEqual(["boss-running", "boss-other-shop"]);
+      // The request is left to the running job (processSyncJob takes it after its run): no job
+      // waits for the running key, so pg-boss has nothing it cannot start.
+      expect(await waitingJobs("boss-running")).toBe(0);
+    } finally {
+      release();
+    }
+    await until(async () => (await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pgboss.job WHERE state <= 'active'`))[0].n === 0, 20_000, "the queue to empty");
+    expect(r.runs.map((j) => j.key)).toEqual(["boss-running", "boss-other-shop"]);
+    expect(r.overlaps()).toBe(0);
   });
 });

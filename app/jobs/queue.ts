@@ -15,8 +15,10 @@ export interface QueuedJob {
 export interface JobQueue {
   readonly backend: "database" | "pg-boss";
   /**
-   * Asks for a job. While one for the same key waits, the request is merged into it; while one
-   * runs, another waits behind it. Nothing is lost (the job reads what to do when it starts).
+   * Asks for a job. While one for the same key waits, the request is merged into it. While one
+   * runs, another waits behind it (database) or none is made (pg-boss: see pgboss-queue.server.ts),
+   * so the handler takes what was asked meanwhile before it ends (processSyncJob does). Nothing is
+   * lost (the job reads what to do when it starts, and again after each run).
    */
   send(job: { shop: string; key: string }): Promise<void>;
   /** Starts working: one job per key at a time; a thrown error retries the job with backoff. */

@@ -1,8 +1,8 @@
 // Sync requests → the job queue → runs. Requests ("Sync now", schedule, webhooks) are merged per
 // integration in Integration.pendingScope, and the queue runs one job per integration at a time:
-// a request made while a run goes is picked up right after it, never lost, never run twice. The
-// request a run works on stays recorded (Integration.runningScope) until the run ends, so a run
-// cut short by a crash or restart runs again when the queue retries its job.
+// a request made while a run goes is run right after it by the same job, never lost, never run
+// twice. The request a run works on stays recorded (Integration.runningScope) until the run ends,
+// so a run cut short by a crash or restart runs again when the queue retries its job.
 import type { Db } from "../db.server";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
@@ -112,18 +112,36 @@ export class SyncStillRunning extends Error {
 
 type SourceResolver = typeof sourceFor;
 
-/** The queue's handler: runs the waiting request of one integration. */
+/**
+ * The queue's handler: runs the waiting request of one integration, then each request made during
+ * that run, one run after the other, until none waits. (The pg-boss queue leaves a request made
+ * while the integration's job runs to that job: see pgboss-queue.server.ts.) Each run settles its
+ * request or throws, which ends the job as before; a paused or disconnected integration stops it.
+ */
 export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolver = sourceFor): Promise<void> {
   const db = forShop(job.shop);
+  let ran = await runWaitingRequest(db, job, "first", resolveSource);
+  // A later request is a new one, on its first try: failing, it waits again (returnRequest) and
+  // the job's retry takes it; if the job has no retry left, requeueWaitingRequests sends it again.
+  const later: QueuedJob = { ...job, attempt: 1, lastAttempt: false };
+  while (ran) ran = await runWaitingRequest(db, later, "later", resolveSource);
+}
+
+/** Runs the integration's waiting request, if it has one and syncs now. False when nothing ran. */
+async function runWaitingRequest(db: ShopDb, job: QueuedJob, turn: "first" | "later", resolveSource: SourceResolver): Promise<boolean> {
   const integration = await db.integration.findUnique({ where: { id: job.key } });
-  if (!integration || integration.status === "paused" || integration.status === "disconnected") return;
+  if (!integration || integration.status === "paused" || integration.status === "disconnected") return false;
   // A queue can hand a job out again while its first try still runs (pg-boss re-runs a job that
-  // outlives its expiry): one run per integration at a time, so this one waits.
-  if (await hasLiveRun(db, integration.id)) throw new SyncStillRunning();
+  // outlives its expiry): one run per integration at a time, so this one waits. After this job's
+  // own run, such a run is its retry, which takes what waits.
+  if (await hasLiveRun(db, integration.id)) {
+    if (turn === "first") throw new SyncStillRunning();
+    return false;
+  }
   // A run left by a stopped process is closed before its request runs again.
   await closeStaleRuns(db, integration.id);
   const request = await takeRequest(db, integration.id);
-  if (!request) return;
+  if (!request) return false;
   const changes = CatalogChanges.forRun(request.scope);
   let runId: string;
   try {
@@ -139,7 +157,7 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   } catch (error) {
     if (error instanceof MerchantError && error.permanent) {
       await finishRequest(db, integration.id); // retrying cannot help: the run says what to do
-      return;
+      return true;
     }
     // Retried, the request waits again. Given up, it is settled: returned, it would look lost to
     // requeueWaitingRequests and start over every ten minutes for as long as the fault lasts.
@@ -150,6 +168,7 @@ export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolv
   }
   // The request was settled when the run was applied (settlingRequest).
   await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
+  return true;
 }
 
 /**

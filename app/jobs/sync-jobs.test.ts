@@ -5,8 +5,10 @@ import { forShop, type ShopDb } from "../db/scoped.server";
 import { connectIntegration, setPaused } from "../integrations/integrations.server";
 import type { SourceBatch } from "../sync/records";
 import { DbJobQueue } from "./db-queue.server";
+import { PgBossJobQueue } from "./pgboss-queue.server";
 import { closeInterruptedRuns, enqueueDueSyncs, processSyncJob, requeueWaitingRequests, requestSync, resumeSyncs, REQUEST_LOST_AFTER_MS } from "./sync-jobs.server";
 import { TEST_SHOP } from "../../test/support/constants";
+import { until } from "../../test/support/wait";
 
 let shopDb: ShopDb;
 let shopifyId: string;
@@ -87,6 +89,87 @@ describe("sync requests", () => {
     await work();
     expect(requests).toHaveLength(4);
     expect(await shopDb.syncRun.count({ where: { status: "succeeded" } })).toBe(1);
+  });
+
+  describe("a request made during a run", () => {
+    /** Works the queue; each source call records which job (handler call) it ran in. */
+    async function workDuringRun(duringFirstRun: () => Promise<void>): Promise<number[]> {
+      const inJob: number[] = [];
+      let jobs = 0;
+      await queue.work(async (job) => {
+        const n = ++jobs;
+        await processSyncJob(job, async (...args) => {
+          inJob.push(n);
+          const batch = await resolveSource(...args);
+          if (inJob.length === 1) await duringFirstRun();
+          return batch;
+        });
+      });
+      await queue.drain();
+      await queue.stop();
+      return inJob;
+    }
+    const integration = () => shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId }, select: { pendingScope: true, runningScope: true } });
+
+    it("is run right after it, in the same job", async () => {
+      await requestSync(queue, shopDb, shopifyId, "manual", "full");
+      const inJob = await workDuringRun(async () => void (await requestSync(queue, shopDb, shopifyId, "webhook", "partial")));
+      expect(requests).toEqual(["full", "partial"]);
+      expect(inJob).toEqual([1, 1]);
+      const runs = await shopDb.syncRun.findMany({ orderBy: { createdAt: "asc" } });
+      expect(runs.map((r) => [r.trigger, r.status, r.attempt])).toEqual([["manual", "succeeded", 1], ["webhook", "succeeded", 1]]);
+      expect(await integration()).toEqual({ pendingScope: null, runningScope: null });
+    });
+
+    it("waits if the integration was paused meanwhile", async () => {
+      await requestSync(queue, shopDb, shopifyId, "manual", "full");
+      await workDuringRun(async () => {
+        await requestSync(queue, shopDb, shopifyId, "webhook", "partial");
+        await setPaused(shopDb, shopifyId, true);
+      });
+      expect(requests).toEqual(["full"]);
+      expect(await integration()).toEqual({ pendingScope: "partial", runningScope: null });
+    });
+
+    it("failing, waits again for the job's retry instead of running in a loop", async () => {
+      await requestSync(queue, shopDb, shopifyId, "manual", "full");
+      await workDuringRun(async () => {
+        await requestSync(queue, shopDb, shopifyId, "webhook", "partial");
+        failNext = 1;
+      });
+      expect(requests).toEqual(["full", "partial", "partial"]);
+      const runs = await shopDb.syncRun.findMany({ orderBy: { createdAt: "asc" } });
+      expect(runs.map((r) => [r.trigger, r.status])).toEqual([["manual", "succeeded"], ["webhook", "failed"], ["webhook", "succeeded"]]);
+      expect(await integration()).toEqual({ pendingScope: null, runningScope: null });
+    });
+
+    it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("on pg-boss, is run by the running job: no second job is queued behind it", async () => {
+      const boss = new PgBossJobQueue(process.env.DATABASE_URL!, { pollingIntervalSeconds: 0.5 });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      try {
+        let calls = 0;
+        await boss.work((job) =>
+          processSyncJob(job, async (...args) => {
+            if (++calls === 1) await held;
+            return resolveSource(...args);
+          }),
+        );
+        await requestSync(boss, shopDb, shopifyId, "manual", "full");
+        await until(() => calls === 1, 20_000, "the first run");
+        await requestSync(boss, shopDb, shopifyId, "webhook", "partial");
+        const jobs = await db.$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE singleton_key = $1`, shopifyId);
+        expect(jobs.map((j) => j.state)).toEqual(["active"]);
+        release(); // the running job takes the request after its run
+        await until(async () => (await shopDb.syncRun.count({ where: { status: "succeeded" } })) === 2, 20_000, "both runs");
+        expect(requests).toEqual(["full", "partial"]);
+        expect(await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } })).toMatchObject({ pendingScope: null, runningScope: null });
+      } finally {
+        release();
+        await boss.forgetShop(TEST_SHOP);
+        await boss.stop();
+      }
+    });
   });
 
   it("does not sync disconnected integrations", async () => {
