@@ -152,6 +152,30 @@ describe("Excel import in the admin", () => {
     expect(errors).toEqual([]);
   });
 
+  it("refuses a dropped file that is no workbook, saying what to do, and keeps the file chosen before", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
+    const workbook = path.join(dir, "tees.xlsx");
+    await generateWorkbook(workbook, { products: 1, variantsPerProduct: 1 });
+    const { page, errors } = await open("/app/excel");
+    await page.locator('input[type="file"]').setInputFiles(workbook);
+    const chosen = page.getByText(/^tees\.xlsx \(\d+ KB\)$/);
+    await chosen.waitFor();
+
+    // A CSV dropped on the drop zone (which takes .xlsx only).
+    const dataTransfer = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(["Product Handle,Title\ntee,Tee\n"], "tees.csv", { type: "text/csv" }));
+      return data;
+    });
+    await page.locator(".Polaris-DropZone").first().dispatchEvent("drop", { dataTransfer });
+    await page.getByText(/tees\.csv is not an Excel workbook \(\.xlsx\).*save it as \.xlsx \(Excel Workbook\)/).waitFor();
+    // The workbook chosen before is still the one to upload.
+    expect(await chosen.isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Upload and preview" }).isEnabled()).toBe(true);
+    await screenshot(page, "excel-not-a-workbook.png");
+    expect(errors).toEqual([]);
+  });
+
   it("shows the problems of a bad workbook and commits nothing", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
     const file = path.join(dir, "broken.xlsx");

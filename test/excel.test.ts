@@ -21,11 +21,15 @@ import {
   expireAllUploads,
   expireUploads,
   getUploadPreview,
+  startCheckRun,
   storeUpload,
   uploadWorkbook,
+  type UploadPreview,
 } from "../app/integrations/excel/uploads.server";
+import { sourceFor } from "../app/integrations/sources.server";
 import { DbJobQueue } from "../app/jobs/db-queue.server";
-import { processSyncJob } from "../app/jobs/sync-jobs.server";
+import { closeInterruptedRuns, processSyncJob } from "../app/jobs/sync-jobs.server";
+import { RUN_STALE_MS } from "../app/sync/runs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
 import type { SourceRecord } from "../app/sync/records";
 import { makeTempDir, sofficeConvert, writeProducts, writeXlsx, type TestCell } from "../app/integrations/excel/fixtures/helpers";
@@ -205,7 +209,7 @@ describe("Excel as the primary (no Shopify)", () => {
     await cancelUpload(db, preview.uploadId);
     expect((await getUploadPreview(db, preview.uploadId)).status).toBe("cancelled");
     expect(await kinds()).toEqual([]);
-    await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow(/already cancelled/);
+    await expect(commitUpload(queue, db, preview.uploadId)).rejects.toThrow("This upload was cancelled, so nothing was imported. Upload the file again to import it.");
     expect(await db.product.count()).toBe(0);
   });
 
@@ -239,28 +243,110 @@ describe("Excel as the primary (no Shopify)", () => {
     // Importing the old preview now would change what it showed as unchanged: it is checked again.
     await expect(commitUpload(queue, db, stale.uploadId)).rejects.toThrow(/catalog changed since this preview.*checked again/);
     expect((await getUploadPreview(db, stale.uploadId)).status).toBe("uploaded");
+    // "Import" clicked again in a tab still showing the old preview: said in the merchant's words, not the upload's status.
+    await expect(commitUpload(queue, db, stale.uploadId)).rejects.toThrow("This file is being checked again, so nothing was imported yet. Wait for its new preview on this page, then import it.");
     const again = await checkUpload(db, stale.uploadId);
     expect(again).toMatchObject({ status: "previewed", changeCount: 1 });
     expect(again.changes[0]).toMatchObject({ field: "Repair information", newValue: JSON.stringify("Free repairs") });
     expect((await commit(stale.uploadId)).status).toBe("committed");
+    await expect(commitUpload(queue, db, stale.uploadId)).rejects.toThrow("This file was already imported. Upload it again only if you changed it since.");
   });
 
   it("shows a check the app stopped in the middle of as over, and expires it", async () => {
     const excel = await excelIntegration(db);
     const uploadId = await storeUpload(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
     // As previewUpload leaves it while it reads the file: "checking", with its run recorded.
-    const run = await db.syncRun.create({ data: { shop: TEST_SHOP, integrationId: excel.id, trigger: "upload", status: "running", phase: "merging", processed: 1000, total: 4000 } });
-    await db.upload.update({ where: { id: uploadId }, data: { status: "checking", preview: JSON.stringify({ previewRunId: run.id }) } });
+    const runId = await startCheckRun(db, excel.id);
+    await db.syncRun.update({ where: { id: runId }, data: { phase: "merging", processed: 1000, total: 4000 } });
+    await db.upload.update({ where: { id: uploadId }, data: { status: "checking", preview: JSON.stringify({ previewRunId: runId }) } });
     expect(await getUploadPreview(db, uploadId)).toMatchObject({ status: "checking", run: { processed: 1000, total: 4000 } });
     expect(await checkUpload(db, uploadId)).toMatchObject({ status: "checking" }); // not checked twice
 
-    // The app stopped: its run is closed as interrupted.
-    await db.syncRun.update({ where: { id: run.id }, data: { status: "failed" } });
+    // The app stopped: its heartbeat goes stale, and the housekeeping closes its run as an interrupted preview (nothing retries it).
+    await db.syncRun.update({ where: { id: runId }, data: { heartbeatAt: new Date(Date.now() - RUN_STALE_MS - 60_000) } });
+    expect(await getUploadPreview(db, uploadId)).toMatchObject({ status: "rejected", message: expect.stringMatching(/interrupted.*Upload it again/) });
+    expect(await closeInterruptedRuns(rootDb)).toBe(1);
+    expect(await db.syncRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "failed", message: expect.stringMatching(/^The preview was interrupted/) });
     expect(await getUploadPreview(db, uploadId)).toMatchObject({ status: "rejected", message: expect.stringMatching(/interrupted.*Upload it again/) });
     await rootDb.upload.update({ where: { id: uploadId }, data: { updatedAt: new Date(Date.now() - 2 * 86_400_000) } });
     await expireUploads(db);
     expect((await getUploadPreview(db, uploadId)).status).toBe("expired");
     expect(await rootDb.uploadBytes.count({ where: { uploadId } })).toBe(0);
+  });
+
+  it("a check whose run has ended is still checking until its preview is saved, not interrupted", async () => {
+    await excelIntegration(db);
+    const uploadId = await storeUpload(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
+    // The page polls while the file is checked: here, when the check's run is over and its
+    // records are about to be kept (previewStream), before the preview is saved (savePreview).
+    let polled: UploadPreview | undefined;
+    const uploads = db.upload;
+    const watchedUploads = new Proxy(uploads, {
+      get(target, prop) {
+        if (prop === "update") {
+          return async (args: Parameters<typeof uploads.update>[0]) => {
+            if ("recordsKey" in args.data && args.data.recordsKey) polled = await getUploadPreview(db, uploadId);
+            return uploads.update(args);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const watched = new Proxy(db, {
+      get(target, prop) {
+        if (prop === "upload") return watchedUploads;
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+
+    const checked = await checkUpload(watched, uploadId);
+    expect(polled?.run?.status).toBe("preview");
+    expect(polled).toMatchObject({ status: "checking", message: null });
+    expect(checked).toMatchObject({ status: "previewed", message: null });
+  });
+
+  it("a commit's run is on its upload from the start, not another upload's check running meanwhile", async () => {
+    const excel = await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "a.xlsx", bytes: await workbook([{ "Product Handle": "tee", Title: "Tee", SKU: "T-1" }]), createMissing: false });
+    await commitUpload(queue, db, preview.uploadId);
+    let otherCheck: string | undefined;
+    let reading: UploadPreview | undefined;
+    let committing: { status: string; runId: string | null } | null = null;
+    await queue.work((job) =>
+      processSyncJob(job, async (jobDb, integration, request) => {
+        const batch = await sourceFor(jobDb, integration, request);
+        // Another file is being checked while the commit runs.
+        otherCheck = await startCheckRun(db, excel.id);
+        const records = batch.records as AsyncIterable<SourceRecord>;
+        return {
+          ...batch,
+          records: (async function* () {
+            for await (const record of records) {
+              reading ??= await getUploadPreview(db, preview.uploadId);
+              yield record;
+            }
+          })(),
+          onCommit: async (tx) => {
+            await batch.onCommit?.(tx);
+            committing = await tx.upload.findUnique({ where: { id: preview.uploadId }, select: { status: true, runId: true } });
+          },
+        };
+      }),
+    );
+    await queue.drain();
+    await queue.stop();
+
+    const done = await getUploadPreview(db, preview.uploadId);
+    expect(done.status).toBe("committed");
+    const commitRun = await db.syncRun.findUniqueOrThrow({ where: { id: done.commitRunId! } });
+    expect(commitRun).toMatchObject({ status: "succeeded", created: 1 });
+    expect(done.commitRunId).not.toBe(otherCheck);
+    // While the records were read, the page could follow the commit's own run …
+    expect(reading).toMatchObject({ status: "committing", commitRunId: done.commitRunId });
+    // … and the upload was committed together with it: a poll then shows the import's counts.
+    expect(committing).toEqual({ status: "committed", runId: done.commitRunId });
   });
 
   it("deletes the file and records of uploads not imported within a week, in this shop only", async () => {

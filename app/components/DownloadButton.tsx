@@ -9,6 +9,23 @@ function fileNameOf(response: Response, fallback: string): string {
   return fileNameFromDisposition(response.headers.get("Content-Disposition")) || fallback;
 }
 
+/** The longest reason of the server's that is shown as it is (a longer text is no message for the merchant: an error page). */
+const MAX_REASON_CHARS = 500;
+
+/**
+ * Why a download failed, for the merchant: the server's own reason, when it answers with a short
+ * plain text (what happened and what to do: "This file is no longer kept… Upload the file again"),
+ * else a general one.
+ */
+export async function downloadFailure(response: Response): Promise<string> {
+  const type = response.headers.get("Content-Type") ?? "";
+  if (/^text\/plain\b/i.test(type)) {
+    const reason = (await response.text().catch(() => "")).trim();
+    if (reason && reason.length <= MAX_REASON_CHARS) return reason;
+  }
+  return `The download failed (${response.status}). Please try again.`;
+}
+
 export function DownloadButton({ url, children, fileName, variant }: { url: string; children: string; fileName: string; variant?: "primary" }) {
   const [received, setReceived] = useState<number | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -19,7 +36,7 @@ export function DownloadButton({ url, children, fileName, variant }: { url: stri
     setReceived(0);
     try {
       const response = await fetch(url);
-      if (!response.ok || !response.body) throw new Error(`The download failed (${response.status}). Please try again.`);
+      if (!response.ok || !response.body) throw new Error(await downloadFailure(response));
       setTotal(Number(response.headers.get("Content-Length")) || null);
       const reader = response.body.getReader();
       const parts: BlobPart[] = [];

@@ -31,18 +31,32 @@ export function RunProgress({ run }: { run: RunView }) {
   );
 }
 
+/** "1 variant", "2 variants", "1,204 variants". */
+export function countOf(n: number, one: string, many: string): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A run's counts as the history and an import's result say them: created, updated and unchanged,
+ * then those of archived, unmatched, failed and skipped that are not zero. `unit` names what the
+ * created ones are ("variant"), when the line says.
+ */
+export function countsParts(counts: RunView["counts"], unit?: { one: string; many: string }): string[] {
+  const c = counts;
+  const n = (k: number) => k.toLocaleString("en");
+  return [
+    unit ? `${countOf(c.created, unit.one, unit.many)} created` : `${n(c.created)} created`,
+    `${n(c.updated)} updated`,
+    `${n(c.unchanged)} unchanged`,
+    c.archived ? `${n(c.archived)} archived` : "",
+    c.unmatched ? `${n(c.unmatched)} unmatched` : "",
+    c.failed ? `${n(c.failed)} failed` : "",
+    c.skipped ? `${countOf(c.skipped, "value", "values")} skipped (owned by another source)` : "",
+  ].filter(Boolean);
+}
+
 function countsLine(run: RunView): string {
-  const c = run.counts;
-  const parts = [
-    `${c.created} created`,
-    `${c.updated} updated`,
-    `${c.unchanged} unchanged`,
-    c.archived ? `${c.archived} archived` : "",
-    c.unmatched ? `${c.unmatched} unmatched` : "",
-    c.failed ? `${c.failed} failed` : "",
-    c.skipped ? `${c.skipped} values skipped (owned by another source)` : "",
-  ];
-  return parts.filter(Boolean).join(" · ");
+  return countsParts(run.counts).join(" · ");
 }
 
 /**

@@ -1,10 +1,12 @@
 // What an Excel upload would change (its preview run: counts, and the changes old → new) and what
 // it changed (its commit run), archiving included: variants a file leaves out of the products it
 // lists are archived.
-import { Banner, BlockStack, DataTable, InlineGrid, Text } from "@shopify/polaris";
+import { Banner, BlockStack, DataTable, InlineGrid, List, Text } from "@shopify/polaris";
+import type { CellIssue } from "../integrations/excel/reader";
 import type { ShownChange } from "../integrations/excel/uploads.server";
 import type { RunView } from "../sync/runs.server";
 import { displayValue, ShownValue } from "./FieldEditor";
+import { countOf, countsParts, RunProblems } from "./RunHistory";
 
 type RunCounts = Pick<RunView, "counts" | "details">;
 
@@ -48,10 +50,63 @@ export function UploadCounts({ run }: { run: RunCounts }) {
   );
 }
 
-/** The line under "… was imported". */
+/** The line under "… was imported": every count of its run that says something (countsParts). */
 export function importedSummary(run: Pick<RunView, "counts">): string {
-  const c = run.counts;
-  return `${c.created} variants created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.archived} archived.`;
+  return `${countsParts(run.counts, { one: "variant", many: "variants" }).join(", ")}.`;
+}
+
+/**
+ * What became of an upload sent to be imported: its counts once committed; when its run failed
+ * (all or nothing: nothing was saved), why, and the records that stopped it, by row.
+ */
+export function UploadOutcome({ fileName, status, run }: { fileName: string; status: "committed" | "failed"; run: RunView | null }) {
+  if (status === "committed") {
+    return (
+      <Banner tone="success" title={`${fileName} was imported`}>
+        {run ? <p>{importedSummary(run)}</p> : null}
+      </Banner>
+    );
+  }
+  const listed = run ? run.errors.length + (run.details.unmatched?.length ?? 0) : 0;
+  const unlisted = run ? run.errorCount - run.errors.length : 0;
+  return (
+    <Banner tone="critical" title={`${fileName} was not imported`}>
+      <BlockStack gap="200">
+        <p>{run?.message ?? "Nothing was saved."}</p>
+        {run && listed > 0 ? <RunProblems run={run} /> : null}
+        {unlisted > 0 ? <p>… and {countOf(unlisted, "more problem", "more problems")}.</p> : null}
+      </BlockStack>
+    </Banner>
+  );
+}
+
+/** Where an upload's problem is, as the file shows it: "Products row 12, Barcode". */
+function issuePlace(issue: CellIssue): string {
+  return `${issue.row ? `${issue.sheet} row ${issue.row}` : issue.sheet}${issue.column ? `, ${issue.column}` : ""}`;
+}
+
+/**
+ * An upload's problems (errors or warnings), each by its row and column: the first `shown`, then
+ * how many more there are (`moreWhere`: where they are listed, " in the marked file").
+ */
+export function UploadIssues({ issues, shown, moreWhere = "" }: { issues: readonly CellIssue[]; shown: number; moreWhere?: string }) {
+  const more = issues.length - shown;
+  return (
+    <BlockStack gap="100">
+      <List type="bullet">
+        {issues.slice(0, shown).map((issue, i) => (
+          <List.Item key={i}>
+            {issuePlace(issue)}: {issue.message}
+          </List.Item>
+        ))}
+      </List>
+      {more > 0 ? (
+        <Text as="p">
+          … and {more.toLocaleString("en")} more{moreWhere}.
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
 }
 
 /** Changes listed on the page; the count says how many there are in all. */
@@ -92,5 +147,17 @@ export function UploadChanges({ changes, count }: { changes: readonly ShownChang
           ])}
       />
     </BlockStack>
+  );
+}
+
+/** Warnings listed on the page; the count says how many there are in all. */
+const SHOWN_WARNINGS = 20;
+
+/** A preview's warnings: values left out of the import, and why, by row and column. */
+export function UploadWarnings({ warnings }: { warnings: readonly CellIssue[] }) {
+  return (
+    <Banner tone="warning" title={countOf(warnings.length, "warning", "warnings")}>
+      <UploadIssues issues={warnings} shown={SHOWN_WARNINGS} />
+    </Banner>
   );
 }

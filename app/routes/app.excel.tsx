@@ -11,6 +11,7 @@ import {
   Card,
   Checkbox,
   DropZone,
+  InlineError,
   InlineStack,
   Layout,
   List,
@@ -28,10 +29,10 @@ import { DEFAULT_LIMITS, describeLimits, UPLOAD_KEEP_DAYS } from "../integration
 import { cancelUpload, checkUpload, commitUpload, getUploadPreview, storeUpload } from "../integrations/excel/uploads.server";
 import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
-import { RunProgress } from "../components/RunHistory";
+import { countOf, RunProgress } from "../components/RunHistory";
 import { DownloadButton } from "../components/DownloadButton";
 import { fieldDef, isFieldKey } from "../catalog/fields";
-import { importedSummary, UploadChanges, UploadCounts } from "../components/UploadCounts";
+import { UploadChanges, UploadCounts, UploadIssues, UploadOutcome, UploadWarnings } from "../components/UploadCounts";
 import { useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -46,11 +47,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     : null;
   const preview = found && "missing" in found ? null : found;
   const missing = found && "missing" in found ? found.missing : null;
-  let commitRun = preview?.commitRunId ? await getRun(db, preview.commitRunId) : null;
-  if (preview?.status === "committing" && !commitRun) {
-    const running = await db.syncRun.findFirst({ where: { trigger: "upload", status: { in: ["running", "queued"] } }, orderBy: { createdAt: "desc" } });
-    commitRun = running ? await getRun(db, running.id) : null;
-  }
+  // The commit's run is on the upload from its start (until then the page shows it waiting).
+  const commitRun = preview?.commitRunId ? await getRun(db, preview.commitRunId) : null;
   return { preview, missing, commitRun, limits: describeLimits() };
 };
 
@@ -86,6 +84,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 };
 
+/** Why a dropped file is not taken, and what to do. */
+function notAWorkbook(fileName: string): string {
+  return `${fileName} is not an Excel workbook (.xlsx), so it cannot be uploaded. Open it in Excel, LibreOffice or Numbers, save it as .xlsx (Excel Workbook), then choose that file.`;
+}
+
 type Preview = NonNullable<Awaited<ReturnType<typeof loader>>["preview"]>;
 
 function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
@@ -102,29 +105,23 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
         {skipped.length ? (
           <Banner tone="info" title="Some values will not be written">
             <List type="bullet">
-              {skipped.map(([field, n]) => (
-                <List.Item key={field}>
-                  {n} {isFieldKey(field) ? fieldDef(field).label : field} values: another integration owns this field, or it is edited by hand in the app (see Field ownership).
-                </List.Item>
-              ))}
+              {skipped.map(([field, n]) => {
+                const label = isFieldKey(field) ? fieldDef(field).label : field;
+                return (
+                  <List.Item key={field}>
+                    {countOf(n, `${label} value`, `${label} values`)}: another integration owns this field, or it is edited by hand in the app (see Field ownership).
+                  </List.Item>
+                );
+              })}
             </List>
           </Banner>
         ) : null}
         {preview.errors.length ? (
           <BlockStack gap="200">
             <Text as="h3" variant="headingSm">
-              {preview.errors.length} {preview.errors.length === 1 ? "problem" : "problems"} to fix
+              {countOf(preview.errors.length, "problem", "problems")} to fix
             </Text>
-            <List type="bullet">
-              {preview.errors.slice(0, 50).map((e, i) => (
-                <List.Item key={i}>
-                  {e.row ? `${e.sheet} row ${e.row}` : e.sheet}
-                  {e.column ? `, ${e.column}` : ""}: {e.message}
-                </List.Item>
-              ))}
-            </List>
-            {preview.errors.length > 50 && preview.markedCopy ? <Text as="p">… and {preview.errors.length - 50} more in the marked file.</Text> : null}
-            {preview.errors.length > 50 && !preview.markedCopy ? <Text as="p">… and {preview.errors.length - 50} more.</Text> : null}
+            <UploadIssues issues={preview.errors} shown={50} moreWhere={preview.markedCopy ? " in the marked file" : ""} />
             {preview.markedCopy ? (
               <Box>
                 <DownloadButton url={`/app/excel/errors/${preview.uploadId}`} fileName="errors.xlsx">
@@ -135,16 +132,7 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
           </BlockStack>
         ) : null}
         {preview.warnings.length ? (
-          <Banner tone="warning" title={`${preview.warnings.length} warnings`}>
-            <List type="bullet">
-              {preview.warnings.slice(0, 20).map((w, i) => (
-                <List.Item key={i}>
-                  {w.column ? `${w.column}: ` : ""}
-                  {w.message}
-                </List.Item>
-              ))}
-            </List>
-          </Banner>
+          <UploadWarnings warnings={preview.warnings} />
         ) : null}
         {valid && preview.changes.length ? <UploadChanges changes={preview.changes} count={preview.changeCount} /> : null}
         {valid ? (
@@ -193,6 +181,14 @@ function CheckingCard({ preview }: { preview: Preview }) {
           <Banner tone="critical">{failed}</Banner>
         ) : preview.run?.status === "running" && preview.run.total ? (
           <RunProgress run={preview.run} />
+        ) : preview.run?.status === "preview" ? (
+          // Every row is compared: the preview is being saved.
+          <InlineStack gap="200" blockAlign="center">
+            <Spinner size="small" accessibilityLabel="Saving the preview" />
+            <Text as="p" tone="subdued">
+              Every row is checked. Saving the preview…
+            </Text>
+          </InlineStack>
         ) : (
           <InlineStack gap="200" blockAlign="center">
             <Spinner size="small" accessibilityLabel="Reading the file" />
@@ -246,6 +242,7 @@ export default function ExcelPage() {
   const navigation = useNavigation();
   const submit = useSubmit();
   const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
   const [createMissing, setCreateMissing] = useState(false);
   const uploading = navigation.state === "submitting" && navigation.formData?.get("intent") === "upload";
   const committing = preview?.status === "committing";
@@ -255,8 +252,20 @@ export default function ExcelPage() {
 
   // A file once uploaded is no longer the one to upload.
   const uploadId = preview?.uploadId;
-  useEffect(() => setFile(null), [uploadId]);
-  const onDrop = useCallback((_all: File[], accepted: File[]) => setFile(accepted[0] ?? null), []);
+  useEffect(() => {
+    setFile(null);
+    setFileError(null);
+  }, [uploadId]);
+  // The drop zone takes .xlsx files only: another file is refused with what to do, and the file
+  // chosen before stays chosen.
+  const onDrop = useCallback((_all: File[], accepted: File[], rejected: File[]) => {
+    if (accepted[0]) {
+      setFile(accepted[0]);
+      setFileError(null);
+    } else if (rejected[0]) {
+      setFileError(notAWorkbook(rejected[0].name));
+    }
+  }, []);
   const upload = () => {
     if (!file) return;
     const data = new FormData();
@@ -290,16 +299,7 @@ export default function ExcelPage() {
                 </BlockStack>
               </Card>
             ) : null}
-            {preview?.status === "committed" ? (
-              <Banner tone="success" title={`${preview.fileName} was imported`}>
-                {commitRun ? (
-                  <p>
-                    {importedSummary(commitRun)}
-                  </p>
-                ) : null}
-              </Banner>
-            ) : null}
-            {preview?.status === "failed" ? <Banner tone="critical" title={`${preview.fileName} was not imported`}>{commitRun?.message ?? "Nothing was saved."}</Banner> : null}
+            {preview?.status === "committed" || preview?.status === "failed" ? <UploadOutcome fileName={preview.fileName} status={preview.status} run={commitRun} /> : null}
             {preview?.status === "expired" ? (
               <Banner tone="warning" title={`${preview.fileName} has expired`}>
                 <p>Files that are not imported within {UPLOAD_KEEP_DAYS} days are deleted. Upload the file again to see a new preview.</p>
@@ -316,7 +316,15 @@ export default function ExcelPage() {
                 <DownloadButton url="/app/excel/template" fileName="passport-import-template.xlsx">
                   Download the template
                 </DownloadButton>
-                <DropZone accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" type="file" allowMultiple={false} onDrop={onDrop} label="Workbook (.xlsx)">
+                <DropZone
+                  id="excel-upload-file"
+                  accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                  type="file"
+                  allowMultiple={false}
+                  onDrop={onDrop}
+                  label="Workbook (.xlsx)"
+                  error={fileError !== null}
+                >
                   {file ? (
                     <Box padding="400">
                       <Text as="p">
@@ -327,6 +335,7 @@ export default function ExcelPage() {
                     <DropZone.FileUpload actionHint="Excel workbook (.xlsx), up to 25 MB" />
                   )}
                 </DropZone>
+                {fileError ? <InlineError message={fileError} fieldID="excel-upload-file" /> : null}
                 <Checkbox
                   label="Also create products that exist nowhere else"
                   helpText="Rows that match no variant become new products (for example products you do not sell on Shopify). Otherwise they are listed as unmatched."

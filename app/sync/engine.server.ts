@@ -82,6 +82,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       valuesChecked: batch.valuesChecked,
     };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
+    await batch.onRunStarted?.(runId);
     stopHeartbeat = keepRunAlive(db, runId, options.heartbeatMs);
     const started: StartedRun = { db, runId, ctx, batch };
     // The first batch is read before any transaction opens: a source that waits (a Shopify bulk

@@ -87,6 +87,8 @@ export interface SourceBatch {
   onCommit?: (tx: ShopTx) => Promise<void>;
   /** Values the adapter left out of records, and why (filled while the records are read). */
   warnings?: { externalId: string; message: string }[];
+  /** Runs once the run is recorded, with its id, before a record is read (e.g. to show its progress). */
+  onRunStarted?: (runId: string) => Promise<void>;
   /** Runs after the run ended, applied or not (e.g. to mark an upload failed). */
   afterRun?: (outcome: { ok: boolean; runId: string | null }) => Promise<void>;
 }

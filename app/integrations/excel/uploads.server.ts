@@ -21,7 +21,7 @@ import { executeSync } from "../../sync/engine.server";
 import type { FieldWrite, RunReport } from "../../sync/merge";
 import type { SourceBatch, SourceRecord } from "../../sync/records";
 import { sqlParam } from "../../sync/bulk-insert.server";
-import { getRun, recordRefusedRun, startRun, type RunView } from "../../sync/runs.server";
+import { getRun, interruptedPreview, interruptedRun, recordRefusedRun, RUN_STALE_MS, startRun, type RunContext, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
 import { annotateWorkbook } from "./error-workbook";
 import { DEFAULT_LIMITS, formatBytes, formatCount, UPLOAD_KEEP_DAYS, WorkbookRejected } from "./limits";
@@ -291,10 +291,24 @@ function shownChange(change: PreviewChange): ShownChange {
   return { ...change, ...(oldText === undefined ? {} : { oldText }), ...(newText === undefined ? {} : { newText }) };
 }
 
+/** What the run of an upload's check keeps on it (RunContext): it is a preview, worked out while the page waits. */
+const CHECK_CONTEXT: RunContext = { preview: "upload" };
+
+/**
+ * Records the run of an upload's check, marked as a background preview (backgroundPreviewWhere):
+ * one cut short by a restart is closed as an interrupted preview, which nothing retries
+ * (closeInterruptedRuns), and a commit's run is told apart from it (excelUploadSource).
+ */
+export async function startCheckRun(db: ShopDb, integrationId: string): Promise<string> {
+  const runId = await startRun(db, { integrationId, trigger: "upload", scope: "partial" });
+  await db.syncRun.update({ where: { id: runId }, data: { details: JSON.stringify({ context: CHECK_CONTEXT }) }, select: { id: true } });
+  return runId;
+}
+
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
   const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId }, select: UPLOAD_ROW });
   // The preview's run, recorded before the file is read: the page follows its progress.
-  const runId = await startRun(db, { integrationId: upload.integrationId, trigger: "upload", scope: "partial" });
+  const runId = await startCheckRun(db, upload.integrationId);
   await db.upload.update({ where: { id: uploadId }, data: { preview: JSON.stringify({ previewRunId: runId } satisfies StoredPreview) }, select: { id: true } });
   const rejected = async (message: string) => {
     await refuse(db, upload.integrationId, message, [], runId);
@@ -397,13 +411,16 @@ async function savePreview(db: ShopDb, uploadId: string, preview: StoredPreview 
 }
 
 export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<UploadPreview> {
-  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: { id: true, integrationId: true, fileName: true, status: true, preview: true, createMissing: true, runId: true } });
+  const upload = await db.upload.findUnique({
+    where: { id: uploadId },
+    select: { id: true, integrationId: true, fileName: true, status: true, preview: true, createMissing: true, runId: true, updatedAt: true },
+  });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = storedPreview(upload);
   const integration = upload.status === "committing" ? await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } }) : null;
   const run = stored.previewRunId ? await getRun(db, stored.previewRunId) : null;
-  // A check whose run was closed without it (the app stopped while it read the file) is over.
-  const interrupted = upload.status === "checking" && run !== null && run.status !== "running";
+  // A check the app stopped in the middle of is over; one whose run has ended is still saving its preview.
+  const interrupted = upload.status === "checking" && (await checkCutShort(db, upload.updatedAt, stored.previewRunId));
   return {
     uploadId: upload.id,
     fileName: upload.fileName,
@@ -425,6 +442,22 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
   };
 }
 
+/** What a run closed because its process stopped says (closeInterruptedRuns, closeStaleRuns): as a check's run, and as one recorded before checks were marked. */
+const INTERRUPTED_MESSAGES: ReadonlySet<string> = new Set([interruptedPreview().message, interruptedRun().message]);
+
+/**
+ * Whether a check (an upload still "checking") was cut short by a process that stopped: its run
+ * was closed as interrupted, or nothing was heard of it for RUN_STALE_MS (its run's heartbeat or
+ * end; the upload's last change while it has no run yet). Not merely because its run is no longer
+ * running: the run ends (a preview, or failed) before the upload's preview is saved.
+ */
+async function checkCutShort(db: ShopDb, uploadChangedAt: Date, runId: string | undefined): Promise<boolean> {
+  const run = runId ? await db.syncRun.findUnique({ where: { id: runId }, select: { status: true, message: true, createdAt: true, heartbeatAt: true, finishedAt: true } }) : null;
+  if (run?.status === "failed" && run.message !== null && INTERRUPTED_MESSAGES.has(run.message)) return true;
+  const lastSign = run ? Math.max((run.heartbeatAt ?? run.createdAt).getTime(), run.finishedAt?.getTime() ?? 0) : uploadChangedAt.getTime();
+  return lastSign < Date.now() - RUN_STALE_MS;
+}
+
 /** Why a commit already asked for does not run. A paused integration keeps the request and runs it when resumed. */
 function blockedCommit(integrationStatus: string | undefined): string | null {
   if (integrationStatus === "paused") return "The Excel integration was paused before this import ran: nothing is saved yet. Resume it on the Integrations page and the import runs.";
@@ -438,16 +471,7 @@ function blockedCommit(integrationStatus: string | undefined): string | null {
 export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string): Promise<void> {
   const upload = await db.upload.findUnique({ where: { id: uploadId }, select: UPLOAD_ROW });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
-  if (upload.status !== "previewed") {
-    throw new MerchantError(
-      upload.status === "invalid" || upload.status === "rejected"
-        ? "This file has errors, so nothing can be saved from it. Fix the errors and upload it again."
-        : upload.status === "expired"
-          ? `This upload has expired: files not imported within ${UPLOAD_KEEP_DAYS} days are deleted. Upload the file again.`
-          : `This upload is already ${upload.status}.`,
-      true,
-    );
-  }
+  if (upload.status !== "previewed") throw new MerchantError(notImportable(upload.status), true);
   const integration = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } });
   const refusal = commitRefusal(integration?.status);
   if (refusal) throw new MerchantError(refusal, true);
@@ -460,12 +484,39 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
   }
   // previewed → committing once, however often "Import" is clicked.
   const claimed = await db.upload.updateMany({ where: { id: uploadId, status: "previewed" }, data: { status: "committing" } });
-  if (claimed.count === 0) throw new MerchantError("This upload is already being imported.", true);
+  if (claimed.count === 0) throw new MerchantError(notImportable("committing"), true);
   if (!(await requestSync(queue, db, upload.integrationId, "upload", "partial"))) {
     // Paused or disconnected meanwhile: nothing would run it, so it waits as a preview again.
     await db.upload.updateMany({ where: { id: uploadId, status: "committing" }, data: { status: "previewed" } });
     const now = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } });
     throw new MerchantError(commitRefusal(now?.status) ?? "The Excel integration does not import now. Check it on the Integrations page, then import again.", true);
+  }
+}
+
+/**
+ * Why an upload that is not (or no longer) previewed cannot be imported, for the merchant: an
+ * "Import" clicked in a tab left open while the upload went on.
+ */
+function notImportable(status: string): string {
+  switch (status) {
+    case "invalid":
+    case "rejected":
+      return "This file has errors, so nothing can be saved from it. Fix the errors and upload it again.";
+    case "expired":
+      return `This upload has expired: files not imported within ${UPLOAD_KEEP_DAYS} days are deleted. Upload the file again.`;
+    case "uploaded":
+    case "checking":
+      return "This file is being checked again, so nothing was imported yet. Wait for its new preview on this page, then import it.";
+    case "committing":
+      return "This file is already being imported. Its progress is shown on this page.";
+    case "committed":
+      return "This file was already imported. Upload it again only if you changed it since.";
+    case "failed":
+      return "Importing this file failed and nothing was saved: the reason is shown on this page. Fix the file and upload it again.";
+    case "cancelled":
+      return "This upload was cancelled, so nothing was imported. Upload the file again to import it.";
+    default:
+      return "This upload cannot be imported. Upload the file again.";
   }
 }
 
@@ -613,6 +664,11 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
   return {
     scope: "partial",
     records: commit.records,
+    // On the upload from the start, so the page follows this run's progress (not another upload's
+    // check) and shows its counts once committed.
+    onRunStarted: async (runId) => {
+      await db.upload.update({ where: { id: upload.id }, data: { runId }, select: { id: true } });
+    },
     total: commit.total,
     // Read by the reader, which checks every value, now or in the preview (the kept records).
     valuesChecked: true,
@@ -622,12 +678,13 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
       await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...DONE_WITH }, select: { id: true } });
       await deleteUploadBytes(tx, [upload.id]);
     },
-    afterRun: async ({ ok, runId }) => {
+    afterRun: async ({ ok, runId: ranAs }) => {
       await commit.close();
-      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
+      await db.upload.update({ where: { id: upload.id }, data: { runId: ranAs, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
       if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");
     },
   };
 }
+
