@@ -175,10 +175,10 @@ function overriddenAsProducts(product: ExportProduct, variants: readonly ExportV
   const misread = new Set<FieldDef>();
   if (product.archived) return misread; // the reader skips every row
   const pf = product.fields as Record<string, unknown>;
-  for (const column of layout.columns) {
-    const field = column.role.type === "field" || column.role.type === "group" ? column.role.field : undefined;
-    if (!field?.variantOverride || field.level !== "product" || misread.has(field)) continue;
+  for (const field of overridableFields(layout)) {
     const own = (variant: ExportVariant) => (variant.fields as Record<string, unknown>)[field.key];
+    // Every variant takes the product's value (or has none): the rows read back as it is.
+    if (!variants.some((v) => own(v) !== undefined)) continue;
     const read = variants.filter((v) => !v.archived).map((v) => own(v) ?? pf[field.key]).filter((value) => value !== undefined);
     if (read.length === 0) continue;
     const shared = canonicalJson(read[0]);
@@ -188,6 +188,23 @@ function overriddenAsProducts(product: ExportProduct, variants: readonly ExportV
     if (variants.some((v) => own(v) === undefined && productValue !== shared)) misread.add(field);
   }
   return misread;
+}
+
+const overridableFieldsOf = new WeakMap<ColumnLayout, FieldDef[]>();
+
+/** The product-level fields of a layout that a variant may override, each once (a group has many columns). */
+function overridableFields(layout: ColumnLayout): FieldDef[] {
+  let fields = overridableFieldsOf.get(layout);
+  if (!fields) {
+    const found = new Set<FieldDef>();
+    for (const column of layout.columns) {
+      const field = column.role.type === "field" || column.role.type === "group" ? column.role.field : undefined;
+      if (field?.variantOverride && field.level === "product") found.add(field);
+    }
+    fields = [...found];
+    overridableFieldsOf.set(layout, fields);
+  }
+  return fields;
 }
 
 // ---------------------------------------------------------------------------------------------
