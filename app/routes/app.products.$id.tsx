@@ -103,6 +103,8 @@ export default function ProductPage() {
         {
           content: held ? "Publish passports" : "Hold passports back",
           destructive: !held,
+          // Until the last change is saved and the page reloaded: a second one would cut that short.
+          loading: hold.state !== "idle",
           onAction: () => (held ? setHeld(false) : setConfirmHold(true)),
         },
       ]}
