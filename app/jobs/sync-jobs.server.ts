@@ -12,7 +12,7 @@ import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
 import type { SourceBatch } from "../sync/records";
 import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
-import { backgroundPreviewWhere, closeStaleRuns, hasLiveRun, interruptedPreview, interruptedRun, RUN_STALE_MS, staleRunsWhere, type RunTrigger } from "../sync/runs.server";
+import { closeStaleRuns, hasLiveRun, RUN_STALE_MS, type RunTrigger } from "../sync/runs.server";
 import type { JobQueue, QueuedJob } from "./queue";
 
 export type SyncScope = "full" | "partial";
@@ -236,7 +236,5 @@ export async function requeueWaitingRequests(queue: JobQueue, client: Db, now = 
  * preview worked out in the background says so (nothing retries it: the merchant starts it again).
  */
 export async function closeInterruptedRuns(client: Db, staleMs = RUN_STALE_MS): Promise<number> {
-  const previews = await client.syncRun.updateMany({ where: { ...staleRunsWhere(staleMs), ...backgroundPreviewWhere() }, data: interruptedPreview() });
-  const closed = await client.syncRun.updateMany({ where: staleRunsWhere(staleMs), data: interruptedRun() });
-  return previews.count + closed.count;
+  return closeStaleRuns(client, undefined, staleMs);
 }

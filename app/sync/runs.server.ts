@@ -1,4 +1,5 @@
 // Sync runs as recorded for merchants: trigger, status, progress, counts and per-record errors.
+import type { Db } from "../db.server";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { merchantMessage } from "../errors";
 import type { RecordError, RunReport } from "./merge";
@@ -88,10 +89,15 @@ export async function hasLiveRun(db: ShopDb, integrationId: string, staleMs = RU
   return live > 0;
 }
 
-/** Closes the integration's runs left running by a process that stopped (before a retry starts). */
-export async function closeStaleRuns(db: ShopDb, integrationId: string, staleMs = RUN_STALE_MS): Promise<number> {
-  const previews = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs), ...backgroundPreviewWhere() }, data: interruptedPreview() });
-  const closed = await db.syncRun.updateMany({ where: { integrationId, ...staleRunsWhere(staleMs) }, data: interruptedRun() });
+/**
+ * Closes runs left running by a process that stopped: a background preview says nothing retries it,
+ * any other run that its job is retried. Of one integration (before its retry starts), or of every
+ * shop (`db` the unscoped client, no integration: the background housekeeping).
+ */
+export async function closeStaleRuns(db: RunDb | Db, integrationId?: string, staleMs = RUN_STALE_MS): Promise<number> {
+  const where = { ...(integrationId === undefined ? {} : { integrationId }), ...staleRunsWhere(staleMs) };
+  const previews = await db.syncRun.updateMany({ where: { ...where, ...backgroundPreviewWhere() }, data: interruptedPreview() });
+  const closed = await db.syncRun.updateMany({ where, data: interruptedRun() });
   return previews.count + closed.count;
 }
 

@@ -57,6 +57,8 @@ export class CatalogChanges {
    * have are pushed (again: a push that failed is retried by the next Shopify sync).
    */
   readonly shopifyVariants = new Map<string, ShopifyVariantValues>();
+  /** The fields whose values shopifyVariants holds (reconciledFields, as the run began). */
+  reconciled: readonly PushableField[] = [];
   /**
    * Every passport's links are checked, not only those of what changed: after a full run, so that
    * links written in an older form (another PASSPORT_BASE_URL, a Digital Link without the shop)
@@ -96,6 +98,7 @@ export class CatalogChanges {
     if (integration.kind !== "shopify") return batch;
     const fields = await reconciledFields(db, integration);
     if (fields.length === 0) return batch;
+    this.reconciled = fields;
     const { records } = batch;
     const seen = this.shopifyVariants;
     async function* watched(): AsyncGenerator<SourceRecord> {
@@ -153,7 +156,7 @@ export async function afterCatalogChange(db: ShopDb, changes: CatalogChanges, wr
   if (!shopify) return result;
   const { affected } = changes;
   const pushes =
-    writerId !== shopify.id ? await plannedPushes(db, changes.pushableWrites, shopify.id, pushedFields(shopify)) : await reconciledPushes(db, changes.shopifyVariants, shopify);
+    writerId !== shopify.id ? await plannedPushes(db, changes.pushableWrites, shopify.id, pushedFields(shopify)) : await reconciledPushes(db, changes, shopify.id);
   if (!changes.everyPassport && affected.variantIds.size === 0 && affected.productIds.size === 0 && pushes.length === 0) return result;
   try {
     const client = new ShopifyGraphqlClient(await adminClientForShop(db.shopDomain), { bucket: throttleBucketFor(db.shopDomain) });
@@ -240,16 +243,15 @@ function setPushedValue(push: VariantPush, field: string, json: string): void {
 }
 
 /**
- * After a Shopify run: the catalog's values of the pushed fields (reconciledFields) of the variants
- * the run read, where Shopify has another value. Read from the state, not from what a run wrote:
- * a value whose push failed is pushed again, and a value Shopify has already is never pushed (the
- * products/update webhook a push causes brings the same values: no loop). Two reads per 5,000
- * variants (their links, their values of those fields), never one per variant.
+ * After a Shopify run: the catalog's values of the pushed fields (reconciledFields, kept by
+ * watchRecords) of the variants the run read, where Shopify has another value. Read from the
+ * state, not from what a run wrote: a value whose push failed is pushed again, and a value Shopify
+ * has already is never pushed (the products/update webhook a push causes brings the same values:
+ * no loop). Two reads per 5,000 variants (their links, their values of those fields), never one
+ * per variant.
  */
-async function reconciledPushes(db: ShopDb, shopifyVariants: ReadonlyMap<string, ShopifyVariantValues>, shopify: IntegrationRow): Promise<VariantPush[]> {
-  if (shopifyVariants.size === 0) return [];
-  const fields = await reconciledFields(db, shopify);
-  if (fields.length === 0) return [];
+async function reconciledPushes(db: ShopDb, { shopifyVariants, reconciled: fields }: CatalogChanges, shopifyId: string): Promise<VariantPush[]> {
+  if (shopifyVariants.size === 0 || fields.length === 0) return [];
   const pushes: VariantPush[] = [];
   for (const part of chunks([...shopifyVariants.keys()])) {
     const links = await queryRows<{ externalId: string; entityId: string }>(
@@ -257,7 +259,7 @@ async function reconciledPushes(db: ShopDb, shopifyVariants: ReadonlyMap<string,
       `SELECT "externalId", "entityId" FROM "ExternalLink" WHERE ${inShopAndJsonList(`"externalId"`)} AND "integrationId" = ${sqlParam(3)} AND "entityType" = 'variant'`,
       db.shopDomain,
       JSON.stringify(part),
-      shopify.id,
+      shopifyId,
     );
     if (links.length === 0) continue;
     const gidOf = new Map(links.map((l) => [l.entityId, l.externalId]));
