@@ -17,6 +17,7 @@ import { jobQueue } from "../jobs/index.server";
 import { processSyncJob, requestSync } from "../jobs/sync-jobs.server";
 import { passportList, writeQrZip } from "../passports/listing.server";
 import { getRun, hasLiveRun, type RunView } from "../sync/runs.server";
+import type { Command } from "./command-names";
 import type { CliOptions } from "./dpp";
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -336,7 +337,7 @@ async function promote(db: ShopDb, opts: CliOptions): Promise<number> {
   return 0;
 }
 
-export async function runCommand(command: string, shop: string, args: string[], opts: CliOptions): Promise<number> {
+export async function runCommand(command: Command, shop: string, args: string[], opts: CliOptions): Promise<number> {
   // A mistyped shop would otherwise look like an empty one (or get an Excel integration of its own).
   if (!(await rootDb.shop.findUnique({ where: { shop }, select: { shop: true } }))) {
     throw new MerchantError(`${shop} has not installed Passport (it is not in this database: check --shop and DATABASE_URL)`, true);
@@ -357,7 +358,5 @@ export async function runCommand(command: string, shop: string, args: string[], 
       return integrations(db, opts);
     case "promote":
       return promote(db, opts);
-    default:
-      throw new MerchantError(`unknown command "${command}" (see npm run dpp -- --help)`, true);
   }
 }

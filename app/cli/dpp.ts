@@ -3,6 +3,7 @@
 // standard error. Exit code 0 on success; otherwise non-zero with a one-line reason on stderr.
 import { parseArgs } from "node:util";
 import { firstLine } from "../errors";
+import { COMMANDS, isCommand } from "./command-names";
 import { missingDatabase, unmigratedDatabase } from "./database";
 
 process.env.PASSPORT_BACKGROUND = "off"; // the CLI runs its own worker only while it waits
@@ -41,9 +42,6 @@ function parseCommandLine() {
 
 export type CliOptions = ReturnType<typeof parseCommandLine>["values"];
 
-/** The commands runCommand knows (commands.server.ts), checked before anything else. */
-const COMMANDS = ["sync", "import", "export", "passports", "qr", "integrations", "promote"] as const;
-
 /** Edits (insert, delete, replace) that turn `a` into `b`. */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -55,9 +53,8 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** Why `command` is not one of COMMANDS, with the likely one meant; null when it is one. */
-function unknownCommand(command: string): string | null {
-  if ((COMMANDS as readonly string[]).includes(command)) return null;
+/** Why `command` is not one of COMMANDS, with the likely one meant. */
+function unknownCommand(command: string): string {
   const near = COMMANDS.find((known) => editDistance(command.toLowerCase(), known) <= 2);
   return `unknown command "${command}"${near ? ` (did you mean ${near}?)` : ""}: the commands are ${COMMANDS.join(", ")} (see npm run dpp -- --help)`;
 }
@@ -76,8 +73,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return opts.help ? 0 : 2;
   }
-  const unknown = unknownCommand(command);
-  if (unknown) throw new Error(unknown);
+  if (!isCommand(command)) throw new Error(unknownCommand(command));
   const shop = requireShop(opts);
   // Before the database client is loaded: it would create a SQLite file that is not there.
   const noDatabase = missingDatabase(process.env.DATABASE_URL);
