@@ -13,10 +13,19 @@ type RunDb = ShopDb | ShopTx;
 
 export async function startRun(
   db: ShopDb,
-  run: { runId?: string; integrationId: string; trigger: RunTrigger; scope: "full" | "partial"; total?: number; attempt?: number },
+  run: { runId?: string; integrationId: string; trigger: RunTrigger; scope: "full" | "partial"; total?: number; attempt?: number; context?: RunContext },
 ): Promise<string> {
   const now = new Date();
-  const data = { status: "running", scope: run.scope, phase: "fetching", startedAt: now, heartbeatAt: now, total: run.total ?? null, attempt: run.attempt ?? 1 };
+  const data = {
+    status: "running",
+    scope: run.scope,
+    phase: "fetching",
+    startedAt: now,
+    heartbeatAt: now,
+    total: run.total ?? null,
+    attempt: run.attempt ?? 1,
+    ...(run.context ? { details: JSON.stringify({ context: run.context }) } : {}),
+  };
   if (run.runId) {
     await db.syncRun.update({ where: { id: run.runId }, data });
     return run.runId;

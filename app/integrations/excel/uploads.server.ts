@@ -299,10 +299,8 @@ const CHECK_CONTEXT: RunContext = { preview: "upload" };
  * one cut short by a restart is closed as an interrupted preview, which nothing retries
  * (closeInterruptedRuns), and a commit's run is told apart from it (excelUploadSource).
  */
-export async function startCheckRun(db: ShopDb, integrationId: string): Promise<string> {
-  const runId = await startRun(db, { integrationId, trigger: "upload", scope: "partial" });
-  await db.syncRun.update({ where: { id: runId }, data: { details: JSON.stringify({ context: CHECK_CONTEXT }) }, select: { id: true } });
-  return runId;
+export function startCheckRun(db: ShopDb, integrationId: string): Promise<string> {
+  return startRun(db, { integrationId, trigger: "upload", scope: "partial", context: CHECK_CONTEXT });
 }
 
 async function previewUpload(db: ShopDb, uploadId: string): Promise<UploadPreview> {
@@ -678,9 +676,9 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
       await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...DONE_WITH }, select: { id: true } });
       await deleteUploadBytes(tx, [upload.id]);
     },
-    afterRun: async ({ ok, runId: ranAs }) => {
+    afterRun: async ({ ok, runId }) => {
       await commit.close();
-      await db.upload.update({ where: { id: upload.id }, data: { runId: ranAs, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
+      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
       if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");
