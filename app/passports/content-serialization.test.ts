@@ -1,10 +1,10 @@
 // A stored version's content and hash are the immutable, hash-verifiable record of a passport:
 // the fast paths a sync takes (a product's parts built and serialized once for all its variants,
-// the one-shot hash) must write exactly the bytes the
-// straightforward implementation wrote. The reference below is that implementation as it was
-// before them, frozen here (but for one rule changed since, in both: links are published
-// normalized, normalizeHttpUrl, where a link with a space was left out); generated catalogs (every field present, absent, blank or malformed,
-// at product and variant level, unicode, quotes, numbers, nested lists, locales that sort
+// the one-shot hash) must write exactly the bytes the straightforward implementation wrote. The
+// reference below is that implementation as it was before them, frozen here (but for one rule
+// changed since, in both: links are published normalized, normalizeHttpUrl, where a link with a
+// space was left out); generated catalogs (every field present, absent, blank or malformed, at
+// product and variant level, unicode, quotes, numbers, nested lists, locales that sort
 // differently under other collations) are built both ways and compared byte for byte.
 import { createHash } from "node:crypto";
 import sanitizeHtml from "sanitize-html";
