@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db.server";
 import { isUniqueViolation } from "../db/errors";
-import { MAX_ATTEMPTS, retryDelayMs, type JobQueue, type QueuedJob } from "./queue";
+import { MAX_ATTEMPTS, retryDelayMs, type JobOutcome, type JobQueue, type QueuedJob } from "./queue";
 
 const QUEUE = "sync";
 
@@ -25,7 +25,7 @@ export class DbJobQueue implements JobQueue {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly opts: Required<DbQueueOptions>;
   private timer: NodeJS.Timeout | undefined;
-  private handler: ((job: QueuedJob) => Promise<void>) | undefined;
+  private handler: ((job: QueuedJob) => Promise<JobOutcome>) | undefined;
   private running = new Set<Promise<void>>();
   private polling = false;
   private stopped = false;
@@ -59,7 +59,7 @@ export class DbJobQueue implements JobQueue {
     this.wake();
   }
 
-  async work(handler: (job: QueuedJob) => Promise<void>): Promise<void> {
+  async work(handler: (job: QueuedJob) => Promise<JobOutcome>): Promise<void> {
     this.handler = handler;
     this.stopped = false;
     this.schedule(0);
@@ -145,10 +145,12 @@ export class DbJobQueue implements JobQueue {
       void this.db.job.updateMany({ where: { id: job.id, lockedBy: this.workerId }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
     }, this.opts.heartbeatMs);
     try {
-      await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts, lastAttempt: job.attempts >= this.opts.maxAttempts });
+      const outcome = await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts, lastAttempt: job.attempts >= this.opts.maxAttempts });
       // updateMany here and below: the job's row may be gone meanwhile (shop/redact deletes a
       // shop's jobs), and a missing row must not fail the worker.
       await this.db.job.updateMany({ where: { id: job.id }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
+      // (Usually a request made during the job already queued one; then this merges into it.)
+      if (outcome === "more") await this.send(job);
     } catch (error) {
       await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error));
     } finally {

@@ -8,7 +8,7 @@ import { connectIntegration } from "../integrations/integrations.server";
 import type { SourceBatch, SourceRecord } from "../sync/records";
 import { DbJobQueue } from "./db-queue.server";
 import { PgBossJobQueue } from "./pgboss-queue.server";
-import type { JobQueue, QueuedJob } from "./queue";
+import type { JobOutcome, JobQueue, QueuedJob } from "./queue";
 import { processSyncJob, requestSync, type SyncScope } from "./sync-jobs.server";
 import type { RunTrigger } from "../sync/runs.server";
 import { TEST_SHOP } from "../../test/support/constants";
@@ -169,7 +169,7 @@ describe.runIf(onPostgres)("pg-boss queue: a run interrupted by a crash", () => 
     const q = bossQueue();
     const slow = waitingSource();
     const attempts: number[] = [];
-    let first: Promise<void> | undefined;
+    let first: Promise<JobOutcome> | undefined;
     await q.work((job: QueuedJob) => {
       attempts.push(job.attempt);
       if (job.attempt > 1) return processSyncJob(job, emptySource);

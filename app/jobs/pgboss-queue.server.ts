@@ -13,9 +13,11 @@
 // running job made its last check just before the request came) is a request that waits for
 // requeueWaitingRequests (every ten minutes), never other shops' jobs held up.
 import PgBoss from "pg-boss";
-import { MAX_ATTEMPTS, type JobQueue, type QueuedJob } from "./queue";
+import { MAX_ATTEMPTS, type JobOutcome, type JobQueue, type QueuedJob } from "./queue";
 
 const QUEUE = "passport-sync";
+/** How long a key's next job made by its ending job waits (sendAfter). */
+const NEXT_JOB_AFTER_SECONDS = 3;
 
 export interface PgBossQueueOptions {
   pollingIntervalSeconds?: number;
@@ -83,15 +85,25 @@ export class PgBossJobQueue implements JobQueue {
     }
   }
 
-  async work(handler: (job: QueuedJob) => Promise<void>): Promise<void> {
+  async work(handler: (job: QueuedJob) => Promise<JobOutcome>): Promise<void> {
     await this.start();
     await this.boss.work<{ shop: string; key: string }>(
       QUEUE,
       { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2 },
       async ([job]) => {
-        await handler({ shop: job.data.shop, key: job.data.key, attempt: job.retryCount + 1, lastAttempt: job.retryCount >= job.retryLimit });
+        const outcome = await handler({ shop: job.data.shop, key: job.data.key, attempt: job.retryCount + 1, lastAttempt: job.retryCount >= job.retryLimit });
+        if (outcome === "more") await this.sendAfter(job.data);
       },
     );
+  }
+
+  /**
+   * The key's next job, made by its running job as it ends: send() would make none (the key is
+   * busy until pg-boss marks this job completed, just after). It starts a few seconds later, when
+   * this one is no longer active, so it never holds up other keys' jobs (see above).
+   */
+  private async sendAfter(job: { shop: string; key: string }): Promise<void> {
+    await this.boss.send(QUEUE, job, { singletonKey: job.key, startAfter: NEXT_JOB_AFTER_SECONDS });
   }
 
   async stop(): Promise<void> {

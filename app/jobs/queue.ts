@@ -12,6 +12,9 @@ export interface QueuedJob {
   lastAttempt?: boolean;
 }
 
+/** "more": the job's key has work waiting that a new job should take (JobQueue.work). */
+export type JobOutcome = void | "more";
+
 export interface JobQueue {
   readonly backend: "database" | "pg-boss";
   /**
@@ -21,8 +24,12 @@ export interface JobQueue {
    * lost (the job reads what to do when it starts, and again after each run).
    */
   send(job: { shop: string; key: string }): Promise<void>;
-  /** Starts working: one job per key at a time; a thrown error retries the job with backoff. */
-  work(handler: (job: QueuedJob) => Promise<void>): Promise<void>;
+  /**
+   * Starts working: one job per key at a time; a thrown error retries the job with backoff. A
+   * handler that stops with work of its key still waiting (to let other keys' jobs have their
+   * turn) returns "more": the queue then makes the key a new job, which runs after this one.
+   */
+  work(handler: (job: QueuedJob) => Promise<JobOutcome>): Promise<void>;
   /** Deletes every job of a shop, waiting, running or done (shop/redact). */
   forgetShop(shop: string): Promise<void>;
   stop(): Promise<void>;

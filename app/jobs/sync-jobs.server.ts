@@ -13,7 +13,7 @@ import { executeSync } from "../sync/engine.server";
 import type { SourceBatch } from "../sync/records";
 import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
 import { closeStaleRuns, hasLiveRun, RUN_STALE_MS, type RunTrigger } from "../sync/runs.server";
-import type { JobQueue, QueuedJob } from "./queue";
+import type { JobOutcome, JobQueue, QueuedJob } from "./queue";
 
 export type SyncScope = "full" | "partial";
 
@@ -113,18 +113,36 @@ export class SyncStillRunning extends Error {
 type SourceResolver = typeof sourceFor;
 
 /**
+ * A job runs requests made during its runs for this long after it started; then it leaves what
+ * waits to a new job. An integration whose webhooks never stop (a store editing all day) would
+ * otherwise hold its job, and the queue's worker, for good, and pg-boss takes a job running past
+ * its expiry (an hour) for a crashed one.
+ */
+export const LATER_RUNS_WITHIN_MS = 15 * 60_000;
+
+/**
  * The queue's handler: runs the waiting request of one integration, then each request made during
  * that run, one run after the other, until none waits. (The pg-boss queue leaves a request made
  * while the integration's job runs to that job: see pgboss-queue.server.ts.) Each run settles its
  * request or throws, which ends the job as before; a paused or disconnected integration stops it.
+ * "more" when it stopped for its time (LATER_RUNS_WITHIN_MS) with a request waiting.
  */
-export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolver = sourceFor): Promise<void> {
+export async function processSyncJob(job: QueuedJob, resolveSource: SourceResolver = sourceFor, laterRunsWithinMs = LATER_RUNS_WITHIN_MS): Promise<JobOutcome> {
   const db = forShop(job.shop);
+  const started = Date.now();
   let ran = await runWaitingRequest(db, job, "first", resolveSource);
   // A later request is a new one, on its first try: failing, it waits again (returnRequest) and
   // the job's retry takes it; if the job has no retry left, requeueWaitingRequests sends it again.
   const later: QueuedJob = { ...job, attempt: 1, lastAttempt: false };
-  while (ran) ran = await runWaitingRequest(db, later, "later", resolveSource);
+  while (ran) {
+    if (Date.now() - started >= laterRunsWithinMs) return (await hasWaitingRequest(db, job.key)) ? "more" : undefined;
+    ran = await runWaitingRequest(db, later, "later", resolveSource);
+  }
+}
+
+async function hasWaitingRequest(db: ShopDb, integrationId: string): Promise<boolean> {
+  const integration = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true } });
+  return !!integration?.pendingScope;
 }
 
 /** Runs the integration's waiting request, if it has one and syncs now. False when nothing ran. */

@@ -93,17 +93,21 @@ describe("sync requests", () => {
 
   describe("a request made during a run", () => {
     /** Works the queue; each source call records which job (handler call) it ran in. */
-    async function workDuringRun(duringFirstRun: () => Promise<void>): Promise<number[]> {
+    async function workDuringRun(duringFirstRun: () => Promise<void>, laterRunsWithinMs?: number): Promise<number[]> {
       const inJob: number[] = [];
       let jobs = 0;
       await queue.work(async (job) => {
         const n = ++jobs;
-        await processSyncJob(job, async (...args) => {
-          inJob.push(n);
-          const batch = await resolveSource(...args);
-          if (inJob.length === 1) await duringFirstRun();
-          return batch;
-        });
+        return processSyncJob(
+          job,
+          async (...args) => {
+            inJob.push(n);
+            const batch = await resolveSource(...args);
+            if (inJob.length === 1) await duringFirstRun();
+            return batch;
+          },
+          laterRunsWithinMs,
+        );
       });
       await queue.drain();
       await queue.stop();
@@ -119,6 +123,24 @@ describe("sync requests", () => {
       const runs = await shopDb.syncRun.findMany({ orderBy: { createdAt: "asc" } });
       expect(runs.map((r) => [r.trigger, r.status, r.attempt])).toEqual([["manual", "succeeded", 1], ["webhook", "succeeded", 1]]);
       expect(await integration()).toEqual({ pendingScope: null, runningScope: null });
+    });
+
+    it("is left to a new job once the job has run for its time, so a store's endless webhooks never hold it", async () => {
+      await requestSync(queue, shopDb, shopifyId, "manual", "full");
+      const inJob = await workDuringRun(async () => void (await requestSync(queue, shopDb, shopifyId, "webhook", "partial")), 0);
+      expect(requests).toEqual(["full", "partial"]);
+      expect(inJob).toEqual([1, 2]);
+      const runs = await shopDb.syncRun.findMany({ orderBy: { createdAt: "asc" } });
+      expect(runs.map((r) => [r.trigger, r.status])).toEqual([["manual", "succeeded"], ["webhook", "succeeded"]]);
+      expect(await db.job.findMany({ select: { status: true } })).toEqual([{ status: "done" }, { status: "done" }]);
+      expect(await integration()).toEqual({ pendingScope: null, runningScope: null });
+    });
+
+    it("asks for no new job when nothing waits after the job's time", async () => {
+      await requestSync(queue, shopDb, shopifyId, "manual", "full");
+      const inJob = await workDuringRun(async () => undefined, 0);
+      expect(inJob).toEqual([1]);
+      expect(await db.job.count()).toBe(1);
     });
 
     it("waits if the integration was paused meanwhile", async () => {
@@ -141,6 +163,32 @@ describe("sync requests", () => {
       const runs = await shopDb.syncRun.findMany({ orderBy: { createdAt: "asc" } });
       expect(runs.map((r) => [r.trigger, r.status])).toEqual([["manual", "succeeded"], ["webhook", "failed"], ["webhook", "succeeded"]]);
       expect(await integration()).toEqual({ pendingScope: null, runningScope: null });
+    });
+
+    it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("on pg-boss, gets a job of its own once the running job has run for its time", async () => {
+      const boss = new PgBossJobQueue(process.env.DATABASE_URL!, { pollingIntervalSeconds: 0.5 });
+      try {
+        let jobs = 0;
+        await boss.work((job) => {
+          const n = ++jobs;
+          return processSyncJob(
+            job,
+            async (...args) => {
+              if (n === 1) await requestSync(boss, shopDb, shopifyId, "webhook", "partial");
+              return resolveSource(...args);
+            },
+            0,
+          );
+        });
+        await requestSync(boss, shopDb, shopifyId, "manual", "full");
+        await until(async () => (await shopDb.syncRun.count({ where: { status: "succeeded" } })) === 2, 30_000, "both runs");
+        expect(requests).toEqual(["full", "partial"]);
+        expect(jobs).toBe(2);
+        expect(await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } })).toMatchObject({ pendingScope: null, runningScope: null });
+      } finally {
+        await boss.forgetShop(TEST_SHOP);
+        await boss.stop();
+      }
     });
 
     it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("on pg-boss, is run by the running job: no second job is queued behind it", async () => {
