@@ -612,6 +612,31 @@ describe("round trip", () => {
     expect(preview.changeCount).toBe(0);
   });
 
+  it("as the primary, a file exported without archived variants moves none of the others", async () => {
+    await connectIntegration(db, "excel");
+    const created = await uploadWorkbook(db, {
+      name: "catalog.xlsx",
+      bytes: await workbook(["S", "M", "L"].map((size) => ({ "Product Handle": "tee", Title: "Tee", SKU: `TEE-${size}`, "Option 1 Name": "Size", "Option 1 Value": size }))),
+      createMissing: false,
+    });
+    expect((await commit(created.uploadId)).status).toBe("committed");
+    await db.variant.updateMany({ where: { sku: "TEE-M" }, data: { archivedAt: new Date() } });
+    const positions = async () => (await db.variant.findMany({ orderBy: { position: "asc" }, select: { sku: true, position: true } })).map((v) => `${v.sku}@${v.position}`);
+    expect(await positions()).toEqual(["TEE-S@1", "TEE-M@2", "TEE-L@3"]);
+
+    const tmp = await makeTempDir();
+    const file = tmp.path("export.xlsx");
+    const out = createWriteStream(file);
+    await writeCatalogWorkbook(db, out, { archived: "exclude" });
+    await finished(out);
+    const preview = await uploadWorkbook(db, { name: "export.xlsx", bytes: readFileSync(file), createMissing: false });
+    expect(preview.errors).toEqual([]);
+    expect(preview.changeCount).toBe(0);
+    expect((await commit(preview.uploadId)).status).toBe("committed");
+    // L was listed second, after S: it stays third, after the archived M.
+    expect(await positions()).toEqual(["TEE-S@1", "TEE-M@2", "TEE-L@3"]);
+  });
+
   it("the same after LibreOffice opened and saved the file", async () => {
     await seedRichCatalog();
     const tmp = await makeTempDir();

@@ -73,6 +73,25 @@ describe("primary", () => {
     expect(run.counts.archived).toBe(0);
   });
 
+  it("keeps variants' positions when a record lists them in the order they have, gaps and all", () => {
+    catalog.run(SHOPIFY, [tee({}, ["S", "M", "L"])]);
+    const position = (sku: string) => catalog.variants.get(catalog.variantBySku(sku)!.id)!.position;
+    // M left out (deleted in the source, or an export without archived variants): L is listed second.
+    const gap = catalog.run(SHOPIFY, [tee({}, ["S", "L"])]);
+    expect(gap.variantMoves).toEqual([]);
+    expect([position("TEE-S"), position("TEE-L")]).toEqual([1, 3]);
+    // Listed in another order: they move.
+    const reordered = catalog.run(SHOPIFY, [tee({}, ["L", "S"])]);
+    expect(reordered.variantMoves.map((m) => [m.id, m.position])).toEqual([
+      [catalog.variantBySku("TEE-L")!.id, 1],
+      [catalog.variantBySku("TEE-S")!.id, 2],
+    ]);
+    expect([position("TEE-L"), position("TEE-S")]).toEqual([1, 2]);
+    // A new variant: every listed one takes the record's position.
+    catalog.run(SHOPIFY, [tee({}, ["L", "S", "XL"])]);
+    expect(["TEE-L", "TEE-S", "TEE-XL"].map(position)).toEqual([1, 2, 3]);
+  });
+
   it("overwrites a manual edit of a field it owns", () => {
     catalog.run(SHOPIFY, [tee()]);
     const productId = catalog.variantBySku("TEE-S")!.productId;

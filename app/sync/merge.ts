@@ -148,6 +148,31 @@ export interface RunReport {
   unmatched: { externalId: string; ref?: RecordRef; identifier: string | null }[];
 }
 
+type VariantMove = ChangeSet["variantMoves"][number];
+
+/** The variants a primary record lists for its product, as primaryVariant finds them. */
+interface ListedVariants {
+  ids: Set<string>;
+  /** Whether it adds a variant to the catalog. */
+  created: boolean;
+  /** The positions the product's listed variants have now, in the record's order. */
+  positionsBefore: number[];
+  /** Variants it brings from another product or lists at another position. */
+  moves: VariantMove[];
+}
+
+/**
+ * The moves of a record's variants that change something. Positions only order a product's
+ * variants, so a record listing the product's variants in the order they have keeps their numbers:
+ * an export that left archived variants out, or a source that numbers again after a deletion,
+ * would otherwise move every variant after the gap (and the archived one would share a number).
+ */
+function movesThatReorder(listed: ListedVariants, productId: string): VariantMove[] {
+  const regroups = listed.moves.some((m) => m.fromProductId !== productId);
+  const sameOrder = listed.positionsBefore.every((p, i) => i === 0 || p > listed.positionsBefore[i - 1]);
+  return listed.created || regroups || !sameOrder ? listed.moves : [];
+}
+
 /** The changes that bring the catalog up to date with (a batch of) records, and their report. */
 export interface ChangeSet extends RunReport {
   newProducts: { id: string; handle: string; originId: string }[];
@@ -606,15 +631,16 @@ class Merger {
     const productUpdated = !created && (productChanged || product.archived);
 
     let allVariantsOk = true;
-    const listed = new Set<string>();
+    const listed: ListedVariants = { ids: new Set(), created: false, positionsBefore: [], moves: [] };
     record.variants.forEach((sv, index) => {
       const ok = this.primaryVariant(sv, index, product, productUpdated || created, listed);
       allVariantsOk &&= ok;
     });
+    out.variantMoves.push(...movesThatReorder(listed, product.id));
     const stillInSource = record.allVariantIds && this.linkedVariantIds(record.allVariantIds);
     for (const vid of slice.variantIdsByProduct.get(product.id) ?? []) {
       const v = slice.variants.get(vid);
-      if (v && !listed.has(vid) && !stillInSource?.has(vid) && v.linkedIntegrationIds.has(this.integrationId)) state.droppedVariants.add(vid);
+      if (v && !listed.ids.has(vid) && !stillInSource?.has(vid) && v.linkedIntegrationIds.has(this.integrationId)) state.droppedVariants.add(vid);
     }
 
     if (created) out.products.created++;
@@ -624,7 +650,7 @@ class Merger {
     this.link("product", record.externalId, product.id, allVariantsOk ? record : null, record.updatedAt ?? null);
   }
 
-  private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: Set<string>): boolean {
+  private primaryVariant(sv: SourceVariant, index: number, product: CatalogProduct, productChanged: boolean, listed: ListedVariants): boolean {
     const { slice, state, out } = this;
     const fields = checkFieldNames(sv.fields, "variant", sv.emptyFields);
     const position = sv.position ?? index + 1;
@@ -634,22 +660,25 @@ class Merger {
     const created = !variant;
     variant ??= this.planVariant(product.id, position);
     const plan = fields.ok ? this.planFields("variant", variant, fields.fields, sv.ref) : fields;
+    if (!created && variant.productId === product.id) listed.positionsBefore.push(variant.position);
     if (!plan.ok) {
       this.fail(sv.externalId, sv.ref, plan.error, 1);
       if (!created) {
-        listed.add(variant.id);
+        listed.ids.add(variant.id);
         state.claimedVariants.add(variant.id);
       }
       return false;
     }
-    if (created) this.commitVariant(variant);
-    else {
+    if (created) {
+      this.commitVariant(variant);
+      listed.created = true;
+    } else {
       if (variant.productId !== product.id || variant.position !== position) {
-        out.variantMoves.push({ id: variant.id, fromProductId: variant.productId, productId: product.id, position });
+        listed.moves.push({ id: variant.id, fromProductId: variant.productId, productId: product.id, position });
       }
       if (variant.archived) out.unarchive.push({ entityType: "variant", id: variant.id });
     }
-    listed.add(variant.id);
+    listed.ids.add(variant.id);
     state.claimedVariants.add(variant.id);
     this.commitPlan(plan);
     this.noteSourceIdentifiers(variant, sv.fields, sv.emptyFields);
