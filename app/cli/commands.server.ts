@@ -9,6 +9,7 @@ import { forShop } from "../db/scoped.server";
 import { MerchantError } from "../errors";
 import { commitUpload, getUploadPreview, uploadWorkbook, type UploadPreview } from "../integrations/excel/uploads.server";
 import { writeCatalogWorkbook, type ExportFilter } from "../integrations/excel/export.server";
+import { issueLine } from "../integrations/excel/issues";
 import { UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
 import { findIntegration, listIntegrations } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
@@ -176,12 +177,6 @@ async function commitProgress(db: ShopDb, uploadId: string): Promise<string> {
   return `saving${run.phase ? ` (${run.phase})` : ""}: ${run.processed}${run.total ? ` of ${run.total}` : ""} records`;
 }
 
-/** A problem of a file as one line: "Products row 4, Barcode: …" (a problem of the whole file: its message). */
-function issueLine(e: { sheet: string; row: number; column: string; message: string }): string {
-  if (!e.sheet) return e.message;
-  return `${e.sheet} row ${e.row}${e.column ? `, ${e.column}` : ""}: ${e.message}`;
-}
-
 /**
  * Why a checked file cannot be imported, as the CLI says it (null when it can): the upload's
  * message, except that the admin's "download the file with the errors marked" is not something
@@ -224,7 +219,7 @@ async function importFile(db: ShopDb, file: string | undefined, opts: CliOptions
   if (dryRun) await requireExcelForDryRun(db);
   log(`Reading ${file}…`);
   const preview = await uploadWorkbook(db, { name: path.basename(file), bytes, createMissing: opts["create-missing"] === true });
-  for (const w of preview.warnings) log(`warning: ${w.sheet} row ${w.row} ${w.column}: ${w.message}`);
+  for (const w of preview.warnings) log(`warning: ${issueLine(w)}`);
   if (preview.status !== "previewed" || dryRun) {
     const refusal = refusalMessage(preview, opts.json ? "see errors" : "listed below");
     // A dry run's run is a preview (GUIDE §5), refused or not: the exit code and errors say which.

@@ -2,7 +2,7 @@
 // it changed (its commit run), archiving included: variants a file leaves out of the products it
 // lists are archived.
 import { Banner, BlockStack, DataTable, InlineGrid, List, Text } from "@shopify/polaris";
-import type { CellIssue } from "../integrations/excel/reader";
+import { issueLine, type CellIssue } from "../integrations/excel/issues";
 import type { ShownChange } from "../integrations/excel/uploads.server";
 import type { RunView } from "../sync/runs.server";
 import { displayValue, ShownValue } from "./FieldEditor";
@@ -80,11 +80,6 @@ export function UploadOutcome({ fileName, status, run }: { fileName: string; sta
   );
 }
 
-/** Where an upload's problem is, as the file shows it: "Products row 12, Barcode". */
-function issuePlace(issue: CellIssue): string {
-  return `${issue.row ? `${issue.sheet} row ${issue.row}` : issue.sheet}${issue.column ? `, ${issue.column}` : ""}`;
-}
-
 /**
  * An upload's problems (errors or warnings), each by its row and column: the first `shown`, then
  * how many more there are (`moreWhere`: where they are listed, " in the marked file").
@@ -95,9 +90,7 @@ export function UploadIssues({ issues, shown, moreWhere = "" }: { issues: readon
     <BlockStack gap="100">
       <List type="bullet">
         {issues.slice(0, shown).map((issue, i) => (
-          <List.Item key={i}>
-            {issuePlace(issue)}: {issue.message}
-          </List.Item>
+          <List.Item key={i}>{issueLine(issue)}</List.Item>
         ))}
       </List>
       {more > 0 ? (

@@ -66,18 +66,10 @@ import { DEFAULT_REGISTRY, type FieldRegistry, splitParseError } from "./registr
 import { scanLastRowOfEachHandle } from "./handle-scan";
 import { parseSharedStrings, type SharedString } from "./shared-strings";
 import { parseSheetOnThread, rowCells, type SheetRowBatch, SheetThreadUnavailable } from "./sheet-thread";
+import type { CellIssue } from "./issues";
 import { inspectWorkbookFile, openZipPart, openZipPartText, readZipTextParts, requireProductsSheet, type WorkbookFileInfo } from "./workbook-file";
 
-export interface CellIssue {
-  sheet: string;
-  /** Sheet row (1-based, as Excel shows it); 0 when the issue concerns no single row. */
-  row: number;
-  /** Column header, or the column letter when the column has no header. */
-  column: string;
-  /** "C12" when the issue concerns one cell. */
-  cellRef?: string;
-  message: string;
-}
+export type { CellIssue } from "./issues";
 
 export interface WorkbookReadResult {
   /** Products without errors. */
