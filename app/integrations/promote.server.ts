@@ -12,7 +12,7 @@ import { requestSync } from "../jobs/sync-jobs.server";
 import { forgetSyncedHashes, loadOwnership, ownedBy } from "../ownership/ownership.server";
 import { executeSync } from "../sync/engine.server";
 import type { ChangeSet, MatchBy } from "../sync/merge";
-import { backgroundPreviewWhere, interruptedPreview, type RunContext } from "../sync/runs.server";
+import { backgroundPreviewWhere, interruptedPreview, startingRun, type RunContext } from "../sync/runs.server";
 import { findIntegration, type IntegrationRow } from "./integrations.server";
 import { integrationKind, kindLabel } from "./kinds";
 import { sourceFor } from "./sources.server";
@@ -331,22 +331,9 @@ export async function startPromotionPreview(
     worker: previews.worker,
     expected: await expectedRecords(db, integration.id),
   };
-  const now = new Date();
   try {
-    await db.syncRun.create({
-      data: {
-        id: runId,
-        shop: db.shopDomain,
-        integrationId: integration.id,
-        trigger: "manual",
-        scope: "full",
-        status: "running",
-        phase: "fetching",
-        startedAt: now,
-        heartbeatAt: now,
-        details: JSON.stringify({ context }),
-      },
-    });
+    // Made here, not by startRun: the id is chosen (nextPreviewId), so two requests make one row.
+    await db.syncRun.create({ data: { id: runId, shop: db.shopDomain, integrationId: integration.id, trigger: "manual", ...startingRun({ scope: "full", context }) } });
   } catch (error) {
     // Another request started this same preview a moment before: that one is shown.
     const theirs = isUniqueViolation(error) ? await readPromotionPreview(db, runId) : null;

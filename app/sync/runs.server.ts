@@ -11,12 +11,10 @@ export const MAX_STORED_ERRORS = 500;
 
 type RunDb = ShopDb | ShopTx;
 
-export async function startRun(
-  db: ShopDb,
-  run: { runId?: string; integrationId: string; trigger: RunTrigger; scope: "full" | "partial"; total?: number; attempt?: number; context?: RunContext },
-): Promise<string> {
+/** A run's columns as it starts (startRun; a preview whose run row needs an id of its own makes it with them). */
+export function startingRun(run: { scope: "full" | "partial"; total?: number; attempt?: number; context?: RunContext }) {
   const now = new Date();
-  const data = {
+  return {
     status: "running",
     scope: run.scope,
     phase: "fetching",
@@ -26,6 +24,13 @@ export async function startRun(
     attempt: run.attempt ?? 1,
     ...(run.context ? { details: JSON.stringify({ context: run.context }) } : {}),
   };
+}
+
+export async function startRun(
+  db: ShopDb,
+  run: { runId?: string; integrationId: string; trigger: RunTrigger; scope: "full" | "partial"; total?: number; attempt?: number; context?: RunContext },
+): Promise<string> {
+  const data = startingRun(run);
   if (run.runId) {
     await db.syncRun.update({ where: { id: run.runId }, data });
     return run.runId;
