@@ -55,12 +55,7 @@ export interface SyncOutcome {
 export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
   const db = forShop(options.shop);
   const integration = await db.integration.findUniqueOrThrow({ where: { id: options.integrationId } });
-  const [shop, ownership, primary] = await Promise.all([
-    shopSettings(db),
-    loadOwnership(db),
-    db.integration.findFirst({ where: { primaryOfShop: options.shop }, select: { id: true } }),
-  ]);
-  const role = options.roleOverride ?? (integration.primaryOfShop ? "primary" : "secondary");
+  const shop = await shopSettings(db);
 
   let runId = options.runId;
   let batch: SourceBatch | undefined;
@@ -69,29 +64,18 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
   let stopHeartbeat = () => {};
   try {
     batch = await options.source();
-    const ctx: MergeContext = {
-      integration: {
-        id: integration.id,
-        role,
-        matchBy: integration.matchBy === "barcode" ? "barcode" : "sku",
-        createUnmatched: role === "secondary" && (options.createUnmatched ?? batch.createUnmatched) === true,
-      },
-      primaryId: options.roleOverride ? integration.id : (primary?.id ?? null),
-      ownership,
-      newId: newRowId,
-      valuesChecked: batch.valuesChecked,
-    };
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
     await batch.onRunStarted?.(runId);
     stopHeartbeat = keepRunAlive(db, runId, options.heartbeatMs);
-    const started: StartedRun = { db, runId, ctx, batch };
+    const started: StartedRun = { db, runId, options, batch };
     // The first batch is read before any transaction opens: a source that waits (a Shopify bulk
     // export) does so without holding the database's write lock.
     const batches = inBatches(batch.records, BATCH);
     const first = await batches.next();
 
     if (options.dryRun) {
-      const { report, coveredVariants } = await mergeBatches(db, started, { first, rest: batches }, "merging", async (changes) => options.onChanges?.(changes));
+      const ctx = await mergeContext(db, started);
+      const { report, coveredVariants } = await mergeBatches(db, started, ctx, { first, rest: batches }, "merging", async (changes) => options.onChanges?.(changes));
       await completeRun(db, runId, report, "preview", undefined, batch.warnings);
       return { runId, report, coveredVariants };
     }
@@ -139,8 +123,36 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
 interface StartedRun {
   db: ShopDb;
   runId: string;
-  ctx: MergeContext;
+  options: SyncOptions;
   batch: SourceBatch;
+}
+
+/**
+ * How the run merges: the integration's role and identifier and the shop's field owners as they
+ * are when its records are there, read by its transaction (`reader`). A Shopify run waits for its
+ * bulk export, maybe for minutes: what was read before would be what the merchant changed since
+ * (a field switched off and edited by hand would be overwritten; a promotion ignored).
+ */
+async function mergeContext(reader: ShopDb | ShopTx, { options, batch }: StartedRun): Promise<MergeContext> {
+  const integration = await reader.integration.findUniqueOrThrow({ where: { id: options.integrationId } });
+  if (integration.status === "disconnected" && !options.dryRun) {
+    throw new MerchantError(`${kindLabel(integration.kind)} was disconnected while this sync was running, so nothing was saved.`, true);
+  }
+  const ownership = await loadOwnership(reader);
+  const primary = await reader.integration.findFirst({ where: { primaryOfShop: options.shop }, select: { id: true } });
+  const role = options.roleOverride ?? (integration.primaryOfShop ? "primary" : "secondary");
+  return {
+    integration: {
+      id: integration.id,
+      role,
+      matchBy: integration.matchBy === "barcode" ? "barcode" : "sku",
+      createUnmatched: role === "secondary" && (options.createUnmatched ?? batch.createUnmatched) === true,
+    },
+    primaryId: options.roleOverride ? integration.id : (primary?.id ?? null),
+    ownership,
+    newId: newRowId,
+    valuesChecked: batch.valuesChecked,
+  };
 }
 
 interface Batches {
@@ -154,7 +166,8 @@ interface Batches {
  */
 async function mergeBatches(
   reader: ShopDb | ShopTx,
-  { db, runId, ctx, batch }: StartedRun,
+  { db, runId, batch }: StartedRun,
+  ctx: MergeContext,
   batches: Batches,
   phase: "merging" | "applying",
   handle: (changes: ChangeSet) => Promise<void>,
@@ -188,9 +201,10 @@ async function mergeBatches(
  */
 async function applyRun(tx: ShopTx, started: StartedRun, batches: Batches, applyContext: ApplyContext, onChanges: SyncOptions["onChanges"]): Promise<AppliedRun> {
   const { db, runId, batch } = started;
+  const ctx = await mergeContext(tx, started);
   const affected = noAffectedEntities();
   let refused = false;
-  const { report, coveredVariants, processed } = await mergeBatches(tx, started, batches, "applying", async (changes) => {
+  const { report, coveredVariants, processed } = await mergeBatches(tx, started, ctx, batches, "applying", async (changes) => {
     refused ||= batch.atomic === true && changes.errors.length > 0;
     if (refused) return;
     await applyChangeSet(tx, changes, applyContext);
