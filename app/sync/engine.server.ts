@@ -102,7 +102,7 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       await completeRun(db, runId, outcome.report, "failed", message, batch.warnings);
       throw new RunRefused(message);
     }
-    await recordSuccess(db, integration.id, integration.syncIntervalMinutes);
+    await recordSuccess(db, integration.id, integration.syncIntervalMinutes, batch.scope);
     await batch.afterRun?.({ ok: true, runId });
     return { runId, report: outcome.report, coveredVariants: outcome.coveredVariants };
   } catch (error) {
@@ -261,12 +261,12 @@ export function integrationLabel(kind: string, trigger: RunTrigger): string {
 /** After this many failed runs in a row an integration shows as "error". */
 export const FAILURES_BEFORE_ERROR = 3;
 
-async function recordSuccess(db: ShopDb, integrationId: string, intervalMinutes: number): Promise<void> {
+async function recordSuccess(db: ShopDb, integrationId: string, intervalMinutes: number, scope: SourceBatch["scope"]): Promise<void> {
   const now = new Date();
-  await db.integration.updateMany({
-    where: { id: integrationId },
-    data: { lastSyncAt: now, nextSyncAt: new Date(now.getTime() + intervalMinutes * 60_000), consecutiveFailures: 0 },
-  });
+  // Only a full run puts the next scheduled (full) one off: a store whose webhooks come every few
+  // minutes would otherwise never get one, and only a full run archives what vanished.
+  const nextFull = scope === "full" ? { nextSyncAt: new Date(now.getTime() + intervalMinutes * 60_000) } : {};
+  await db.integration.updateMany({ where: { id: integrationId }, data: { lastSyncAt: now, consecutiveFailures: 0, ...nextFull } });
   // Recovery: a successful run clears the error state.
   await db.integration.updateMany({ where: { id: integrationId, status: "error" }, data: { status: "active", statusMessage: null } });
 }

@@ -54,6 +54,16 @@ describe("executeSync", () => {
     expect(integration.nextSyncAt!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
   });
 
+  it("puts the next scheduled full sync off after a full run only: webhooks' partial runs do not", async () => {
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1)]) });
+    const soon = new Date(Date.now() + 60_000);
+    await shopDb.integration.update({ where: { id: shopifyId }, data: { nextSyncAt: soon } });
+    await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "webhook", source: batch([product(1)], "partial") });
+    const afterPartial = await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } });
+    expect(afterPartial.nextSyncAt).toEqual(soon);
+    expect(afterPartial.lastSyncAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it("writes nothing when the same records come again", async () => {
     await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: batch([product(1), product(2)]) });
     const before = { changes: await shopDb.fieldChange.count(), versions: await shopDb.passportVersion.count() };
