@@ -201,6 +201,34 @@ describe("GS1 Digital Link", () => {
     expect((await digitalLinkResponse(get("/01/5901234123457"))).status).toBe(404);
     expect((await digitalLinkResponse(get("/01/12345"))).status).toBe(400);
   });
+
+  it("keeps opening a passport with the GTIN its variant had before, for labels printed then, until a variant has it", async () => {
+    const p = await passportOf("LS-S");
+    const withBarcode = (barcode: string, m?: string) => shirt("Linen Shirt", [{ ...SHIRT_VARIANTS[0], barcode }, { ...SHIRT_VARIANTS[1], ...(m ? { barcode: m } : {}) }]);
+    const opens = async (pathName: string) => {
+      const response = await digitalLinkResponse(get(pathName));
+      return response.status === 307 ? response.headers.get("Location") : response.status;
+    };
+    try {
+      await sync([withBarcode("4006381333948")]);
+      expect((await passportOf("LS-S")).gtin).toBe("04006381333948");
+      for (const pathName of ["/01/04006381333931", "/01/4006381333931", "/s/passport-test/01/04006381333931", "/01/04006381333948"]) {
+        expect(await opens(pathName)).toBe(`${BASE}/p/${p.publicId}`);
+      }
+      // Held back, it is not published under its old GTIN either.
+      await setPassportHeld(db, (await db.variant.findFirstOrThrow({ where: { sku: "LS-S" } })).productId, true);
+      expect(await opens("/01/04006381333931")).toBe(404);
+      await setPassportHeld(db, (await db.variant.findFirstOrThrow({ where: { sku: "LS-S" } })).productId, false);
+      // Once another variant has the GTIN, the GTIN is that variant's.
+      await sync([withBarcode("4006381333948", "4006381333931")]);
+      expect(await opens("/01/04006381333931")).toBe(`${BASE}/p/${(await passportOf("LS-M")).publicId}`);
+    } finally {
+      const restored = shirt();
+      restored.variants[1].emptyFields = ["barcode"]; // (a record without a field leaves its value)
+      await sync([restored]);
+    }
+    expect(await opens("/01/04006381333931")).toBe(`${BASE}/p/${p.publicId}`);
+  });
 });
 
 describe("QR codes", () => {

@@ -112,9 +112,9 @@ async function regenerateBatch(
       JSON.stringify(productIds),
     ),
     queryRows<{ entityId: string; values: string }>(tx, storedValuesSql(), shop, JSON.stringify([...productIds, ...variantIds])),
-    queryRows<{ id: string; variantId: string; currentVersion: number; contentHash: string | null; held: SqlFlag }>(
+    queryRows<{ id: string; variantId: string; currentVersion: number; contentHash: string | null; gtin: string | null; held: SqlFlag }>(
       tx,
-      `SELECT "id", "variantId", "currentVersion", "contentHash", "held" FROM "Passport" WHERE ${inShopAndJsonList(`"variantId"`)}`,
+      `SELECT "id", "variantId", "currentVersion", "contentHash", "gtin", "held" FROM "Passport" WHERE ${inShopAndJsonList(`"variantId"`)}`,
       shop,
       ids,
     ),
@@ -127,6 +127,7 @@ async function regenerateBatch(
   const heldChanged: { id: string; held: boolean }[] = [];
   const newVersions: { shop: string; passportId: string; version: number; contentHash: string; content: string; changes: string; createdAt: Date }[] = [];
   const changed: { passportId: string; version: number; content: PassportContent; json: string; hash: string }[] = [];
+  const formerGtins: { id: string; shop: string; passportId: string; gtin: string; replacedAt: Date }[] = [];
   // What a product gives its variants' passports (and whether they are published), once per product.
   const shopInfo = { domain: shop, name: settings.name, primaryLocale: settings.primaryLocale };
   const productParts = new Map<string, { passport: ProductPassport; held: boolean }>();
@@ -162,6 +163,8 @@ async function regenerateBatch(
       newVersions.push({ shop, passportId: id, version: 1, contentHash: hash, content: json, changes: "", createdAt: now });
     } else if (existing.contentHash !== hash) {
       changed.push({ passportId: existing.id, version: existing.currentVersion + 1, content, json, hash });
+      // Labels printed with the GTIN it had keep opening this passport (findPublicIdByGtin).
+      if (existing.gtin && existing.gtin !== (content.gtin ?? null)) formerGtins.push({ id: newRowId(), shop, passportId: existing.id, gtin: existing.gtin, replacedAt: now });
     }
     if (existing && isSet(existing.held) !== held) heldChanged.push({ id: existing.id, held });
   }
@@ -190,6 +193,7 @@ async function regenerateBatch(
   }
   await insertRows(tx, "Passport", newPassports.map((p) => ({ ...p, publishedUrls: null, createdAt: now, updatedAt: now })));
   await insertRows(tx, "PassportVersion", newVersions.map((v) => ({ id: newRowId(), ...v })));
+  await insertRows(tx, "PassportFormerGtin", formerGtins);
   await updateRows(
     tx,
     "Passport",

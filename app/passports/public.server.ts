@@ -150,7 +150,8 @@ export async function findPublicIdByGtin(shop: string, gtin14: string): Promise<
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 10,
   });
-  if (candidates.length <= 1) return candidates[0]?.publicId ?? null;
+  if (candidates.length === 0) return (await shopDb.passport.count({ where: { gtin: gtin14 } })) ? null : formerHolderOfGtin(shop, gtin14);
+  if (candidates.length === 1) return candidates[0].publicId;
   const active = await shopDb.variant.findMany({ where: { id: { in: candidates.map((c) => c.variantId) }, archivedAt: null }, select: { id: true } });
   const activeIds = new Set(active.map((v) => v.id));
   return (candidates.find((c) => activeIds.has(c.variantId)) ?? candidates[0]).publicId;
@@ -211,7 +212,24 @@ export async function digitalLinkGtin(shop: string, publicId: string, gtin: stri
  */
 export async function shopOwningGtin(gtin14: string): Promise<string | null> {
   const oldest = await db.passport.findFirst({ where: { gtin: gtin14 }, select: { shop: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-  return oldest?.shop ?? null;
+  if (oldest) return oldest.shop;
+  // Only printed labels know it now: the shop whose passport had it last.
+  const former = await db.passportFormerGtin.findFirst({ where: { gtin: gtin14 }, select: { shop: true }, orderBy: [{ replacedAt: "desc" }, { id: "desc" }] });
+  return former?.shop ?? null;
+}
+
+/**
+ * The published passport that had the GTIN last, when no passport has it now (one held back that
+ * has it is still its own): its variant's barcode was changed, and labels printed before carry a
+ * QR code with the old Digital Link.
+ */
+async function formerHolderOfGtin(shop: string, gtin14: string): Promise<string | null> {
+  const shopDb = forShop(shop);
+  const former = await shopDb.passportFormerGtin.findMany({ where: { gtin: gtin14 }, select: { passportId: true }, orderBy: [{ replacedAt: "desc" }, { id: "desc" }], take: 10 });
+  if (former.length === 0) return null;
+  const published = await shopDb.passport.findMany({ where: { id: { in: former.map((f) => f.passportId) }, held: false }, select: { id: true, publicId: true } });
+  const byId = new Map(published.map((p) => [p.id, p.publicId]));
+  return former.map((f) => byId.get(f.passportId)).find((id) => id !== undefined) ?? null;
 }
 
 /** Public responses may be cached by browsers and CDNs for a while, and revalidated by ETag. */
