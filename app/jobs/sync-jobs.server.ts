@@ -168,6 +168,7 @@ async function runWaitingRequest(db: ShopDb, job: QueuedJob, turn: "first" | "la
       integrationId: integration.id,
       trigger: request.trigger,
       attempt: job.attempt,
+      retriedOnFailure: !job.lastAttempt, // (see the catch below)
       // (A Shopify run's records are watched for the values pushed to Shopify: see CatalogChanges.)
       source: async () => changes.watchRecords(db, integration, settlingRequest(await resolveSource(db, integration, request), integration.id)),
       onChanges: (part) => changes.add(part),

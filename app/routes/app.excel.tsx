@@ -291,6 +291,9 @@ export default function ExcelPage() {
                   </Text>
                   {preview.commitBlocked && !commitRun ? (
                     <Banner tone="warning">{preview.commitBlocked}</Banner>
+                  ) : commitRun?.status === "failed" ? (
+                    // Its job tries again (the upload would be failed otherwise): nothing is saved yet.
+                    <Banner tone="warning">{commitRun.message ?? "The import did not go through. Passport tries again in a moment; nothing is saved yet."}</Banner>
                   ) : commitRun ? (
                     <RunProgress run={commitRun} />
                   ) : (

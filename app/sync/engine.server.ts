@@ -34,6 +34,8 @@ export interface SyncOptions {
   /** Take over a run that was recorded before (queued upload, retried job). */
   runId?: string;
   attempt?: number;
+  /** A failure other than a permanent one is retried: the caller runs the same request again (a job with tries left). */
+  retriedOnFailure?: boolean;
   /**
    * Called with each batch's changes: once merged in a dry run, once written in a run (inside its
    * transaction). Callers collect what they need here (a preview's list of changes, what the
@@ -113,7 +115,8 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       if (!options.dryRun) await recordFailure(db, integration.id, merchantMessage(error), error instanceof MerchantError && error.permanent);
       runId = (await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error)).runId;
     }
-    await batch?.afterRun?.({ ok: false, runId: runId ?? null });
+    const retried = options.retriedOnFailure === true && !(error instanceof MerchantError && error.permanent);
+    await batch?.afterRun?.({ ok: false, runId: runId ?? null, retried });
     throw error;
   } finally {
     stopHeartbeat();

@@ -90,5 +90,5 @@ export interface SourceBatch {
   /** Runs once the run is recorded, with its id, before a record is read (e.g. to show its progress). */
   onRunStarted?: (runId: string) => Promise<void>;
   /** Runs after the run ended, applied or not (e.g. to mark an upload failed). */
-  afterRun?: (outcome: { ok: boolean; runId: string | null }) => Promise<void>;
+  afterRun?: (outcome: { ok: boolean; runId: string | null; /** It failed and its job runs it again (SyncOptions.retriedOnFailure). */ retried?: boolean }) => Promise<void>;
 }

@@ -676,9 +676,10 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
       await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...DONE_WITH }, select: { id: true } });
       await deleteUploadBytes(tx, [upload.id]);
     },
-    afterRun: async ({ ok, runId }) => {
+    afterRun: async ({ ok, runId, retried }) => {
       await commit.close();
-      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok ? {} : { status: "failed" }) }, select: { id: true } });
+      // A run its job tries again leaves the upload to be committed by the retry.
+      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok || retried ? {} : { status: "failed" }) }, select: { id: true } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
       if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");

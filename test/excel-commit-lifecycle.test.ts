@@ -1,0 +1,106 @@
+// An Excel import between the merchant's Import click and its run: a run that fails for a passing
+// reason is committed by its job's retry; an uninstall puts an import not run yet back to its
+// preview, so a reinstall never runs it unasked (alone, or before the next file's import).
+import { readFileSync } from "node:fs";
+import { beforeEach, expect, it } from "vitest";
+import { db as rootDb } from "../app/db.server";
+import { deleteShopData, forShop } from "../app/db/scoped.server";
+import { restoreAfterReinstall } from "../app/integrations/integrations.server";
+import { commitUpload, excelIntegration, excelUploadSource, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
+import { makeTempDir, writeProducts } from "../app/integrations/excel/fixtures/helpers";
+import { DbJobQueue } from "../app/jobs/db-queue.server";
+import type { QueuedJob } from "../app/jobs/queue";
+import { processSyncJob } from "../app/jobs/sync-jobs.server";
+import { onAppUninstalled } from "../app/shops.server";
+import { TEST_SHOP } from "./support/constants";
+
+const db = forShop(TEST_SHOP);
+
+async function previewed(handle: string, sku: string) {
+  const tmp = await makeTempDir();
+  const file = tmp.path("upload.xlsx");
+  await writeProducts(file, [{ "Product Handle": handle, Title: handle, SKU: sku }]);
+  const preview = await uploadWorkbook(db, { name: "upload.xlsx", bytes: readFileSync(file), createMissing: false });
+  await tmp.cleanup();
+  expect(preview.status).toBe("previewed");
+  return preview;
+}
+
+async function work(queue: DbJobQueue, handler = (job: QueuedJob) => processSyncJob(job)) {
+  await queue.work(handler);
+  await queue.drain();
+  await queue.stop();
+}
+
+const handles = async () => (await db.product.findMany({ select: { handle: true }, orderBy: { handle: "asc" } })).map((p) => p.handle);
+
+beforeEach(async () => {
+  await deleteShopData(TEST_SHOP);
+  await rootDb.job.deleteMany();
+  await rootDb.shop.create({ data: { shop: TEST_SHOP } });
+  await excelIntegration(db);
+});
+
+it("an import whose run fails for a passing reason is committed by its job's retry", async () => {
+  const queue = new DbJobQueue(rootDb, { pollMs: 10, retryDelay: () => 10 });
+  const upload = await previewed("tee", "T-1");
+  await commitUpload(queue, db, upload.uploadId);
+  let tries = 0;
+  await work(queue, (job) =>
+    processSyncJob(job, async (jobDb, integration) => {
+      const batch = await excelUploadSource(jobDb, integration, queue);
+      if (tries++ > 0) return batch;
+      // As when another run held SQLite's connection for over a minute.
+      const failing = async function* () {
+        yield* [];
+        throw new Error("Transaction API error: Unable to start a transaction in the given time.");
+      };
+      return { ...batch, records: failing() };
+    }),
+  );
+  expect(tries).toBe(2);
+  expect((await getUploadPreview(db, upload.uploadId)).status).toBe("committed");
+  expect(await handles()).toEqual(["tee"]);
+  const commits = await db.syncRun.findMany({ where: { trigger: "upload", status: { not: "preview" } }, orderBy: { createdAt: "asc" } });
+  expect(commits.map((r) => r.status)).toEqual(["failed", "succeeded"]);
+});
+
+it("an import that fails on its job's last try is given up: failed, not left importing", async () => {
+  const queue = new DbJobQueue(rootDb, { pollMs: 10, retryDelay: () => 10, maxAttempts: 1 });
+  const upload = await previewed("tee", "T-1");
+  await commitUpload(queue, db, upload.uploadId);
+  await work(queue, (job) =>
+    processSyncJob(job, async (jobDb, integration) => {
+      const batch = await excelUploadSource(jobDb, integration, queue);
+      const failing = async function* () {
+        yield* [];
+        throw new Error("disk I/O error");
+      };
+      return { ...batch, records: failing() };
+    }),
+  );
+  expect((await getUploadPreview(db, upload.uploadId)).status).toBe("failed");
+  expect(await handles()).toEqual([]);
+});
+
+it("an import clicked just before an uninstall is back to its preview after the reinstall, and runs only when asked", async () => {
+  const queue = new DbJobQueue(rootDb, { pollMs: 10 });
+  const old = await previewed("tee", "T-1");
+  await commitUpload(queue, db, old.uploadId); // queued, not run
+  await onAppUninstalled(TEST_SHOP);
+  await restoreAfterReinstall(db);
+  await work(queue);
+  expect((await getUploadPreview(db, old.uploadId)).status).toBe("previewed");
+  expect(await handles()).toEqual([]);
+
+  // Another file imported later is imported alone.
+  const next = await previewed("cap", "C-1");
+  await commitUpload(queue, db, next.uploadId);
+  await work(queue);
+  expect(await handles()).toEqual(["cap"]);
+  expect((await getUploadPreview(db, old.uploadId)).status).toBe("previewed");
+
+  // Imported now, it is checked again first: the catalog changed since its preview.
+  await expect(commitUpload(queue, db, old.uploadId)).rejects.toThrow(/Your catalog changed since this preview/);
+  expect((await getUploadPreview(db, old.uploadId)).status).toBe("uploaded");
+});
