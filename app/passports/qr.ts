@@ -10,7 +10,7 @@
 // PNG edges are sharp and the SVG is a single path.
 import QRCode from "qrcode";
 import { LRUCache } from "lru-cache";
-import { PNG } from "pngjs";
+import { crc32, deflateSync } from "node:zlib";
 
 export const QR_ERROR_CORRECTION_LEVEL = "Q" as const;
 export const QR_QUIET_ZONE_MODULES = 4;
@@ -93,17 +93,51 @@ export function renderQrPng(url: string, options: { size: number }): Buffer {
   const scale = Math.max(1, Math.floor(requested / side));
   const imageSize = Math.max(requested, side * scale);
   const offset = Math.floor((imageSize - side * scale) / 2);
+  const rowBytes = Math.ceil(imageSize / 8);
 
-  const png = new PNG({ width: imageSize, height: imageSize, colorType: 0 });
-  png.data.fill(255); // white, opaque
-  matrix.forEach((row, y) =>
-    row.forEach((dark, x) => {
-      if (dark) paintModule(png, offset + x * scale, offset + y * scale, scale);
-    }),
-  );
-  // Every row filtered as "up" (rows repeat scale times): as small as pngjs's trial of every
-  // filter on every row, at a third less time (2048 px: 380 → 240 ms).
-  return PNG.sync.write(png, { colorType: 0, filterType: 2 });
+  // One bit a pixel, 1 = white: each module row is drawn once and repeated `scale` times.
+  const blank = new Uint8Array(rowBytes).fill(0xff);
+  const drawn = matrix.map((modules) => {
+    const row = blank.slice();
+    modules.forEach((dark, x) => {
+      if (!dark) return;
+      for (let px = offset + x * scale; px < offset + (x + 1) * scale; px++) row[px >> 3] &= ~(0x80 >> (px & 7));
+    });
+    return row;
+  });
+  const lines = Array.from({ length: imageSize }, (_, py) => {
+    const y = Math.floor((py - offset) / scale);
+    return py >= offset && y < side ? drawn[y] : blank;
+  });
+  return bilevelPng(imageSize, imageSize, lines);
+}
+
+/**
+ * A PNG of 1-bit grayscale pixels (`lines`: each row's bytes, most significant bit first). A QR
+ * code is black and white: pngjs writes 8 bits a pixel, eight times the data to filter and
+ * compress (a 1024 px label code took ~40 ms; the label zip of 10,000 passports, minutes).
+ */
+function bilevelPng(width: number, height: number, lines: readonly Uint8Array[]): Buffer {
+  const rowBytes = Math.ceil(width / 8);
+  const raw = Buffer.alloc(height * (rowBytes + 1)); // each row: filter type 0 (none), then its bytes
+  lines.forEach((line, y) => raw.set(line, y * (rowBytes + 1) + 1));
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, grayscale, deflate, no filter method, no interlace
+  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", header), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A PNG chunk: its data's length, its type, the data, and the CRC-32 of type and data. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const typeAndData = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  return Buffer.concat([length, typeAndData, crc]);
 }
 
 /**
@@ -122,13 +156,4 @@ export function qrPng(url: string, size: number): Buffer {
     drawnPngs.set(key, png);
   }
   return png;
-}
-
-function paintModule(png: PNG, left: number, top: number, scale: number): void {
-  for (let py = top; py < top + scale; py++) {
-    for (let px = left; px < left + scale; px++) {
-      const i = (py * png.width + px) * 4;
-      png.data[i] = png.data[i + 1] = png.data[i + 2] = 0;
-    }
-  }
 }
