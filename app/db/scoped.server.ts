@@ -1,7 +1,7 @@
 // Tenancy: the one way to query shop-owned data. `forShop(shop)` returns the database client with
 // every read, update and delete filtered by the shop and every create stamped with it, so a query
 // cannot reach another shop's rows. A write that names a different shop is refused.
-import { asTransactionWork, db as defaultDb, Prisma, sqliteConnectionOf, type Db, type SqliteConnection } from "../db.server";
+import { asTransactionWork, db as defaultDb, isPostgres, Prisma, sqliteConnectionOf, type Db, type SqliteConnection } from "../db.server";
 
 const scalarFields = Prisma as unknown as Record<string, Record<string, string> | undefined>;
 /** Models with a `shop` column (all shop-owned tables). */
@@ -110,12 +110,39 @@ function withShop<T extends object>(client: T, shop: string, overrides: Record<s
   }) as T & { shopDomain: string };
 }
 
+/**
+ * On PostgreSQL a shop's transactions take the shop's lock first: one at a time per shop, as on
+ * SQLite, whose one connection runs one transaction at a time. Without it two runs of one shop
+ * (Shopify's and an Excel import, or a run and a manual edit) both read a passport's version N and
+ * write N + 1 (one fails on the unique key), or one writes a version from values the other has
+ * changed since. Other shops never wait. (Two keys: a number of our own, and the shop's hash.)
+ */
+const SHOP_LOCK_SQL = `SELECT pg_advisory_xact_lock(1347440724, hashtext($1))`;
+
+/** How long a shop's transaction waits for its lock: as long as one waits to start on SQLite (db.server's maxWait). */
+const SHOP_LOCK_WAIT_MS = 60_000;
+
+async function lockShop(tx: { $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number> }, shop: string): Promise<void> {
+  await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${SHOP_LOCK_WAIT_MS}`);
+  await tx.$executeRawUnsafe(SHOP_LOCK_SQL, shop);
+}
+
 export function forShop(shop: string, client: Db = defaultDb): ShopDb {
   if (!shop) throw new Error("forShop: a shop is required");
   const scoped = scopedClient(shop, client);
   const transaction = scoped.$transaction.bind(scoped);
+  const postgres = isPostgres();
   const $transaction = <R>(fn: (tx: ShopTx) => Promise<R>, options?: { maxWait?: number; timeout?: number }) =>
-    asTransactionWork(() => transaction((tx) => fn(withShop(tx, shop, { sqlite: sqliteConnectionOf(client) }) as ShopTx), options));
+    asTransactionWork(() =>
+      transaction(
+        async (tx) => {
+          if (postgres) await lockShop(tx, shop);
+          return fn(withShop(tx, shop, { sqlite: sqliteConnectionOf(client) }) as ShopTx);
+        },
+        // The wait for the lock counts in the transaction's time (Prisma's default: 5 s).
+        postgres ? { ...options, timeout: (options?.timeout ?? 5_000) + SHOP_LOCK_WAIT_MS } : options,
+      ),
+    );
   // (A getter: the connection exists once Prisma has connected, on the first query.)
   return withShop(scoped, shop, { $transaction, get sqlite() { return sqliteConnectionOf(client); } }) as unknown as ShopDb;
 }
@@ -124,9 +151,10 @@ export function forShop(shop: string, client: Db = defaultDb): ShopDb {
 export async function deleteShopData(shop: string, client: Db = defaultDb): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const delegates = client as unknown as Record<string, { deleteMany(a: { where: { shop: string } }): Prisma.PrismaPromise<{ count: number }> }>;
-  const results = await client.$transaction(
-    SHOP_MODELS.map((model) => delegates[model.charAt(0).toLowerCase() + model.slice(1)].deleteMany({ where: { shop } })),
-  );
+  const deletes = SHOP_MODELS.map((model) => delegates[model.charAt(0).toLowerCase() + model.slice(1)].deleteMany({ where: { shop } }));
+  // After a run of the shop that is writing now, not between its tables (see SHOP_LOCK_SQL).
+  const lock = isPostgres() ? [client.$executeRawUnsafe(SHOP_LOCK_SQL, shop)] : [];
+  const results = (await client.$transaction([...lock, ...deletes])).slice(lock.length) as { count: number }[];
   SHOP_MODELS.forEach((model, i) => (counts[model] = results[i].count));
   return counts;
 }

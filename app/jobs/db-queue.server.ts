@@ -145,12 +145,11 @@ export class DbJobQueue implements JobQueue {
       void this.db.job.updateMany({ where: { id: job.id, lockedBy: this.workerId }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
     }, this.opts.heartbeatMs);
     try {
-      const outcome = await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts, lastAttempt: job.attempts >= this.opts.maxAttempts });
+      // "more" needs nothing here: a request made while a job runs is queued behind it (send).
+      await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts, lastAttempt: job.attempts >= this.opts.maxAttempts });
       // updateMany here and below: the job's row may be gone meanwhile (shop/redact deletes a
       // shop's jobs), and a missing row must not fail the worker.
       await this.db.job.updateMany({ where: { id: job.id }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
-      // (Usually a request made during the job already queued one; then this merges into it.)
-      if (outcome === "more") await this.send(job);
     } catch (error) {
       await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error));
     } finally {
