@@ -27,7 +27,8 @@ export interface JobQueue {
   /**
    * Starts working: one job per key at a time; a thrown error retries the job with backoff. A
    * handler that stops with work of its key still waiting (to let other keys' jobs have their
-   * turn) returns "more": the queue then makes the key a new job, which runs after this one.
+   * turn) returns "more": a job of the key then follows this one (pg-boss makes it; the database
+   * queue has it already, as a request made while a job runs is queued behind it).
    */
   work(handler: (job: QueuedJob) => Promise<JobOutcome>): Promise<void>;
   /** Deletes every job of a shop, waiting, running or done (shop/redact). */
