@@ -2,8 +2,10 @@
 // it changed (its commit run), archiving included: variants a file leaves out of the products it
 // lists are archived.
 import { Banner, BlockStack, DataTable, InlineGrid, List, Text } from "@shopify/polaris";
+import type { CSSProperties, ReactNode } from "react";
 import { issueLine, type CellIssue } from "../integrations/excel/issues";
 import type { ShownChange } from "../integrations/excel/uploads.server";
+import type { MatchBy } from "../sync/merge";
 import type { RunView } from "../sync/runs.server";
 import { displayValue, ShownValue } from "./FieldEditor";
 import { countOf, countsParts, RunProblems } from "./RunHistory";
@@ -82,10 +84,11 @@ export function UploadOutcome({ fileName, status, run }: { fileName: string; sta
 
 /**
  * An upload's problems (errors or warnings), each by its row and column: the first `shown`, then
- * how many more there are (`moreWhere`: where they are listed, " in the marked file").
+ * how many more there are (`total`: how many in all, when only some were kept; `moreWhere`: where
+ * they are listed, " in the marked file").
  */
-export function UploadIssues({ issues, shown, moreWhere = "" }: { issues: readonly CellIssue[]; shown: number; moreWhere?: string }) {
-  const more = issues.length - shown;
+export function UploadIssues({ issues, shown, total = issues.length, moreWhere = "" }: { issues: readonly CellIssue[]; shown: number; total?: number; moreWhere?: string }) {
+  const more = total - Math.min(shown, issues.length);
   return (
     <BlockStack gap="100">
       <List type="bullet">
@@ -102,6 +105,70 @@ export function UploadIssues({ issues, shown, moreWhere = "" }: { issues: readon
   );
 }
 
+/** Unmatched rows listed in a preview; the count says how many there are in all. */
+const SHOWN_UNMATCHED = 20;
+
+type Unmatched = NonNullable<RunView["details"]["unmatched"]>[number];
+
+/**
+ * An unmatched row as a line of the list: where it is in the file, what it was looked for by (its
+ * SKU or barcode; what names it otherwise), and why it is left out. The merge leaves a row
+ * unmatched for one reason per setting: it matches no variant, or (when asked to create products)
+ * its product is already in the catalog, where the primary integration defines its variants.
+ */
+function unmatchedIssue(u: Unmatched, createMissing: boolean, matchBy: MatchBy): CellIssue {
+  const by = matchBy === "sku" ? "SKU" : "barcode";
+  const named = u.identifier ? `${by} ${u.identifier}` : u.externalId;
+  const reason = createMissing
+    ? "its product is already in your catalog, so it is not created"
+    : u.identifier
+      ? "matches no variant in your catalog"
+      : `no ${by}, so it matches no variant in your catalog`;
+  return { sheet: u.ref?.sheet ?? "", row: u.ref?.row ?? 0, column: named, message: reason };
+}
+
+/**
+ * The rows of a preview that match no variant and are left out of the import (the preview run's
+ * unmatched records, as the sync history lists them), each with why and what to do.
+ */
+export function UnmatchedRows({ run, createMissing, matchBy }: { run: Pick<RunView, "counts" | "details">; createMissing: boolean; matchBy: MatchBy }) {
+  const count = run.counts.unmatched;
+  if (count === 0) return null;
+  const by = matchBy === "sku" ? "SKU" : "barcode";
+  const issues = (run.details.unmatched ?? []).map((u) => unmatchedIssue(u, createMissing, matchBy));
+  return (
+    <Banner tone="warning" title={`${countOf(count, "row", "rows")} will not be imported`}>
+      <BlockStack gap="200">
+        <p>
+          {createMissing
+            ? `Their products are already in your catalog, and new variants of those products come from your primary integration, which defines them. Add these variants there, or correct their ${by} if they should update a variant you have.`
+            : `They match no variant in your catalog by ${by}. Correct their ${by} if they should update a variant, or upload the file again with "Also create products that exist nowhere else" ticked to create them as new products.`}
+        </p>
+        <UploadIssues issues={issues} shown={SHOWN_UNMATCHED} total={count} />
+      </BlockStack>
+    </Banner>
+  );
+}
+
+/**
+ * In place of "Import" when the file would change nothing, and why: its rows agree with the
+ * catalog, and the rest is left out (`unmatched` rows, `skipped` values of fields it does not own).
+ */
+export function NothingToImport({ unmatched, skipped }: { unmatched: number; skipped: number }) {
+  const why = [
+    unmatched > 0 ? "the rows that match a variant already agree with your catalog" : "its rows already agree with your catalog",
+    skipped > 0 ? "values of fields another source owns, or that are edited by hand, are not written (see above)" : "",
+    unmatched > 0 ? "the other rows are left out (listed above)" : "",
+  ].filter(Boolean);
+  return (
+    <Banner tone="info" title="Nothing to import">
+      <p>
+        Importing this file would change nothing: {why.join("; ")}.{unmatched > 0 || skipped > 0 ? " Correct the file and upload it again, or cancel this upload." : ""}
+      </p>
+    </Banner>
+  );
+}
+
 /** Changes listed on the page; the count says how many there are in all. */
 const SHOWN_CHANGES = 200;
 /** A value's characters shown in the list (the product page shows it whole). */
@@ -111,16 +178,42 @@ function shortened(text: string): string {
   return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 1)}…` : text;
 }
 
-/** A value of a change (stored as JSON) as the product page shows it (ShownValue), shortened. */
-function ChangedValue({ change, json, text }: { change: ShownChange; json: string; text: string | undefined }) {
-  // Previews stored before the field's kind was kept: the value as stored.
-  if (!change.kind) return shortened(json);
-  const field = { kind: change.kind, unit: change.unit };
-  const value: unknown = JSON.parse(json);
-  return <ShownValue field={field} value={value} text={shortened(text ?? displayValue(field, value))} />;
+// Table cells do not wrap (Polaris): a long value pushed the last columns out of view. In the
+// changes' list, names wrap between words (a handle at its hyphens), and values at any character
+// if they must (a URL), so the table fits its column.
+const WRAPS: CSSProperties = { display: "block", whiteSpace: "normal", overflowWrap: "break-word" };
+const WRAPS_VALUE: CSSProperties = { ...WRAPS, overflowWrap: "anywhere", minWidth: "8em" };
+
+/** A cell's text that wraps; `full`: the whole of a shortened text, shown on hover. */
+function Wrapping({ children, full, style = WRAPS }: { children: ReactNode; full?: string; style?: CSSProperties }) {
+  return (
+    <span style={style} title={full}>
+      {children}
+    </span>
+  );
 }
 
-/** The preview's changes, old → new, per row of the file. */
+/** A value of a change (stored as JSON) as the product page shows it (ShownValue), shortened (its whole text on hover). */
+function ChangedValue({ change, json, text }: { change: ShownChange; json: string; text: string | undefined }) {
+  // Previews stored before the field's kind was kept: the value as stored.
+  if (!change.kind) {
+    return (
+      <Wrapping style={WRAPS_VALUE} full={json.length > SHOWN_CHARS ? json : undefined}>
+        {shortened(json)}
+      </Wrapping>
+    );
+  }
+  const field = { kind: change.kind, unit: change.unit };
+  const value: unknown = JSON.parse(json);
+  const whole = text ?? displayValue(field, value);
+  return (
+    <Wrapping style={WRAPS_VALUE} full={whole.length > SHOWN_CHARS ? whole : undefined}>
+      <ShownValue field={field} value={value} text={shortened(whole)} />
+    </Wrapping>
+  );
+}
+
+/** The preview's changes, old → new, per row of the file and the product and variant it names. */
 export function UploadChanges({ changes, count }: { changes: readonly ShownChange[]; count: number }) {
   return (
     <BlockStack gap="200">
@@ -128,13 +221,15 @@ export function UploadChanges({ changes, count }: { changes: readonly ShownChang
         Changes ({count.toLocaleString("en")})
       </Text>
       <DataTable
-        columnContentTypes={["numeric", "text", "text", "text"]}
-        headings={["Row", "Field", "Now", "After import"]}
+        columnContentTypes={["numeric", "text", "text", "text", "text", "text"]}
+        headings={["Row", "Product", "Variant (SKU)", "Field", "Now", "After import"]}
         rows={changes
           .slice(0, SHOWN_CHANGES)
           .map((c) => [
             c.row ?? "",
-            `${c.field}${c.locale ? ` [${c.locale}]` : ""}`,
+            <Wrapping key="handle">{c.handle ?? ""}</Wrapping>,
+            <Wrapping key="sku">{c.entity === "product" ? "All variants" : (c.sku ?? "")}</Wrapping>,
+            <Wrapping key="field">{`${c.field}${c.locale ? ` [${c.locale}]` : ""}`}</Wrapping>,
             c.oldValue === null ? "—" : <ChangedValue change={c} json={c.oldValue} text={c.oldText} />,
             c.newValue === null ? "(cleared)" : <ChangedValue change={c} json={c.newValue} text={c.newText} />,
           ])}

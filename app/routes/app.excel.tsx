@@ -26,18 +26,20 @@ import { useCallback, useEffect, useState } from "react";
 import { adminContext } from "../admin.server";
 import { MerchantError, merchantMessage } from "../errors";
 import { DEFAULT_LIMITS, describeLimits, UPLOAD_KEEP_DAYS } from "../integrations/excel/limits";
-import { cancelUpload, checkUpload, commitUpload, getUploadPreview, storeUpload } from "../integrations/excel/uploads.server";
+import { cancelUpload, checkUpload, commitUpload, getUploadPreview, lastUploadId, storeUpload } from "../integrations/excel/uploads.server";
 import { jobQueue } from "../jobs/index.server";
 import { getRun } from "../sync/runs.server";
 import { countOf, RunProgress } from "../components/RunHistory";
 import { DownloadButton } from "../components/DownloadButton";
 import { fieldDef, isFieldKey } from "../catalog/fields";
-import { UploadChanges, UploadCounts, UploadIssues, UploadOutcome, UploadWarnings } from "../components/UploadCounts";
+import { NothingToImport, UnmatchedRows, UploadChanges, UploadCounts, UploadIssues, UploadOutcome, UploadWarnings } from "../components/UploadCounts";
 import { useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
-  const uploadId = new URL(request.url).searchParams.get("upload");
+  // Opened from the menu (no upload in the address), the page shows the last upload while it is
+  // kept: leaving the page loses neither a preview nor a failed file's marked copy.
+  const uploadId = new URL(request.url).searchParams.get("upload") ?? (await lastUploadId(db));
   // An upload of another shop, or one that no longer exists (an old link): the page says so.
   const found = uploadId
     ? await getUploadPreview(db, uploadId).catch((error: unknown) => {
@@ -102,6 +104,7 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
         </Text>
         {preview.message ? <Banner tone="critical">{preview.message}</Banner> : null}
         {valid && preview.run ? <UploadCounts run={preview.run} /> : null}
+        {valid && preview.run ? <UnmatchedRows run={preview.run} createMissing={preview.createMissing} matchBy={preview.matchBy} /> : null}
         {skipped.length ? (
           <Banner tone="info" title="Some values will not be written">
             <List type="bullet">
@@ -135,15 +138,18 @@ function PreviewCard({ preview, busy }: { preview: Preview; busy: boolean }) {
           <UploadWarnings warnings={preview.warnings} />
         ) : null}
         {valid && preview.changes.length ? <UploadChanges changes={preview.changes} count={preview.changeCount} /> : null}
+        {valid && preview.nothingToImport ? <NothingToImport unmatched={preview.run?.counts.unmatched ?? 0} skipped={preview.run?.counts.skipped ?? 0} /> : null}
         {valid ? (
           <ButtonGroup>
-            <Form method="post">
-              <input type="hidden" name="uploadId" value={preview.uploadId} />
-              <input type="hidden" name="intent" value="commit" />
-              <Button submit variant="primary" loading={busy}>
-                Import these changes
-              </Button>
-            </Form>
+            {preview.nothingToImport ? null : (
+              <Form method="post">
+                <input type="hidden" name="uploadId" value={preview.uploadId} />
+                <input type="hidden" name="intent" value="commit" />
+                <Button submit variant="primary" loading={busy}>
+                  Import these changes
+                </Button>
+              </Form>
+            )}
             <Form method="post">
               <input type="hidden" name="uploadId" value={preview.uploadId} />
               <input type="hidden" name="intent" value="cancel" />

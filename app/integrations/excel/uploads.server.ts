@@ -18,8 +18,8 @@ import type { JobQueue } from "../../jobs/queue";
 import { requestSync } from "../../jobs/sync-jobs.server";
 import { shopSettings } from "../../shop-settings.server";
 import { executeSync } from "../../sync/engine.server";
-import type { FieldWrite, RunReport } from "../../sync/merge";
-import type { SourceBatch, SourceRecord } from "../../sync/records";
+import type { FieldWrite, MatchBy, RunReport } from "../../sync/merge";
+import type { RecordRef, SourceBatch, SourceRecord } from "../../sync/records";
 import { sqlParam } from "../../sync/bulk-insert.server";
 import { getRun, interruptedPreview, interruptedRun, recordRefusedRun, RUN_STALE_MS, startRun, type RunContext, type RunView } from "../../sync/runs.server";
 import { connectIntegration, type IntegrationRow } from "../integrations.server";
@@ -35,6 +35,9 @@ export interface PreviewChange {
   sheet?: string;
   row?: number;
   entity: "product" | "variant";
+  /** The product's handle and (for a variant's change) its SKU, as the file names them; missing on previews stored before they were kept. */
+  handle?: string;
+  sku?: string;
   /** The field's label. */
   field: string;
   /** The field (its values' text is read with it, textOf); missing on previews stored before it was kept. */
@@ -70,8 +73,12 @@ export interface UploadPreview {
   warnings: CellIssue[];
   /** A copy of the file with its problems marked can be downloaded (errorWorkbook): not for files refused as a whole, nor once the file is deleted (expired, cancelled). */
   markedCopy: boolean;
-  /** The preview run (counts of variants and products), when the file was valid. */
+  /** The preview run (counts of variants and products), when the file was valid; its details list the rows that match no variant. */
   run: RunView | null;
+  /** What the Excel integration matches rows to variants by (the unmatched rows are named by it). */
+  matchBy: MatchBy;
+  /** A previewed file that would change nothing: there is nothing to import (changesNothing). */
+  nothingToImport: boolean;
   /** Per-row changes, old → new (the first MAX_PREVIEW_CHANGES); with their texts (shownChange) only while previewed, the one status that shows them. */
   changes: ShownChange[];
   changeCount: number;
@@ -266,13 +273,38 @@ function recordErrorsAsIssues(report: RunReport): CellIssue[] {
   return report.errors.map((e) => ({ sheet: e.ref?.sheet ?? "Products", row: e.ref?.row ?? 0, column: e.ref?.column ?? "", message: e.message }));
 }
 
-function previewChange(w: FieldWrite): PreviewChange {
+/** A row's product handle and variant SKU, as the file names them. */
+interface RowNames {
+  handle: string;
+  sku?: string;
+}
+
+/**
+ * Passes the records on, noting the names of their rows by each record's ref: the merge hands that
+ * ref on to the writes it plans, so a change is named by the row it comes from. A WeakMap, so the
+ * names go with the records once merged (a file has up to 100,000 rows).
+ */
+async function* namingRows(records: AsyncIterable<SourceRecord>, names: WeakMap<RecordRef, RowNames>): AsyncGenerator<SourceRecord> {
+  for await (const record of records) {
+    const handle = record.handle ?? record.externalId;
+    if (record.ref) names.set(record.ref, { handle });
+    for (const v of record.variants) {
+      const sku = v.fields.sku;
+      if (v.ref) names.set(v.ref, { handle, ...(typeof sku === "string" && sku ? { sku } : {}) });
+    }
+    yield record;
+  }
+}
+
+function previewChange(w: FieldWrite, names: RowNames | undefined): PreviewChange {
   const key = isFieldKey(w.field) ? w.field : null;
   const def = key ? fieldDef(key) : null;
   return {
     sheet: w.ref?.sheet,
     row: w.ref?.row,
     entity: w.entityType,
+    ...(names ? { handle: names.handle } : {}),
+    ...(names?.sku && w.entityType === "variant" ? { sku: names.sku } : {}),
     field: def?.label ?? w.field,
     ...(key && def ? { fieldKey: key, kind: def.kind, ...(def.unit ? { unit: def.unit } : {}) } : {}),
     locale: w.locale,
@@ -341,6 +373,8 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
   // The preview keeps the first changes (old → new) and counts the rest.
   const changes: PreviewChange[] = [];
   let changeCount = 0;
+  let movedVariants = 0;
+  const names = new WeakMap<RecordRef, RowNames>();
   const archiver = new RecordArchiver();
   const { runId, report } = await executeSync({
     shop: db.shopDomain,
@@ -349,10 +383,11 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     runId: previewRunId,
     dryRun: true,
     createUnmatched: upload.createMissing,
-    source: async () => ({ scope: "partial", records: archiver.keep(stream.records), total: stream.products, valuesChecked: true }),
+    source: async () => ({ scope: "partial", records: archiver.keep(namingRows(stream.records, names)), total: stream.products, valuesChecked: true }),
     onChanges: (part) => {
       changeCount += part.writes.length;
-      for (const w of part.writes.slice(0, MAX_PREVIEW_CHANGES - changes.length)) changes.push(previewChange(w));
+      movedVariants += part.variantMoves.length;
+      for (const w of part.writes.slice(0, MAX_PREVIEW_CHANGES - changes.length)) changes.push(previewChange(w, w.ref && names.get(w.ref)));
     },
   });
   const result = stream.summary();
@@ -382,6 +417,7 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     previewRunId: runId,
     changes,
     changeCount,
+    movedVariants,
   });
 }
 
@@ -395,6 +431,8 @@ interface StoredPreview {
   previewRunId?: string;
   changes?: PreviewChange[];
   changeCount?: number;
+  /** Variants the file moves (another position or product): a change that writes no value. Missing on previews stored before it was counted. */
+  movedVariants?: number;
 }
 
 /** The preview saved with an upload (savePreview). */
@@ -415,7 +453,7 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
   });
   if (!upload) throw new MerchantError("This upload does not exist (or belongs to another shop).", true);
   const stored = storedPreview(upload);
-  const integration = upload.status === "committing" ? await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true } }) : null;
+  const integration = await db.integration.findUnique({ where: { id: upload.integrationId }, select: { status: true, matchBy: true } });
   const run = stored.previewRunId ? await getRun(db, stored.previewRunId) : null;
   // A check the app stopped in the middle of is over; one whose run has ended is still saving its preview.
   const interrupted = upload.status === "checking" && (await checkCutShort(db, upload.updatedAt, stored.previewRunId));
@@ -431,6 +469,8 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
     warnings: stored.warnings ?? [],
     markedCopy: (stored.errors ?? []).length > 0 && stored.markedCopy !== false && fileDeletedReason(upload.status) === null,
     run,
+    matchBy: integration?.matchBy === "barcode" ? "barcode" : "sku",
+    nothingToImport: upload.status === "previewed" && run !== null && changesNothing(run, stored),
     // Shown (with their texts) only while the upload waits to be imported: the page and the
     // command line ask for the preview again and again while it is checked and committed.
     changes: upload.status === "previewed" ? (stored.changes ?? []).map(shownChange) : (stored.changes ?? []),
@@ -438,6 +478,30 @@ export async function getUploadPreview(db: ShopDb, uploadId: string): Promise<Up
     commitRunId: upload.runId,
     commitBlocked: upload.status === "committing" ? blockedCommit(integration?.status) : null,
   };
+}
+
+/**
+ * Whether importing a previewed file would change nothing: no variant or product created, updated
+ * or archived, no value written, no variant moved. (Rows that match no variant are left out either
+ * way.) A preview stored before moves were counted may move some: it is not said to change nothing.
+ */
+export function changesNothing(run: Pick<RunView, "counts" | "details">, stored: Pick<StoredPreview, "changeCount" | "movedVariants">): boolean {
+  const variants = run.counts;
+  const products = run.details.products ?? { created: 0, updated: 0, archived: 0 };
+  const counted = variants.created + variants.updated + variants.archived + products.created + products.updated + products.archived;
+  return counted === 0 && (stored.changeCount ?? 0) === 0 && stored.movedVariants === 0;
+}
+
+/**
+ * The upload the Excel page shows when opened without one (the merchant comes back to it from
+ * another page): the shop's last upload, its preview or outcome with the marked copy of its file,
+ * while it is kept. Not once cancelled or expired, nor when last touched longer ago than uploads
+ * are kept (an import long done is no news).
+ */
+export async function lastUploadId(db: ShopDb, now = new Date()): Promise<string | null> {
+  const last = await db.upload.findFirst({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true, status: true, updatedAt: true } });
+  if (!last || last.status === "cancelled" || last.status === "expired") return null;
+  return last.updatedAt.getTime() >= now.getTime() - UPLOAD_KEEP_DAYS * 86_400_000 ? last.id : null;
 }
 
 /** What a run closed because its process stopped says (closeInterruptedRuns, closeStaleRuns): as a check's run, and as one recorded before checks were marked. */
