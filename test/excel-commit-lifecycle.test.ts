@@ -1,17 +1,20 @@
 // An Excel import between the merchant's Import click and its run: a run that fails for a passing
-// reason is committed by its job's retry; an uninstall puts an import not run yet back to its
-// preview, so a reinstall never runs it unasked (alone, or before the next file's import).
+// reason is committed by its job's retry; one the catalog changed under is checked again; an
+// uninstall puts an import not run yet back to its preview, so a reinstall never runs it unasked
+// (alone, or before the next file's import).
 import { readFileSync } from "node:fs";
 import { beforeEach, expect, it } from "vitest";
 import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
-import { restoreAfterReinstall } from "../app/integrations/integrations.server";
+import { connectIntegration, restoreAfterReinstall } from "../app/integrations/integrations.server";
 import { commitUpload, excelIntegration, excelUploadSource, getUploadPreview, uploadWorkbook } from "../app/integrations/excel/uploads.server";
 import { makeTempDir, writeProducts } from "../app/integrations/excel/fixtures/helpers";
 import { DbJobQueue } from "../app/jobs/db-queue.server";
 import type { QueuedJob } from "../app/jobs/queue";
 import { processSyncJob } from "../app/jobs/sync-jobs.server";
 import { onAppUninstalled } from "../app/shops.server";
+import { executeSync } from "../app/sync/engine.server";
+import type { SourceRecord } from "../app/sync/records";
 import { TEST_SHOP } from "./support/constants";
 
 const db = forShop(TEST_SHOP);
@@ -81,6 +84,39 @@ it("an import that fails on its job's last try is given up: failed, not left imp
   );
   expect((await getUploadPreview(db, upload.uploadId)).status).toBe("failed");
   expect(await handles()).toEqual([]);
+});
+
+it("an import the catalog changed under while it waited to run saves nothing and is checked again", async () => {
+  // Shopify the primary, Excel enriching.
+  await db.fieldOwnership.deleteMany({});
+  await db.integration.deleteMany({});
+  const shopifyId = (await connectIntegration(db, "shopify")).integration.id;
+  await excelIntegration(db);
+  const shopify = (skuOfTee: string, skuOfCap: string): SourceRecord[] =>
+    (
+      [
+        ["tee", skuOfTee],
+        ["cap", skuOfCap],
+      ] as const
+    ).map(([handle, sku], n) => ({ externalId: `gid://shopify/Product/${n}`, handle, fields: { title: { en: handle } }, variants: [{ externalId: `gid://shopify/ProductVariant/${n}`, position: 1, fields: { sku } }] }));
+  await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: shopify("T-1", "C-1") }) });
+  const tmp = await makeTempDir();
+  const file = tmp.path("upload.xlsx");
+  await writeProducts(file, [{ "Product Handle": "tee", SKU: "T-1", "Country of production": "PT" }]);
+  const upload = await uploadWorkbook(db, { name: "upload.xlsx", bytes: readFileSync(file), createMissing: false });
+  await tmp.cleanup();
+  const queue = new DbJobQueue(rootDb, { pollMs: 10 });
+  await commitUpload(queue, db, upload.uploadId); // clicked; its job has not run yet
+  // Meanwhile Shopify moves SKU T-1 to the cap: the file's row would now write onto the cap.
+  await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "webhook", source: async () => ({ scope: "partial", records: shopify("T-OLD", "T-1") }) });
+  await work(queue);
+
+  expect(await db.fieldValue.count({ where: { field: "countryOfProduction" } })).toBe(0);
+  const after = await getUploadPreview(db, upload.uploadId);
+  expect(after.status).toBe("uploaded"); // the page checks it again by itself
+  const commitRun = await db.syncRun.findFirstOrThrow({ where: { trigger: "upload", status: "failed" } });
+  expect(commitRun.message).toMatch(/^Your catalog changed since this preview/);
+  expect((await db.integration.findFirstOrThrow({ where: { kind: "excel" } })).status).toBe("active");
 });
 
 it("an import clicked just before an uninstall is back to its preview after the reinstall, and runs only when asked", async () => {

@@ -112,11 +112,11 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
       // (A refused all-or-nothing run is already recorded, with its errors.) The integration's
       // health is recorded first: whoever sees the run failed sees the integration's state too.
       // A preview that fails says nothing about the integration's health.
-      if (!options.dryRun) await recordFailure(db, integration.id, merchantMessage(error), error instanceof MerchantError && error.permanent);
+      if (!options.dryRun && !(error instanceof RunCancelled)) await recordFailure(db, integration.id, merchantMessage(error), error instanceof MerchantError && error.permanent);
       runId = (await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error)).runId;
     }
     const retried = options.retriedOnFailure === true && !(error instanceof MerchantError && error.permanent);
-    await batch?.afterRun?.({ ok: false, runId: runId ?? null, retried });
+    await batch?.afterRun?.({ ok: false, runId: runId ?? null, retried, error });
     throw error;
   } finally {
     stopHeartbeat();
@@ -205,6 +205,7 @@ async function mergeBatches(
 async function applyRun(tx: ShopTx, started: StartedRun, batches: Batches, applyContext: ApplyContext, onChanges: SyncOptions["onChanges"]): Promise<AppliedRun> {
   const { db, runId, batch } = started;
   const ctx = await mergeContext(tx, started);
+  await batch.beforeApply?.(tx);
   const affected = noAffectedEntities();
   let refused = false;
   const { report, coveredVariants, processed } = await mergeBatches(tx, started, ctx, batches, "applying", async (changes) => {
@@ -245,6 +246,17 @@ interface AppliedRun {
 class Rollback extends Error {
   constructor(readonly outcome: AppliedRun) {
     super("The run's changes were rolled back");
+  }
+}
+
+/**
+ * A run its source refused before writing anything, because what its records were checked
+ * against has changed (an import's preview the catalog has moved past): nothing is saved, the run
+ * says why, and the integration is not in error for it.
+ */
+export class RunCancelled extends MerchantError {
+  constructor(message: string) {
+    super(message, true);
   }
 }
 

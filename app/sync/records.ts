@@ -85,10 +85,22 @@ export interface SourceBatch {
    * webhook events the batch was made of as processed: both happen, or neither.
    */
   onCommit?: (tx: ShopTx) => Promise<void>;
+  /**
+   * Runs in the run's transaction before anything is written (not for a preview): it may refuse
+   * the run, throwing RunCancelled, when what the records were checked against has changed.
+   */
+  beforeApply?: (tx: ShopTx) => Promise<void>;
   /** Values the adapter left out of records, and why (filled while the records are read). */
   warnings?: { externalId: string; message: string }[];
   /** Runs once the run is recorded, with its id, before a record is read (e.g. to show its progress). */
   onRunStarted?: (runId: string) => Promise<void>;
   /** Runs after the run ended, applied or not (e.g. to mark an upload failed). */
-  afterRun?: (outcome: { ok: boolean; runId: string | null; /** It failed and its job runs it again (SyncOptions.retriedOnFailure). */ retried?: boolean }) => Promise<void>;
+  afterRun?: (outcome: {
+    ok: boolean;
+    runId: string | null;
+    /** It failed and its job runs it again (SyncOptions.retriedOnFailure). */
+    retried?: boolean;
+    /** Why it failed. */
+    error?: unknown;
+  }) => Promise<void>;
 }

@@ -17,7 +17,7 @@ import { MerchantError, merchantMessage } from "../../errors";
 import type { JobQueue } from "../../jobs/queue";
 import { requestSync } from "../../jobs/sync-jobs.server";
 import { shopSettings } from "../../shop-settings.server";
-import { executeSync } from "../../sync/engine.server";
+import { executeSync, RunCancelled } from "../../sync/engine.server";
 import type { FieldWrite, MatchBy, RunReport } from "../../sync/merge";
 import type { RecordRef, SourceBatch, SourceRecord } from "../../sync/records";
 import { sqlParam } from "../../sync/bulk-insert.server";
@@ -538,11 +538,8 @@ export async function commitUpload(queue: JobQueue, db: ShopDb, uploadId: string
   const refusal = commitRefusal(integration?.status);
   if (refusal) throw new MerchantError(refusal, true);
   if (await catalogChangedSince(db, storedPreview(upload).previewRunId)) {
-    // What the merchant saw is no longer what the file would do: it is checked again (the page
-    // does so by itself for an upload back at "uploaded"), and imported only once seen.
-    const checkAgain = await db.upload.updateMany({ where: { id: uploadId, status: "previewed" }, data: { status: "uploaded", recordsKey: null } });
-    if (checkAgain.count === 1) await deleteUploadBytes(db, [uploadId], "records");
-    throw new MerchantError("Your catalog changed since this preview (another import or a sync saved changes), so nothing was imported. The file is being checked again: review the new preview, then import it.", true);
+    await checkAgain(db, uploadId, "previewed");
+    throw new MerchantError(CATALOG_CHANGED, true);
   }
   // previewed → committing once, however often "Import" is clicked.
   const claimed = await db.upload.updateMany({ where: { id: uploadId, status: "previewed" }, data: { status: "committing" } });
@@ -582,8 +579,20 @@ function notImportable(status: string): string {
   }
 }
 
+const CATALOG_CHANGED =
+  "Your catalog changed since this preview (another import or a sync saved changes), so nothing was imported. The file is being checked again: review the new preview, then import it.";
+
+/**
+ * What the merchant saw is no longer what the file would do: the upload is checked again (the
+ * page does so by itself for an upload back at "uploaded"), and imported only once seen.
+ */
+async function checkAgain(db: ShopDb, uploadId: string, from: "previewed" | "committing"): Promise<void> {
+  const sentBack = await db.upload.updateMany({ where: { id: uploadId, status: from }, data: { status: "uploaded", recordsKey: null } });
+  if (sentBack.count === 1) await deleteUploadBytes(db, [uploadId], "records");
+}
+
 /** Whether a run of the shop saved changes to the catalog after the preview's run ended. */
-async function catalogChangedSince(db: ShopDb, previewRunId: string | undefined): Promise<boolean> {
+async function catalogChangedSince(db: ShopDb | ShopTx, previewRunId: string | undefined): Promise<boolean> {
   const preview = previewRunId ? await db.syncRun.findUnique({ where: { id: previewRunId }, select: { finishedAt: true } }) : null;
   if (!preview?.finishedAt) return false;
   const changed = await db.syncRun.findFirst({
@@ -736,14 +745,21 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     valuesChecked: true,
     createUnmatched: upload.createMissing,
     atomic: true,
+    // Checked again where it is applied: the catalog may have changed since "Import" was clicked
+    // (a sync saved while the job waited in the queue, or for days behind a paused integration).
+    beforeApply: async (tx) => {
+      if (await catalogChangedSince(tx, storedPreview(upload).previewRunId)) throw new RunCancelled(CATALOG_CHANGED);
+    },
     onCommit: async (tx) => {
       await tx.upload.update({ where: { id: upload.id }, data: { status: "committed", ...DONE_WITH }, select: { id: true } });
       await deleteUploadBytes(tx, [upload.id]);
     },
-    afterRun: async ({ ok, runId, retried }) => {
+    afterRun: async ({ ok, runId, retried, error }) => {
       await commit.close();
+      if (error instanceof RunCancelled) await checkAgain(db, upload.id, "committing");
       // A run its job tries again leaves the upload to be committed by the retry.
-      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(ok || retried ? {} : { status: "failed" }) }, select: { id: true } });
+      const failed = !ok && !retried && !(error instanceof RunCancelled);
+      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(failed ? { status: "failed" } : {}) }, select: { id: true } });
       // Another upload committed meanwhile: it gets its own run.
       const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
       if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");
