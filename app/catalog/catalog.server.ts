@@ -9,16 +9,23 @@ import { loadOwnership } from "../ownership/ownership.server";
 import { connectedIntegrationIds, effectiveWriter } from "../ownership/ownership";
 import { regeneratePassports } from "../passports/passports.server";
 import { denormalizedColumns, updateListingColumns, writeFieldValues } from "../sync/apply.server";
+import { isSet, queryRows, sqlParam, type SqlFlag } from "../sync/bulk-insert.server";
 import { chunks } from "../sync/slice.server";
 import { encodeFieldValue, type FieldWrite } from "../sync/merge";
 import { shopSettings } from "../shop-settings.server";
 import { htmlToPlainText } from "../passports/content";
 import { normalizeGtin } from "../passports/gs1";
-import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey } from "./fields";
+import { passportCompleteness } from "../passports/completeness";
+import type { PassportContent } from "../passports/content";
+import { missingPassportData, type MissingPassportData } from "../passports/missing-data";
+import { passportPublication, type PassportPublication } from "../passports/publication";
+import { manualEditLabel, shownSource } from "./source-labels";
+import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey, type ProductStatus } from "./fields";
 
 export const PAGE_SIZE = 50;
 
-export type ProductFilter = "all" | "active" | "archived" | "missing";
+/** The product list's filters: every product, those whose passports have one publication, or those missing passport data. */
+export type ProductFilter = "all" | PassportPublication | "missing";
 
 export interface ProductListItem {
   id: string;
@@ -26,9 +33,12 @@ export interface ProductListItem {
   title: string;
   vendor: string;
   variants: number;
+  /** Vanished from its source (soft delete). */
   archived: boolean;
   completeness: number;
   held: boolean;
+  /** Whether its passports are public, and if not why (passportPublication). */
+  publication: PassportPublication;
 }
 
 export interface ProductList {
@@ -38,38 +48,100 @@ export interface ProductList {
   pages: number;
 }
 
-/** Products with search (title, handle, SKU, GTIN), filters and pages. Indexed for large catalogs. */
+/** A raw statement's parameters, numbered as they are added ($n on PostgreSQL, ? in order on SQLite). */
+class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return sqlParam(this.values.length);
+  }
+}
+
+/** The product's status (its JSON text, as stored) in SQL, for a product aliased `p`: NULL without one. */
+const STATUS_SQL = `(SELECT f."value" FROM "FieldValue" f WHERE f."entityId" = p."id" AND f."field" = 'status' AND f."locale" = '' AND f."shop" = p."shop")`;
+const DRAFT = `'${JSON.stringify("draft" satisfies ProductStatus)}'`;
+const ARCHIVED = `'${JSON.stringify("archived" satisfies ProductStatus)}'`;
+
+/**
+ * passportPublication's rule as a SQL condition on a product aliased `p`, for the list's filters
+ * (listing.test.ts checks both agree). The status is a value, not a column: a status filter reads
+ * each listed product's status by its key, as the passports do.
+ */
+function publicationSql(publication: PassportPublication): string {
+  const notHeld = `NOT p."passportHeld"`;
+  const status = `COALESCE(${STATUS_SQL}, '')`;
+  switch (publication) {
+    case "held":
+      return `p."passportHeld"`;
+    case "draft":
+      return `${notHeld} AND ${status} = ${DRAFT}`;
+    case "archived":
+      return `${notHeld} AND ${status} <> ${DRAFT} AND (p."archivedAt" IS NOT NULL OR ${status} = ${ARCHIVED})`;
+    case "published":
+      return `${notHeld} AND ${status} NOT IN (${DRAFT}, ${ARCHIVED}) AND p."archivedAt" IS NULL`;
+  }
+}
+
+/**
+ * Products with search (title, handle, SKU, GTIN), filters and pages. Indexed for large catalogs.
+ * Raw SQL: a publication filter reads the product's status, a field value Prisma has no relation to.
+ */
 export async function listProducts(db: ShopDb, options: { search?: string; filter?: ProductFilter; page?: number } = {}): Promise<ProductList> {
-  const where = {
-    ...(options.filter === "archived" ? { archivedAt: { not: null } } : options.filter === "active" ? { archivedAt: null } : {}),
-    ...(options.filter === "missing" ? { completeness: { lt: 100 } } : {}),
-    ...(await productSearch(db, options.search)),
-  };
-  const total = await db.product.count({ where });
+  const params = new SqlParams();
+  const conditions = [`p."shop" = ${params.add(db.shopDomain)}`];
+  const filter = options.filter ?? "all";
+  if (filter === "missing") conditions.push(`p."completeness" < 100`);
+  else if (filter !== "all") conditions.push(publicationSql(filter));
+  const search = searchTerms(options.search);
+  if (search) conditions.push(productSearchSql(search, db.shopDomain, params));
+  const where = conditions.map((c) => `(${c})`).join(" AND ");
+
+  const [{ total }] = await queryRows<{ total: number }>(db, `SELECT CAST(COUNT(*) AS INTEGER) AS "total" FROM "Product" p WHERE ${where}`, ...params.values);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(Math.max(1, options.page ?? 1), pages);
-  const rows = await db.product.findMany({
-    where,
-    orderBy: [{ title: "asc" }, { id: "asc" }],
-    skip: (page - 1) * PAGE_SIZE,
-    take: PAGE_SIZE,
-    select: { id: true, handle: true, title: true, vendor: true, archivedAt: true, completeness: true, passportHeld: true, _count: { select: { variants: true } } },
-  });
+  const limit = params.add(PAGE_SIZE);
+  const offset = params.add((page - 1) * PAGE_SIZE);
+  const rows = await queryRows<{ id: string; handle: string; title: string; vendor: string; archived: SqlFlag; completeness: number; passportHeld: SqlFlag; status: string | null; variants: number }>(
+    db,
+    `SELECT p."id", p."handle", p."title", p."vendor", p."archivedAt" IS NOT NULL AS "archived", p."completeness", p."passportHeld", ${STATUS_SQL} AS "status",
+       (SELECT CAST(COUNT(*) AS INTEGER) FROM "Variant" v WHERE v."shop" = p."shop" AND v."productId" = p."id") AS "variants"
+     FROM "Product" p WHERE ${where} ORDER BY p."title" ASC, p."id" ASC LIMIT ${limit} OFFSET ${offset}`,
+    ...params.values,
+  );
   return {
-    items: rows.map((r) => ({
-      id: r.id,
-      handle: r.handle,
-      title: r.title || r.handle,
-      vendor: r.vendor,
-      variants: r._count.variants,
-      archived: r.archivedAt !== null,
-      completeness: r.completeness,
-      held: r.passportHeld,
-    })),
+    items: rows.map((r) => {
+      const archived = isSet(r.archived);
+      const held = isSet(r.passportHeld);
+      const status = r.status === null ? undefined : (JSON.parse(r.status) as ProductStatus);
+      return {
+        id: r.id,
+        handle: r.handle,
+        title: r.title || r.handle,
+        vendor: r.vendor,
+        variants: r.variants,
+        archived,
+        completeness: r.completeness,
+        held,
+        publication: passportPublication({ passportHeld: held, archivedInSource: archived, values: { status } }),
+      };
+    }),
     total,
     page,
     pages,
   };
+}
+
+/** What a product search looks for: the text as a literal LIKE pattern (`%`, `_` and `\` escaped), and the GTIN it is, if it is one. */
+interface SearchTerms {
+  pattern: string;
+  gtin: string | null;
+}
+
+function searchTerms(text: string | undefined): SearchTerms | null {
+  const search = text?.trim();
+  if (!search) return null;
+  const gtin = normalizeGtin(search);
+  return { pattern: search.replace(/[\\%_]/g, "\\$&"), gtin: gtin.ok ? gtin.gtin : null };
 }
 
 /**
@@ -77,13 +149,13 @@ export async function listProducts(db: ShopDb, options: { search?: string; filte
  * SKU starts with it or whose barcode is the searched GTIN (any length). The text is literal (`%`,
  * `_` and `\` match themselves) and letters match in any case, accented ones too, on both
  * databases: on PostgreSQL by ILIKE, on SQLite by the LIKE its connection is given (db/sqlite-like.ts).
+ * (The product list runs the same search in SQL, productSearchSql.)
  */
 export async function productSearch(db: ShopDb, text: string | undefined) {
-  const search = text?.trim();
+  const search = searchTerms(text);
   if (!search) return {};
-  const pattern = search.replace(/[\\%_]/g, "\\$&");
+  const { pattern, gtin } = search;
   const insensitive = isPostgres() ? ({ mode: "insensitive" } as const) : {};
-  const gtin = normalizeGtin(search);
   return {
     OR: [
       { title: { contains: pattern, ...insensitive } },
@@ -91,9 +163,21 @@ export async function productSearch(db: ShopDb, text: string | undefined) {
       // A subquery on the variants, however many match (not a list of their products' ids). It
       // names the shop, which the client adds to the outer query only, so that it reads the shop's
       // rows of the (shop, sku) and (shop, gtin) indexes.
-      { variants: { some: { shop: db.shopDomain, OR: [{ sku: { startsWith: pattern, ...insensitive } }, ...(gtin.ok ? [{ gtin: gtin.gtin }] : [])] } } },
+      { variants: { some: { shop: db.shopDomain, OR: [{ sku: { startsWith: pattern, ...insensitive } }, ...(gtin ? [{ gtin }] : [])] } } },
     ],
   };
+}
+
+/** productSearch as a SQL condition on a product aliased `p`: the same LIKE (ILIKE) and variant subquery Prisma writes for it. */
+function productSearchSql({ pattern, gtin }: SearchTerms, shop: string, params: SqlParams): string {
+  const like = isPostgres() ? "ILIKE" : "LIKE";
+  // Parameters are added in the order the condition reads them (SQLite takes `?` in order).
+  const title = `p."title" ${like} ${params.add(`%${pattern}%`)}`;
+  const handle = `p."handle" ${like} ${params.add(`%${pattern}%`)}`;
+  const variantShop = params.add(shop);
+  const sku = `v."sku" ${like} ${params.add(`${pattern}%`)}`;
+  const barcode = gtin ? ` OR v."gtin" = ${params.add(gtin)}` : "";
+  return `${title} OR ${handle} OR p."id" IN (SELECT v."productId" FROM "Variant" v WHERE v."shop" = ${variantShop} AND (${sku}${barcode}))`;
 }
 
 /** One field of a product or variant as the product page shows it. */
@@ -125,11 +209,31 @@ export interface ProductDetail extends EntityView {
   /** A draft (Product status): its passports are not published until it is active. */
   draft: boolean;
   primaryLocale: string;
-  variants: (EntityView & { sku: string | null; gtin: string | null; passport: { publicId: string; version: number; completeness: number } | null })[];
+  variants: (EntityView & {
+    /** How the page names the variant to assistive technology and in lists ("Size M, Colour Blue"). */
+    name: string;
+    sku: string | null;
+    gtin: string | null;
+    passport: { publicId: string; version: number; completeness: number } | null;
+  })[];
+  /** The integrations that own fields shown on the page, each once (the page explains ownership once per owner). */
+  owners: { id: string; label: string }[];
+  /** What the passports miss, from their current versions (what their completeness was scored on). */
+  missing: MissingPassportData;
+}
+
+/**
+ * A variant's name: its option values with their names ("Size M, Colour Blue"), else "variant"
+ * and its title, so that a label naming it reads as a variant ("History of SKU, variant Default").
+ */
+export function variantName(options: unknown, title: string): string {
+  const pairs = Array.isArray(options) ? (options as { name?: unknown; value?: unknown }[]).filter((o) => typeof o?.value === "string" && o.value !== "") : [];
+  if (pairs.length) return pairs.map((o) => (typeof o.name === "string" && o.name ? `${o.name} ${String(o.value)}` : String(o.value))).join(", ");
+  return `variant ${title}`;
 }
 
 function sourceLabel(sourceId: string | null, editedBy: string | null, labels: Map<string, string>): string {
-  if (!sourceId) return editedBy ? `Manual edit by ${editedBy}` : "Manual edit";
+  if (!sourceId) return manualEditLabel(editedBy);
   return labels.get(sourceId) ?? "Removed integration";
 }
 
@@ -175,6 +279,28 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
     });
 
   const passportByVariant = new Map(passports.map((p) => [p.variantId, p]));
+  // Each passport's current content, scored again: its unmet rules are what its score misses.
+  const currentVersions = passports.length
+    ? await db.passportVersion.findMany({ where: { OR: passports.map((p) => ({ passportId: p.id, version: p.currentVersion })) }, select: { passportId: true, content: true } })
+    : [];
+  const missingByPassport = new Map(currentVersions.map((v) => [v.passportId, passportCompleteness(JSON.parse(v.content) as PassportContent).missing]));
+  const fields = view(product, "product");
+  const variantViews = variants.map((v) => {
+    const passport = passportByVariant.get(v.id);
+    const title = v.title || v.sku || "Default";
+    const options = values.find((fv) => fv.entityId === v.id && fv.field === "options" && fv.locale === "");
+    return {
+      id: v.id,
+      title,
+      name: variantName(options ? JSON.parse(options.value) : null, title),
+      archived: v.archivedAt !== null,
+      sku: v.sku,
+      gtin: v.gtin,
+      fields: view(v, "variant"),
+      passport: passport ? { publicId: passport.publicId, version: passport.currentVersion, completeness: passport.completeness } : null,
+    };
+  });
+  const writers = [...fields, ...variantViews.flatMap((v) => v.fields)].flatMap((f) => (f.writer ? [f.writer] : []));
   return {
     id: product.id,
     handle: product.handle,
@@ -183,19 +309,16 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
     held: product.passportHeld,
     draft: values.some((v) => v.entityId === product.id && v.field === "status" && v.value === JSON.stringify("draft")),
     primaryLocale: settings.primaryLocale,
-    fields: view(product, "product"),
-    variants: variants.map((v) => {
-      const passport = passportByVariant.get(v.id);
-      return {
-        id: v.id,
-        title: v.title || v.sku || "Default",
-        archived: v.archivedAt !== null,
-        sku: v.sku,
-        gtin: v.gtin,
-        fields: view(v, "variant"),
-        passport: passport ? { publicId: passport.publicId, version: passport.currentVersion, completeness: passport.completeness } : null,
-      };
-    }),
+    fields,
+    variants: variantViews,
+    owners: [...new Map(writers.map((w) => [w.id, w])).values()],
+    missing: missingPassportData(
+      variantViews.flatMap((v) => {
+        const passport = passportByVariant.get(v.id);
+        const missing = passport && missingByPassport.get(passport.id);
+        return missing ? [{ variantId: v.id, name: v.name, missing }] : [];
+      }),
+    ),
   };
 }
 
@@ -263,7 +386,8 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
     await writeFieldValues(tx, [write], {
       shop: tx.shopDomain,
       sourceId: null,
-      sourceLabel: `Manual edit by ${user}`,
+      // The label names the editor where a merchant would know them; editedBy keeps who it was.
+      sourceLabel: manualEditLabel(user),
       editedBy: user,
       runId: null,
       primaryLocale: settings.primaryLocale,
@@ -405,7 +529,7 @@ export async function fieldHistory(db: ShopDb, entityId: string, field?: string,
       newValue: next.value,
       ...(old.text === undefined ? {} : { oldText: old.text }),
       ...(next.text === undefined ? {} : { newText: next.text }),
-      source: r.source,
+      source: shownSource(r.source),
       changedAt: r.changedAt.toISOString(),
     };
   });

@@ -79,6 +79,22 @@ describe("fieldHistory", () => {
     expect(await fieldHistory(shopDb, product.id, "careInstructions", 2)).toHaveLength(2);
   });
 
+  it("names a manual edit's author only where a merchant knows them: a staff id reads 'Manual edit', in old rows too", async () => {
+    await sync(tee("Tee"));
+    const product = await shopDb.product.findFirstOrThrow();
+    await editField(shopDb, { entityId: product.id, field: "careInstructions", value: "Wash at 30 °C." }, "staff 1");
+    const care = (await productDetail(shopDb, product.id)).fields.find((f) => f.field === "careInstructions")!;
+    expect(care.values).toMatchObject([{ source: "Manual edit", editedBy: "staff 1" }]);
+    // A row stored before, its label naming the id, reads the same.
+    await shopDb.fieldChange.create({
+      data: { shop: TEST_SHOP, entityId: product.id, field: "careInstructions", locale: "en", oldValue: JSON.stringify("Wash at 30 °C."), newValue: JSON.stringify("Wash cold."), source: "Manual edit by staff 7", changedAt: new Date(Date.now() + 1000) },
+    });
+    expect((await fieldHistory(shopDb, product.id, "careInstructions")).map((h) => h.source)).toEqual(["Manual edit", "Manual edit"]);
+    // An editor with a name (or an email) is named.
+    await editField(shopDb, { entityId: product.id, field: "repairInstructions", value: "Repairs in store." }, "Ana Lima");
+    expect((await fieldHistory(shopDb, product.id, "repairInstructions")).map((h) => h.source)).toEqual(["Manual edit by Ana Lima"]);
+  });
+
   it("empties the listing column of a value cleared by hand (the product list shows no stale vendor)", async () => {
     await sync(tee("Tee"));
     await setFieldOwner(shopDb, "vendor", null, "ann@example.com"); // switched off: edited by hand

@@ -11,11 +11,11 @@ import type { Browser, Page } from "playwright-core";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchBrowser, watchErrors } from "../../test/support/e2e";
-import { fieldHistory, productDetail, type FieldState } from "../catalog/catalog.server";
+import { fieldHistory, productDetail, type FieldState, type HistoryEntry } from "../catalog/catalog.server";
 import { forShop, type ShopDb } from "../db/scoped.server";
 import { clearCatalog } from "../../test/support/catalog";
 import { TEST_SHOP } from "../../test/support/constants";
-import { displayValue, FieldHistory, parseDecimal, ShownValue } from "./FieldEditor";
+import { displayValue, fieldActionLabel, FieldHistory, parseDecimal, ShownValue } from "./FieldEditor";
 
 const OLD = "<p>Plain tee.</p>";
 const NEW = '<p>Soft <strong>organic</strong> cotton &amp; linen.</p><ul><li>Wash cold</li><li>Dry flat</li></ul><script>alert("x")</script>';
@@ -111,7 +111,7 @@ import { createMemoryRouter, RouterProvider, useLoaderData } from "react-router-
 import { FieldEditor } from "./FieldEditor";
 
 function Product() {
-  return <FieldEditor entityId="p1" field={useLoaderData()} locale="en" history={[]} />;
+  return <FieldEditor entityId="p1" field={useLoaderData()} locale="en" history={window.fieldHistory ?? []} variantName={window.variantName} />;
 }
 window.submissions = [];
 window.router = createMemoryRouter([
@@ -170,14 +170,14 @@ describe("the field editor in a browser", () => {
     await browser?.close();
   });
 
-  /** The editor for one field, its value stored as given. */
-  async function open(field: FieldState, refuse?: string): Promise<void> {
+  /** The editor for one field, its value stored as given (a variant's field when variantName is given). */
+  async function open(field: FieldState, refuse?: string, more: { variantName?: string; history?: HistoryEntry[] } = {}): Promise<void> {
     page = await browser.newPage();
     // Fail in seconds, not at the test's timeout, when an element never shows.
     page.setDefaultTimeout(5_000);
     errors = watchErrors(page);
     await page.setContent('<div id="root"></div>');
-    await page.evaluate(([f, r]) => Object.assign(window, { field: f, refuse: r }), [field, refuse] as const);
+    await page.evaluate(([f, r, m]) => Object.assign(window, { field: f, refuse: r, variantName: m.variantName, fieldHistory: m.history }), [field, refuse, more] as const);
     await page.addStyleTag({ path: styles });
     await page.addScriptTag({ content: bundle });
     await page.getByRole("heading", { name: field.label }).waitFor();
@@ -290,5 +290,38 @@ describe("the field editor in a browser", () => {
     await page.getByText("Wash cold, dry flat.").waitFor();
     await page.getByRole("button", { name: "Edit" }).click();
     await expect(editor().inputValue()).resolves.toBe("Wash cold, dry flat.");
+  });
+
+  it("names its field, and its variant, in its buttons' accessible names", async () => {
+    const history: HistoryEntry[] = [{ field: "barcode", label: "Barcode (GTIN)", locale: "", oldValue: null, newValue: "04006381333931", source: "Excel", changedAt: "2026-11-01T10:00:00Z" }];
+    await open(fieldState({ field: "barcode", label: "Barcode (GTIN)", kind: "gtin" }, "04006381333931"), undefined, { variantName: "Size M", history });
+    await page.getByRole("button", { name: "Edit Barcode (GTIN), Size M", exact: true }).waitFor();
+    await page.getByRole("button", { name: "History of Barcode (GTIN), Size M", exact: true }).click();
+    await page.getByRole("button", { name: "Hide history of Barcode (GTIN), Size M", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Edit Barcode (GTIN), Size M", exact: true }).click();
+    await page.getByRole("button", { name: "Save Barcode (GTIN), Size M", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Cancel editing Barcode (GTIN), Size M", exact: true }).waitFor();
+    // No button is called just "Edit" or "History".
+    await expect(page.getByRole("button", { name: "Edit", exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByRole("button", { name: "History", exact: true }).count()).resolves.toBe(0);
+  });
+
+  it("shows an owned field's owner as a badge without an emoji, and what ownership means on focus", async () => {
+    await open({ ...fieldState({ field: "title", label: "Title", kind: "localizedText" }, "Tee"), writer: { id: "shopify-1", label: "Shopify" } });
+    await page.getByText("Owned by Shopify", { exact: true }).waitFor();
+    const body = (await page.locator("#root").textContent()) ?? "";
+    expect(body).not.toContain("🔒");
+    // The long notice is not repeated on every field: the badge's tooltip carries it.
+    expect(body).not.toContain("would be overwritten");
+    await expect(page.getByRole("button", { name: /^Edit/ }).count()).resolves.toBe(0);
+    await page.keyboard.press("Tab");
+    await page.getByText("Changes come from Shopify: edits here would be overwritten on its next sync.").waitFor();
+  });
+});
+
+describe("fieldActionLabel", () => {
+  it("names the field, and the variant where the field is a variant's", () => {
+    expect(fieldActionLabel("edit", { label: "Care instructions" })).toBe("Edit Care instructions");
+    expect(fieldActionLabel("history", { label: "Barcode (GTIN)" }, "Size M")).toBe("History of Barcode (GTIN), Size M");
   });
 });

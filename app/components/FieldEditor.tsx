@@ -2,7 +2,7 @@
 // otherwise editable in place (validated on the server like any import), with its history.
 import { Fragment, useEffect, useState } from "react";
 import { useFetcher } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Collapsible, InlineError, InlineStack, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Collapsible, InlineError, InlineStack, Text, TextField, Tooltip } from "@shopify/polaris";
 import type { FieldState, HistoryEntry } from "../catalog/catalog.server";
 
 type Row = Record<string, string>;
@@ -176,7 +176,47 @@ function RowsEditor({ id, field, rows, invalid, onChange }: { id: string; field:
   );
 }
 
-export function FieldEditor({ entityId, field, locale, history }: { entityId: string; field: FieldState; locale: string; history: HistoryEntry[] }) {
+/**
+ * What a field's button is called for assistive technology: a page has one Edit and one History
+ * per field and variant, so each names its field, and its variant where it is a variant's
+ * ("Edit Care instructions", "History of Barcode (GTIN), Size M").
+ */
+export function fieldActionLabel(action: "edit" | "history" | "hideHistory" | "save" | "cancel", field: Pick<FieldState, "label">, variantName?: string): string {
+  const what = `${field.label}${variantName ? `, ${variantName}` : ""}`;
+  switch (action) {
+    case "edit":
+      return `Edit ${what}`;
+    case "history":
+      return `History of ${what}`;
+    case "hideHistory":
+      return `Hide history of ${what}`;
+    case "save":
+      return `Save ${what}`;
+    case "cancel":
+      return `Cancel editing ${what}`;
+  }
+}
+
+/** What it means that an integration owns a field: the owned field's badge says it on hover or focus. */
+export function ownershipNotice(owner: string): string {
+  return `Changes come from ${owner}: edits here would be overwritten on its next sync. Change the value in ${owner}, or switch off its ownership in Field ownership.`;
+}
+
+/** The same, once for all the fields an integration owns on a page. */
+export function ownedFieldsNotice(owner: string): string {
+  return `Fields marked “Owned by ${owner}” take their values from ${owner}: edits here would be overwritten on its next sync. Change them in ${owner}, or switch off their ownership in Field ownership.`;
+}
+
+/** A locked field's badge: who owns it, and (on hover or focus) what that means. No emoji: it shows as a box where no emoji font is installed. */
+export function OwnerBadge({ owner }: { owner: string }) {
+  return (
+    <Tooltip content={ownershipNotice(owner)}>
+      <Badge>{`Owned by ${owner}`}</Badge>
+    </Tooltip>
+  );
+}
+
+export function FieldEditor({ entityId, field, locale, history, variantName }: { entityId: string; field: FieldState; locale: string; history: HistoryEntry[]; variantName?: string }) {
   const fetcher = useFetcher<{ ok?: boolean; error?: string }>();
   const current = field.values.find((v) => v.locale === (field.kind === "localizedText" ? locale : "")) ?? field.values[0];
   const [editing, setEditing] = useState(false);
@@ -186,6 +226,7 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
   const [problem, setProblem] = useState<Problem>();
   const saving = fetcher.state !== "idle";
   const id = `${entityId}-${field.field}`;
+  const historyId = `history-${id}`;
 
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
@@ -227,7 +268,9 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
                 {field.label}
                 {field.unit ? ` (${field.unit})` : ""}
               </Text>
-              {current ? <Badge tone={current.sourceId ? "info" : undefined}>{current.source}</Badge> : null}
+              {/* The owner's badge says where an owned value comes from: the source's badge would repeat it. */}
+              {current && !(locked && current.sourceId === field.writer!.id) ? <Badge tone={current.sourceId ? "info" : undefined}>{current.source}</Badge> : null}
+              {locked ? <OwnerBadge owner={field.writer!.label} /> : null}
             </InlineStack>
             {!editing ? (
               <Text as="p" tone={current ? undefined : "subdued"} breakWord>
@@ -242,18 +285,23 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
           </BlockStack>
           <InlineStack gap="200">
             {history.length ? (
-              <Button variant="plain" onClick={() => setShowHistory(!showHistory)} ariaExpanded={showHistory}>
+              <Button
+                variant="plain"
+                onClick={() => setShowHistory(!showHistory)}
+                ariaExpanded={showHistory}
+                ariaControls={historyId}
+                accessibilityLabel={fieldActionLabel(showHistory ? "hideHistory" : "history", field, variantName)}
+              >
                 {showHistory ? "Hide history" : "History"}
               </Button>
             ) : null}
-            {!locked && !editing ? <Button onClick={() => startOver(true)}>Edit</Button> : null}
+            {!locked && !editing ? (
+              <Button onClick={() => startOver(true)} accessibilityLabel={fieldActionLabel("edit", field, variantName)}>
+                Edit
+              </Button>
+            ) : null}
           </InlineStack>
         </InlineStack>
-        {locked ? (
-          <Text as="p" variant="bodySm" tone="subdued">
-            🔒 Owned by {field.writer!.label} — changes come from {field.writer!.label} and edits here would be overwritten on its next sync.
-          </Text>
-        ) : null}
         {editing ? (
           <BlockStack gap="200">
             {Array.isArray(draft) ? (
@@ -278,16 +326,16 @@ export function FieldEditor({ entityId, field, locale, history }: { entityId: st
               />
             )}
             <InlineStack gap="200">
-              <Button variant="primary" onClick={save} loading={saving}>
+              <Button variant="primary" onClick={save} loading={saving} accessibilityLabel={fieldActionLabel("save", field, variantName)}>
                 Save
               </Button>
-              <Button onClick={() => startOver(false)} disabled={saving}>
+              <Button onClick={() => startOver(false)} disabled={saving} accessibilityLabel={fieldActionLabel("cancel", field, variantName)}>
                 Cancel
               </Button>
             </InlineStack>
           </BlockStack>
         ) : null}
-        <Collapsible id={`history-${entityId}-${field.field}`} open={showHistory}>
+        <Collapsible id={historyId} open={showHistory}>
           <FieldHistory field={field} history={history} />
         </Collapsible>
       </BlockStack>

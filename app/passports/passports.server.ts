@@ -2,7 +2,6 @@
 // immutable version for every change of what the passport shows (same content → no new version).
 import { inShopAndJsonList, insertRows, isSet, queryRows, updateRows, type SqlFlag } from "../sync/bulk-insert.server";
 import { assembleFieldValuesFromList } from "../catalog/stored-values";
-import { salesStatusOf } from "../catalog/fields";
 import { isPostgres } from "../db.server";
 import { newPublicId, newRowId } from "../db/ids";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
@@ -10,6 +9,7 @@ import { shopSettings } from "../shop-settings.server";
 import type { ChangeSet } from "../sync/merge";
 import { chunks } from "../sync/slice.server";
 import { passportCompleteness } from "./completeness";
+import { passportsPublished } from "./publication";
 import { diffPassportContent, productPassport, variantPassport, type PassportContent, type ProductPassport } from "./content";
 
 export interface AffectedEntities {
@@ -138,7 +138,7 @@ async function regenerateBatch(
       part = {
         passport: productPassport(shopInfo, { handle: product.handle, archived: isSet(product.archived), values }),
         // Not published (public routes answer 404): held back by the merchant, or a draft product.
-        held: isSet(product.passportHeld) || !salesStatusOf(values).published,
+        held: !passportsPublished({ passportHeld: isSet(product.passportHeld), values }),
       };
       productParts.set(product.id, part);
     }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, Banner, BlockStack, Box, Button, Card, Collapsible, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, Collapsible, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext } from "../admin.server";
 import { editField, fieldHistory, productDetail, setPassportHeld, type HistoryEntry } from "../catalog/catalog.server";
@@ -9,7 +9,7 @@ import { config } from "../config.server";
 import { merchantMessage } from "../errors";
 import { afterCatalogChange, CatalogChanges } from "../integrations/shopify/after-run.server";
 import { emptyChangeSet } from "../sync/merge";
-import { FieldEditor } from "../components/FieldEditor";
+import { FieldEditor, ownedFieldsNotice } from "../components/FieldEditor";
 import { ConfirmModal } from "../components/ConfirmModal";
 import { HoldBackNotice } from "../components/confirmations";
 
@@ -50,6 +50,50 @@ function historyOf(history: Record<string, HistoryEntry[]>, entityId: string, fi
 
 type Detail = Awaited<ReturnType<typeof loader>>;
 
+/** What the passports miss, by rule of the completeness profile: once for all passports, then per variant. */
+function MissingData({ missing, passports }: { missing: Detail["product"]["missing"]; passports: number }) {
+  if (missing.everyPassport.length === 0 && missing.someVariants.length === 0) return null;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Missing passport data
+        </Text>
+        {missing.everyPassport.length ? (
+          <BlockStack gap="100">
+            <Text as="p">{passports > 1 ? "Every passport of this product misses:" : "The passport of this product misses:"}</Text>
+            <List type="bullet">
+              {missing.everyPassport.map((m) => (
+                <List.Item key={m.key}>
+                  <Text as="span" fontWeight="semibold">
+                    {m.label}
+                  </Text>
+                  : {m.hint}
+                </List.Item>
+              ))}
+            </List>
+          </BlockStack>
+        ) : null}
+        {missing.someVariants.map((v) => (
+          <BlockStack gap="100" key={v.variantId}>
+            <Text as="p">{missing.everyPassport.length ? `The passport of ${v.name} also misses:` : `The passport of ${v.name} misses:`}</Text>
+            <List type="bullet">
+              {v.missing.map((m) => (
+                <List.Item key={m.key}>
+                  <Text as="span" fontWeight="semibold">
+                    {m.label}
+                  </Text>
+                  : {m.hint}
+                </List.Item>
+              ))}
+            </List>
+          </BlockStack>
+        ))}
+      </BlockStack>
+    </Card>
+  );
+}
+
 /** A variant: its own fields, and the product values it overrides; other overridable fields on request. */
 function VariantCard({ variant, locale, history }: { variant: Detail["product"]["variants"][number]; locale: string; history: Detail["history"] }) {
   const [showAll, setShowAll] = useState(false);
@@ -65,7 +109,7 @@ function VariantCard({ variant, locale, history }: { variant: Detail["product"][
           {variant.archived ? <Badge>Archived in source</Badge> : null}
         </InlineStack>
         {own.map((f) => (
-          <FieldEditor key={f.field} entityId={variant.id} field={f} locale={locale} history={historyOf(history, variant.id, f.field)} />
+          <FieldEditor key={f.field} entityId={variant.id} variantName={variant.name} field={f} locale={locale} history={historyOf(history, variant.id, f.field)} />
         ))}
         {more.length ? (
           <>
@@ -76,7 +120,7 @@ function VariantCard({ variant, locale, history }: { variant: Detail["product"][
             </Box>
             <Collapsible id={`more-${variant.id}`} open={showAll}>
               {more.map((f) => (
-                <FieldEditor key={f.field} entityId={variant.id} field={f} locale={locale} history={historyOf(history, variant.id, f.field)} />
+                <FieldEditor key={f.field} entityId={variant.id} variantName={variant.name} field={f} locale={locale} history={historyOf(history, variant.id, f.field)} />
               ))}
             </Collapsible>
           </>
@@ -152,6 +196,13 @@ export default function ProductPage() {
                 <p>The passports of this product are not published: their pages answer “not found” until you publish them.</p>
               </Banner>
             ) : null}
+            <MissingData missing={product.missing} passports={product.variants.filter((v) => v.passport).length} />
+            {product.owners.map((owner) => (
+              // Said once per owner: each owned field carries an "Owned by …" badge that refers to it.
+              <Text as="p" tone="subdued" key={owner.id}>
+                {ownedFieldsNotice(owner.label)} <Link url="/app/ownership">Open Field ownership</Link>
+              </Text>
+            ))}
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">

@@ -1,17 +1,25 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, BlockStack, Card, EmptyState, IndexTable, InlineStack, Link, Page, Pagination, ProgressBar, Tabs, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Card, EmptyState, IndexTable, InlineStack, Link, Page, Pagination, ProgressBar, Tabs, Text, TextField, Tooltip } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { adminContext } from "../admin.server";
 import { listProducts, type ProductFilter } from "../catalog/catalog.server";
+import { PASSPORT_PUBLICATIONS, PUBLICATION_DESCRIPTIONS, PUBLICATION_LABELS, type PassportPublication } from "../passports/publication";
 
+// The tabs use the words of the Status column.
 const FILTERS: { id: ProductFilter; content: string }[] = [
   { id: "all", content: "All" },
-  { id: "active", content: "Active" },
+  ...PASSPORT_PUBLICATIONS.map((p) => ({ id: p, content: PUBLICATION_LABELS[p] })),
   { id: "missing", content: "Missing passport data" },
-  { id: "archived", content: "Archived in source" },
 ];
+
+const PUBLICATION_TONES: Record<PassportPublication, "success" | "attention" | "warning" | undefined> = {
+  published: "success",
+  draft: "warning",
+  held: "attention",
+  archived: undefined,
+};
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
@@ -91,10 +99,9 @@ export default function Products() {
                   </InlineStack>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
-                  <InlineStack gap="100">
-                    {p.archived ? <Badge>Archived in source</Badge> : <Badge tone="success">Active</Badge>}
-                    {p.held ? <Badge tone="attention">Held back</Badge> : null}
-                  </InlineStack>
+                  <Tooltip content={PUBLICATION_DESCRIPTIONS[p.publication]}>
+                    <Badge tone={PUBLICATION_TONES[p.publication]}>{PUBLICATION_LABELS[p.publication]}</Badge>
+                  </Tooltip>
                 </IndexTable.Cell>
               </IndexTable.Row>
             ))}
