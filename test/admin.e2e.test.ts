@@ -3,6 +3,7 @@
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
+import ExcelJS from "exceljs";
 import { describe, expect, it, vi } from "vitest";
 import { fieldHistory, setPassportHeld } from "../app/catalog/catalog.server";
 import { forShop } from "../app/db/scoped.server";
@@ -42,7 +43,7 @@ describe("catalog admin", () => {
     const { page, errors } = await open("/app/ownership");
     const row = page.getByRole("row", { name: /Manufacturer/ });
     await row.getByRole("combobox").selectOption({ label: "Shopify" });
-    await row.getByRole("button", { name: /Save owner of Manufacturer/ }).click();
+    await row.getByRole("button", { name: /^Transfer Manufacturer to Shopify$/ }).click();
     await until(async () => (await shopDb.fieldOwnership.findFirst({ where: { field: "manufacturer" } }))?.integrationId, 10_000, "the new owner");
     const shopify = await shopDb.integration.findFirstOrThrow({ where: { kind: "shopify" } });
     expect((await shopDb.fieldOwnership.findFirstOrThrow({ where: { field: "manufacturer" } })).integrationId).toBe(shopify.id);
@@ -50,7 +51,7 @@ describe("catalog admin", () => {
     await page.reload({ waitUntil: "networkidle" });
     const again = page.getByRole("row", { name: /Manufacturer/ });
     await again.getByRole("combobox").selectOption({ label: "Nobody — edit by hand" });
-    await again.getByRole("button", { name: /Save owner of Manufacturer/ }).click();
+    await again.getByRole("button", { name: /^Switch off Manufacturer$/ }).click();
     await until(async () => (await shopDb.fieldOwnership.findFirst({ where: { field: "manufacturer" } }))?.integrationId === null, 10_000, "switched off");
     await screenshot(page, "ownership.png");
     expect(errors).toEqual([]);
@@ -90,11 +91,52 @@ describe("catalog admin", () => {
     expect(errors).toEqual([]);
   });
 
+  it("says in the product list whether each product's passports are published, with tabs in the same words", async () => {
+    const [draft, held] = await shopDb.product.findMany({ orderBy: { title: "asc" }, take: 2 });
+    // A draft in Shopify (its status value, as a sync writes it) and one held back by the merchant.
+    const status = { entityId: draft.id, field: "status", locale: "" };
+    const before = await shopDb.fieldValue.findUnique({ where: { entityId_field_locale: status } });
+    await shopDb.fieldValue.upsert({ where: { entityId_field_locale: status }, create: { ...status, shop: SHOP, value: JSON.stringify("draft"), updatedAt: new Date() }, update: { value: JSON.stringify("draft") } });
+    await setPassportHeld(shopDb, held.id, true);
+    try {
+      const { page, errors } = await open("/app/products");
+      const row = (title: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: title, exact: true }) });
+      await row(draft.title).getByText("Draft (not published)").waitFor();
+      await row(held.title).getByText("Held back").waitFor();
+      await expect(row(draft.title).getByText("Active").count()).resolves.toBe(0);
+      // (The list changes once the tab's data is there: wait for the rows, not the address.)
+      await page.getByRole("tab", { name: "Draft (not published)" }).click();
+      await row(held.title).waitFor({ state: "detached" });
+      await row(draft.title).getByText("Draft (not published)").waitFor();
+      expect(page.url()).toMatch(/filter=draft/);
+      await page.getByRole("tab", { name: "Published", exact: true }).click();
+      await row(draft.title).waitFor({ state: "detached" });
+      expect(page.url()).toMatch(/filter=published/);
+      for (const status of await page.getByRole("row").locator("td:last-child").allTextContents()) expect(status).toContain("Published");
+      await screenshot(page, "products-published.png");
+      expect(errors).toEqual([]);
+    } finally {
+      if (before) await shopDb.fieldValue.update({ where: { entityId_field_locale: status }, data: { value: before.value } });
+      else await shopDb.fieldValue.delete({ where: { entityId_field_locale: status } });
+      await setPassportHeld(shopDb, held.id, false);
+    }
+  });
+
   it("edits a field nobody owns, shows its source and history, and locks an owned field", async () => {
     const product = await shopDb.product.findFirstOrThrow({ orderBy: { title: "asc" } });
     const { page, errors } = await open(`/app/products/${product.id}`);
-    // Title is owned by Shopify: locked.
-    await page.getByText(/Owned by Shopify — changes come from Shopify/).first().waitFor();
+    // Title is owned by Shopify: locked, a badge on the field; what that means is said once.
+    await page.getByText("Owned by Shopify", { exact: true }).first().waitFor();
+    await expect(page.getByText(/take their values from Shopify: edits here would be overwritten/).count()).resolves.toBe(1);
+    await expect(page.getByText(/🔒/).count()).resolves.toBe(0);
+    // Every Edit and History button names its field (and variant): none is just "Edit" or "History".
+    await page.getByRole("button", { name: "Edit Care instructions", exact: true }).waitFor();
+    await expect(page.getByRole("button", { name: "Edit", exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByRole("button", { name: "History", exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByRole("button", { name: /^History of (SKU|Barcode \(GTIN\)|Options), \S/ }).count()).resolves.toBeGreaterThan(0);
+    // What the passports miss, by name (the page said only "… % complete").
+    await page.getByRole("heading", { name: "Missing passport data" }).waitFor();
+    await page.getByText("Care instructions", { exact: true }).first().waitFor();
     // Care instructions: nobody owns it (Excel is not connected), so it can be edited by hand.
     const care = page
       .locator("div")
@@ -106,10 +148,12 @@ describe("catalog admin", () => {
     await care.getByRole("button", { name: "Save" }).click();
     await until(() => shopDb.fieldValue.findFirst({ where: { entityId: product.id, field: "careInstructions" } }), 10_000, "the edit to be saved");
     await page.getByText("Wash at 30 °C, dry flat.").waitFor();
-    await care.getByText(/Manual edit by/).waitFor();
+    // The session names staff by id only ("staff 42"): the source says "Manual edit", not the id.
+    await care.getByText("Manual edit", { exact: true }).waitFor();
+    await expect(page.getByText(/staff 42/).count()).resolves.toBe(0);
     const stored = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "careInstructions" } });
     expect(stored.sourceId).toBeNull();
-    expect(await fieldHistory(shopDb, product.id, "careInstructions")).toMatchObject([{ newValue: "Wash at 30 °C, dry flat.", source: expect.stringMatching(/^Manual edit by /) }]);
+    expect(await fieldHistory(shopDb, product.id, "careInstructions")).toMatchObject([{ newValue: "Wash at 30 °C, dry flat.", source: "Manual edit" }]);
     // The passports of the product got a new version.
     const variant = await shopDb.variant.findFirstOrThrow({ where: { productId: product.id } });
     expect((await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } })).currentVersion).toBe(2);
@@ -137,6 +181,12 @@ describe("Excel import in the admin", () => {
     const out = createWriteStream(file);
     await writeCatalogWorkbook(shopDb, out);
     await finished(out);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(file);
+    const products = workbook.getWorksheet("Products")!;
+    const headers = products.getRow(1).values as unknown[];
+    products.getRow(2).getCell(headers.indexOf("Care instructions")).value = "Wash at 30 °C, changed in the file";
+    await workbook.xlsx.writeFile(file);
     const { page, errors } = await open("/app/excel");
     await page.locator('input[type="file"]').setInputFiles(file);
     await page.getByRole("button", { name: "Upload and preview" }).click();

@@ -5,6 +5,7 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forShop } from "../app/db/scoped.server";
 import { settledPromotionPreview } from "../app/integrations/promote.server";
+import { uploadWorkbook } from "../app/integrations/excel/uploads.server";
 import { action, loader } from "../app/routes/app.integrations";
 import { loader as previewLoader, type PreviewPoll } from "../app/routes/app.integrations.preview.$runId";
 import { loader as home } from "../app/routes/app._index";
@@ -175,5 +176,53 @@ describe("making a secondary integration the primary", () => {
     expect(excel.ownedFields).not.toContain("title");
     expect(await post({ intent: "disconnect", id: excel.id })).toEqual({ ok: true, message: "Disconnected. Its data stays in your catalog." });
     expect(await db.fieldOwnership.count({ where: { integrationId: excel.id } })).toBe(0);
+  });
+});
+
+describe("the Shopify integration's settings", () => {
+  const stored = async () => JSON.parse((await db.integration.findFirstOrThrow({ where: { kind: "shopify" } })).settings) as Record<string, unknown>;
+
+  it("reports every setting that cannot be saved, each on its field, and saves nothing", async () => {
+    const shopify = await db.integration.findFirstOrThrow({ where: { kind: "shopify" } });
+    const before = await stored();
+    const result = await post({ intent: "settings", id: shopify.id, "subset.query": "tag:pilot", "subset.first": "-5", "metafieldMap.materials": "materials", "metafieldMap.careInstructions": "care" });
+    expect(result).toEqual({
+      ok: false,
+      intent: "settings",
+      id: shopify.id,
+      message: "Nothing was saved: 3 settings need fixing. Each is marked on its field.",
+      settingsErrors: {
+        "subset.first": '"-5" is not a number of products. Enter a whole number from 1 to 5,000, or leave it empty for no limit.',
+        "metafieldMap.materials": '"materials" is not a metafield name. Write it as namespace.key, for example custom.material.',
+        "metafieldMap.careInstructions": '"care" is not a metafield name. Write it as namespace.key, for example custom.material.',
+      },
+    });
+    expect(await stored()).toEqual(before);
+  });
+
+  it("saves valid settings", async () => {
+    const shopify = await db.integration.findFirstOrThrow({ where: { kind: "shopify" } });
+    const result = await post({ intent: "settings", id: shopify.id, "subset.query": "tag:pilot", "subset.first": "20", "metafieldMap.careInstructions": "custom.care" });
+    expect(result).toMatchObject({ ok: true, intent: "settings", id: shopify.id, message: expect.stringMatching(/^Settings saved\./) });
+    expect(await stored()).toMatchObject({ subset: { query: "tag:pilot", first: 20 }, metafieldMap: { careInstructions: "custom.care" }, pushFields: [] });
+    // Back to every product.
+    await post({ intent: "settings", id: shopify.id });
+    expect(await stored()).toMatchObject({ subset: null, metafieldMap: {} });
+  });
+});
+
+describe("the sync history", () => {
+  it("marks the check of a refused file as such, and a failed import not", async () => {
+    const refused = await uploadWorkbook(db, { name: "notes.xlsx", bytes: new TextEncoder().encode("handle,title\nfoo,bar\n"), createMissing: false });
+    expect(refused.status).toBe("rejected");
+    const checkRunId = refused.run?.id;
+    expect(checkRunId).toEqual(expect.any(String));
+    // An import that failed: its run is its own, not an upload's check.
+    const failedImport = await db.syncRun.create({ data: { shop: TEST_SHOP, integrationId: await excelId(), trigger: "upload", scope: "partial", status: "failed", message: "The import failed." } });
+
+    const data = (await home({ request: await authorized("/app"), params: {}, context: {} } as never)) as Awaited<ReturnType<typeof home>>;
+    const byId = new Map(data.runs.map((r) => [r.id, r]));
+    expect(byId.get(checkRunId!)).toMatchObject({ trigger: "upload", status: "failed", refusedFileCheck: true });
+    expect(byId.get(failedImport.id)).toMatchObject({ trigger: "upload", status: "failed", refusedFileCheck: false });
   });
 });

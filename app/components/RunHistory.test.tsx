@@ -6,7 +6,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { recordFromWebhook, type ProductWebhookPayload } from "../integrations/shopify/records";
 import { MemoryCatalog } from "../sync/memory-catalog.test-support";
-import { RunProblems, runOrigin } from "./RunHistory";
+import type { RunView } from "../sync/runs.server";
+import { historyRows, notSavedBadgeText, problemsButtonLabel, RunHistory, RunProblems, runKind, runOrigin, type HistoryRun } from "./RunHistory";
 
 const SHOPIFY = { id: "shopify", role: "primary" as const };
 
@@ -82,10 +83,143 @@ describe("a run's problems", () => {
   });
 });
 
+
+/** A finished run as listRuns gives it, with what the test says. */
+function run(overrides: Partial<HistoryRun> & { id?: string } = {}): HistoryRun {
+  const base: RunView = {
+    id: "run-1",
+    integration: "shopify",
+    trigger: "scheduled",
+    status: "succeeded",
+    scope: "full",
+    phase: null,
+    processed: 8,
+    total: 8,
+    counts: { created: 0, updated: 0, unchanged: 8, skipped: 0, unmatched: 0, archived: 0, failed: 0 },
+    errors: [],
+    errorCount: 0,
+    message: null,
+    details: {},
+    attempt: 1,
+    createdAt: "2025-03-03T10:00:00.000Z",
+    startedAt: "2025-03-03T10:00:00.000Z",
+    finishedAt: "2025-03-03T10:01:00.000Z",
+  };
+  return { ...base, ...overrides };
+}
+
+const LABELS = { shopify: "Shopify", excel: "Excel" };
+
+/** The history's text, tags dropped and entities decoded. */
+function historyText(runs: HistoryRun[]): string {
+  const html = renderToStaticMarkup(
+    <AppProvider i18n={en}>
+      <RunHistory runs={runs} labels={LABELS} />
+    </AppProvider>,
+  );
+  return html.replace(/<[^>]+>/g, " ").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+}
+
+/** A refused file's check: its run turned failed with the file's problems (recordRefusedRun). */
+const refusedCheck = (errors = 3): HistoryRun =>
+  run({
+    id: "check",
+    integration: "excel",
+    trigger: "upload",
+    status: "failed",
+    scope: "partial",
+    counts: { created: 0, updated: 0, unchanged: 0, skipped: 0, unmatched: 0, archived: 0, failed: errors },
+    errors: Array.from({ length: errors }, (_, i) => ({ externalId: `Products!C${i + 2}`, ref: { sheet: "Products", row: i + 2, column: "Barcode" }, message: "not a valid GTIN" })),
+    errorCount: errors,
+    message: `Nothing was imported: ${errors} cells have problems. Download the file with the errors marked, fix them and upload it again.`,
+    refusedFileCheck: true,
+  });
+
 describe("runOrigin", () => {
-  it("names a promotion's preview as such, and other runs by their trigger", () => {
-    expect(runOrigin({ trigger: "manual", details: { context: { preview: "promotion" } } })).toBe("Preview of making it primary");
-    expect(runOrigin({ trigger: "manual", details: {} })).toBe("Sync now");
-    expect(runOrigin({ trigger: "upload", details: {} })).toBe("Upload");
+  it("names what started a run as a merchant says it", () => {
+    expect(runOrigin(run({ trigger: "manual", details: { context: { preview: "promotion" } } }))).toBe("Preview of making it primary");
+    expect(runOrigin(run({ trigger: "manual" }))).toBe("Sync now");
+    // The install's first sync is requested as "scheduled": nobody pressed anything.
+    expect(runOrigin(run({ trigger: "scheduled" }))).toBe("Automatic sync");
+    expect(runOrigin(run({ trigger: "webhook", scope: "partial" }))).toBe("Shopify changes");
+    expect(runOrigin(run({ trigger: "upload", scope: "partial" }))).toBe("Excel import");
+    expect(runOrigin(run({ trigger: "upload", status: "preview", details: { context: { preview: "upload" } } }))).toBe("Excel check");
+    expect(runOrigin(refusedCheck())).toBe("Excel check");
+  });
+
+  it("never says partial", () => {
+    const text = historyText([run({ trigger: "webhook", scope: "partial", counts: { ...run().counts, updated: 1 } }), run({ id: "u", trigger: "upload", scope: "partial", counts: { ...run().counts, created: 2 } })]);
+    expect(text).toContain("Shopify changes · ");
+    expect(text).toContain("Excel import · ");
+    expect(text).not.toContain("partial");
+  });
+});
+
+describe("the button that shows a run's problems", () => {
+  it("counts in the singular or plural and leaves a zero part out", () => {
+    expect(problemsButtonLabel("sync", 1, 0)).toBe("Show 1 error");
+    expect(problemsButtonLabel("sync", 2, 1)).toBe("Show 2 errors and 1 unmatched record");
+    expect(problemsButtonLabel("sync", 0, 3)).toBe("Show 3 unmatched records");
+    expect(problemsButtonLabel("fileCheck", 1, 0)).toBe("Show 1 problem");
+  });
+
+  it("is what the history shows", () => {
+    const text = historyText([run({ status: "succeeded", counts: { ...run().counts, failed: 1 }, errors: [{ externalId: "x", message: "bad" }], errorCount: 1 })]);
+    expect(text).toContain("Show 1 error");
+    expect(text).not.toContain("0 unmatched");
+  });
+});
+
+describe("previews and refused files in the history", () => {
+  it("tells syncs, previews and file checks apart", () => {
+    expect(runKind(run())).toBe("sync");
+    expect(runKind(run({ status: "failed", message: "Shopify did not answer." }))).toBe("sync");
+    expect(runKind(run({ trigger: "upload", status: "failed", message: "The import failed." }))).toBe("sync");
+    expect(runKind(run({ status: "preview", details: { context: { preview: "promotion" } } }))).toBe("preview");
+    expect(runKind(run({ trigger: "upload", status: "preview", details: { context: { preview: "upload" } } }))).toBe("preview");
+    expect(runKind(refusedCheck())).toBe("fileCheck");
+    // A check whose rows have problems: the file cannot be imported as it is.
+    expect(runKind(run({ trigger: "upload", status: "preview", errorCount: 2, details: { context: { preview: "upload" } } }))).toBe("fileCheck");
+  });
+
+  it("shows a refused file as a file check, in a neutral tone, not as a failed sync", () => {
+    const text = historyText([refusedCheck()]);
+    expect(text).toContain("File check: 3 problems");
+    expect(text).toContain("Excel check · ");
+    expect(text).toContain("Show 3 problems");
+    expect(text).not.toMatch(/Failed|Critical/);
+    expect(notSavedBadgeText(refusedCheck(0))).toBe("File check: not imported");
+  });
+
+  it("still shows a failed sync as failed", () => {
+    const text = historyText([run({ status: "failed", message: "Shopify did not answer. It is retried automatically." }), run({ id: "i", integration: "excel", trigger: "upload", status: "failed", message: "The import failed." })]);
+    expect(text.match(/Failed/g)).toHaveLength(2);
+    expect(text).toContain("Excel import · ");
+  });
+
+  it("says a preview saved nothing, and an unfinished one is no failure", () => {
+    const preview = run({ status: "preview", details: { context: { preview: "promotion" } }, counts: { ...run().counts, created: 2, updated: 3 } });
+    expect(historyText([preview])).toContain("Preview, nothing was saved: 2 to create · 3 to update · 8 unchanged");
+    const cut = run({ status: "failed", details: { context: { preview: "promotion" } }, message: "The preview was interrupted." });
+    expect(notSavedBadgeText(cut)).toBe("Preview not finished");
+    expect(historyText([cut])).not.toContain("Failed");
+  });
+});
+
+describe("syncs that changed nothing", () => {
+  const echo = (id: string) => run({ id, trigger: "webhook", scope: "partial" });
+  const change = (id: string) => run({ id, trigger: "webhook", scope: "partial", counts: { ...run().counts, updated: 1, unchanged: 7 } });
+
+  it("are one quiet row per stretch of them, and never hide a run that changed something or failed", () => {
+    const rows = historyRows([echo("a"), echo("b"), change("c"), echo("d"), run({ id: "e", status: "failed", counts: { ...run().counts, unchanged: 0 } })]);
+    expect(rows.map((r) => (r.quiet ? r.runs.map((x) => x.id).join("+") : r.run.id))).toEqual(["a+b", "c", "d", "e"]);
+  });
+
+  it("read as no changes, the earlier ones behind a button", () => {
+    const text = historyText([echo("a"), echo("b"), echo("c")]);
+    expect(text).toContain("Shopify · Shopify changes · ");
+    expect(text).toContain("no changes (8 unchanged)");
+    expect(text).toContain("Show 2 earlier syncs with no changes");
+    expect(text).not.toContain("Succeeded");
   });
 });

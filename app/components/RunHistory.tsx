@@ -1,14 +1,48 @@
 // Sync history: one row per run, with counts, progress while it runs, and expandable errors.
+// Every word the history uses for a run is here: what started it, what kind of run it was, and how
+// its problems are counted. Previews and checks of a refused file save nothing, so they are told
+// apart from syncs, in a neutral tone; runs that changed nothing are shown quietly.
 import { useState } from "react";
-import { BlockStack, Box, Button, Collapsible, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Collapsible, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
 import { recordName, type RecordRef } from "../sync/records";
 import type { RunView } from "../sync/runs.server";
 import { formatDate, RunStatusBadge } from "./status";
 
-const TRIGGER_LABEL: Record<string, string> = { scheduled: "Scheduled", webhook: "Shopify change", manual: "Sync now", upload: "Upload" };
-/** What started a run, as the history names it: a promotion's preview (RunContext) is no "Sync now". */
-export function runOrigin(run: Pick<RunView, "trigger" | "details">): string {
-  if ((run.details.context as { preview?: unknown } | undefined)?.preview === "promotion") return "Preview of making it primary";
+/** A run as the history gets it: `refusedFileCheck` marks the check of a file Passport refused (withRefusedFileChecks). */
+export type HistoryRun = RunView & { refusedFileCheck?: boolean };
+
+/**
+ * What a run was, for the merchant: a sync (it saved, or failed to), a preview (a dry run: a
+ * promotion's, or an Excel file's check, nothing saved), or the check of a file that cannot be
+ * imported (refused, or with problems to fix first: nothing saved either).
+ */
+export type RunKind = "sync" | "preview" | "fileCheck";
+
+/** What the code that started a background preview marked it as (RunContext.preview), if it is one. */
+function previewOf(run: Pick<RunView, "details">): unknown {
+  return (run.details.context as { preview?: unknown } | undefined)?.preview;
+}
+
+export function runKind(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): RunKind {
+  if (run.refusedFileCheck) return "fileCheck";
+  const preview = previewOf(run);
+  // A check that found problems in the file's rows: the file cannot be imported as it is.
+  if (run.trigger === "upload" && run.status === "preview" && run.errorCount > 0) return "fileCheck";
+  if (preview !== undefined || run.status === "preview") return "preview";
+  return "sync";
+}
+
+/**
+ * What started a run, as a merchant says it. The Shopify integration's first sync after install
+ * (and after a reinstall) is requested with the "scheduled" trigger, like the interval's: both are
+ * syncs nobody pressed a button for, so both read "Automatic sync".
+ */
+const TRIGGER_LABEL: Record<string, string> = { scheduled: "Automatic sync", webhook: "Shopify changes", manual: "Sync now", upload: "Excel import" };
+
+/** What started a run, as the history names it: a promotion's preview (RunContext) is no "Sync now", a file's check no import. */
+export function runOrigin(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): string {
+  if (previewOf(run) === "promotion") return "Preview of making it primary";
+  if (run.trigger === "upload" && runKind(run) !== "sync") return "Excel check";
   return TRIGGER_LABEL[run.trigger] ?? run.trigger;
 }
 const PHASE_LABEL: Record<string, string> = {
@@ -59,6 +93,63 @@ function countsLine(run: RunView): string {
   return countsParts(run.counts).join(" · ");
 }
 
+/** A preview's counts: what the run would have done, and that nothing was saved. */
+export function previewCountsLine(counts: RunView["counts"]): string {
+  const n = (k: number) => k.toLocaleString("en");
+  const parts = [
+    `${n(counts.created)} to create`,
+    `${n(counts.updated)} to update`,
+    `${n(counts.unchanged)} unchanged`,
+    counts.archived ? `${n(counts.archived)} to archive` : "",
+    counts.unmatched ? `${n(counts.unmatched)} unmatched` : "",
+    counts.failed ? `${n(counts.failed)} with problems` : "",
+  ].filter(Boolean);
+  return `Preview, nothing was saved: ${parts.join(" · ")}`;
+}
+
+/** What the button that opens a run's problems says: only the parts that are not zero, in the singular or plural. */
+export function problemsButtonLabel(kind: RunKind, errors: number, unmatched: number): string {
+  if (kind === "fileCheck") return `Show ${countOf(errors + unmatched, "problem", "problems")}`;
+  const parts = [errors ? countOf(errors, "error", "errors") : "", unmatched ? countOf(unmatched, "unmatched record", "unmatched records") : ""].filter(Boolean);
+  return `Show ${parts.join(" and ")}`;
+}
+
+/** The neutral badge of a run that saved nothing and did not finish: a refused file's check, or a preview cut short. */
+export function notSavedBadgeText(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): string | null {
+  const kind = runKind(run);
+  if (kind === "fileCheck") return run.errorCount > 0 ? `File check: ${countOf(run.errorCount, "problem", "problems")}` : "File check: not imported";
+  if (kind === "preview" && run.status === "failed") return "Preview not finished";
+  return null;
+}
+
+/**
+ * A sync that changed nothing: it succeeded without creating, updating or archiving anything, and
+ * without a problem (the echo of the app's own write-back to Shopify, a schedule with nothing new).
+ */
+export function changedNothing(run: HistoryRun): boolean {
+  const c = run.counts;
+  return runKind(run) === "sync" && run.status === "succeeded" && c.created + c.updated + c.archived + c.unmatched + c.failed === 0 && run.errorCount === 0;
+}
+
+/** The history's rows: a run, or consecutive runs that changed nothing, shown as one quiet row. */
+export type HistoryRow = { quiet: false; run: HistoryRun } | { quiet: true; runs: HistoryRun[] };
+
+export function historyRows(runs: HistoryRun[]): HistoryRow[] {
+  const rows: HistoryRow[] = [];
+  for (const run of runs) {
+    const last = rows.at(-1);
+    if (!changedNothing(run)) rows.push({ quiet: false, run });
+    else if (last?.quiet) last.runs.push(run);
+    else rows.push({ quiet: true, runs: [run] });
+  }
+  return rows;
+}
+
+/** "Shopify · Sync now · 3 Mar 2025, 10:00 · attempt 2": which integration, what started the run, when. */
+function runTitle(run: HistoryRun): string {
+  return `${runOrigin(run)} · ${formatDate(run.startedAt ?? run.createdAt)}${run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}`;
+}
+
 /**
  * A record's problem, the record named as the merchant knows it (recordName: its row, or its
  * product and variant), and the source's own id (a Shopify GID) in small print for support.
@@ -94,27 +185,30 @@ export function RunProblems({ run }: { run: Pick<RunView, "errors" | "details"> 
   );
 }
 
-function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> }) {
+function RunRow({ run, labels }: { run: HistoryRun; labels: Record<string, string> }) {
   const [open, setOpen] = useState(false);
-  const hasDetails = run.errorCount > 0 || (run.details.unmatched?.length ?? 0) > 0;
+  const kind = runKind(run);
+  const unmatched = run.details.unmatched?.length ?? 0;
+  const hasDetails = run.errorCount > 0 || unmatched > 0;
+  const notSaved = notSavedBadgeText(run);
   return (
     <Box paddingBlock="200" borderBlockEndWidth="025" borderColor="border-secondary">
       <BlockStack gap="150">
         <InlineStack gap="200" blockAlign="center" wrap>
-          <RunStatusBadge status={run.status} failed={run.counts.failed} />
+          {notSaved ? <Badge>{notSaved}</Badge> : <RunStatusBadge status={run.status} failed={run.counts.failed} />}
           <Text as="span" fontWeight="semibold">
             {labels[run.integration] ?? run.integration}
           </Text>
           <Text as="span" tone="subdued">
-            {runOrigin(run)}
-            {run.scope === "partial" ? " (partial)" : ""} · {formatDate(run.startedAt ?? run.createdAt)}
-            {run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}
+            {runTitle(run)}
           </Text>
         </InlineStack>
         {run.status === "running" || run.status === "queued" ? <RunProgress run={run} /> : null}
-        {run.status === "succeeded" || run.status === "preview" ? <Text as="p">{countsLine(run)}</Text> : null}
+        {run.status === "succeeded" ? <Text as="p">{countsLine(run)}</Text> : null}
+        {run.status === "preview" && kind === "preview" ? <Text as="p">{previewCountsLine(run.counts)}</Text> : null}
         {run.message ? (
-          <Text as="p" tone="critical">
+          // A sync's failure is the merchant's to act on; a refused file or an unfinished preview saved nothing.
+          <Text as="p" tone={kind === "sync" ? "critical" : "subdued"}>
             {run.message}
           </Text>
         ) : null}
@@ -122,7 +216,7 @@ function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> 
           <>
             <Box>
               <Button variant="plain" onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls={`run-${run.id}`}>
-                {open ? "Hide details" : `Show ${run.errorCount} errors and ${run.details.unmatched?.length ?? 0} unmatched records`}
+                {open ? "Hide details" : problemsButtonLabel(kind, run.errorCount, unmatched)}
               </Button>
             </Box>
             <Collapsible id={`run-${run.id}`} open={open}>
@@ -135,7 +229,45 @@ function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> 
   );
 }
 
-export function RunHistory({ runs, labels }: { runs: RunView[]; labels: Record<string, string> }) {
+function QuietRunLine({ run, labels }: { run: HistoryRun; labels: Record<string, string> }) {
+  return (
+    <Text as="p" tone="subdued">
+      {labels[run.integration] ?? run.integration} · {runTitle(run)} · no changes ({run.counts.unchanged.toLocaleString("en")} unchanged)
+    </Text>
+  );
+}
+
+/** Consecutive syncs that changed nothing: the latest in one subdued line, the earlier ones behind a button. */
+function QuietRuns({ runs, labels }: { runs: HistoryRun[]; labels: Record<string, string> }) {
+  const [open, setOpen] = useState(false);
+  const [latest, ...earlier] = runs;
+  const id = `quiet-${latest.id}`;
+  return (
+    <Box paddingBlock="200" borderBlockEndWidth="025" borderColor="border-secondary">
+      <BlockStack gap="100">
+        <QuietRunLine run={latest} labels={labels} />
+        {earlier.length ? (
+          <>
+            <Box>
+              <Button variant="plain" onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls={id}>
+                {open ? "Hide" : `Show ${countOf(earlier.length, "earlier sync", "earlier syncs")} with no changes`}
+              </Button>
+            </Box>
+            <Collapsible id={id} open={open}>
+              <BlockStack gap="100">
+                {earlier.map((run) => (
+                  <QuietRunLine key={run.id} run={run} labels={labels} />
+                ))}
+              </BlockStack>
+            </Collapsible>
+          </>
+        ) : null}
+      </BlockStack>
+    </Box>
+  );
+}
+
+export function RunHistory({ runs, labels }: { runs: HistoryRun[]; labels: Record<string, string> }) {
   if (runs.length === 0) {
     return (
       <Text as="p" tone="subdued">
@@ -145,9 +277,7 @@ export function RunHistory({ runs, labels }: { runs: RunView[]; labels: Record<s
   }
   return (
     <BlockStack>
-      {runs.map((run) => (
-        <RunRow key={run.id} run={run} labels={labels} />
-      ))}
+      {historyRows(runs).map((row) => (row.quiet ? <QuietRuns key={row.runs[0].id} runs={row.runs} labels={labels} /> : <RunRow key={row.run.id} run={row.run} labels={labels} />))}
     </BlockStack>
   );
 }

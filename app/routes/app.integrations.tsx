@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Box, Button, ButtonGroup, Card, FormLayout, InlineStack, Layout, Page, Select, Spinner, Text, TextField } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { Banner, BlockStack, Button, ButtonGroup, Card, FormLayout, InlineError, InlineStack, Layout, Page, Select, Spinner, Text, TextField } from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
 import { adminContext } from "../admin.server";
-import { FIELDS, type FieldKey } from "../catalog/fields";
+import { FIELDS, isFieldKey } from "../catalog/fields";
 import { applyConnectDefaults, loadOwnership, ownedBy } from "../ownership/ownership.server";
-import { parseMetafieldRef } from "../integrations/shopify/settings";
+import { checkShopifySettings, METAFIELD_FORM_FIELDS, metafieldSettingPath, settingsNotSavedMessage, type SettingsErrors, type ShopifySettingsForm } from "../integrations/shopify/settings";
+import { PUSHABLE_FIELDS } from "../integrations/shopify/after-run.server";
 import { merchantMessage } from "../errors";
 import { connectIntegration, disconnectIntegration, findIntegration, integrationSettings, listIntegrations, setMatchBy, setPaused, setSyncInterval, updateSettings } from "../integrations/integrations.server";
 import { INTEGRATION_KINDS, integrationKind } from "../integrations/kinds";
@@ -14,6 +15,7 @@ import { confirmPromotion, promotedMessage, startPromotionPreview } from "../int
 import { jobQueue } from "../jobs/index.server";
 import { requestSync, resumeSyncs } from "../jobs/sync-jobs.server";
 import { listRuns } from "../sync/runs.server";
+import { withRefusedFileChecks } from "../integrations/excel/check-runs.server";
 import { RunHistory } from "../components/RunHistory";
 import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
 import { ConfirmButton, ConfirmModal } from "../components/ConfirmModal";
@@ -40,7 +42,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     // What the confirmations need: whether it can become the primary, and the fields a disconnect releases.
     integrations: integrations.map((i) => ({ ...i, canBePrimary: integrationKind(i.kind)?.canBePrimary ?? false, ownedFields: ownedBy(ownership, i.id) })),
     settings,
-    runs: await listRuns(db, { take: 30 }),
+    runs: await withRefusedFileChecks(db, await listRuns(db, { take: 30 })),
+    pushable: [...PUSHABLE_FIELDS],
     available: INTEGRATION_KINDS.filter((k) => !integrations.some((i) => i.kind === k.kind && i.status !== "disconnected")).map((k) => ({ kind: k.kind, label: k.label, description: k.description })),
   };
 };
@@ -54,7 +57,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     switch (intent) {
       case "connect": {
         const { conflicts } = await connectIntegration(db, String(form.get("kind")));
-        return { ok: true, message: conflicts.length ? `Connected. ${conflicts.length} of its default fields are owned by another integration: choose in Field ownership.` : "Connected." };
+        // An option, not a task: the fields keep their owner unless the merchant gives them away.
+        return { ok: true, message: conflicts.length ? `Connected. ${conflicts.length} of the fields it would own by default keep their current owner; you can change that in Field ownership.` : "Connected." };
       }
       case "sync": {
         const integration = await findIntegration(db, id);
@@ -92,21 +96,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
           return { ok: false, message: `The primary integration was not changed. ${merchantMessage(error, "Try again in a moment; if this keeps happening, contact support.")}` };
         }
       case "settings": {
-        const first = Number(form.get("subsetFirst"));
-        const query = String(form.get("subsetQuery") ?? "").trim();
-        const pushFields = form.getAll("pushFields").map(String);
-        const metafieldMap: Record<string, string> = {};
-        for (const f of MAPPABLE_FIELDS) {
-          const ref = String(form.get(`map.${f.key}`) ?? "").trim();
-          if (!ref) continue;
-          if (!parseMetafieldRef(ref)) return { ok: false, message: `${f.label}: "${ref}" is not a metafield. Write it as namespace.key, for example custom.material.` };
-          metafieldMap[f.key] = ref;
-        }
-        await updateSettings(db, id, { subset: query || first > 0 ? { ...(query ? { query } : {}), ...(first > 0 ? { first } : {}) } : null, pushFields, metafieldMap });
+        // Every setting is checked before any is saved; the page shows each problem on its field.
+        const checked = checkShopifySettings(submittedSettings(form), PUSHABLE_FIELDS);
+        if (!checked.ok) return { ok: false, intent, id, settingsErrors: checked.errors, message: settingsNotSavedMessage(checked.errors) };
+        await updateSettings(db, id, { ...checked.settings });
         const integration = await findIntegration(db, id);
-        const { conflicts } = await applyConnectDefaults(db, id, integration.primaryOfShop ? "primary" : "secondary", Object.keys(metafieldMap) as FieldKey[]);
+        const mapped = Object.keys(checked.settings.metafieldMap).filter(isFieldKey);
+        const { conflicts } = await applyConnectDefaults(db, id, integration.primaryOfShop ? "primary" : "secondary", mapped);
         const owned = conflicts.length ? ` ${conflicts.length} mapped fields are owned by another integration: transfer them in Field ownership to use the metafields.` : "";
-        return { ok: true, message: `Settings saved. They apply from the next sync.${owned}` };
+        return { ok: true, intent, id, message: `Settings saved. They apply from the next sync.${owned}` };
       }
       default:
         return { ok: false, message: "Unknown action." };
@@ -116,22 +114,47 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 };
 
-function MetafieldInput({ label, name, initial }: { label: string; name: string; initial: string }) {
-  const [value, setValue] = useState(initial);
-  return <TextField label={label} name={name} value={value} onChange={setValue} autoComplete="off" placeholder="custom.…" />;
+/** The Shopify settings form as submitted: its inputs are named by the settings' paths (SettingsErrors). */
+function submittedSettings(form: FormData): ShopifySettingsForm {
+  const metafields: Record<string, string> = {};
+  const prefix = metafieldSettingPath("");
+  for (const [name, value] of form.entries()) if (name.startsWith(prefix)) metafields[name.slice(prefix.length)] = String(value);
+  return {
+    subsetQuery: String(form.get("subset.query") ?? ""),
+    subsetFirst: String(form.get("subset.first") ?? ""),
+    metafields,
+    pushFields: form.getAll("pushFields").map(String),
+  };
 }
 
-/** Passport fields a Shopify metafield can feed (structure and core fields come from Shopify itself). */
-const MAPPABLE_FIELDS = FIELDS.filter((f) => f.passport && !("defaultOwner" in f && f.defaultOwner));
+function MetafieldInput({ label, name, initial, error }: { label: string; name: string; initial: string; error?: string }) {
+  const [value, setValue] = useState(initial);
+  return <TextField label={label} name={name} value={value} onChange={setValue} autoComplete="off" placeholder="custom.…" error={error} />;
+}
 
-function ShopifySettings({ id, settings }: { id: string; settings: Record<string, unknown> }) {
+/** The outcome of the settings' last save, where the merchant pressed Save (the page's banner is out of view there). */
+interface SettingsSaveOutcome {
+  ok: boolean;
+  message: string;
+  settingsErrors?: SettingsErrors;
+}
+
+function ShopifySettings({ id, settings, pushable, outcome }: { id: string; settings: Record<string, unknown>; pushable: readonly string[]; outcome?: SettingsSaveOutcome }) {
   const subset = (settings.subset ?? {}) as { query?: string; first?: number };
   const mapping = (settings.metafieldMap ?? {}) as Record<string, string>;
   const [query, setQuery] = useState(subset.query ?? "");
   const [first, setFirst] = useState(subset.first ? String(subset.first) : "");
   const pushed = new Set((settings.pushFields as string[] | undefined) ?? []);
+  const navigation = useNavigation();
+  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "settings" && navigation.formData.get("id") === id;
+  const errors = outcome?.settingsErrors ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  // After a save that found problems, the first marked field takes the focus (and comes into view).
+  useEffect(() => {
+    if (outcome?.settingsErrors) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [outcome]);
   return (
-    <Form method="post">
+    <Form method="post" ref={form}>
       <input type="hidden" name="intent" value="settings" />
       <input type="hidden" name="id" value={id} />
       <FormLayout>
@@ -139,8 +162,27 @@ function ShopifySettings({ id, settings }: { id: string; settings: Record<string
           Test before going live
         </Text>
         <FormLayout.Group>
-          <TextField label="Only products matching" name="subsetQuery" value={query} onChange={setQuery} placeholder="tag:dpp-pilot" helpText="A Shopify product search, e.g. tag:dpp-pilot or vendor:Acme. Leave empty for all products." autoComplete="off" />
-          <TextField label="At most this many products" name="subsetFirst" type="number" value={first} onChange={setFirst} helpText="Leave empty for no limit." autoComplete="off" />
+          <TextField
+            label="Only products matching"
+            name="subset.query"
+            value={query}
+            onChange={setQuery}
+            placeholder="tag:dpp-pilot"
+            helpText="A Shopify product search, e.g. tag:dpp-pilot or vendor:Acme. Leave empty for all products."
+            autoComplete="off"
+            error={errors["subset.query"]}
+          />
+          {/* A text input, not a number one: a browser sends a number input it cannot read as empty, which would be saved as "no limit". */}
+          <TextField
+            label="At most this many products"
+            name="subset.first"
+            inputMode="numeric"
+            value={first}
+            onChange={setFirst}
+            helpText="A whole number. Leave empty for no limit."
+            autoComplete="off"
+            error={errors["subset.first"]}
+          />
         </FormLayout.Group>
         <Text as="h3" variant="headingSm">
           Passport data from metafields
@@ -148,9 +190,10 @@ function ShopifySettings({ id, settings }: { id: string; settings: Record<string
         <Text as="p" tone="subdued">
           If your products already carry passport data in metafields, name them here (namespace.key, for example custom.material). Leave a field empty when the data comes from elsewhere.
         </Text>
-        <FormLayout.Group condensed>
-          {MAPPABLE_FIELDS.map((f) => (
-            <MetafieldInput key={f.key} label={f.label} name={`map.${f.key}`} initial={mapping[f.key] ?? ""} />
+        {/* Not condensed: a field's error needs the width to be read. */}
+        <FormLayout.Group>
+          {METAFIELD_FORM_FIELDS.map((f) => (
+            <MetafieldInput key={f.key} label={f.label} name={metafieldSettingPath(f.key)} initial={mapping[f.key] ?? ""} error={errors[metafieldSettingPath(f.key)]} />
           ))}
         </FormLayout.Group>
         <Text as="h3" variant="headingSm">
@@ -159,14 +202,32 @@ function ShopifySettings({ id, settings }: { id: string; settings: Record<string
         <Text as="p" tone="subdued">
           Passport links are always written to your products. Values owned by another integration can also be pushed to your Shopify variants:
         </Text>
-        {FIELDS.filter((f) => ["sku", "barcode", "weight"].includes(f.key)).map((f) => (
+        {FIELDS.filter((f) => pushable.includes(f.key)).map((f) => (
           <label key={f.key} style={{ display: "block" }}>
-            <input type="checkbox" name="pushFields" value={f.key} defaultChecked={pushed.has(f.key)} /> Push {f.label} to Shopify
+            <input
+              type="checkbox"
+              name="pushFields"
+              value={f.key}
+              defaultChecked={pushed.has(f.key)}
+              aria-invalid={errors.pushFields ? true : undefined}
+              aria-describedby={errors.pushFields ? `pushFields-${id}Error` : undefined}
+            />{" "}
+            Push {f.label} to Shopify
           </label>
         ))}
-        <Box>
-          <Button submit>Save settings</Button>
-        </Box>
+        {errors.pushFields ? <InlineError message={errors.pushFields} fieldID={`pushFields-${id}`} /> : null}
+        <InlineStack gap="300" blockAlign="center">
+          <Button submit loading={saving}>
+            Save settings
+          </Button>
+          <div role="status">
+            {outcome && !saving ? (
+              <Text as="span" tone={outcome.ok ? "success" : "critical"}>
+                {outcome.message}
+              </Text>
+            ) : null}
+          </div>
+        </InlineStack>
       </FormLayout>
     </Form>
   );
@@ -320,9 +381,10 @@ function PromoteButton({ integration, disabled }: { integration: IntegrationItem
 }
 
 export default function Integrations() {
-  const { integrations, settings, runs, available } = useLoaderData<typeof loader>();
+  const { integrations, settings, runs, available, pushable } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const result = actionData && "message" in actionData ? actionData : undefined;
+  const settingsSaved = (id: string): SettingsSaveOutcome | undefined => (actionData && "intent" in actionData && actionData.intent === "settings" && actionData.id === id ? actionData : undefined);
   const navigation = useNavigation();
   const submit = useSubmit();
   useLiveRefresh(runs.some((r) => r.status === "running" || r.status === "queued") || integrations.some((i) => i.pendingSync && i.status === "active"));
@@ -395,7 +457,7 @@ export default function Integrations() {
                     />
                   ) : null}
                 </InlineStack>
-                {i.kind === "shopify" && i.status !== "disconnected" ? <ShopifySettings id={i.id} settings={settings[i.id] ?? {}} /> : null}
+                {i.kind === "shopify" && i.status !== "disconnected" ? <ShopifySettings id={i.id} settings={settings[i.id] ?? {}} pushable={pushable} outcome={settingsSaved(i.id)} /> : null}
               </BlockStack>
             </Card>
           </Layout.Section>

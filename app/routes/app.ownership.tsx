@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, IndexTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, ButtonGroup, Card, Collapsible, IndexTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext } from "../admin.server";
 import { merchantMessage } from "../errors";
@@ -32,16 +32,14 @@ function OwnerCell({ row, integrations }: { row: View["rows"][number]; integrati
   const current = row.ownerId ?? "off";
   const [value, setValue] = useState(current);
   const options = [...integrations.map((i) => ({ label: i.label, value: i.id })), { label: "Nobody — edit by hand", value: "off" }];
+  const chosen = integrations.find((i) => i.id === value)?.label;
+  // The accessible name starts with the button's visible text (a voice user says what they see), then names the field.
+  const [text, accessibilityLabel] = value === "off" ? ["Switch off", `Switch off ${row.label}`] : ["Transfer", `Transfer ${row.label}${chosen ? ` to ${chosen}` : ""}`];
   return (
     <InlineStack gap="200" blockAlign="center" wrap={false}>
       <Select label={`Owner of ${row.label}`} labelHidden options={options} value={value} onChange={setValue} />
-      <Button
-        disabled={value === current}
-        loading={fetcher.state !== "idle"}
-        onClick={() => fetcher.submit({ field: row.field, owner: value }, { method: "post" })}
-        accessibilityLabel={`Save owner of ${row.label}`}
-      >
-        {value === "off" ? "Switch off" : "Transfer"}
+      <Button disabled={value === current} loading={fetcher.state !== "idle"} onClick={() => fetcher.submit({ field: row.field, owner: value }, { method: "post" })} accessibilityLabel={accessibilityLabel}>
+        {text}
       </Button>
       {fetcher.data && !fetcher.data.ok ? (
         <Text as="span" tone="critical">
@@ -52,28 +50,65 @@ function OwnerCell({ row, integrations }: { row: View["rows"][number]; integrati
   );
 }
 
+/** "SKU", "SKU and Barcode", "SKU, Barcode and Weight". */
+function listed(names: string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/**
+ * Fields an integration would own by default but another owns: an option, not a task. Each keeps
+ * its current owner unless the merchant gives it away, so the choices stay folded until asked for.
+ */
+function OtherOwners({ conflicts }: { conflicts: View["conflicts"] }) {
+  const [open, setOpen] = useState(false);
+  const give = useFetcher<typeof action>();
+  const wanting = [...new Set(conflicts.map((c) => c.wantedBy))];
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingSm">
+          Other owners you can choose
+        </Text>
+        <Text as="p" tone="subdued">
+          {wanting.map((w) => `${w} could also own ${listed(conflicts.filter((c) => c.wantedBy === w).map((c) => c.label))}.`).join(" ")} Nothing needs to change: each field keeps its current owner
+          unless you give it to another integration.
+        </Text>
+        <Box>
+          <Button variant="plain" disclosure={open ? "up" : "down"} onClick={() => setOpen(!open)} ariaExpanded={open} ariaControls="other-owners">
+            {open ? "Hide the options" : "Show the options"}
+          </Button>
+        </Box>
+        <Collapsible id="other-owners" open={open}>
+          <BlockStack gap="200">
+            {conflicts.map((c) => (
+              <InlineStack key={`${c.field}-${c.wantedById}`} gap="200" blockAlign="center">
+                <Text as="span">
+                  {c.label}: owned by {c.ownedBy} now.
+                </Text>
+                <Button loading={give.state !== "idle" && give.formData?.get("field") === c.field} onClick={() => give.submit({ field: c.field, owner: c.wantedById }, { method: "post" })}>
+                  {`Give ${c.label} to ${c.wantedBy}`}
+                </Button>
+              </InlineStack>
+            ))}
+            {give.data && !give.data.ok ? (
+              <Text as="p" tone="critical">
+                {give.data.error}
+              </Text>
+            ) : null}
+          </BlockStack>
+        </Collapsible>
+      </BlockStack>
+    </Card>
+  );
+}
+
 export default function Ownership() {
   const view = useLoaderData<typeof loader>();
-  const conflicts = useFetcher<typeof action>();
   return (
     <Page title="Field ownership" subtitle="Every field has one source of truth. The owner's value is written on every sync; fields nobody owns are edited by hand.">
       <TitleBar title="Field ownership" />
       <BlockStack gap="400">
-        {view.conflicts.length ? (
-          <Banner tone="warning" title="Choose who owns these fields">
-            <BlockStack gap="200">
-              {view.conflicts.map((c) => (
-                <InlineStack key={`${c.field}-${c.wantedById}`} gap="200" blockAlign="center">
-                  <Text as="span">
-                    {c.wantedBy} would own <b>{c.label}</b> by default, but {c.ownedBy} owns it.
-                  </Text>
-                  <Button onClick={() => conflicts.submit({ field: c.field, owner: c.wantedById }, { method: "post" })}>{`Give it to ${c.wantedBy}`}</Button>
-                </InlineStack>
-              ))}
-              <Text as="p">Leave a field with its current owner and nothing changes.</Text>
-            </BlockStack>
-          </Banner>
-        ) : null}
+        {view.conflicts.length ? <OtherOwners conflicts={view.conflicts} /> : null}
         <Card padding="0">
           <IndexTable
             resourceName={{ singular: "field", plural: "fields" }}
