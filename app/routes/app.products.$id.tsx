@@ -50,6 +50,22 @@ function historyOf(history: Record<string, HistoryEntry[]>, entityId: string, fi
 
 type Detail = Awaited<ReturnType<typeof loader>>;
 
+/** What passports miss, one line each: the field, then what to fill in. */
+function MissingItems({ items }: { items: readonly { key: string; label: string; hint: string }[] }) {
+  return (
+    <List type="bullet">
+      {items.map((m) => (
+        <List.Item key={m.key}>
+          <Text as="span" fontWeight="semibold">
+            {m.label}
+          </Text>
+          : {m.hint}
+        </List.Item>
+      ))}
+    </List>
+  );
+}
+
 /** What the passports miss, by rule of the completeness profile: once for all passports, then per variant. */
 function MissingData({ missing, passports }: { missing: Detail["product"]["missing"]; passports: number }) {
   if (missing.everyPassport.length === 0 && missing.someVariants.length === 0) return null;
@@ -62,31 +78,13 @@ function MissingData({ missing, passports }: { missing: Detail["product"]["missi
         {missing.everyPassport.length ? (
           <BlockStack gap="100">
             <Text as="p">{passports > 1 ? "Every passport of this product misses:" : "The passport of this product misses:"}</Text>
-            <List type="bullet">
-              {missing.everyPassport.map((m) => (
-                <List.Item key={m.key}>
-                  <Text as="span" fontWeight="semibold">
-                    {m.label}
-                  </Text>
-                  : {m.hint}
-                </List.Item>
-              ))}
-            </List>
+            <MissingItems items={missing.everyPassport} />
           </BlockStack>
         ) : null}
         {missing.someVariants.map((v) => (
           <BlockStack gap="100" key={v.variantId}>
             <Text as="p">{missing.everyPassport.length ? `The passport of ${v.name} also misses:` : `The passport of ${v.name} misses:`}</Text>
-            <List type="bullet">
-              {v.missing.map((m) => (
-                <List.Item key={m.key}>
-                  <Text as="span" fontWeight="semibold">
-                    {m.label}
-                  </Text>
-                  : {m.hint}
-                </List.Item>
-              ))}
-            </List>
+            <MissingItems items={v.missing} />
           </BlockStack>
         ))}
       </BlockStack>
