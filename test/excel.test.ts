@@ -480,6 +480,55 @@ describe("a sheet with headers and no product rows", () => {
   });
 });
 
+describe("the template's example products", () => {
+  /** The template with its examples, and the merchant's own rows added under them. */
+  async function templateWith(rows: (string | number)[][]): Promise<Uint8Array> {
+    const tmp = await makeTempDir();
+    const file = tmp.path("template.xlsx");
+    const out = createWriteStream(file);
+    await writeTemplate(out, { primaryLocale: "en" });
+    await finished(out);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const sheet = book.getWorksheet("Products")!;
+    const headers = sheet.getRow(1).values as unknown[];
+    for (const row of rows) {
+      const added = sheet.addRow([]);
+      for (const [header, value] of [["Product Handle", row[0]], ["Title", row[1]], ["SKU", row[2]]] as const) added.getCell(headers.indexOf(header)).value = value;
+    }
+    await book.xlsx.writeFile(file);
+    return readFileSync(file);
+  }
+
+  it("are not imported: the merchant's rows under them are, and the preview says which rows were left out", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await templateWith([["linen-shirt", "Linen Shirt", "LS-1"]]), createMissing: true });
+    expect(preview.status).toBe("previewed");
+    expect(preview.run?.counts).toMatchObject({ created: 1, failed: 0 });
+    expect(preview.warnings.filter((w) => w.column === "Product Handle").map((w) => [w.row, w.message])).toEqual([
+      [2, `"organic-cotton-tee" is the template's example product "Organic Cotton T-Shirt", so its rows were not imported. Delete the example rows from the file.`],
+      [5, `"merino-wool-sweater" is the template's example product "Merino Wool Sweater", so its rows were not imported. Delete the example rows from the file.`],
+    ]);
+    expect((await commit(preview.uploadId)).status).toBe("committed");
+    expect((await db.product.findMany({ select: { handle: true } })).map((p) => p.handle)).toEqual(["linen-shirt"]);
+  });
+
+  it("alone, make a file with nothing to import: refused, saying what to do", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await templateWith([]), createMissing: true });
+    expect(preview).toMatchObject({ status: "rejected", changes: [], changeCount: 0 });
+    expect(preview.message).toMatch(/^Nothing was imported: the file holds only the template's two example products\./);
+    expect(await db.product.count()).toBe(0);
+  });
+
+  it("a product of the merchant's own with an example's handle is imported", async () => {
+    await excelIntegration(db);
+    const preview = await uploadWorkbook(db, { name: "tees.xlsx", bytes: await workbook([{ "Product Handle": "organic-cotton-tee", Title: "Our tee", SKU: "OUR-TEE-1" }]), createMissing: false });
+    expect(preview).toMatchObject({ status: "previewed", warnings: [] });
+    expect(preview.run?.counts.created).toBe(1);
+  });
+});
+
 describe("titles: needed only for a product the upload creates", () => {
   const catalogRows = [
     { "Product Handle": "tee", Title: "Tee", SKU: "T-1" },

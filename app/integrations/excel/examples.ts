@@ -80,3 +80,25 @@ export function exampleProducts(primaryLocale: string): ExportProduct[] {
     },
   ];
 }
+
+/** Each example product's handle, title and SKUs (they do not depend on the language). */
+const EXAMPLES = exampleProducts("en").map((p) => ({
+  handle: p.handle,
+  title: (p.fields.title as Record<string, string>).en,
+  skus: new Set(p.variants.map((v) => v.fields.sku as string)),
+}));
+
+/** The example products' handles, as the Instructions sheet names them. */
+export const TEMPLATE_EXAMPLE_HANDLES: readonly string[] = EXAMPLES.map((e) => e.handle);
+
+/**
+ * The title of the template's example product a record is, if it is one: its handle and every SKU
+ * as the template writes them. A merchant who fills in the template below its examples and leaves
+ * them would otherwise import two made-up products, with published passports and GTINs that are not
+ * theirs. A product of the merchant's own with an example's handle has other SKUs.
+ */
+export function templateExampleTitle(record: { handle?: string; variants: readonly { fields: Record<string, unknown> }[] }): string | null {
+  const example = EXAMPLES.find((e) => e.handle === record.handle);
+  if (!example || record.variants.length === 0) return null;
+  return record.variants.every((v) => typeof v.fields.sku === "string" && example.skus.has(v.fields.sku)) ? example.title : null;
+}

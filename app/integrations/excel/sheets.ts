@@ -5,6 +5,7 @@ import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { canonicalJson, type FieldDef, type FieldValues } from "../../catalog/fields";
 import { countryList, displayGtin } from "./cells";
+import { TEMPLATE_EXAMPLE_HANDLES } from "./examples";
 
 export { displayGtin };
 import {
@@ -363,6 +364,7 @@ export function instructionsContent(layout: ColumnLayout, limits: Limits, exampl
       : "",
     "Variant columns (SKU, barcode, options) belong to the row's variant. A variant is recognised by its SKU, else its barcode, else its option values.",
     "An empty cell means the file gives no value for it: it never erases a value already in Passport.",
+    `The template's example products (${TEMPLATE_EXAMPLE_HANDLES.join(" and ")}, with their SKUs) are never imported: add your products under them or type over them, and delete them whenever you like.`,
     ...groupFields.map((f) => {
       const n = layout.groups[f.kind as keyof ColumnLayout["groups"]];
       const cols = layout.columns.filter((c) => c.role.type === "group" && c.role.field.key === f.key && c.role.index === 1).map((c) => `"${c.header}"`);

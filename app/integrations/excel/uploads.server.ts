@@ -26,6 +26,7 @@ import { connectIntegration, type IntegrationRow } from "../integrations.server"
 import { annotateWorkbook } from "./error-workbook";
 import { DEFAULT_LIMITS, formatBytes, formatCount, UPLOAD_KEEP_DAYS, WorkbookRejected } from "./limits";
 import { streamProductsWorkbook, type CellIssue, type ReadOptions, type WorkbookReadSummary, type WorkbookStream } from "./reader";
+import { templateExampleTitle } from "./examples";
 import { RecordArchiver, unpackRecords } from "./record-archive";
 
 export type UploadStatus = "uploaded" | "checking" | "rejected" | "invalid" | "previewed" | "committing" | "committed" | "failed" | "cancelled" | "expired";
@@ -375,6 +376,7 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
   let changeCount = 0;
   let movedVariants = 0;
   const names = new WeakMap<RecordRef, RowNames>();
+  const examples: CellIssue[] = [];
   const archiver = new RecordArchiver();
   const { runId, report } = await executeSync({
     shop: db.shopDomain,
@@ -383,7 +385,7 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     runId: previewRunId,
     dryRun: true,
     createUnmatched: upload.createMissing,
-    source: async () => ({ scope: "partial", records: archiver.keep(namingRows(stream.records, names)), total: stream.products, valuesChecked: true }),
+    source: async () => ({ scope: "partial", records: archiver.keep(namingRows(withoutTemplateExamples(stream.records, examples), names)), total: stream.products, valuesChecked: true }),
     onChanges: (part) => {
       changeCount += part.writes.length;
       movedVariants += part.variantMoves.length;
@@ -391,17 +393,18 @@ async function previewStream(db: ShopDb, upload: { id: string; integrationId: st
     },
   });
   const result = stream.summary();
-  const base = { rows: result.rowCount, products: result.productCount, warnings: result.warnings };
+  const base = { rows: result.rowCount, products: result.productCount, warnings: [...examples, ...result.warnings] };
   if (result.errors.length > 0) {
     const tooManyRows = stoppedAtRowLimit(result);
     const message = tooManyRows ? TOO_MANY_ROWS_MESSAGE : invalidFileMessage(result.errors);
     await refuse(db, upload.integrationId, message, result.errors, runId);
     return savePreview(db, upload.id, { ...base, status: "invalid", message, errors: result.errors, markedCopy: !tooManyRows, previewRunId: runId });
   }
-  if (result.rowCount === 0) {
-    // Headers and nothing under them: a preview of nothing to import is refused (the warnings say
-    // which values were left out, such as those of columns without a header).
-    const message = noRowsMessage(result.sheet);
+  if (result.rowCount === 0 || (examples.length > 0 && examples.length === result.productCount)) {
+    // Headers and nothing under them, or only the template's examples: a preview of nothing to
+    // import is refused (the warnings say which values were left out, such as those of columns
+    // without a header).
+    const message = result.rowCount === 0 ? noRowsMessage(result.sheet) : ONLY_EXAMPLES_MESSAGE;
     await refuse(db, upload.integrationId, message, [], runId);
     return savePreview(db, upload.id, { ...base, status: "rejected", message, previewRunId: runId });
   }
@@ -684,9 +687,32 @@ export async function errorWorkbook(db: ShopDb, uploadId: string): Promise<{ fil
   return { fileName: upload.fileName.replace(/(\.xlsx)?$/i, " - errors.xlsx"), bytes };
 }
 
+/**
+ * The records but the template's example products (templateExampleTitle), each of those noted in
+ * `leftOut` as a warning on its first row.
+ */
+async function* withoutTemplateExamples(records: AsyncIterable<SourceRecord>, leftOut: CellIssue[] = []): AsyncGenerator<SourceRecord> {
+  for await (const record of records) {
+    const example = templateExampleTitle(record);
+    if (example === null) {
+      yield record;
+      continue;
+    }
+    leftOut.push({
+      sheet: record.ref?.sheet ?? "Products",
+      row: record.ref?.row ?? 0,
+      column: "Product Handle",
+      message: `"${record.handle ?? ""}" is the template's example product "${example}", so its rows were not imported. Delete the example rows from the file.`,
+    });
+  }
+}
+
+const ONLY_EXAMPLES_MESSAGE =
+  "Nothing was imported: the file holds only the template's two example products. Add your own products under the headers, one row per variant, delete the example rows, then upload the file again.";
+
 /** The records of a stream that was valid at its preview; errors now fail the run (all or nothing). */
 async function* previewedRecords(stream: WorkbookStream): AsyncGenerator<SourceRecord> {
-  yield* stream.records;
+  yield* withoutTemplateExamples(stream.records);
   if (stream.summary().errors.length > 0) throw new MerchantError("The file changed since its preview and now has errors; nothing was saved.", true);
 }
 
