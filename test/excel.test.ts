@@ -11,6 +11,7 @@ import { db as rootDb } from "../app/db.server";
 import { deleteShopData, forShop } from "../app/db/scoped.server";
 import { connectIntegration } from "../app/integrations/integrations.server";
 import { writeCatalogWorkbook } from "../app/integrations/excel/export.server";
+import { exampleProducts } from "../app/integrations/excel/examples";
 import { writeTemplate } from "../app/integrations/excel/template";
 import {
   cancelUpload,
@@ -481,28 +482,24 @@ describe("a sheet with headers and no product rows", () => {
 });
 
 describe("the template's example products", () => {
-  /** The template with its examples, and the merchant's own rows added under them. */
-  async function templateWith(rows: (string | number)[][]): Promise<Uint8Array> {
+  /** The template's example rows as the template has them (handle, title, SKU: what tells them apart), then `own`. */
+  function examplesAnd(own: Record<string, TestCell>[]): Promise<Uint8Array> {
+    const examples = exampleProducts("en").flatMap((p) => p.variants.map((v) => ({ "Product Handle": p.handle, Title: (p.fields.title as Record<string, string>).en, SKU: v.fields.sku as string })));
+    return workbook([...examples, ...own]);
+  }
+
+  async function templateAsIs(): Promise<Uint8Array> {
     const tmp = await makeTempDir();
     const file = tmp.path("template.xlsx");
     const out = createWriteStream(file);
     await writeTemplate(out, { primaryLocale: "en" });
     await finished(out);
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.readFile(file);
-    const sheet = book.getWorksheet("Products")!;
-    const headers = sheet.getRow(1).values as unknown[];
-    for (const row of rows) {
-      const added = sheet.addRow([]);
-      for (const [header, value] of [["Product Handle", row[0]], ["Title", row[1]], ["SKU", row[2]]] as const) added.getCell(headers.indexOf(header)).value = value;
-    }
-    await book.xlsx.writeFile(file);
     return readFileSync(file);
   }
 
   it("are not imported: the merchant's rows under them are, and the preview says which rows were left out", async () => {
     await excelIntegration(db);
-    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await templateWith([["linen-shirt", "Linen Shirt", "LS-1"]]), createMissing: true });
+    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await examplesAnd([{ "Product Handle": "linen-shirt", Title: "Linen Shirt", SKU: "LS-1" }]), createMissing: true });
     expect(preview.status).toBe("previewed");
     expect(preview.run?.counts).toMatchObject({ created: 1, failed: 0 });
     expect(preview.warnings.filter((w) => w.column === "Product Handle").map((w) => [w.row, w.message])).toEqual([
@@ -513,9 +510,9 @@ describe("the template's example products", () => {
     expect((await db.product.findMany({ select: { handle: true } })).map((p) => p.handle)).toEqual(["linen-shirt"]);
   });
 
-  it("alone, make a file with nothing to import: refused, saying what to do", async () => {
+  it("alone (the template uploaded as it is), make a file with nothing to import: refused, saying what to do", async () => {
     await excelIntegration(db);
-    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await templateWith([]), createMissing: true });
+    const preview = await uploadWorkbook(db, { name: "template.xlsx", bytes: await templateAsIs(), createMissing: true });
     expect(preview).toMatchObject({ status: "rejected", changes: [], changeCount: 0 });
     expect(preview.message).toMatch(/^Nothing was imported: the file holds only the template's two example products\./);
     expect(await db.product.count()).toBe(0);
