@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 
 /** How often the thread looks at the log, and the size from which it checkpoints (SQLite's own threshold: 1,000 pages of 4 KB). */
 const CHECKPOINT_POLL_MS = 200;
-const CHECKPOINT_MIN_LOG_BYTES = 4 * 1024 * 1024;
+export const CHECKPOINT_MIN_LOG_BYTES = 4 * 1024 * 1024;
 
 /**
  * The log file's size cap, for when the thread cannot empty it (readers never all done): the

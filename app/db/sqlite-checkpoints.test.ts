@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { db, isPostgres, sqliteConnectionOf } from "../db.server";
 import { until } from "../../test/support/wait";
-import { LOG_FILE_LIMIT_BYTES, startCheckpointer, type CheckpointerOptions } from "./sqlite-checkpoints.server";
+import { CHECKPOINT_MIN_LOG_BYTES, LOG_FILE_LIMIT_BYTES, startCheckpointer, type CheckpointerOptions } from "./sqlite-checkpoints.server";
 
 const MB = 1024 * 1024;
 
@@ -81,35 +81,37 @@ describe.runIf(!isPostgres())("SQLite checkpoints", () => {
     });
     // Each commit starts as soon as the event loop lets it: there is never a quiet moment in which
     // the log can start over (without the commits' help it holds all that was written: 700 MB in
-    // 3 s). How large it gets between the thread's looks depends on the machine's speed (the
-    // thread polls every 200 ms), so what is checked is that the hand-over comes and that in the
-    // last 1.5 s of the 4 s of writes the log holds far less than was written: it starts over.
+    // 3 s, and never shrinks). How large it gets between the thread's looks depends on the
+    // machine's speed and load (the thread polls every 200 ms), so what is checked is that the
+    // hand-over comes and that, after it, the log starts over: its file shrinks back (to the
+    // journal size limit) while the writes go on. The writes go on until it has, or for 15 s (a
+    // loaded machine takes longer to get there).
     const commitCheckpoints = () => Number(connection.pragma("wal_autocheckpoint", { simple: true }));
     let largest = 0;
-    let largestLate = 0;
     let handedOver = false;
-    let commits = 0;
+    let shrankAfterHandOver = false;
+    let previous = 0;
     const start = Date.now();
-    for (let k = 0; Date.now() < start + 4_000; k++) {
+    for (let k = 0; Date.now() < start + 4_000 || (!shrankAfterHandOver && Date.now() < start + 15_000); k++) {
       commit(k);
-      commits++;
       handedOver ||= commitCheckpoints() > 0;
       if (k % 50 === 0) {
         const size = sizeOf(`${file}-wal`);
         largest = Math.max(largest, size);
-        if (Date.now() > start + 2_500) largestLate = Math.max(largestLate, size);
+        shrankAfterHandOver ||= handedOver && size < previous / 2;
+        previous = size;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(largest).toBeGreaterThan(4 * MB);
     expect(handedOver).toBe(true);
-    const written = commits * 20 * 4000;
-    expect(largestLate).toBeLessThan(written / 4);
-    // Once the writes stop, the thread empties the log and takes the checkpoints back.
-    await until(() => sizeOf(`${file}-wal`) === 0 && commitCheckpoints() === 0, 5_000, "an empty log and checkpoints back on the thread");
+    expect(shrankAfterHandOver).toBe(true);
+    // Once the writes stop, the thread takes the checkpoints back, the log copied (emptied) or left
+    // under the size from which it copies one (SQLite's own threshold), as after any commit.
+    await until(() => sizeOf(`${file}-wal`) < CHECKPOINT_MIN_LOG_BYTES && commitCheckpoints() === 0, 20_000, "a small log and checkpoints back on the thread");
     await checkpointer.stop();
     connection.close();
-  });
+  }, 60_000);
 
   it("finds the log of a database reached through a symbolic link", async () => {
     const dir = scratchDir();
