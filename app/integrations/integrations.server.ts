@@ -213,7 +213,7 @@ export async function stopForUninstall(db: ShopDb | ShopTx, integrationId: strin
   });
   // An import asked for and not run yet is not run after a reinstall, maybe days later, unasked:
   // it is back to its preview, for the merchant to import again (checked against the catalog then).
-  await db.upload.updateMany({ where: { integrationId: row.id, status: "committing" }, data: { status: "previewed" } });
+  await db.upload.updateMany({ where: { integrationId: row.id, status: "committing" }, data: { status: "previewed", runId: null } });
 }
 
 /**

@@ -590,16 +590,20 @@ const CATALOG_CHANGED =
  * page does so by itself for an upload back at "uploaded"), and imported only once seen.
  */
 async function checkAgain(db: ShopDb, uploadId: string, from: "previewed" | "committing"): Promise<void> {
-  const sentBack = await db.upload.updateMany({ where: { id: uploadId, status: from }, data: { status: "uploaded", recordsKey: null } });
+  // (runId: no run of an import is its own any more; the page would show the last one's outcome.)
+  const sentBack = await db.upload.updateMany({ where: { id: uploadId, status: from }, data: { status: "uploaded", recordsKey: null, runId: null } });
   if (sentBack.count === 1) await deleteUploadBytes(db, [uploadId], "records");
 }
 
-/** Whether a run of the shop saved changes to the catalog after the preview's run ended. */
+/** Whether a run of the shop saved changes to the catalog after the preview's run began. */
 async function catalogChangedSince(db: ShopDb | ShopTx, previewRunId: string | undefined): Promise<boolean> {
-  const preview = previewRunId ? await db.syncRun.findUnique({ where: { id: previewRunId }, select: { finishedAt: true } }) : null;
+  const preview = previewRunId ? await db.syncRun.findUnique({ where: { id: previewRunId }, select: { startedAt: true, createdAt: true, finishedAt: true } }) : null;
   if (!preview?.finishedAt) return false;
+  // Since the preview began reading the catalog: a run that saved while it read, batch by batch,
+  // may have changed what its first batches were merged against.
+  const since = preview.startedAt ?? preview.createdAt;
   const changed = await db.syncRun.findFirst({
-    where: { status: "succeeded", finishedAt: { gt: preview.finishedAt }, OR: [{ created: { gt: 0 } }, { updated: { gt: 0 } }, { archived: { gt: 0 } }] },
+    where: { status: "succeeded", finishedAt: { gt: since }, OR: [{ created: { gt: 0 } }, { updated: { gt: 0 } }, { archived: { gt: 0 } }] },
     select: { id: true },
   });
   return changed !== null;
@@ -783,11 +787,14 @@ export async function excelUploadSource(db: ShopDb, integration: IntegrationRow,
     afterRun: async ({ ok, runId, retried, error }) => {
       await commit.close();
       if (error instanceof RunCancelled) await checkAgain(db, upload.id, "committing");
-      // A run its job tries again leaves the upload to be committed by the retry.
-      const failed = !ok && !retried && !(error instanceof RunCancelled);
-      await db.upload.update({ where: { id: upload.id }, data: { runId, ...(failed ? { status: "failed" } : {}) }, select: { id: true } });
-      // Another upload committed meanwhile: it gets its own run.
-      const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing" } });
+      else {
+        // A run its job tries again leaves the upload to be committed by the retry. Only while it
+        // is still being imported: an uninstall meanwhile put it back to its preview.
+        const failed = !ok && !retried;
+        await db.upload.updateMany({ where: { id: upload.id, status: "committing" }, data: { runId, ...(failed ? { status: "failed" } : {}) } });
+      }
+      // Another upload committed meanwhile gets its own run (this one, retried, waits for its job's retry).
+      const next = await db.upload.count({ where: { integrationId: integration.id, status: "committing", id: { not: upload.id } } });
       if (next > 0 && queue) await requestSync(queue, db, integration.id, "upload", "partial");
     },
   };
