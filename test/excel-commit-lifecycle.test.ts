@@ -58,6 +58,27 @@ function shopifyCatalog(products: (readonly [string, string, string])[]): Source
   }));
 }
 
+/** As when another run held SQLite's connection for over a minute. */
+const BUSY = "Transaction API error: Unable to start a transaction in the given time.";
+
+/**
+ * The Excel source of a job whose records fail with `message` on the tries `fails` names (counted
+ * from 1), as a run does that fails while it reads them.
+ */
+function importFailing(queue: DbJobQueue, fails: (tries: number) => boolean, message: string) {
+  let tries = 0;
+  const resolve: Parameters<typeof processSyncJob>[1] = async (jobDb, integration) => {
+    const batch = await excelUploadSource(jobDb, integration, queue);
+    if (!fails(++tries)) return batch;
+    const failing = async function* () {
+      yield* [];
+      throw new Error(message);
+    };
+    return { ...batch, records: failing() };
+  };
+  return { resolve, tries: () => tries };
+}
+
 async function work(queue: DbJobQueue, handler = (job: QueuedJob) => processSyncJob(job)) {
   await queue.work(handler);
   await queue.drain();
@@ -77,20 +98,9 @@ it("an import whose run fails for a passing reason is committed by its job's ret
   const queue = new DbJobQueue(rootDb, { pollMs: 10, retryDelay: () => 0 }); // (the retry due at once: drain waits for it)
   const upload = await previewed("tee", "T-1");
   await commitUpload(queue, db, upload.uploadId);
-  let tries = 0;
-  await work(queue, (job) =>
-    processSyncJob(job, async (jobDb, integration) => {
-      const batch = await excelUploadSource(jobDb, integration, queue);
-      if (tries++ > 0) return batch;
-      // As when another run held SQLite's connection for over a minute.
-      const failing = async function* () {
-        yield* [];
-        throw new Error("Transaction API error: Unable to start a transaction in the given time.");
-      };
-      return { ...batch, records: failing() };
-    }),
-  );
-  expect(tries).toBe(2);
+  const source = importFailing(queue, (tries) => tries === 1, BUSY);
+  await work(queue, (job) => processSyncJob(job, source.resolve));
+  expect(source.tries()).toBe(2);
   expect((await getUploadPreview(db, upload.uploadId)).status).toBe("committed");
   expect(await handles()).toEqual(["tee"]);
   const commits = await db.syncRun.findMany({ where: { trigger: "upload", status: { not: "preview" } }, orderBy: { createdAt: "asc" } });
@@ -101,16 +111,8 @@ it("an import that fails on its job's last try is given up: failed, not left imp
   const queue = new DbJobQueue(rootDb, { pollMs: 10, retryDelay: () => 10, maxAttempts: 1 });
   const upload = await previewed("tee", "T-1");
   await commitUpload(queue, db, upload.uploadId);
-  await work(queue, (job) =>
-    processSyncJob(job, async (jobDb, integration) => {
-      const batch = await excelUploadSource(jobDb, integration, queue);
-      const failing = async function* () {
-        yield* [];
-        throw new Error("disk I/O error");
-      };
-      return { ...batch, records: failing() };
-    }),
-  );
+  const source = importFailing(queue, () => true, "disk I/O error");
+  await work(queue, (job) => processSyncJob(job, source.resolve));
   expect((await getUploadPreview(db, upload.uploadId)).status).toBe("failed");
   expect(await handles()).toEqual([]);
 });
@@ -138,19 +140,9 @@ it("an import that keeps failing waits for its job's retries (with their backoff
   const queue = new DbJobQueue(rootDb, { pollMs: 10, retryDelay: () => 60 * 60_000, maxAttempts: 3 });
   const upload = await previewed("tee", "T-1");
   await commitUpload(queue, db, upload.uploadId);
-  let tries = 0;
-  await work(queue, (job) =>
-    processSyncJob(job, async (jobDb, integration) => {
-      const batch = await excelUploadSource(jobDb, integration, queue);
-      tries++;
-      const failing = async function* () {
-        yield* [];
-        throw new Error("Transaction API error: Unable to start a transaction in the given time.");
-      };
-      return { ...batch, records: failing() };
-    }),
-  );
-  expect(tries).toBe(1);
+  const source = importFailing(queue, () => true, BUSY);
+  await work(queue, (job) => processSyncJob(job, source.resolve));
+  expect(source.tries()).toBe(1);
   expect((await getUploadPreview(db, upload.uploadId)).status).toBe("committing");
   const jobs = await rootDb.job.findMany({ select: { status: true, attempts: true, runAt: true } });
   expect(jobs).toEqual([{ status: "queued", attempts: 1, runAt: expect.any(Date) }]);

@@ -10,7 +10,7 @@ import { cancelUpload, expireUploads, uploadWorkbook } from "../app/integrations
 import { loader as home } from "../app/routes/app._index";
 import { loader } from "../app/routes/app.excel";
 import { executeSync } from "../app/sync/engine.server";
-import type { SourceRecord } from "../app/sync/records";
+import { shopifyTee } from "./support/catalog";
 import { TEST_SHOP } from "./support/constants";
 import { sessionToken } from "./support/shopify";
 
@@ -39,25 +39,11 @@ async function workbook(rows: Record<string, TestCell>[]): Promise<Uint8Array> {
   return readFileSync(file);
 }
 
-/** Shopify's product tee-<n> with variants S and M (SKUs TEE-<n>-S, TEE-<n>-M). */
-function shopifyProduct(n: number): SourceRecord {
-  return {
-    externalId: `gid://shopify/Product/${n}`,
-    handle: `tee-${n}`,
-    fields: { title: { en: `Tee ${n}` }, vendor: "Acme" },
-    variants: ["S", "M"].map((size, i) => ({
-      externalId: `gid://shopify/ProductVariant/${n}${i}`,
-      position: i + 1,
-      fields: { sku: `TEE-${n}-${size}`, options: [{ name: "Size", value: size }] },
-    })),
-  };
-}
-
 beforeAll(async () => {
   await home({ request: new Request("http://127.0.0.1:3999/app", { headers: { Authorization: `Bearer ${await sessionToken({ shop: TEST_SHOP })}` } }), params: {}, context: {} } as never);
   // Shopify (the primary, installed above) has two tees; Excel enriches them.
   const shopify = await db.integration.findFirstOrThrow({ where: { kind: "shopify" } });
-  await executeSync({ shop: TEST_SHOP, integrationId: shopify.id, trigger: "manual", source: async () => ({ scope: "full", records: [shopifyProduct(1), shopifyProduct(2)] }) });
+  await executeSync({ shop: TEST_SHOP, integrationId: shopify.id, trigger: "manual", source: async () => ({ scope: "full", records: [shopifyTee(1), shopifyTee(2)] }) });
 });
 
 beforeEach(async () => {

@@ -34,6 +34,7 @@ import { RUN_STALE_MS } from "../app/sync/runs.server";
 import { executeSync, RunRefused } from "../app/sync/engine.server";
 import type { SourceRecord } from "../app/sync/records";
 import { makeTempDir, sofficeConvert, writeProducts, writeXlsx, type TestCell } from "../app/integrations/excel/fixtures/helpers";
+import { shopifyTee } from "./support/catalog";
 import { OTHER_SHOP, TEST_SHOP } from "./support/constants";
 
 const db = forShop(TEST_SHOP);
@@ -54,22 +55,9 @@ async function commit(uploadId: string) {
   return getUploadPreview(db, uploadId);
 }
 
-function shopifyProduct(n: number): SourceRecord {
-  return {
-    externalId: `gid://shopify/Product/${n}`,
-    handle: `tee-${n}`,
-    fields: { title: { en: `Tee ${n}` }, vendor: "Acme" },
-    variants: ["S", "M"].map((size, i) => ({
-      externalId: `gid://shopify/ProductVariant/${n}${i}`,
-      position: i + 1,
-      fields: { sku: `TEE-${n}-${size}`, options: [{ name: "Size", value: size }] },
-    })),
-  };
-}
-
 async function withShopify(): Promise<string> {
   const shopifyId = (await connectIntegration(db, "shopify")).integration.id;
-  await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: [shopifyProduct(1), shopifyProduct(2)] }) });
+  await executeSync({ shop: TEST_SHOP, integrationId: shopifyId, trigger: "manual", source: async () => ({ scope: "full", records: [shopifyTee(1), shopifyTee(2)] }) });
   return shopifyId;
 }
 
