@@ -11,7 +11,8 @@ import ExcelJS from "exceljs";
 import type { RunView } from "../app/sync/runs.server";
 import { BENCH_SHOP, benchDir, configureAppEnv, migratedSqliteFile, removeDir, rowCounts } from "./support/env";
 import { PRODUCTION_NODE_FLAGS } from "../scripts/app-process.ts";
-import { runBuiltForResult } from "./support/child";
+import type { BaselineResult } from "./support/baseline-process";
+import { runBuiltForResult, runForResult } from "./support/child";
 import { measure, type MemoryPeaks } from "./support/memory";
 import { formatCount, formatMs, progress, Report, round } from "./support/report";
 
@@ -27,6 +28,7 @@ interface ImportResult {
   commitMs: number;
   previewChanges: number;
   status: string;
+  commitRunId: string | null;
   counts: RunView["counts"] | null;
   memory: MemoryPeaks;
 }
@@ -94,6 +96,12 @@ export async function main(): Promise<void> {
     ]);
     progress(`capped import done in ${formatMs(capped.ms)} (${capped.status})`);
     const counts = rowCounts(dbFile, ["Product", "Variant", "Passport"]);
+    // What no import can go below on this stack: the file read (the bare read) and the commit's
+    // rows written. The commit's rows are copied into a fresh file by plain better-sqlite3
+    // statements in one transaction (the engine benchmark's baseline, support/baseline-process.ts).
+    if (!imported.commitRunId) throw new Error("the import recorded no commit run");
+    progress("the commit's rows again, with plain better-sqlite3 inserts (own process)…");
+    const inserts = await runForResult<BaselineResult>("bench/support/baseline-process.ts", [dbFile, imported.commitRunId, migratedSqliteFile(path.join(dir, "inserts.db"))]);
 
     progress("export to a new workbook (own process)…");
     const exportFile = path.join(dir, "export.xlsx");
@@ -110,6 +118,9 @@ export async function main(): Promise<void> {
     report.figure("importMs", "import end to end", round(imported.ms), formatMs(imported.ms));
     report.figure("importPreviewMs", "  upload + parse + validate + preview (dry-run merge)", round(imported.previewMs), `${formatMs(imported.previewMs)} (${formatCount(imported.previewChanges)} changes)`);
     report.figure("importCommitMs", "  commit (preview's records + merge + apply + passports)", round(imported.commitMs), formatMs(imported.commitMs));
+    report.figure("plainInsertsMs", "  the commit's rows alone, plain better-sqlite3 inserts", round(inserts.baselineMs), `${formatMs(inserts.baselineMs)} (${formatCount(inserts.rowsCopied)} rows)`);
+    const floor = bareMs + inserts.baselineMs;
+    report.figure("floorToBareRead", "  floor: (bare read + plain inserts) / bare read", round(floor / bareMs, 2));
     report.figure("importRowsPerSecond", "import throughput", round(rows / (imported.ms / 1000), 0), `${formatCount(rows / (imported.ms / 1000))} rows/s`);
     report.figure("importRunCounts", "commit run counts", imported.counts ? { ...imported.counts } : {}, JSON.stringify(imported.counts));
     report.figure("importPeakRssMb", "peak RSS (import, own process)", imported.memory.peakRssMb, `${imported.memory.peakRssMb} MB (${imported.memory.startRssMb} MB at start)`);

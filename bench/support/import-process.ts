@@ -3,7 +3,7 @@
 // runs it). A process of its own, so its memory is the import's, not what generating the
 // workbook and the bare read left behind.
 // Usage: import-process.ts <database file> <workbook.xlsx>
-// Prints `RESULT {"ms","previewMs","commitMs","previewChanges","status","counts","memory"}`.
+// Prints `RESULT {"ms","previewMs","commitMs","previewChanges","status","commitRunId","counts","memory"}`.
 import { readFile } from "node:fs/promises";
 import type { JobQueue } from "../../app/jobs/queue";
 import { childArguments } from "./child-arguments";
@@ -49,7 +49,7 @@ try {
     return getUploadPreview(shopDb, preview.uploadId);
   });
   const commitRun = run.result.commitRunId ? await getRun(shopDb, run.result.commitRunId) : null;
-  process.stdout.write(`RESULT ${JSON.stringify({ ms: run.ms, ...phases, status: run.result.status, counts: commitRun?.counts ?? null, memory: run.memory })}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify({ ms: run.ms, ...phases, status: run.result.status, commitRunId: run.result.commitRunId ?? null, counts: commitRun?.counts ?? null, memory: run.memory })}\n`);
 } finally {
   await db.$disconnect();
 }
