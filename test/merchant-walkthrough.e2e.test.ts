@@ -71,14 +71,14 @@ describe("the Shopify integration's settings", () => {
 });
 
 describe("the sync history on Home", () => {
-  it("names the first sync as automatic, and shows a refused file as a file check, not a failed sync", async () => {
+  it("names the first sync after install as such, and shows a refused file as a file check, not a failed sync", async () => {
     await uploadWorkbook(shopDb, { name: "notes.xlsx", bytes: new TextEncoder().encode("handle,title\nfoo,bar\n"), createMissing: false });
     const { page, errors } = await open("/app");
     // The innermost block holding the heading: the card's content.
     const history = page.locator("div").filter({ has: page.getByRole("heading", { name: "Recent syncs" }) }).last();
     await history.getByText("File check: not imported").waitFor();
     await history.getByText(/Excel check · /).waitFor();
-    await history.getByText(/Automatic sync · /).first().waitFor();
+    await history.getByText(/First sync after install · /).first().waitFor();
     expect(await history.getByText("Failed", { exact: true }).count()).toBe(0);
     expect(await history.getByText(/Scheduled|Upload|partial/).count()).toBe(0);
     await screenshot(page, "home-history.png");

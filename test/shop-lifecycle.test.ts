@@ -63,7 +63,7 @@ const shirt = (): SourceRecord[] => [
 
 async function syncShopify(shop: string): Promise<void> {
   const integration = await forShop(shop).integration.findFirstOrThrow({ where: { kind: "shopify" } });
-  await executeSync({ shop, integrationId: integration.id, trigger: "scheduled", source: async () => ({ scope: "full", records: shirt() }) });
+  await executeSync({ shop, integrationId: integration.id, trigger: "install", source: async () => ({ scope: "full", records: shirt() }) });
 }
 
 let shopNumber = 0;
@@ -80,7 +80,7 @@ describe("install", () => {
     const db = forShop(shop);
     expect(await db.shop.findUnique({ where: { shop }, select: { name: true, primaryLocale: true, uninstalledAt: true } })).toEqual({ name: "Linen & Co", primaryLocale: "en", uninstalledAt: null });
     const integration = await db.integration.findFirstOrThrow({ where: { kind: "shopify" } });
-    expect(integration).toMatchObject({ status: "active", primaryOfShop: shop, pendingScope: "full" }); // the first sync is asked for
+    expect(integration).toMatchObject({ status: "active", primaryOfShop: shop, pendingScope: "full", pendingTrigger: "install" }); // the first sync is asked for
   });
 
   it("completes an install that failed on a later admin request, and then stops checking with Shopify", async () => {
@@ -126,7 +126,7 @@ describe("uninstall and reinstall", () => {
     ]);
     expect(await loadOwnership(db)).toEqual(ownership);
     expect((await db.shop.findUniqueOrThrow({ where: { shop } })).uninstalledAt).toBeNull();
-    expect(back.find((i) => i.kind === "shopify")?.pendingScope).toBe("full");
+    expect(back.find((i) => i.kind === "shopify")).toMatchObject({ pendingScope: "full", pendingTrigger: "install" });
 
     await syncShopify(shop); // the full sync the reinstall queued; Shopify still has the old barcode
     expect((await db.variant.findFirstOrThrow({})).gtin).toBe("05901234123457");

@@ -132,6 +132,7 @@ const refusedCheck = (errors = 3): HistoryRun =>
     errors: Array.from({ length: errors }, (_, i) => ({ externalId: `Products!C${i + 2}`, ref: { sheet: "Products", row: i + 2, column: "Barcode" }, message: "not a valid GTIN" })),
     errorCount: errors,
     message: `Nothing was imported: ${errors} cells have problems. Download the file with the errors marked, fix them and upload it again.`,
+    details: { context: { preview: "upload" }, refused: true },
     refusedFileCheck: true,
   });
 
@@ -139,7 +140,7 @@ describe("runOrigin", () => {
   it("names what started a run as a merchant says it", () => {
     expect(runOrigin(run({ trigger: "manual", details: { context: { preview: "promotion" } } }))).toBe("Preview of making it primary");
     expect(runOrigin(run({ trigger: "manual" }))).toBe("Sync now");
-    // The install's first sync is requested as "scheduled": nobody pressed anything.
+    expect(runOrigin(run({ trigger: "install" }))).toBe("First sync after install");
     expect(runOrigin(run({ trigger: "scheduled" }))).toBe("Automatic sync");
     expect(runOrigin(run({ trigger: "webhook", scope: "partial" }))).toBe("Shopify changes");
     expect(runOrigin(run({ trigger: "upload", scope: "partial" }))).toBe("Excel import");

@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { Badge, BlockStack, Box, Button, Collapsible, InlineStack, List, ProgressBar, Text } from "@shopify/polaris";
 import { recordName, type RecordRef } from "../sync/records";
-import type { RunView } from "../sync/runs.server";
+import type { RunTrigger, RunView } from "../sync/runs.server";
 import { formatDate, RunStatusBadge } from "./status";
 
 /** A run as the history gets it: `refusedFileCheck` marks the check of a file Passport refused (withRefusedFileChecks). */
@@ -32,18 +32,20 @@ export function runKind(run: Pick<HistoryRun, "trigger" | "status" | "details" |
   return "sync";
 }
 
-/**
- * What started a run, as a merchant says it. The Shopify integration's first sync after install
- * (and after a reinstall) is requested with the "scheduled" trigger, like the interval's: both are
- * syncs nobody pressed a button for, so both read "Automatic sync".
- */
-const TRIGGER_LABEL: Record<string, string> = { scheduled: "Automatic sync", webhook: "Shopify changes", manual: "Sync now", upload: "Excel import" };
+/** What started a run, as a merchant says it (one label per trigger: a new trigger needs its own). */
+const TRIGGER_LABEL: Record<RunTrigger, string> = {
+  install: "First sync after install",
+  scheduled: "Automatic sync",
+  webhook: "Shopify changes",
+  manual: "Sync now",
+  upload: "Excel import",
+};
 
 /** What started a run, as the history names it: a promotion's preview (RunContext) is no "Sync now", a file's check no import. */
 export function runOrigin(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): string {
   if (previewOf(run) === "promotion") return "Preview of making it primary";
   if (run.trigger === "upload" && runKind(run) !== "sync") return "Excel check";
-  return TRIGGER_LABEL[run.trigger] ?? run.trigger;
+  return TRIGGER_LABEL[run.trigger as RunTrigger] ?? run.trigger;
 }
 const PHASE_LABEL: Record<string, string> = {
   fetching: "Fetching records",

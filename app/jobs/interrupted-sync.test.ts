@@ -68,6 +68,7 @@ describe("database queue: a run interrupted by a crash", () => {
   const cases: { trigger: RunTrigger; scope: SyncScope; what: string }[] = [
     { trigger: "manual", scope: "full", what: "a Sync now" },
     { trigger: "scheduled", scope: "full", what: "a scheduled sync" },
+    { trigger: "install", scope: "full", what: "the first sync after install" },
     { trigger: "webhook", scope: "partial", what: "a webhook sync" },
   ];
 

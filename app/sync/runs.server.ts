@@ -4,7 +4,8 @@ import type { ShopDb, ShopTx } from "../db/scoped.server";
 import { merchantMessage } from "../errors";
 import type { RecordError, RunReport } from "./merge";
 
-export type RunTrigger = "scheduled" | "webhook" | "manual" | "upload";
+/** What asked for a run. "install": the Shopify integration's first sync after an install or reinstall. */
+export type RunTrigger = "install" | "scheduled" | "webhook" | "manual" | "upload";
 
 /** Per-record errors kept on a run; errorCount has the full number. */
 export const MAX_STORED_ERRORS = 500;
@@ -189,7 +190,8 @@ export async function failRun(
 /**
  * A run refused before anything was saved (a refused upload), with its errors, so it shows in the
  * history: a new failed run, or (runId) a preview run turned into one, its would-be counts
- * cleared. `failed`: how many records (an upload's rows) had a problem.
+ * cleared and its context kept (the history tells an upload's check by it). Its details say it
+ * was refused (`refused`). `failed`: how many records (an upload's rows) had a problem.
  */
 export async function recordRefusedRun(
   db: ShopDb,
@@ -206,14 +208,19 @@ export async function recordRefusedRun(
     finishedAt: now,
   };
   if (run.runId) {
-    const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, unmatched: 0, archived: 0, details: "{}" };
-    await db.syncRun.update({ where: { id: run.runId }, data: { ...refused, ...counts } });
+    const context = await runContext(db, run.runId);
+    const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, unmatched: 0, archived: 0 };
+    await db.syncRun.update({ where: { id: run.runId }, data: { ...refused, ...counts, details: refusedDetails(context) } });
     return run.runId;
   }
   const created = await db.syncRun.create({
-    data: { shop: db.shopDomain, integrationId: run.integrationId, trigger: run.trigger, scope: "partial", startedAt: now, ...refused },
+    data: { shop: db.shopDomain, integrationId: run.integrationId, trigger: run.trigger, scope: "partial", startedAt: now, ...refused, details: refusedDetails(undefined) },
   });
   return created.id;
+}
+
+function refusedDetails(context: unknown): string {
+  return JSON.stringify({ ...(context === undefined ? {} : { context }), refused: true });
 }
 
 export interface RunView {
@@ -236,6 +243,8 @@ export interface RunView {
     warnings?: { externalId: string; message: string }[];
     /** What the code that started the run keeps on it (RunContext; its own type is that code's). */
     context?: unknown;
+    /** Refused before anything was saved (recordRefusedRun); missing on runs refused before it was kept. */
+    refused?: boolean;
   };
   attempt: number;
   createdAt: string;

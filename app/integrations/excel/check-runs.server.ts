@@ -1,24 +1,37 @@
 // Which Excel runs in a sync history were the check of an uploaded file that Passport refused (a
 // cell with a problem, no product rows, not a workbook): nothing was imported, so the history
-// shows them as file checks, not as failed syncs. The run itself no longer says so (a refused
-// check's run is cleared to its errors and message); the upload it checked does (its preview's
-// previewRunId). A failed import, whose run is its own, is never taken for one.
+// shows them as file checks, not as failed syncs. The run says so itself: recordRefusedRun marks
+// it refused and keeps the check's context. A failed import, whose run is its own, is never
+// taken for one.
 import type { ShopDb } from "../../db/scoped.server";
 import type { RunView } from "../../sync/runs.server";
 
-/** Whether a run could be a refused file's check: a failed upload run not marked as a preview (whose own context says what it is). */
-function couldBeRefusedCheck(run: RunView): boolean {
-  return run.trigger === "upload" && run.status === "failed" && (run.details.context as { preview?: unknown } | undefined)?.preview === undefined;
+/** What the code that started the run marked it as (RunContext.preview: "upload" for a file's check). */
+function previewOf(run: RunView): unknown {
+  return (run.details.context as { preview?: unknown } | undefined)?.preview;
+}
+
+function isRefusedCheck(run: RunView): boolean {
+  return run.trigger === "upload" && run.status === "failed" && run.details.refused === true && previewOf(run) === "upload";
+}
+
+/**
+ * Whether a run could be a check refused before refused runs kept their context (cleared to their
+ * errors and message): a failed upload run with no context. A failed import looks the same.
+ */
+function couldBeOlderRefusedCheck(run: RunView): boolean {
+  return run.trigger === "upload" && run.status === "failed" && run.details.refused === undefined && run.details.context === undefined;
 }
 
 /** The runs, each marked whether it is the check of a file Passport refused (the history's HistoryRun). */
 export async function withRefusedFileChecks(db: ShopDb, runs: RunView[]): Promise<(RunView & { refusedFileCheck: boolean })[]> {
-  const candidates = runs.filter(couldBeRefusedCheck).map((r) => r.id);
-  const refused = new Set<string>();
-  if (candidates.length > 0) {
-    // The preview is JSON written by JSON.stringify: its run id reads `"previewRunId":"<id>"`.
+  const refused = new Set(runs.filter(isRefusedCheck).map((r) => r.id));
+  // Runs stored before recordRefusedRun kept the context: the upload that was checked names its
+  // check's run (its preview's previewRunId), as JSON written by JSON.stringify.
+  const older = runs.filter(couldBeOlderRefusedCheck).map((r) => r.id);
+  if (older.length > 0) {
     const uploads = await db.upload.findMany({
-      where: { OR: candidates.map((id) => ({ preview: { contains: `"previewRunId":${JSON.stringify(id)}` } })) },
+      where: { OR: older.map((id) => ({ preview: { contains: `"previewRunId":${JSON.stringify(id)}` } })) },
       select: { preview: true },
     });
     for (const upload of uploads) {

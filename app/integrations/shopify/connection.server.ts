@@ -13,5 +13,5 @@ export async function onShopifyConnected(db: ShopDb): Promise<void> {
   if (existing && (existing.status === "active" || existing.status === "paused")) return;
   // New, reinstalled, or in error (a new token is what "reconnect" asked for).
   const { integration } = await connectIntegration(db, "shopify");
-  await requestSync(jobQueue(), db, integration.id, "scheduled", "full");
+  await requestSync(jobQueue(), db, integration.id, "install", "full");
 }
