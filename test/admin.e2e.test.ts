@@ -143,17 +143,26 @@ describe("catalog admin", () => {
       .filter({ has: page.getByRole("heading", { name: "Care instructions", exact: true }) })
       .filter({ has: page.getByRole("button", { name: "Edit" }) })
       .last();
+    // The staff member, as Shopify's online token describes them (the page's session token is
+    // staff 42's; App Bridge's later ones are staff 1's).
+    for (const id of [42, 1]) admin.stack.sim.setStaffMember(SHOP, id, { first_name: "Jane", last_name: "Doe" });
     await care.getByRole("button", { name: "Edit" }).click();
     await care.getByRole("textbox").fill("Wash at 30 °C, dry flat.");
     await care.getByRole("button", { name: "Save" }).click();
     await until(() => shopDb.fieldValue.findFirst({ where: { entityId: product.id, field: "careInstructions" } }), 10_000, "the edit to be saved");
     await page.getByText("Wash at 30 °C, dry flat.").waitFor();
-    // The session names staff by id only ("staff 42"): the source says "Manual edit", not the id.
-    await care.getByText("Manual edit", { exact: true }).waitFor();
-    await expect(page.getByText(/staff 42/).count()).resolves.toBe(0);
+    // The source names the staff member, never their id, which the value keeps.
+    await care.getByText("Manual edit by Jane Doe", { exact: true }).first().waitFor();
+    await expect(page.getByText(/staff (42|1)\b/).count()).resolves.toBe(0);
     const stored = await shopDb.fieldValue.findFirstOrThrow({ where: { entityId: product.id, field: "careInstructions" } });
     expect(stored.sourceId).toBeNull();
-    expect(await fieldHistory(shopDb, product.id, "careInstructions")).toMatchObject([{ newValue: "Wash at 30 °C, dry flat.", source: "Manual edit" }]);
+    expect(stored.editedBy).toMatch(/^staff (42|1)$/);
+    expect(await fieldHistory(shopDb, product.id, "careInstructions")).toMatchObject([{ newValue: "Wash at 30 °C, dry flat.", source: "Manual edit by Jane Doe" }]);
+    // Its online session is stored, its token encrypted; the shop's offline session stays the one background work uses.
+    const online = await shopDb.session.findFirstOrThrow({ where: { isOnline: true } });
+    expect(online).toMatchObject({ firstName: "Jane", lastName: "Doe" });
+    expect(online.accessToken.startsWith("v1.")).toBe(true);
+    expect(await shopDb.session.count({ where: { isOnline: false } })).toBe(1);
     // The passports of the product got a new version.
     const variant = await shopDb.variant.findFirstOrThrow({ where: { productId: product.id } });
     expect((await shopDb.passport.findUniqueOrThrow({ where: { variantId: variant.id } })).currentVersion).toBe(2);

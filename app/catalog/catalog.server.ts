@@ -19,7 +19,7 @@ import { passportCompleteness } from "../passports/completeness";
 import type { PassportContent } from "../passports/content";
 import { missingPassportData, type MissingPassportData } from "../passports/missing-data";
 import { passportPublication, type PassportPublication } from "../passports/publication";
-import { manualEditLabel, shownSource } from "./source-labels";
+import { manualEditLabel, manualEditSource, shownSource, type Editor } from "./source-labels";
 import { FIELDS, fieldDef, isFieldKey, parseFieldValue, type FieldDef, type FieldKey, type ProductStatus } from "./fields";
 
 export const PAGE_SIZE = 50;
@@ -232,9 +232,46 @@ export function variantName(options: unknown, title: string): string {
   return `variant ${title}`;
 }
 
-function sourceLabel(sourceId: string | null, editedBy: string | null, labels: Map<string, string>): string {
-  if (!sourceId) return manualEditLabel(editedBy);
-  return labels.get(sourceId) ?? "Removed integration";
+function sourceLabel(value: { sourceId: string | null; editedBy: string | null }, labels: Map<string, string>, manualLabel: string | undefined): string {
+  if (!value.sourceId) return manualLabel !== undefined ? shownSource(manualLabel) : manualEditLabel(value.editedBy);
+  return labels.get(value.sourceId) ?? "Removed integration";
+}
+
+interface CurrentValue {
+  entityId: string;
+  field: string;
+  locale: string;
+  sourceId: string | null;
+  updatedAt: Date;
+  createdAt: Date | null;
+  createdSource: string | null;
+}
+
+/**
+ * The labels the last writes of values edited by hand were recorded with ("Manual edit by Jane
+ * Doe"), by value (storedValueKey): editedBy keeps only the editor's id. A value written once
+ * carries its label; a value changed since has it on the history row of that change. Values whose
+ * row is not found (none expected) are left out: their editor's id labels them.
+ */
+async function manualEditLabels(db: ShopDb, values: readonly CurrentValue[]): Promise<Map<string, string>> {
+  const labels = new Map<string, string>();
+  const changed: CurrentValue[] = [];
+  for (const v of values) {
+    if (v.sourceId !== null) continue;
+    if (v.createdAt !== null && v.createdSource !== null && v.createdAt.getTime() === v.updatedAt.getTime()) labels.set(storedValueKey(v), v.createdSource);
+    else changed.push(v);
+  }
+  if (changed.length === 0) return labels;
+  const rows = await db.fieldChange.findMany({
+    where: { entityId: { in: [...new Set(changed.map((v) => v.entityId))] }, sourceId: null, changedAt: { in: [...new Set(changed.map((v) => v.updatedAt.getTime()))].map((t) => new Date(t)) } },
+    orderBy: [{ changedAt: "asc" }, { id: "asc" }],
+    select: { entityId: true, field: true, locale: true, source: true, changedAt: true },
+  });
+  const lastWrite = new Map(changed.map((v) => [storedValueKey(v), v.updatedAt.getTime()]));
+  for (const row of rows) {
+    if (lastWrite.get(storedValueKey(row)) === row.changedAt.getTime()) labels.set(storedValueKey(row), row.source);
+  }
+  return labels;
 }
 
 export async function productDetail(db: ShopDb, productId: string): Promise<ProductDetail> {
@@ -251,6 +288,7 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
     db.passport.findMany({ where: { variantId: { in: variants.map((v) => v.id) } } }),
   ]);
   const labels = new Map(integrations.map((i) => [i.id, kindLabel(i.kind)]));
+  const manualLabels = await manualEditLabels(db, values);
   const connected = connectedIntegrationIds(integrations);
   const primaryId = integrations.find((i) => i.primaryOfShop !== null)?.id ?? null;
   const linked = (entityId: string) => new Set(links.filter((l) => l.entityId === entityId).map((l) => l.integrationId));
@@ -269,7 +307,7 @@ export async function productDetail(db: ShopDb, productId: string): Promise<Prod
           .map((v) => ({
             locale: v.locale,
             ...valueAndText(f.key, v.value),
-            source: sourceLabel(v.sourceId, v.editedBy, labels),
+            source: sourceLabel(v, labels, manualLabels.get(storedValueKey(v))),
             sourceId: v.sourceId,
             editedBy: v.editedBy,
             updatedAt: v.updatedAt.toISOString(),
@@ -333,11 +371,12 @@ export interface FieldEdit {
 
 /**
  * A manual edit from the product page. Refused for fields an integration writes ("owned by X —
- * changes come from X"); otherwise validated, stored with its author, recorded in the history,
- * and the affected passports get a new version. Returns the change made (null when the value was
- * already so, or was cleared), for what follows a change (the write-back).
+ * changes come from X"); otherwise validated, stored with its editor (their id on the value, a
+ * label naming them in the history: manualEditSource), recorded in the history, and the affected
+ * passports get a new version. Returns the change made (null when the value was already so, or
+ * was cleared), for what follows a change (the write-back).
  */
-export async function editField(db: ShopDb, edit: FieldEdit, user: string): Promise<FieldWrite | null> {
+export async function editField(db: ShopDb, edit: FieldEdit, editor: string | Editor): Promise<FieldWrite | null> {
   if (!isFieldKey(edit.field)) throw new MerchantError(`There is no field called "${edit.field}".`, true);
   const def = fieldDef(edit.field);
   const [product, variant] = await Promise.all([
@@ -386,9 +425,8 @@ export async function editField(db: ShopDb, edit: FieldEdit, user: string): Prom
     await writeFieldValues(tx, [write], {
       shop: tx.shopDomain,
       sourceId: null,
-      // The label names the editor where a merchant would know them; editedBy keeps who it was.
-      sourceLabel: manualEditLabel(user),
-      editedBy: user,
+      // editedBy keeps who it was (a stable id); the label names them where a merchant would know them.
+      ...manualEditSource(editor),
       runId: null,
       primaryLocale: settings.primaryLocale,
       now,

@@ -95,6 +95,19 @@ describe("fieldHistory", () => {
     expect((await fieldHistory(shopDb, product.id, "repairInstructions")).map((h) => h.source)).toEqual(["Manual edit by Ana Lima"]);
   });
 
+  it("stores an editor's id on the value and their name in the label, which the product page shows for the value's last write", async () => {
+    await sync(tee("Tee"));
+    const product = await shopDb.product.findFirstOrThrow();
+    const care = async () => (await productDetail(shopDb, product.id)).fields.find((f) => f.field === "careInstructions")!.values[0];
+    await editField(shopDb, { entityId: product.id, field: "careInstructions", value: "Wash at 30 °C." }, { id: "staff 42", name: "Jane Doe" });
+    expect(await care()).toMatchObject({ source: "Manual edit by Jane Doe", editedBy: "staff 42" });
+    await editField(shopDb, { entityId: product.id, field: "careInstructions", value: "Wash cold." }, { id: "staff 7", name: "Ana Lima" });
+    expect(await care()).toMatchObject({ source: "Manual edit by Ana Lima", editedBy: "staff 7" });
+    await editField(shopDb, { entityId: product.id, field: "careInstructions", value: "Hand wash." }, { id: "staff 8", name: null });
+    expect(await care()).toMatchObject({ source: "Manual edit", editedBy: "staff 8" });
+    expect((await fieldHistory(shopDb, product.id, "careInstructions")).map((h) => h.source)).toEqual(["Manual edit", "Manual edit by Ana Lima", "Manual edit by Jane Doe"]);
+  });
+
   it("empties the listing column of a value cleared by hand (the product list shows no stale vendor)", async () => {
     await sync(tee("Tee"));
     await setFieldOwner(shopDb, "vendor", null, "ann@example.com"); // switched off: edited by hand

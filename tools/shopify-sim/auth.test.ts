@@ -53,6 +53,32 @@ describe("token exchange", () => {
     expect(sim.stats(SHOP).shops[SHOP]).toMatchObject({ installed: true, tokenExchanges: 4, products: 26 });
   });
 
+  it("describes staff members as setStaffMember (or PUT /_sim/shops/:shop/staff/:id) says, in online tokens and session tokens", async () => {
+    sim.setStaffMember(SHOP, 31, { first_name: "Jane", last_name: "Doe", email: "jane@auth-shop.example", account_owner: false });
+    const online = await exchangeToken(sim.url, SHOP, { ...creds, online: true, userId: 31 });
+    expect(online.body.associated_user).toEqual({
+      id: 31,
+      first_name: "Jane",
+      last_name: "Doe",
+      email: "jane@auth-shop.example",
+      account_owner: false,
+      locale: "en",
+      collaborator: false,
+      email_verified: true,
+    });
+    expect((await sim.issueSessionToken(SHOP, { userId: 31 })).user).toMatchObject({ id: 31, name: "Jane Doe", accountAccess: "Staff" });
+    // Over HTTP; a staff member without a name, as Shopify may describe one.
+    const put = await fetch(`${sim.url}/_sim/shops/${SHOP}/staff/32`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ first_name: "", last_name: "" }) });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ id: 32, first_name: "", last_name: "" });
+    expect((await exchangeToken(sim.url, SHOP, { ...creds, online: true, userId: 32 })).body.associated_user).toMatchObject({ id: 32, first_name: "", last_name: "" });
+    // Other staff members keep the default description; unknown fields and wrong types are refused.
+    expect((await exchangeToken(sim.url, SHOP, { ...creds, online: true, userId: 33 })).body.associated_user).toMatchObject({ id: 33, first_name: "Merchant", last_name: "User 33" });
+    const bad = await fetch(`${sim.url}/_sim/shops/${SHOP}/staff/34`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ nickname: "JD" }) });
+    expect(bad.status).toBe(400);
+    expect(() => sim.setStaffMember(SHOP, 35, { first_name: 7 as unknown as string })).toThrow(/first_name must be a string/);
+  });
+
   it("rejects a bad signature, a wrong audience, another shop's token, an expired token and a wrong client secret", async () => {
     const bad = async (payload: Record<string, unknown>, secret = apiSecret, headerShop = SHOP) => {
       const token = await sessionToken(SHOP, { apiKey, apiSecret: secret, payload });

@@ -11,7 +11,7 @@ export type {
   SimStats,
   ThrottleSettings,
 } from "./sim.ts";
-export { SAMPLE_STORE_CSV, staffUser, type IssuedSessionToken, type StaffUser } from "./sim.ts";
+export { SAMPLE_STORE_CSV, staffUser, type IssuedSessionToken, type StaffUser, type StaffUserFields } from "./sim.ts";
 export { signSessionToken, sessionTokenClaims, SESSION_TOKEN_LIFETIME_SECONDS, type SignSessionTokenOptions } from "./session-token.ts";
 export { adminHostParam, parseAdminShellPath, DEFAULT_APP_PATH } from "./admin-shell.ts";
 export { relaxFrameAncestors } from "./app-frame.ts";

@@ -8,7 +8,7 @@ import { parseAdminShellPath, renderAdminShell } from "./admin-shell.ts";
 import { AppFrameProxy } from "./app-frame.ts";
 import { appBridgeScript } from "./app-bridge-script.ts";
 import { API_VERSION } from "./model.ts";
-import { ShopifySimulator, type FailureInjection, type HttpReply, type ShopifySimOptions } from "./sim.ts";
+import { ShopifySimulator, type FailureInjection, type HttpReply, type ShopifySimOptions, type StaffUserFields } from "./sim.ts";
 import { SimInputError, type ProductInput, type ProductPatch } from "./store.ts";
 import type { ReleaseOrder } from "./webhooks.ts";
 
@@ -178,6 +178,11 @@ const ROUTES: Route[] = [
       const shop = sim.uninstall(m[1]!);
       return ok({ domain: shop.domain, installed: shop.installed });
     },
+  },
+  {
+    method: "PUT",
+    pattern: new RegExp(`^/_sim/shops/${SHOP}/staff/(\\d+)$`),
+    handler: async (sim, m, body) => ok(sim.setStaffMember(m[1]!, Number(m[2]), (await body()) as StaffUserFields)),
   },
   { method: "POST", pattern: new RegExp(`^/_sim/shops/${SHOP}/tokens/revoke$`), handler: (sim, m) => ok({ revoked: sim.revokeTokens(m[1]!) }) },
   { method: "POST", pattern: new RegExp(`^/_sim/shops/${SHOP}/tokens/expire$`), handler: (sim, m) => ok({ expired: sim.expireTokens(m[1]!) }) },

@@ -178,6 +178,10 @@ export interface StaffUser {
   email_verified: boolean;
 }
 
+/** What a test may set of a staff member (setStaffMember); the id is theirs. */
+export type StaffUserFields = Partial<Omit<StaffUser, "id">>;
+
+/** A staff member as the simulator describes them unless told otherwise (setStaffMember): "Merchant User <id>", account owner. */
 export function staffUser(shop: ShopState, id: number): StaffUser {
   return {
     id,
@@ -271,6 +275,8 @@ export class ShopifySimulator {
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private failures: PendingFailure[] = [];
   private readonly adminSessions = new Map<string, string>();
+  /** Staff members set by setStaffMember, by "<shop> <id>". */
+  private readonly staff = new Map<string, StaffUserFields>();
   private tmpDir: string | null = null;
   private readonly counters = { requests: 0, failuresInjected: 0 };
   readonly log: (line: string) => void;
@@ -475,7 +481,7 @@ export class ShopifySimulator {
         scope: record.scope,
         expires_in: this.tokenLifetimeSeconds,
         associated_user_scope: record.scope,
-        associated_user: staffUser(shop, id),
+        associated_user: this.staffMember(shop.domain, id),
       };
     }
     if (!expiring) return { access_token: record.token, scope: record.scope };
@@ -621,7 +627,7 @@ export class ShopifySimulator {
       now,
       lifetimeSeconds: SESSION_TOKEN_LIFETIME_SECONDS,
     });
-    const user = staffUser(shop, userId);
+    const user = this.staffMember(shop.domain, userId);
     return {
       token,
       expiresAt: now + SESSION_TOKEN_LIFETIME_SECONDS,
@@ -637,6 +643,41 @@ export class ShopifySimulator {
       },
       scopes: this.scopes.split(",").map((s) => s.trim()).filter(Boolean),
     };
+  }
+
+  /**
+   * A staff member of a shop, as online access tokens (associated_user), session tokens' `user`
+   * and App Bridge's `shopify.user()` describe them: what setStaffMember set over staffUser's.
+   */
+  staffMember(domain: string, id: number): StaffUser {
+    const shop = this.ensureShop(domain);
+    return { ...staffUser(shop, id), ...this.staff.get(`${shop.domain} ${id}`), id };
+  }
+
+  /**
+   * Sets how a staff member is described from now on (names, email, account owner …; an empty
+   * name is allowed, as Shopify may give one). Tokens issued before keep what they said.
+   */
+  setStaffMember(domain: string, id: number, fields: StaffUserFields): StaffUser {
+    if (!Number.isInteger(id) || id < 1) throw new SimInputError("user must be a positive integer");
+    const allowed: Record<keyof StaffUserFields, "string" | "boolean"> = {
+      first_name: "string",
+      last_name: "string",
+      email: "string",
+      locale: "string",
+      account_owner: "boolean",
+      collaborator: "boolean",
+      email_verified: "boolean",
+    };
+    for (const [key, value] of Object.entries(fields)) {
+      if (!Object.hasOwn(allowed, key)) throw new SimInputError(`unknown staff member field "${key}"`);
+      const type = allowed[key as keyof StaffUserFields];
+      if (typeof value !== type) throw new SimInputError(`${key} must be a ${type}`);
+    }
+    const shop = this.ensureShop(domain);
+    const key = `${shop.domain} ${id}`;
+    this.staff.set(key, { ...this.staff.get(key), ...fields });
+    return this.staffMember(shop.domain, id);
   }
 
   /** Revokes every access and refresh token of a shop. */
