@@ -19,8 +19,8 @@ export const SHOPIFY_API_VERSION = ApiVersion.October26;
 const cfg = config();
 if (cfg.adminApiOrigin) setAbstractFetchFunc(redirectAdminApi(cfg.adminApiOrigin));
 
-// Logs go to standard error, so command-line tools keep standard output for their results. The
-// libraries log no token (a new session is logged by its shop and whether it is online).
+// Logs go to standard error, so command-line tools keep standard output for their results. At
+// Info and above the libraries log no token (shopify-app-remix logs the session token at Debug).
 const logger = {
   level: cfg.production ? LogSeverity.Warning : LogSeverity.Info,
   log: (severity: LogSeverity, message: string) => {

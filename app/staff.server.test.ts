@@ -2,7 +2,7 @@
 // when an online token is asked for, when a stored one is used, and what happens without one.
 import { HttpResponseError, InvalidJwtError, Session } from "@shopify/shopify-api";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rawSessionToken, requestEditor, type OnlineSessions } from "./staff.server";
+import { EDITOR_NAME_TIMEOUT_MS, rawSessionToken, requestEditor, type OnlineSessions } from "./staff.server";
 
 const SHOP = "staff-shop.myshopify.com";
 const SESSION_TOKEN = "eyJ.session-token.signature";
@@ -53,7 +53,10 @@ describe("requestEditor", () => {
     const fake = fakeSessions(async () => onlineSession(42, "Jane", "Doe"));
     expect(await requestEditor(SHOP, "42", SESSION_TOKEN, fake.sessions)).toEqual({ id: "staff 42", name: "Jane Doe" });
     expect(fake.calls).toEqual({ exchanges: 1, stores: 1 });
-    expect(fake.stored.get(`${SHOP}_42`)?.isOnline).toBe(true);
+    // Kept: who they are until the token expires; not the token, not the email.
+    const kept = fake.stored.get(`${SHOP}_42`)!;
+    expect(kept).toMatchObject({ isOnline: true, accessToken: undefined });
+    expect(kept.onlineAccessInfo?.associated_user).toMatchObject({ id: 42, first_name: "Jane", last_name: "Doe", email: "" });
     expect(await requestEditor(SHOP, "42", SESSION_TOKEN, fake.sessions)).toEqual({ id: "staff 42", name: "Jane Doe" });
     expect(fake.calls).toEqual({ exchanges: 1, stores: 1 });
   });
@@ -111,6 +114,30 @@ describe("requestEditor", () => {
       `Passport: the name of staff 43 of ${SHOP} is unknown (the session token was refused); their edit is recorded as "Manual edit".\n`,
     ]);
     expect(written.join("")).not.toContain(SESSION_TOKEN);
+  });
+});
+
+describe("requestEditor when Shopify or the storage fails", () => {
+  it("records the edit without a name when Shopify does not answer in time", async () => {
+    vi.useFakeTimers();
+    try {
+      vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const hanging = fakeSessions(() => new Promise<Session>(() => undefined));
+      const editor = requestEditor(SHOP, "42", SESSION_TOKEN, hanging.sessions);
+      await vi.advanceTimersByTimeAsync(EDITOR_NAME_TIMEOUT_MS);
+      expect(await editor).toEqual({ id: "staff 42", name: null });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("records the edit without a name when the stored session cannot be read", async () => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const fake = fakeSessions(async () => onlineSession(42, "Jane", "Doe"));
+    fake.sessions.load = async () => {
+      throw new Error("the session row could not be decrypted");
+    };
+    expect(await requestEditor(SHOP, "42", SESSION_TOKEN, fake.sessions)).toEqual({ id: "staff 42", name: null });
   });
 });
 

@@ -3,12 +3,11 @@
 // (the session token's subject). Shopify names staff members in online access tokens only
 // (associated_user), so where a name is recorded (a manual edit) the request's session token is
 // exchanged for the staff member's online token: once per staff member until that token expires
-// (24 hours on Shopify, or when they log out), the online session being kept in the session
-// storage like the offline one (tokens encrypted, its expiry Shopify's). The online token is not
-// used for API calls, so the admin keeps the app's permissions and nothing changes for background
-// work. Why not shopify-app-remix's useOnlineTokens: README, "Staff names in the history".
-import type { Session } from "@shopify/shopify-api";
-import { HttpResponseError, InvalidJwtError } from "@shopify/shopify-api";
+// (24 hours on Shopify, or when they log out). What is kept of it is the name and the expiry, in
+// the session storage under the online session's id: not the token (never used: the admin keeps
+// the app's permissions and nothing changes for background work), not the email. Why not
+// shopify-app-remix's useOnlineTokens: README, "Staff names in the history".
+import { HttpResponseError, InvalidJwtError, Session } from "@shopify/shopify-api";
 import type { Editor } from "./catalog/source-labels";
 import { staffEditor } from "./staff";
 
@@ -20,15 +19,43 @@ export interface OnlineSessions {
   exchange(shop: string, sessionToken: string): Promise<Session>;
 }
 
+/** How long an edit waits for the editor's name before it is saved as "Manual edit". */
+export const EDITOR_NAME_TIMEOUT_MS = 3000;
+
 async function appOnlineSessions(): Promise<OnlineSessions> {
   // Loaded on first use, as admin-client.server.ts does: the app object reads configuration.
   const { exchangeOnlineToken, onlineSessionId, sessionStorage } = await import("./shopify.server");
+  const { db } = await import("./db.server");
   return {
     sessionId: onlineSessionId,
     load: (id) => sessionStorage!.loadSession(id),
-    store: (session) => sessionStorage!.storeSession(session),
+    store: async (session) => {
+      // An uninstalled shop keeps no staff data (its sessions were deleted at uninstall).
+      const shop = await db.shop.findUnique({ where: { shop: session.shop }, select: { uninstalledAt: true } });
+      if (!shop || shop.uninstalledAt) return;
+      // Names of staff members whose token has expired go when another is kept.
+      await db.session.deleteMany({ where: { shop: session.shop, isOnline: true, expires: { lt: new Date() } } });
+      await sessionStorage!.storeSession(session);
+    },
     exchange: exchangeOnlineToken,
   };
+}
+
+/** What is kept of a staff member's online session: who they are, by name, until it expires. No token, no email. */
+export function namesOnly(session: Session): Session {
+  const user = session.onlineAccessInfo?.associated_user;
+  return new Session({
+    id: session.id,
+    shop: session.shop,
+    state: "",
+    isOnline: true,
+    expires: session.expires,
+    onlineAccessInfo: user && {
+      expires_in: session.onlineAccessInfo!.expires_in,
+      associated_user_scope: "",
+      associated_user: { id: user.id, first_name: user.first_name, last_name: user.last_name, email: "", email_verified: false, account_owner: false, locale: "", collaborator: false },
+    },
+  });
 }
 
 /** Exchanges running in this process, by online session id: concurrent edits of one staff member share one. */
@@ -37,7 +64,9 @@ const exchanges = new Map<string, Promise<Editor>>();
 /**
  * The editor of an admin request: the staff member's id ("staff 42") and their name, from their
  * stored online session while it has not expired, else from a new one. Without a user or a session
- * token, or when Shopify does not answer, the editor has no name (their edits read "Manual edit").
+ * token, when Shopify does not answer within EDITOR_NAME_TIMEOUT_MS, or when anything on the way
+ * fails, the editor has no name (their edits read "Manual edit"): a name is not worth failing or
+ * holding up an edit for.
  */
 export async function requestEditor(
   shop: string,
@@ -47,25 +76,35 @@ export async function requestEditor(
 ): Promise<Editor> {
   const anonymous = staffEditor(userId);
   if (!userId) return anonymous;
+  const unnamed = (why: string) => {
+    warn(`the name of ${anonymous.id} of ${shop} is unknown (${why}); their edit is recorded as "Manual edit"`);
+    return anonymous;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Editor>((resolve) => {
+    timer = setTimeout(() => resolve(unnamed(`Shopify did not answer within ${EDITOR_NAME_TIMEOUT_MS / 1000} s`)), EDITOR_NAME_TIMEOUT_MS);
+  });
+  const named = namedEditor(shop, userId, sessionToken, sessions).catch((error: unknown) => unnamed(reasonOf(error)));
+  try {
+    return await Promise.race([named, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function namedEditor(shop: string, userId: string, sessionToken: string | null, sessions: OnlineSessions | undefined): Promise<Editor> {
   const online = sessions ?? (await appOnlineSessions());
   const id = online.sessionId(shop, userId);
   const stored = await online.load(id);
   if (stored?.isOnline && !stored.isExpired()) return staffEditor(userId, stored.onlineAccessInfo?.associated_user);
-  if (!sessionToken) return anonymous;
+  if (!sessionToken) return staffEditor(userId);
   const running = exchanges.get(id);
   if (running) return running;
   const exchange = (async () => {
-    let session: Session;
-    try {
-      session = await online.exchange(shop, sessionToken);
-    } catch (error) {
-      // A name is not worth failing the edit for.
-      warn(`the name of ${anonymous.id} of ${shop} is unknown (${reasonOf(error)}); their edit is recorded as "Manual edit"`);
-      return anonymous;
-    }
+    const session = await online.exchange(shop, sessionToken);
     // Only a session of this very user is kept under their id.
     if (session.isOnline && session.id === id) {
-      await online.store(session).catch((error: unknown) => warn(`the online session of ${anonymous.id} of ${shop} was not kept (${reasonOf(error)})`));
+      await online.store(namesOnly(session)).catch((error: unknown) => warn(`the name of ${staffEditor(userId).id} of ${shop} was not kept (${reasonOf(error)})`));
     }
     return staffEditor(userId, session.onlineAccessInfo?.associated_user);
   })().finally(() => exchanges.delete(id));

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const db = forShop(shop);
   const started = Date.now();
   for (;;) {
-    const run = await db.syncRun.findFirst({ where: { trigger: "install" }, orderBy: { createdAt: "desc" } });
+    const run = await db.syncRun.findFirst({ where: { trigger: { in: ["install", "scheduled"] } }, orderBy: { createdAt: "desc" } });
     if (run?.status === "succeeded") {
       log(`First sync done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${run.created} variants created (${JSON.parse(run.details).products?.created ?? "?"} products).`);
       break;

@@ -73,6 +73,11 @@ beforeEach(() => {
   Object.assign(shopify, { name: "Linen & Co", primaryLocale: "en", failingGraphqlCalls: 0, graphqlCalls: 0 });
 });
 
+/** The Admin API as onShopAuthenticated asks it: the shop's name and languages. */
+const fakeAdmin = () => ({
+  graphql: async () => Response.json({ data: { shop: { name: shopify.name }, shopLocales: [{ locale: shopify.primaryLocale, primary: true }] } }),
+});
+
 describe("install", () => {
   it("sets the shop up (Shopify integration, first sync) even when Shopify fails once while the app installs", async () => {
     shopify.failingGraphqlCalls = 1;
@@ -92,6 +97,14 @@ describe("install", () => {
     const calls = shopify.graphqlCalls;
     expect(await openAdmin(shop)).toBe(200);
     expect(shopify.graphqlCalls).toBe(calls);
+  });
+
+  it("calls the sync after a reconnect (a new token for an integration in error) an automatic one, not the first after install", async () => {
+    expect(await openAdmin(shop)).toBe(200);
+    const db = forShop(shop);
+    await db.integration.updateMany({ where: { kind: "shopify" }, data: { status: "error", pendingScope: null, pendingTrigger: null } });
+    await onShopAuthenticated(shop, fakeAdmin());
+    expect(await db.integration.findFirstOrThrow({ where: { kind: "shopify" } })).toMatchObject({ status: "active", pendingScope: "full", pendingTrigger: "scheduled" });
   });
 });
 
@@ -159,9 +172,6 @@ describe("uninstall and reinstall", () => {
 });
 
 describe("the shop's name and language", () => {
-  const fakeAdmin = () => ({
-    graphql: async () => Response.json({ data: { shop: { name: shopify.name }, shopLocales: [{ locale: shopify.primaryLocale, primary: true }] } }),
-  });
   const latestContent = async () => {
     const passport = await forShop(shop).passport.findFirstOrThrow({});
     const version = await forShop(shop).passportVersion.findFirstOrThrow({ where: { passportId: passport.id, version: passport.currentVersion } });

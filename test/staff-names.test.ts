@@ -79,11 +79,10 @@ describe("a manual edit in the admin", () => {
     expect(await latestHistory()).toMatchObject({ newValue: "Wash at 30 °C.", source: "Manual edit by Jane Doe" });
     expect(await careSource()).toMatchObject({ source: "Manual edit by Jane Doe", editedBy: "staff 42" });
 
-    // The online session is stored as the offline one is: its token encrypted, its expiry Shopify's (the simulator's hour).
+    // What is kept of the online session: the name until Shopify's expiry (the simulator's hour); no token, no email.
     const online = await db.session.findUniqueOrThrow({ where: { id: `${TEST_SHOP}_42` } });
-    expect(online).toMatchObject({ isOnline: true, userId: 42n, firstName: "Jane", lastName: "Doe" });
-    expect(online.accessToken.startsWith("v1.")).toBe(true);
-    expect(online.accessToken).not.toMatch(/shpua_/);
+    expect(online).toMatchObject({ isOnline: true, userId: 42n, firstName: "Jane", lastName: "Doe", accessToken: "", refreshToken: null });
+    expect(online.email ?? "").toBe("");
     expect(Math.abs(online.expires!.getTime() - (Date.now() + 3600_000))).toBeLessThan(60_000);
     // The shop's offline session, background work's, is untouched.
     expect(await db.session.findUniqueOrThrow({ where: { id: `offline_${TEST_SHOP}` } })).toEqual(offlineBefore);
@@ -125,6 +124,44 @@ describe("a manual edit in the admin", () => {
     expect(await db.session.count({ where: { id: `${TEST_SHOP}_44` } })).toBe(0);
     expect(written.join("")).toContain(`the name of staff 44 of ${TEST_SHOP} is unknown (Shopify answered HTTP 500)`);
     expect(written.join("")).not.toMatch(/shp(at|ua|rt)_|eyJ/);
+  });
+
+  it("asks for no name when the edit is refused: a field another integration owns, a value that is not valid", async () => {
+    const before = exchanges();
+    const owned = await adminRequest(`/app/products/${productId}`, "46", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ entityId: productId, field: "title", locale: "en", value: JSON.stringify("New title") }).toString(),
+    });
+    expect(await action({ request: owned, params: { id: productId }, context: {} } as never)).toMatchObject({ ok: false, error: expect.stringContaining("owned by Shopify") });
+    const invalid = await adminRequest(`/app/products/${productId}`, "46", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ entityId: productId, field: "carbonFootprint", value: JSON.stringify("heavy") }).toString(),
+    });
+    expect(await action({ request: invalid, params: { id: productId }, context: {} } as never)).toMatchObject({ ok: false, error: expect.stringMatching(/carbon|number/i) });
+    expect(exchanges()).toBe(before);
+    expect(await db.session.count({ where: { isOnline: true } })).toBe(0);
+  });
+
+  it("keeps no name for a shop that was uninstalled meanwhile, and lets expired names go", async () => {
+    sim.setStaffMember(TEST_SHOP, 47, { first_name: "Old", last_name: "Timer" });
+    await edit("47", "Wash cold.");
+    await db.session.update({ where: { id: `${TEST_SHOP}_47` }, data: { expires: new Date(Date.now() - 1000) } });
+    await edit("48", "Wash cold, dry flat.");
+    expect(await db.session.count({ where: { id: `${TEST_SHOP}_47` } })).toBe(0);
+    expect(await db.session.count({ where: { id: `${TEST_SHOP}_48` } })).toBe(1);
+
+    await rootDb.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: new Date() } });
+    try {
+      await db.session.deleteMany({ where: { isOnline: true } });
+      const { requestEditor } = await import("../app/staff.server");
+      sim.setStaffMember(TEST_SHOP, 49, { first_name: "Late", last_name: "Edit" });
+      expect(await requestEditor(TEST_SHOP, "49", await sessionToken({ shop: TEST_SHOP, userId: "49" }))).toEqual({ id: "staff 49", name: "Late Edit" });
+      expect(await db.session.count({ where: { isOnline: true } })).toBe(0);
+    } finally {
+      await rootDb.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: null } });
+    }
   });
 
   it("costs no token exchange where nothing is recorded: pages load with the offline session", async () => {

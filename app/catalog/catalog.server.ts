@@ -376,7 +376,7 @@ export interface FieldEdit {
  * passports get a new version. Returns the change made (null when the value was already so, or
  * was cleared), for what follows a change (the write-back).
  */
-export async function editField(db: ShopDb, edit: FieldEdit, editor: string | Editor): Promise<FieldWrite | null> {
+export async function editField(db: ShopDb, edit: FieldEdit, editor: string | Editor | (() => Promise<Editor>)): Promise<FieldWrite | null> {
   if (!isFieldKey(edit.field)) throw new MerchantError(`There is no field called "${edit.field}".`, true);
   const def = fieldDef(edit.field);
   const [product, variant] = await Promise.all([
@@ -407,26 +407,28 @@ export async function editField(db: ShopDb, edit: FieldEdit, editor: string | Ed
   const locale = def.kind === "localizedText" ? (edit.locale ?? settings.primaryLocale) : "";
   const value = def.kind === "localizedText" && typeof edit.value === "string" ? { [locale]: edit.value } : edit.value;
   const current = await db.fieldValue.findUnique({ where: { entityId_field_locale: { entityId: entity.id, field: edit.field, locale } } });
+  let write: FieldWrite;
+  if (edit.value === null || edit.value === "") {
+    if (!current) return null;
+    // A clear goes the engine's way (writeFieldValues): the value's first write becomes a
+    // history row before the value goes, then the clearing is recorded.
+    write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current.value, newValue: null };
+  } else {
+    const parsed = parseFieldValue(edit.field as FieldKey, value);
+    if (!parsed.ok) throw new MerchantError(parsed.error, true);
+    const [[, json]] = encodeFieldValue(edit.field as FieldKey, parsed.value).filter(([l]) => l === locale);
+    if (current?.value === json) return null;
+    write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current?.value ?? null, newValue: json };
+  }
+  // Asked for only now, for an edit that will be saved: naming the editor may cost a call to Shopify.
+  const by = manualEditSource(typeof editor === "function" ? await editor() : editor);
   const now = new Date();
   return db.$transaction(async (tx): Promise<FieldWrite | null> => {
-    let write: FieldWrite;
-    if (edit.value === null || edit.value === "") {
-      if (!current) return null;
-      // A clear goes the engine's way (writeFieldValues): the value's first write becomes a
-      // history row before the value goes, then the clearing is recorded.
-      write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current.value, newValue: null };
-    } else {
-      const parsed = parseFieldValue(edit.field as FieldKey, value);
-      if (!parsed.ok) throw new MerchantError(parsed.error, true);
-      const [[, json]] = encodeFieldValue(edit.field as FieldKey, parsed.value).filter(([l]) => l === locale);
-      if (current?.value === json) return null;
-      write = { entityType: level, entityId: entity.id, field: edit.field as FieldKey, locale, oldValue: current?.value ?? null, newValue: json };
-    }
     await writeFieldValues(tx, [write], {
       shop: tx.shopDomain,
       sourceId: null,
       // editedBy keeps who it was (a stable id); the label names them where a merchant would know them.
-      ...manualEditSource(editor),
+      ...by,
       runId: null,
       primaryLocale: settings.primaryLocale,
       now,

@@ -15,7 +15,7 @@
  *     members of App Bridge's API exist and resolve to "nothing" (resourcePicker → undefined,
  *     picker, intents, reviews, webVitals, support, app.extensions → [], tools, pos → rejected).
  *   - idToken(): a session token for the shop from {sim}/_sim/session-token?shop=…, kept until
- *     10 s before it expires. The shop comes from this script's URL (?shop=), else the page URL
+ *     10 s before it expires, for the staff member of the page's id_token (its `sub`) if it had one. The shop comes from this script's URL (?shop=), else the page URL
  *     (?shop=, the id_token's dest, or ?host=), else what the page remembered in sessionStorage.
  *   - fetch: requests to the app's origin (and its subdomains, and config.appOrigins) get
  *     `Authorization: Bearer <session token>` unless they carry an Authorization header; a 401 with
@@ -149,8 +149,11 @@
   const nativeFetch = window.fetch.bind(window);
   /** @type {{token: string, expiresAt: number} | null} */
   let current = null;
+  /** The staff member the admin opened the page for (its id_token's subject): later tokens are theirs too. @type {string | null} */
+  let pageUser = null;
   if (urlToken && urlClaims && typeof urlClaims.exp === "number" && shopDomain(String(urlClaims.dest || "")) === shop) {
     current = { token: urlToken, expiresAt: urlClaims.exp * 1000 };
+    if (/^\d+$/.test(String(urlClaims.sub))) pageUser = String(urlClaims.sub);
   }
   /** @type {Promise<string> | null} */
   let pending = null;
@@ -161,7 +164,8 @@
 
   async function requestToken() {
     if (!shop) throw new Error("shopify-sim App Bridge: no shop, so no session token (open the app with ?shop=…)");
-    const res = await nativeFetch(`${SIM}/_sim/session-token?shop=${encodeURIComponent(shop)}`, { cache: "no-store", credentials: "omit" });
+    const user = pageUser === null ? "" : `&user=${pageUser}`;
+    const res = await nativeFetch(`${SIM}/_sim/session-token?shop=${encodeURIComponent(shop)}${user}`, { cache: "no-store", credentials: "omit" });
     const body = await res.json().catch(() => null);
     if (!res.ok || !body || typeof body.token !== "string") {
       throw new Error(`shopify-sim App Bridge: no session token for ${shop}: ${(body && body.error) || `HTTP ${res.status}`}`);

@@ -1,18 +1,13 @@
 // Which Excel runs in a sync history were the check of an uploaded file that Passport refused (a
 // cell with a problem, no product rows, not a workbook): nothing was imported, so the history
 // shows them as file checks, not as failed syncs. The run says so itself: recordRefusedRun marks
-// it refused and keeps the check's context. A failed import, whose run is its own, is never
-// taken for one.
+// it refused. A failed import, whose run is its own, is never taken for one.
 import type { ShopDb } from "../../db/scoped.server";
 import type { RunView } from "../../sync/runs.server";
 
-/** What the code that started the run marked it as (RunContext.preview: "upload" for a file's check). */
-function previewOf(run: RunView): unknown {
-  return (run.details.context as { preview?: unknown } | undefined)?.preview;
-}
-
+/** An upload run refused before anything was saved: only a file's check is refused so. */
 function isRefusedCheck(run: RunView): boolean {
-  return run.trigger === "upload" && run.status === "failed" && run.details.refused === true && previewOf(run) === "upload";
+  return run.trigger === "upload" && run.status === "failed" && run.details.refused === true;
 }
 
 /**

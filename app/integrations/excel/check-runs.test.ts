@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db as rootDb } from "../../db.server";
 import { forShop } from "../../db/scoped.server";
-import { closeStaleRuns, getRun, listRuns } from "../../sync/runs.server";
+import { closeStaleRuns, getRun, listRuns, recordRefusedRun } from "../../sync/runs.server";
 import { withRefusedFileChecks } from "./check-runs.server";
 import { excelIntegration, startCheckRun, uploadWorkbook } from "./uploads.server";
 import { TEST_SHOP } from "../../../test/support/constants";
@@ -39,6 +39,12 @@ describe("refused file checks in the sync history", () => {
     const { runId } = await refusedCheck();
     // As recordRefusedRun left a refused check's run before: its details cleared.
     await rootDb.syncRun.update({ where: { id: runId }, data: { details: "{}" } });
+    expect((await marked()).get(runId)).toBe(true);
+  });
+
+  it("are told when the refusal made the run (no check had started one)", async () => {
+    const excel = await excelIntegration(db);
+    const runId = await recordRefusedRun(db, { integrationId: excel.id, trigger: "upload", message: "This file is not an Excel workbook.", errors: [] });
     expect((await marked()).get(runId)).toBe(true);
   });
 

@@ -11,7 +11,9 @@ export async function onShopifyConnected(db: ShopDb): Promise<void> {
   const existing = await db.integration.findUnique({ where: { shop_kind: { shop: db.shopDomain, kind: "shopify" } } });
   // Already connected and working (or paused on purpose): a new token changes nothing.
   if (existing && (existing.status === "active" || existing.status === "paused")) return;
-  // New, reinstalled, or in error (a new token is what "reconnect" asked for).
+  // New, reinstalled, or in error (a new token is what "reconnect" asked for). Only an install's
+  // sync is the first one; a reconnected integration's is one more automatic sync.
+  const trigger = existing?.status === "error" ? "scheduled" : "install";
   const { integration } = await connectIntegration(db, "shopify");
-  await requestSync(jobQueue(), db, integration.id, "install", "full");
+  await requestSync(jobQueue(), db, integration.id, trigger, "full");
 }
