@@ -2,7 +2,10 @@
 // integration in Integration.pendingScope, and the queue runs one job per integration at a time:
 // a request made while a run goes is run right after it by the same job, never lost, never run
 // twice. The request a run works on stays recorded (Integration.runningScope) until the run ends,
-// so a run cut short by a crash or restart runs again when the queue retries its job.
+// so a run cut short by a crash or restart runs again when the queue retries its job. The queue
+// can hand a job out twice at once (pg-boss retries a job that outlived its expiry; the database
+// queue one whose worker missed its heartbeats): a request is taken by one run, in one conditional
+// update that names the run (Integration.runningRunId), and only that run settles it (takeRequest).
 import type { Db } from "../db.server";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError } from "../errors";
@@ -12,7 +15,8 @@ import { sourceFor } from "../integrations/sources.server";
 import { executeSync } from "../sync/engine.server";
 import type { SourceBatch } from "../sync/records";
 import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
-import { closeStaleRuns, hasLiveRun, RUN_STALE_MS, type RunTrigger } from "../sync/runs.server";
+import { newRowId } from "../db/ids";
+import { closeStaleRuns, hasLiveRun, keepRunAlive, RUN_STALE_MS, startingRun, type RunTrigger } from "../sync/runs.server";
 import type { JobOutcome, JobQueue, QueuedJob } from "./queue";
 
 export type SyncScope = "full" | "partial";
@@ -48,49 +52,112 @@ async function addToPending(db: ShopDb, integrationId: string, request: SyncRequ
     if (!row) return;
     const merged = await db.integration.updateMany({
       where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince },
-      data: {
-        pendingScope: mergedScope(row.pendingScope, request.scope),
-        pendingTrigger: age === "older" ? request.trigger : (row.pendingTrigger ?? request.trigger),
-        pendingSince: row.pendingSince ?? new Date(),
-      },
+      data: pendingWith(row, request, age),
     });
     if (merged.count === 1) return;
   }
 }
 
+/** The waiting request's columns with `request` merged in. */
+function pendingWith(row: { pendingScope: string | null; pendingTrigger: string | null; pendingSince: Date | null }, request: SyncRequest, age: "newer" | "older") {
+  return {
+    pendingScope: mergedScope(row.pendingScope, request.scope),
+    pendingTrigger: age === "older" ? request.trigger : (row.pendingTrigger ?? request.trigger),
+    pendingSince: row.pendingSince ?? new Date(),
+  };
+}
+
+/** No request running. */
+const NOT_RUNNING = { runningScope: null, runningTrigger: null, runningRunId: null, runningSince: null };
+
+/** A request taken for a run, and the run (recorded as it is taken: see takeRequest). */
+interface TakenRequest extends SyncRequest {
+  runId: string;
+}
+
 /**
- * Takes the waiting request for a run: it moves to runningScope/runningTrigger (compare-and-set,
- * so a request made meanwhile waits for the next run), merged with a request an interrupted run
- * left there. It stays there until the run ends: a crash mid-run leaves it for the retry.
+ * Takes the waiting request for a run: it moves to runningScope/runningTrigger, merged with a
+ * request an interrupted run left there, and names the run that takes it (runningRunId), in one
+ * compare-and-set on what was read: of two workers that read the same row, one takes it, and a
+ * request made meanwhile waits for the next run. The run is recorded right after (running, its
+ * heartbeat fresh), before its source is asked for anything. A request taken by a run that still
+ * goes is not taken again: "busy" (the other worker's run settles it, or its job's retry runs it).
+ * The request stays there until the run ends: a crash mid-run leaves it for the retry.
  */
-async function takeRequest(db: ShopDb, integrationId: string): Promise<SyncRequest | null> {
+async function takeRequest(db: ShopDb, integrationId: string, attempt: number): Promise<TakenRequest | "busy" | null> {
   for (;;) {
     const row = await db.integration.findUnique({
       where: { id: integrationId },
-      select: { pendingScope: true, pendingTrigger: true, pendingSince: true, runningScope: true, runningTrigger: true },
+      select: { pendingScope: true, pendingTrigger: true, pendingSince: true, runningScope: true, runningTrigger: true, runningRunId: true, runningSince: true },
     });
     if (!row || (!row.pendingScope && !row.runningScope)) return null;
+    if (await takenByLiveRun(db, row)) return "busy";
     const request: SyncRequest = {
       scope: mergedScope(row.runningScope, row.pendingScope),
       trigger: (row.runningTrigger ?? row.pendingTrigger ?? "manual") as RunTrigger,
     };
+    const runId = newRowId();
     const taken = await db.integration.updateMany({
-      where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince, runningScope: row.runningScope },
-      data: { pendingScope: null, pendingTrigger: null, pendingSince: null, runningScope: request.scope, runningTrigger: request.trigger },
+      where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince, runningScope: row.runningScope, runningRunId: row.runningRunId },
+      data: { pendingScope: null, pendingTrigger: null, pendingSince: null, runningScope: request.scope, runningTrigger: request.trigger, runningRunId: runId, runningSince: new Date() },
     });
-    if (taken.count === 1) return request;
+    if (taken.count === 0) continue;
+    try {
+      await db.syncRun.create({ data: { id: runId, shop: db.shopDomain, integrationId, trigger: request.trigger, ...startingRun({ scope: request.scope, attempt }) } });
+    } catch (error) {
+      await returnRequest(db, integrationId, { ...request, runId }).catch(() => undefined); // (else it waits RUN_STALE_MS)
+      throw error;
+    }
+    return { ...request, runId };
   }
 }
 
-/** The run is over (done, or failed for good): its request is settled. */
-async function finishRequest(db: ShopDb | ShopTx, integrationId: string): Promise<void> {
-  await db.integration.updateMany({ where: { id: integrationId }, data: { runningScope: null, runningTrigger: null } });
+/**
+ * Whether the run that took the running request still goes: recorded and its heartbeat fresh, or
+ * not recorded yet and taken less than RUN_STALE_MS ago (its worker records it right after the take).
+ */
+async function takenByLiveRun(db: ShopDb, row: { runningScope: string | null; runningRunId: string | null; runningSince: Date | null }): Promise<boolean> {
+  if (!row.runningScope || !row.runningRunId) return false;
+  const aliveSince = Date.now() - RUN_STALE_MS;
+  const run = await db.syncRun.findUnique({ where: { id: row.runningRunId }, select: { status: true, heartbeatAt: true } });
+  if (run) return run.status === "running" && (run.heartbeatAt?.getTime() ?? 0) >= aliveSince;
+  return (row.runningSince?.getTime() ?? 0) >= aliveSince;
 }
 
-/** The run failed and is retried: its request waits again, ahead of any made meanwhile. */
-async function returnRequest(db: ShopDb, integrationId: string, request: SyncRequest): Promise<void> {
-  await addToPending(db, integrationId, request, "older");
-  await finishRequest(db, integrationId);
+/**
+ * The run is over (done, or failed for good): its request is settled. Only by the run that took
+ * it: 0 when another run has taken it over since (this one was taken for stopped).
+ */
+async function finishRequest(db: ShopDb | ShopTx, integrationId: string, runId: string): Promise<number> {
+  const finished = await db.integration.updateMany({ where: { id: integrationId, runningRunId: runId }, data: NOT_RUNNING });
+  return finished.count;
+}
+
+/**
+ * The run failed and is retried: its request waits again, ahead of any made meanwhile, in one
+ * compare-and-set. Not when another run has taken it over since (that run settles it).
+ */
+async function returnRequest(db: ShopDb, integrationId: string, request: TakenRequest): Promise<void> {
+  for (;;) {
+    const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingTrigger: true, pendingSince: true, runningRunId: true } });
+    if (!row || row.runningRunId !== request.runId) return;
+    const returned = await db.integration.updateMany({
+      where: { id: integrationId, runningRunId: request.runId, pendingScope: row.pendingScope, pendingSince: row.pendingSince },
+      data: { ...pendingWith(row, request, "older"), ...NOT_RUNNING },
+    });
+    if (returned.count === 1) return;
+  }
+}
+
+/**
+ * Thrown in a run's transaction when its request was taken over by another run meanwhile (this
+ * run's process was taken for stopped: no heartbeat for RUN_STALE_MS): the transaction is rolled
+ * back, so the request is applied by one run.
+ */
+export class RequestTakenOver extends MerchantError {
+  constructor() {
+    super("This sync stopped answering for a while and another sync of the integration took its place. Nothing this one read was saved.", false);
+  }
 }
 
 /** Problems writing back to Shopify are added to the run's warnings (the run itself succeeded). */
@@ -103,7 +170,10 @@ async function reportAfterRun(db: ShopDb, runId: string, result: AfterRunResult)
   await db.syncRun.update({ where: { id: runId }, data: { details: JSON.stringify(details) } });
 }
 
-/** A job handed out while the integration's run still goes elsewhere: the queue retries it later. */
+/**
+ * A job handed out while the integration's run still goes elsewhere (or its request was just taken
+ * by another try of the job): nothing is taken or recorded, and the queue retries the job later.
+ */
 export class SyncStillRunning extends Error {
   constructor() {
     super("A sync of this integration is still running in another process; this job is retried after it.");
@@ -151,39 +221,48 @@ async function runWaitingRequest(db: ShopDb, job: QueuedJob, turn: "first" | "la
   if (!integration || integration.status === "paused" || integration.status === "disconnected") return false;
   // A queue can hand a job out again while its first try still runs (pg-boss re-runs a job that
   // outlives its expiry): one run per integration at a time, so this one waits. After this job's
-  // own run, such a run is its retry, which takes what waits.
-  if (await hasLiveRun(db, integration.id)) {
+  // own run, such a run is its retry, which takes what waits. (A run that is not a job's, a
+  // preview, counts too.) Two tries that both get past this check meet in takeRequest.
+  const busy = () => {
     if (turn === "first") throw new SyncStillRunning();
     return false;
-  }
+  };
+  if (await hasLiveRun(db, integration.id)) return busy();
   // A run left by a stopped process is closed before its request runs again.
   await closeStaleRuns(db, integration.id);
-  const request = await takeRequest(db, integration.id);
+  const request = await takeRequest(db, integration.id, job.attempt);
+  if (request === "busy") return busy();
   if (!request) return false;
+  const { runId } = request;
   const changes = CatalogChanges.forRun(request.scope);
-  let runId: string;
+  // The run is recorded (takeRequest); its heartbeat goes from now, while its source is made too.
+  const stopHeartbeat = keepRunAlive(db, runId);
   try {
-    ({ runId } = await executeSync({
+    await executeSync({
       shop: job.shop,
       integrationId: integration.id,
       trigger: request.trigger,
+      runId,
       attempt: job.attempt,
       retriedOnFailure: !job.lastAttempt, // (see the catch below)
       // (A Shopify run's records are watched for the values pushed to Shopify: see CatalogChanges.)
-      source: async () => changes.watchRecords(db, integration, settlingRequest(await resolveSource(db, integration, request), integration.id)),
+      source: async () => changes.watchRecords(db, integration, settlingRequest(await resolveSource(db, integration, request), integration.id, runId)),
       onChanges: (part) => changes.add(part),
-    }));
+    });
   } catch (error) {
+    // (A request taken over by another run meanwhile is that run's: these leave it alone.)
     if (error instanceof MerchantError && error.permanent) {
-      await finishRequest(db, integration.id); // retrying cannot help: the run says what to do
+      await finishRequest(db, integration.id, runId); // retrying cannot help: the run says what to do
       return true;
     }
     // Retried, the request waits again. Given up, it is settled: returned, it would look lost to
     // requeueWaitingRequests and start over every ten minutes for as long as the fault lasts.
     // The schedule, "Sync now" and webhooks ask again (the webhooks' events stay waiting).
-    if (job.lastAttempt) await finishRequest(db, integration.id);
+    if (job.lastAttempt) await finishRequest(db, integration.id, runId);
     else await returnRequest(db, integration.id, request);
     throw error;
+  } finally {
+    stopHeartbeat();
   }
   // The request was settled when the run was applied (settlingRequest).
   await reportAfterRun(db, runId, await afterCatalogChange(db, changes, integration.id));
@@ -194,13 +273,14 @@ async function runWaitingRequest(db: ShopDb, job: QueuedJob, turn: "first" | "la
  * The source's batch, whose run settles its request in the transaction that applies it: the run
  * ends and its request is settled together. A job retried meanwhile (its worker missed
  * heartbeats) would otherwise find the run over and its request still running, and run it again.
+ * A run whose request another run has taken over meanwhile applies nothing (RequestTakenOver).
  */
-function settlingRequest(batch: SourceBatch, integrationId: string): SourceBatch {
+function settlingRequest(batch: SourceBatch, integrationId: string, runId: string): SourceBatch {
   return {
     ...batch,
     onCommit: async (tx) => {
+      if ((await finishRequest(tx, integrationId, runId)) === 0) throw new RequestTakenOver();
       await batch.onCommit?.(tx);
-      await finishRequest(tx, integrationId);
     },
   };
 }
