@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { JobQueue } from "../../app/jobs/queue";
 import { childArguments } from "./child-arguments";
-import { BENCH_SHOP, configureAppEnv } from "./env";
+import { BENCH_SHOP, configureAppEnv, warmDatabaseClient } from "./env";
 import { measure } from "./memory";
 import { formatCount, formatMs, progress } from "./report";
 
@@ -20,6 +20,7 @@ const { processSyncJob } = await import("../../app/jobs/sync-jobs.server");
 const { getRun } = await import("../../app/sync/runs.server");
 try {
   const shopDb = forShop(BENCH_SHOP);
+  await warmDatabaseClient(shopDb);
   // The queue the commit goes through: the job is taken and run here, as the worker would.
   const jobs: { shop: string; key: string }[] = [];
   const queue: JobQueue = {
