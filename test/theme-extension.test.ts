@@ -555,6 +555,9 @@ describe("theme app extension: storefront JavaScript in Chromium", () => {
     // An available combination again: the block comes back with that variant.
     await page.getByText("L", { exact: true }).click();
     await expect.poll(() => blockState(page)).toEqual(expected(variants, L));
+    // The block reads the theme's ?variant=L on its next task (the form's change showed L before):
+    // a rewrite before then would look like no change of the URL at all.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
 
     // A theme that only rewrites the URL: ?variant= disappears.
     await page.evaluate(() => window.history.replaceState({}, "", window.location.pathname));
