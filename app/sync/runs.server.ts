@@ -190,8 +190,8 @@ export async function failRun(
 /**
  * A run refused before anything was saved (a refused upload), with its errors, so it shows in the
  * history: a new failed run, or (runId) a preview run turned into one, its would-be counts
- * cleared and its context kept (the history tells an upload's check by it). Its details say it
- * was refused (`refused`). `failed`: how many records (an upload's rows) had a problem.
+ * cleared and its context kept. Its details say it was refused (`refused`: the history shows a
+ * refused upload run as a file's check). `failed`: how many records (an upload's rows) had a problem.
  */
 export async function recordRefusedRun(
   db: ShopDb,
