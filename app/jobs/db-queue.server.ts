@@ -148,21 +148,25 @@ export class DbJobQueue implements JobQueue {
       // "more" needs nothing here: a request made while a job runs is queued behind it (send).
       await this.handler!({ shop: job.shop, key: job.key, attempt: job.attempts, lastAttempt: job.attempts >= this.opts.maxAttempts });
       // updateMany here and below: the job's row may be gone meanwhile (shop/redact deletes a
-      // shop's jobs), and a missing row must not fail the worker.
-      await this.db.job.updateMany({ where: { id: job.id }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
+      // shop's jobs), and a missing row must not fail the worker. Only while this worker holds the
+      // job: one taken for crashed (no heartbeat) may be another worker's run by now, whose key
+      // must stay locked until that run ends.
+      await this.db.job.updateMany({ where: { id: job.id, lockedBy: this.workerId }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
     } catch (error) {
-      await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error));
+      await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error), { lockedBy: this.workerId });
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  private async retryOrGiveUp(job: { id: string; key: string; attempts: number }, message: string): Promise<void> {
+  /** `holder`: the job's row as its holder left it (its worker, or a stale heartbeat): changed since, the job is no longer this call's. */
+  private async retryOrGiveUp(job: { id: string; key: string; attempts: number }, message: string, holder: { lockedBy: string | null; heartbeatAt?: Date | null }): Promise<void> {
     const lastError = message.slice(0, 1000);
+    const where = { id: job.id, status: "active", ...holder };
     if (job.attempts < this.opts.maxAttempts) {
       try {
         await this.db.job.updateMany({
-          where: { id: job.id },
+          where,
           data: { status: "queued", activeKey: null, queuedKey: job.key, lockedBy: null, runAt: new Date(Date.now() + this.opts.retryDelay(job.attempts)), lastError },
         });
         return;
@@ -171,7 +175,7 @@ export class DbJobQueue implements JobQueue {
         // A newer request for the key is already waiting and will do the work.
       }
     }
-    await this.db.job.updateMany({ where: { id: job.id }, data: { status: "failed", activeKey: null, lockedBy: null, finishedAt: new Date(), lastError } });
+    await this.db.job.updateMany({ where, data: { status: "failed", activeKey: null, lockedBy: null, finishedAt: new Date(), lastError } });
   }
 
   /** Jobs whose worker went silent (crash, restart, lost machine) are retried. */
@@ -180,7 +184,8 @@ export class DbJobQueue implements JobQueue {
       where: { queue: QUEUE, status: "active", heartbeatAt: { lt: new Date(Date.now() - this.opts.staleMs) } },
     });
     for (const job of stale) {
-      await this.retryOrGiveUp({ id: job.id, key: job.key, attempts: job.attempts }, "The job was interrupted (the app stopped while it ran).");
+      // As found: a heartbeat that arrives meanwhile keeps the job its worker's.
+      await this.retryOrGiveUp({ id: job.id, key: job.key, attempts: job.attempts }, "The job was interrupted (the app stopped while it ran).", { lockedBy: job.lockedBy, heartbeatAt: job.heartbeatAt });
     }
   }
 }

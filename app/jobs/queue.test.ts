@@ -99,6 +99,38 @@ describe("database job queue", () => {
     expect(r.runs[0]).toMatchObject({ key: "orphan", attempt: 2 });
   });
 
+  it("leaves a job that another worker took over alone when the first worker ends it late", async () => {
+    // Worker A runs the job and stops sending heartbeats (stuck); worker B takes it for crashed and runs it again.
+    const a = dbQueue({ heartbeatMs: 3_600_000, concurrency: 1 }); // busy with its run: it claims nothing else
+    const b = dbQueue({ staleMs: 200, heartbeatMs: 3_600_000 });
+    const release = { a: () => {}, b: () => {} };
+    const started: string[] = [];
+    const blocking = (name: "a" | "b", outcome: "ends" | "throws") => async () => {
+      started.push(name);
+      await new Promise<void>((resolve) => (release[name] = resolve));
+      if (outcome === "throws") throw new Error(`${name} failed late`);
+    };
+    for (const outcome of ["ends", "throws"] as const) {
+      started.length = 0;
+      await db.job.deleteMany();
+      await a.send({ shop: TEST_SHOP, key: "stuck" });
+      await a.work(blocking("a", outcome));
+      await until(() => started.includes("a"), 20_000, "worker A's run");
+      await b.work(blocking("b", "ends"));
+      await until(() => started.includes("b"), 20_000, "worker B's run of the job taken for crashed");
+      release.a();
+      await sleep(100);
+      try {
+        // Still B's: running, its key locked, neither done nor queued again by A.
+        expect(await db.job.findFirstOrThrow({ where: { key: "stuck" } })).toMatchObject({ status: "active", activeKey: "stuck", lockedBy: b.workerId, attempts: 2 });
+      } finally {
+        release.b();
+      }
+      await until(async () => (await db.job.findFirstOrThrow({ where: { key: "stuck" } })).status === "done", 20_000, "worker B's end");
+      await b.stop();
+    }
+  });
+
   it("never runs a job twice when two workers share the database", async () => {
     const a = dbQueue({ concurrency: 3 });
     const b = dbQueue({ concurrency: 3 });
