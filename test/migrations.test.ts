@@ -201,3 +201,56 @@ describe("migration status_owned_by_primary (Product status for shops connected 
     });
   });
 });
+
+describe("migration refused_file_checks (refused file checks say so in their run)", () => {
+  const CHECKED = '{"context":{"preview":"upload"},"refused":true}';
+  // r1: a check refused before (cleared to "{}"), named by its upload; r2: a failed import, named by
+  // none; r3: a failed run an upload names but whose details are not a refused check's (kept).
+  const runs = [
+    { id: "r1", details: "{}" },
+    { id: "r2", details: "{}" },
+    { id: "r3", details: '{"context":{"preview":"upload"}}' },
+  ];
+  const uploads = [
+    { id: "u1", preview: '{"status":"rejected","previewRunId":"r1"}' },
+    { id: "u2", preview: '{"status":"failed","previewRunId":"r3"}' },
+    { id: "u3", preview: null },
+  ];
+  const expected = [
+    { id: "r1", details: CHECKED },
+    { id: "r2", details: "{}" },
+    { id: "r3", details: '{"context":{"preview":"upload"}}' },
+  ];
+
+  it("marks the checks refused before, on SQLite", () => {
+    const { before, migration } = migrationsUpTo("prisma/migrations", "refused_file_checks");
+    const sqlite = new Database(path.join(dir, "refused-checks.db"));
+    for (const sql of before) sqlite.exec(sql);
+    const addRun = sqlite.prepare(`INSERT INTO "SyncRun" ("id", "shop", "integrationId", "trigger", "scope", "status", "details") VALUES (?, 'a.myshopify.com', 'i1', 'upload', 'partial', 'failed', ?)`);
+    for (const r of runs) addRun.run(r.id, r.details);
+    const addUpload = sqlite.prepare(`INSERT INTO "Upload" ("id", "shop", "integrationId", "fileName", "status", "preview", "updatedAt") VALUES (?, 'a.myshopify.com', 'i1', 'f.xlsx', 'rejected', ?, '2026-11-01')`);
+    for (const u of uploads) addUpload.run(u.id, u.preview);
+
+    sqlite.exec(migration);
+
+    expect(sqlite.prepare(`SELECT "id", "details" FROM "SyncRun" ORDER BY "id"`).all()).toEqual(expected);
+    sqlite.close();
+  });
+
+  it.runIf(process.env.PASSPORT_TEST_DB === "postgres")("marks the checks refused before, on PostgreSQL", async () => {
+    const { before, migration } = migrationsUpTo("prisma/postgres/migrations", "refused_file_checks");
+    await withPostgres(async (client) => {
+      for (const sql of before) await client.query(sql);
+      for (const r of runs) {
+        await client.query(`INSERT INTO "SyncRun" ("id", "shop", "integrationId", "trigger", "scope", "status", "details") VALUES ($1, 'a.myshopify.com', 'i1', 'upload', 'partial', 'failed', $2)`, [r.id, r.details]);
+      }
+      for (const u of uploads) {
+        await client.query(`INSERT INTO "Upload" ("id", "shop", "integrationId", "fileName", "status", "preview", "updatedAt") VALUES ($1, 'a.myshopify.com', 'i1', 'f.xlsx', 'rejected', $2, now())`, [u.id, u.preview]);
+      }
+
+      await client.query(migration);
+
+      expect((await client.query(`SELECT "id", "details" FROM "SyncRun" ORDER BY "id"`)).rows).toEqual(expected);
+    });
+  });
+});

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { recordFromWebhook, type ProductWebhookPayload } from "../integrations/shopify/records";
 import { MemoryCatalog } from "../sync/memory-catalog.test-support";
 import type { RunView } from "../sync/runs.server";
-import { historyRows, notSavedBadgeText, problemsButtonLabel, RunHistory, RunProblems, runKind, runOrigin, type HistoryRun } from "./RunHistory";
+import { historyRows, notSavedBadgeText, problemsButtonLabel, RunHistory, RunProblems, runKind, runOrigin } from "./RunHistory";
 
 const SHOPIFY = { id: "shopify", role: "primary" as const };
 
@@ -85,7 +85,7 @@ describe("a run's problems", () => {
 
 
 /** A finished run as listRuns gives it, with what the test says. */
-function run(overrides: Partial<HistoryRun> & { id?: string } = {}): HistoryRun {
+function run(overrides: Partial<RunView> & { id?: string } = {}): RunView {
   const base: RunView = {
     id: "run-1",
     integration: "shopify",
@@ -111,7 +111,7 @@ function run(overrides: Partial<HistoryRun> & { id?: string } = {}): HistoryRun 
 const LABELS = { shopify: "Shopify", excel: "Excel" };
 
 /** The history's text, tags dropped and entities decoded. */
-function historyText(runs: HistoryRun[]): string {
+function historyText(runs: RunView[]): string {
   const html = renderToStaticMarkup(
     <AppProvider i18n={en}>
       <RunHistory runs={runs} labels={LABELS} />
@@ -121,7 +121,7 @@ function historyText(runs: HistoryRun[]): string {
 }
 
 /** A refused file's check: its run turned failed with the file's problems (recordRefusedRun). */
-const refusedCheck = (errors = 3): HistoryRun =>
+const refusedCheck = (errors = 3): RunView =>
   run({
     id: "check",
     integration: "excel",
@@ -133,7 +133,6 @@ const refusedCheck = (errors = 3): HistoryRun =>
     errorCount: errors,
     message: `Nothing was imported: ${errors} cells have problems. Download the file with the errors marked, fix them and upload it again.`,
     details: { context: { preview: "upload" }, refused: true },
-    refusedFileCheck: true,
   });
 
 describe("runOrigin", () => {

@@ -8,8 +8,6 @@ import { recordName, type RecordRef } from "../sync/records";
 import type { RunTrigger, RunView } from "../sync/runs.server";
 import { formatDate, RunStatusBadge } from "./status";
 
-/** A run as the history gets it: `refusedFileCheck` marks the check of a file Passport refused (withRefusedFileChecks). */
-export type HistoryRun = RunView & { refusedFileCheck?: boolean };
 
 /**
  * What a run was, for the merchant: a sync (it saved, or failed to), a preview (a dry run: a
@@ -23,8 +21,9 @@ function previewOf(run: Pick<RunView, "details">): unknown {
   return (run.details.context as { preview?: unknown } | undefined)?.preview;
 }
 
-export function runKind(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): RunKind {
-  if (run.refusedFileCheck) return "fileCheck";
+export function runKind(run: Pick<RunView, "trigger" | "status" | "details" | "errorCount">): RunKind {
+  // A file Passport refused (recordRefusedRun): only an upload's check is refused so.
+  if (run.trigger === "upload" && run.status === "failed" && run.details.refused === true) return "fileCheck";
   const preview = previewOf(run);
   // A check that found problems in the file's rows: the file cannot be imported as it is.
   if (run.trigger === "upload" && run.status === "preview" && run.errorCount > 0) return "fileCheck";
@@ -42,7 +41,7 @@ const TRIGGER_LABEL: Record<RunTrigger, string> = {
 };
 
 /** What started a run, as the history names it: a promotion's preview (RunContext) is no "Sync now", a file's check no import. */
-export function runOrigin(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): string {
+export function runOrigin(run: Pick<RunView, "trigger" | "status" | "details" | "errorCount">): string {
   if (previewOf(run) === "promotion") return "Preview of making it primary";
   if (run.trigger === "upload" && runKind(run) !== "sync") return "Excel check";
   return TRIGGER_LABEL[run.trigger as RunTrigger] ?? run.trigger;
@@ -117,7 +116,7 @@ export function problemsButtonLabel(kind: RunKind, errors: number, unmatched: nu
 }
 
 /** The neutral badge of a run that saved nothing and did not finish: a refused file's check, or a preview cut short. */
-export function notSavedBadgeText(run: Pick<HistoryRun, "trigger" | "status" | "details" | "errorCount" | "refusedFileCheck">): string | null {
+export function notSavedBadgeText(run: Pick<RunView, "trigger" | "status" | "details" | "errorCount">): string | null {
   const kind = runKind(run);
   if (kind === "fileCheck") return run.errorCount > 0 ? `File check: ${countOf(run.errorCount, "problem", "problems")}` : "File check: not imported";
   if (kind === "preview" && run.status === "failed") return "Preview not finished";
@@ -128,15 +127,15 @@ export function notSavedBadgeText(run: Pick<HistoryRun, "trigger" | "status" | "
  * A sync that changed nothing: it succeeded without creating, updating or archiving anything, and
  * without a problem (the echo of the app's own write-back to Shopify, a schedule with nothing new).
  */
-export function changedNothing(run: HistoryRun): boolean {
+export function changedNothing(run: RunView): boolean {
   const c = run.counts;
   return runKind(run) === "sync" && run.status === "succeeded" && c.created + c.updated + c.archived + c.unmatched + c.failed === 0 && run.errorCount === 0;
 }
 
 /** The history's rows: a run, or consecutive runs that changed nothing, shown as one quiet row. */
-export type HistoryRow = { quiet: false; run: HistoryRun } | { quiet: true; runs: HistoryRun[] };
+export type HistoryRow = { quiet: false; run: RunView } | { quiet: true; runs: RunView[] };
 
-export function historyRows(runs: HistoryRun[]): HistoryRow[] {
+export function historyRows(runs: RunView[]): HistoryRow[] {
   const rows: HistoryRow[] = [];
   for (const run of runs) {
     const last = rows.at(-1);
@@ -148,7 +147,7 @@ export function historyRows(runs: HistoryRun[]): HistoryRow[] {
 }
 
 /** "Shopify · Sync now · 3 Mar 2025, 10:00 · attempt 2": which integration, what started the run, when. */
-function runTitle(run: HistoryRun): string {
+function runTitle(run: RunView): string {
   return `${runOrigin(run)} · ${formatDate(run.startedAt ?? run.createdAt)}${run.attempt > 1 ? ` · attempt ${run.attempt}` : ""}`;
 }
 
@@ -187,7 +186,7 @@ export function RunProblems({ run }: { run: Pick<RunView, "errors" | "details"> 
   );
 }
 
-function RunRow({ run, labels }: { run: HistoryRun; labels: Record<string, string> }) {
+function RunRow({ run, labels }: { run: RunView; labels: Record<string, string> }) {
   const [open, setOpen] = useState(false);
   const kind = runKind(run);
   const unmatched = run.details.unmatched?.length ?? 0;
@@ -231,7 +230,7 @@ function RunRow({ run, labels }: { run: HistoryRun; labels: Record<string, strin
   );
 }
 
-function QuietRunLine({ run, labels }: { run: HistoryRun; labels: Record<string, string> }) {
+function QuietRunLine({ run, labels }: { run: RunView; labels: Record<string, string> }) {
   return (
     <Text as="p" tone="subdued">
       {labels[run.integration] ?? run.integration} · {runTitle(run)} · no changes ({run.counts.unchanged.toLocaleString("en")} unchanged)
@@ -240,7 +239,7 @@ function QuietRunLine({ run, labels }: { run: HistoryRun; labels: Record<string,
 }
 
 /** Consecutive syncs that changed nothing: the latest in one subdued line, the earlier ones behind a button. */
-function QuietRuns({ runs, labels }: { runs: HistoryRun[]; labels: Record<string, string> }) {
+function QuietRuns({ runs, labels }: { runs: RunView[]; labels: Record<string, string> }) {
   const [open, setOpen] = useState(false);
   const [latest, ...earlier] = runs;
   const id = `quiet-${latest.id}`;
@@ -269,7 +268,7 @@ function QuietRuns({ runs, labels }: { runs: HistoryRun[]; labels: Record<string
   );
 }
 
-export function RunHistory({ runs, labels }: { runs: HistoryRun[]; labels: Record<string, string> }) {
+export function RunHistory({ runs, labels }: { runs: RunView[]; labels: Record<string, string> }) {
   if (runs.length === 0) {
     return (
       <Text as="p" tone="subdued">

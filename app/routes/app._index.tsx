@@ -6,13 +6,12 @@ import { adminContext } from "../admin.server";
 import { listIntegrations } from "../integrations/integrations.server";
 import { passportSummary } from "../passports/passports.server";
 import { listRuns } from "../sync/runs.server";
-import { withRefusedFileChecks } from "../integrations/excel/check-runs.server";
 import { RunHistory } from "../components/RunHistory";
 import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { db } = await adminContext(request);
-  const [integrations, runs, passports] = await Promise.all([listIntegrations(db), listRuns(db, { take: 5 }).then((r) => withRefusedFileChecks(db, r)), passportSummary(db)]);
+  const [integrations, runs, passports] = await Promise.all([listIntegrations(db), listRuns(db, { take: 5 }), passportSummary(db)]);
   return { integrations, runs, passports };
 };
 

@@ -15,7 +15,6 @@ import { confirmPromotion, promotedMessage, startPromotionPreview } from "../int
 import { jobQueue } from "../jobs/index.server";
 import { requestSync, resumeSyncs } from "../jobs/sync-jobs.server";
 import { listRuns } from "../sync/runs.server";
-import { withRefusedFileChecks } from "../integrations/excel/check-runs.server";
 import { RunHistory } from "../components/RunHistory";
 import { formatDate, IntegrationStatusBadge, RoleBadge, useLiveRefresh } from "../components/status";
 import { ConfirmButton, ConfirmModal } from "../components/ConfirmModal";
@@ -42,7 +41,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     // What the confirmations need: whether it can become the primary, and the fields a disconnect releases.
     integrations: integrations.map((i) => ({ ...i, canBePrimary: integrationKind(i.kind)?.canBePrimary ?? false, ownedFields: ownedBy(ownership, i.id) })),
     settings,
-    runs: await withRefusedFileChecks(db, await listRuns(db, { take: 30 })),
+    runs: await listRuns(db, { take: 30 }),
     pushable: [...PUSHABLE_FIELDS],
     available: INTEGRATION_KINDS.filter((k) => !integrations.some((i) => i.kind === k.kind && i.status !== "disconnected")).map((k) => ({ kind: k.kind, label: k.label, description: k.description })),
   };
