@@ -141,8 +141,11 @@ export class DbJobQueue implements JobQueue {
   }
 
   private async run(job: { id: string; shop: string; key: string; attempts: number }): Promise<void> {
+    // This try of the job, as its row says while this worker holds it (the same worker may claim
+    // it again, as another try, if it was taken for crashed: a process paused for a while).
+    const held = { lockedBy: this.workerId, attempts: job.attempts };
     const heartbeat = setInterval(() => {
-      void this.db.job.updateMany({ where: { id: job.id, lockedBy: this.workerId }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+      void this.db.job.updateMany({ where: { id: job.id, ...held }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
     }, this.opts.heartbeatMs);
     try {
       // "more" needs nothing here: a request made while a job runs is queued behind it (send).
@@ -151,16 +154,16 @@ export class DbJobQueue implements JobQueue {
       // shop's jobs), and a missing row must not fail the worker. Only while this worker holds the
       // job: one taken for crashed (no heartbeat) may be another worker's run by now, whose key
       // must stay locked until that run ends.
-      await this.db.job.updateMany({ where: { id: job.id, lockedBy: this.workerId }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
+      await this.db.job.updateMany({ where: { id: job.id, ...held }, data: { status: "done", activeKey: null, finishedAt: new Date(), lastError: null } });
     } catch (error) {
-      await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error), { lockedBy: this.workerId });
+      await this.retryOrGiveUp(job, error instanceof Error ? error.message : String(error), held);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  /** `holder`: the job's row as its holder left it (its worker, or a stale heartbeat): changed since, the job is no longer this call's. */
-  private async retryOrGiveUp(job: { id: string; key: string; attempts: number }, message: string, holder: { lockedBy: string | null; heartbeatAt?: Date | null }): Promise<void> {
+  /** `holder`: the job's row as its holder left it (its worker and try, or a stale heartbeat): changed since, the job is no longer this call's. */
+  private async retryOrGiveUp(job: { id: string; key: string; attempts: number }, message: string, holder: { lockedBy: string | null; attempts: number; heartbeatAt?: Date | null }): Promise<void> {
     const lastError = message.slice(0, 1000);
     const where = { id: job.id, status: "active", ...holder };
     if (job.attempts < this.opts.maxAttempts) {
@@ -185,7 +188,7 @@ export class DbJobQueue implements JobQueue {
     });
     for (const job of stale) {
       // As found: a heartbeat that arrives meanwhile keeps the job its worker's.
-      await this.retryOrGiveUp({ id: job.id, key: job.key, attempts: job.attempts }, "The job was interrupted (the app stopped while it ran).", { lockedBy: job.lockedBy, heartbeatAt: job.heartbeatAt });
+      await this.retryOrGiveUp({ id: job.id, key: job.key, attempts: job.attempts }, "The job was interrupted (the app stopped while it ran).", { lockedBy: job.lockedBy, attempts: job.attempts, heartbeatAt: job.heartbeatAt });
     }
   }
 }

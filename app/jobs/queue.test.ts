@@ -131,6 +131,23 @@ describe("database job queue", () => {
     }
   });
 
+  it("leaves a job's newer try alone when the same worker took it for crashed and claimed it again", async () => {
+    // The process was paused longer than the stale limit: its own poll took its running job for
+    // crashed and claimed it again (same worker, next try). The first try ends after that.
+    const q = dbQueue({ heartbeatMs: 3_600_000, staleMs: 200, concurrency: 2 });
+    const release = new Map<number, () => void>();
+    await q.send({ shop: TEST_SHOP, key: "paused" });
+    await q.work((job) => new Promise<void>((resolve) => release.set(job.attempt, resolve)));
+    await until(() => release.has(2), 20_000, "the second try");
+    release.get(1)!();
+    await sleep(100);
+    try {
+      expect(await db.job.findFirstOrThrow({ where: { key: "paused" } })).toMatchObject({ status: "active", activeKey: "paused", lockedBy: q.workerId, attempts: 2 });
+    } finally {
+      for (const go of release.values()) go();
+    }
+  });
+
   it("never runs a job twice when two workers share the database", async () => {
     const a = dbQueue({ concurrency: 3 });
     const b = dbQueue({ concurrency: 3 });

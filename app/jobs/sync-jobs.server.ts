@@ -16,7 +16,7 @@ import { executeSync } from "../sync/engine.server";
 import type { SourceBatch } from "../sync/records";
 import { afterCatalogChange, CatalogChanges, type AfterRunResult } from "../integrations/shopify/after-run.server";
 import { newRowId } from "../db/ids";
-import { closeStaleRuns, hasLiveRun, keepRunAlive, RUN_STALE_MS, startingRun, type RunTrigger } from "../sync/runs.server";
+import { closeStaleRuns, hasLiveRun, keepRunAlive, RUN_STALE_MS, RunTakenOver, startingRun, type RunTrigger } from "../sync/runs.server";
 import type { JobOutcome, JobQueue, QueuedJob } from "./queue";
 
 export type SyncScope = "full" | "partial";
@@ -116,9 +116,9 @@ async function takeRequest(db: ShopDb, integrationId: string, attempt: number): 
  * Whether the run that took the running request still goes: recorded and its heartbeat fresh, or
  * not recorded yet and taken less than RUN_STALE_MS ago (its worker records it right after the take).
  */
-async function takenByLiveRun(db: ShopDb, row: { runningScope: string | null; runningRunId: string | null; runningSince: Date | null }): Promise<boolean> {
+async function takenByLiveRun(db: ShopDb, row: { runningScope: string | null; runningRunId: string | null; runningSince: Date | null }, now = new Date()): Promise<boolean> {
   if (!row.runningScope || !row.runningRunId) return false;
-  const aliveSince = Date.now() - RUN_STALE_MS;
+  const aliveSince = now.getTime() - RUN_STALE_MS;
   const run = await db.syncRun.findUnique({ where: { id: row.runningRunId }, select: { status: true, heartbeatAt: true } });
   if (run) return run.status === "running" && (run.heartbeatAt?.getTime() ?? 0) >= aliveSince;
   return (row.runningSince?.getTime() ?? 0) >= aliveSince;
@@ -146,17 +146,6 @@ async function returnRequest(db: ShopDb, integrationId: string, request: TakenRe
       data: { ...pendingWith(row, request, "older"), ...NOT_RUNNING },
     });
     if (returned.count === 1) return;
-  }
-}
-
-/**
- * Thrown in a run's transaction when its request was taken over by another run meanwhile (this
- * run's process was taken for stopped: no heartbeat for RUN_STALE_MS): the transaction is rolled
- * back, so the request is applied by one run.
- */
-export class RequestTakenOver extends MerchantError {
-  constructor() {
-    super("This sync stopped answering for a while and another sync of the integration took its place. Nothing this one read was saved.", false);
   }
 }
 
@@ -250,7 +239,9 @@ async function runWaitingRequest(db: ShopDb, job: QueuedJob, turn: "first" | "la
       onChanges: (part) => changes.add(part),
     });
   } catch (error) {
-    // (A request taken over by another run meanwhile is that run's: these leave it alone.)
+    // Taken over by another run while this one was taken for stopped: the request and the job are
+    // that run's now (failing this job would fail the same job under pg-boss, which knows it by id).
+    if (error instanceof RunTakenOver) return false;
     if (error instanceof MerchantError && error.permanent) {
       await finishRequest(db, integration.id, runId); // retrying cannot help: the run says what to do
       return true;
@@ -273,13 +264,13 @@ async function runWaitingRequest(db: ShopDb, job: QueuedJob, turn: "first" | "la
  * The source's batch, whose run settles its request in the transaction that applies it: the run
  * ends and its request is settled together. A job retried meanwhile (its worker missed
  * heartbeats) would otherwise find the run over and its request still running, and run it again.
- * A run whose request another run has taken over meanwhile applies nothing (RequestTakenOver).
+ * A run whose request another run has taken over meanwhile applies nothing (RunTakenOver).
  */
 function settlingRequest(batch: SourceBatch, integrationId: string, runId: string): SourceBatch {
   return {
     ...batch,
     onCommit: async (tx) => {
-      if ((await finishRequest(tx, integrationId, runId)) === 0) throw new RequestTakenOver();
+      if ((await finishRequest(tx, integrationId, runId)) === 0) throw new RunTakenOver();
       await batch.onCommit?.(tx);
     },
   };
@@ -318,16 +309,25 @@ export const REQUEST_LOST_AFTER_MS = 10 * 60_000;
  * Requests that have waited too long are sent to the queue again. A request waits in the
  * integration (pendingScope) and its job in the queue; a job can be lost while its request stays:
  * pg-boss gives up on a job whose retries all found the integration's run still going (a run that
- * outlasts its expiry), and a request made meanwhile had been merged into that job. Sending again
- * is harmless: a job already waiting for the integration takes it in.
+ * outlasts its expiry), and a request made meanwhile had been merged into that job. So is a
+ * request taken by a run whose process stopped on its job's last try (runningScope, its run no
+ * longer live): no retry is left to run it. Sending again is harmless: a job already waiting for
+ * the integration takes it in.
  */
 export async function requeueWaitingRequests(queue: JobQueue, client: Db, now = new Date(), lostAfterMs = REQUEST_LOST_AFTER_MS): Promise<number> {
-  const waiting = await client.integration.findMany({
-    where: { status: { in: ["active", "error"] }, pendingSince: { lte: new Date(now.getTime() - lostAfterMs) } },
-    select: { id: true, shop: true },
+  const before = new Date(now.getTime() - lostAfterMs);
+  const candidates = await client.integration.findMany({
+    where: { status: { in: ["active", "error"] }, OR: [{ pendingSince: { lte: before } }, { runningScope: { not: null }, runningSince: { lte: before } }] },
+    select: { id: true, shop: true, pendingSince: true, runningScope: true, runningRunId: true, runningSince: true },
   });
-  for (const integration of waiting) await queue.send({ shop: integration.shop, key: integration.id });
-  return waiting.length;
+  let sent = 0;
+  for (const integration of candidates) {
+    const waitedTooLong = integration.pendingSince !== null && integration.pendingSince <= before;
+    if (!waitedTooLong && (await takenByLiveRun(forShop(integration.shop), integration, now))) continue;
+    await queue.send({ shop: integration.shop, key: integration.id });
+    sent++;
+  }
+  return sent;
 }
 
 /**

@@ -267,6 +267,21 @@ describe("lost jobs", () => {
     expect(await requeueWaitingRequests(queue, db, new Date(now.getTime() + 2 * REQUEST_LOST_AFTER_MS))).toBe(0); // done: nothing waits
   });
 
+  it("sends again a request whose run's process stopped on the job's last try, but not one whose run still goes", async () => {
+    // Taken by a run that is recorded and alive (its heartbeat fresh): it is that run's.
+    await shopDb.integration.update({ where: { id: shopifyId }, data: { runningScope: "full", runningTrigger: "scheduled", runningRunId: "the-run", runningSince: new Date() } });
+    await shopDb.syncRun.create({ data: { id: "the-run", shop: TEST_SHOP, integrationId: shopifyId, trigger: "scheduled", scope: "full", status: "running", heartbeatAt: new Date(Date.now() + REQUEST_LOST_AFTER_MS) } });
+    await db.job.deleteMany();
+    const later = new Date(Date.now() + REQUEST_LOST_AFTER_MS);
+    expect(await requeueWaitingRequests(queue, db, later)).toBe(0);
+    // Its process stopped (no heartbeat), and no retry is left: the request is sent again and runs.
+    await shopDb.syncRun.update({ where: { id: "the-run" }, data: { heartbeatAt: new Date(Date.now() - REQUEST_LOST_AFTER_MS) } });
+    expect(await requeueWaitingRequests(queue, db, later)).toBe(1);
+    await work();
+    expect(requests).toEqual(["full"]);
+    expect(await shopDb.integration.findUniqueOrThrow({ where: { id: shopifyId } })).toMatchObject({ runningScope: null, pendingScope: null });
+  });
+
   it("leaves paused integrations' requests waiting for the merchant", async () => {
     await setPaused(shopDb, shopifyId, true);
     await requestSync(queue, shopDb, shopifyId, "webhook", "partial");

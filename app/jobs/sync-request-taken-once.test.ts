@@ -10,7 +10,8 @@ import { connectIntegration } from "../integrations/integrations.server";
 import type { SourceBatch } from "../sync/records";
 import type * as Runs from "../sync/runs.server";
 import type { JobOutcome, JobQueue } from "./queue";
-import { processSyncJob, RequestTakenOver, requestSync, SyncStillRunning, type SyncScope } from "./sync-jobs.server";
+import { RunTakenOver } from "../sync/runs.server";
+import { processSyncJob, requestSync, SyncStillRunning, type SyncScope } from "./sync-jobs.server";
 import { TEST_SHOP } from "../../test/support/constants";
 
 /** Called once the live-run check of the next processSyncJob has answered (a test's interleaving point). */
@@ -230,11 +231,15 @@ describe("a request taken by a worker that stopped", () => {
     await start(2, source("retry"));
     expect(await request()).toEqual({ pendingScope: null, runningScope: null });
 
-    // The first worker wakes up: its run is rolled back, the request stays settled by the retry's.
+    // The first worker wakes up: its run, closed meanwhile, is not taken up again (no running run
+    // appears again, nothing is saved), its job ends quietly (it is the retry's now) and the
+    // integration counts no failure; the request stays settled by the retry's run.
     first.release();
-    await expect(firstTry).rejects.toBeInstanceOf(RequestTakenOver);
+    await expect(firstTry).resolves.toBeUndefined();
     expect(sourceCalls).toEqual(["first:full", "retry:full"]);
     expect((await runs()).map((r) => [r.status, r.attempt])).toEqual([["failed", 1], ["succeeded", 2]]);
+    expect((await shopDb.syncRun.findFirstOrThrow({ where: { attempt: 1 } })).message).toBe(new RunTakenOver().message);
+    expect(await shopDb.integration.findUniqueOrThrow({ where: { id: integrationId } })).toMatchObject({ consecutiveFailures: 0, status: "active" });
     expect(await request()).toEqual({ pendingScope: null, runningScope: null });
   });
 });

@@ -6,6 +6,7 @@
 import { newRowId } from "../db/ids";
 import { forShop, type ShopDb, type ShopTx } from "../db/scoped.server";
 import { MerchantError, merchantMessage } from "../errors";
+import type { IntegrationRow } from "../integrations/integrations.server";
 import { integrationKind, kindLabel } from "../integrations/kinds";
 import { shopSettings } from "../shop-settings.server";
 import { loadOwnership } from "../ownership/ownership.server";
@@ -13,7 +14,7 @@ import { addAffectedEntities, noAffectedEntities, regeneratePassports } from "..
 import { applyChangeSet, type ApplyContext } from "./apply.server";
 import { addToReport, emptyChangeSet, emptyReport, finishRun, mergeRecords, newRunState, type ChangeSet, type MergeContext, type RunReport } from "./merge";
 import type { SourceBatch, SourceRecord } from "./records";
-import { completeRun, failRun, keepRunAlive, startRun, updateRunProgress, type RunTrigger } from "./runs.server";
+import { completeRun, failRun, keepRunAlive, RunTakenOver, startRun, updateRunProgress, type RunTrigger } from "./runs.server";
 import { SliceLoader } from "./slice.server";
 
 /** Records merged (and applied) per step. */
@@ -56,15 +57,16 @@ export interface SyncOutcome {
 
 export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
   const db = forShop(options.shop);
-  const integration = await db.integration.findUniqueOrThrow({ where: { id: options.integrationId } });
-  const shop = await shopSettings(db);
-
+  let integration: IntegrationRow | undefined;
   let runId = options.runId;
   let batch: SourceBatch | undefined;
   // The run's heartbeat is written on a timer, not only per batch: a run waiting for its source
   // (a bulk export) for hours is alive, and closeInterruptedRuns must not close it.
   let stopHeartbeat = () => {};
   try {
+    // Inside the try: a run given by the caller (runId) is failed, not left running, when these fail.
+    integration = await db.integration.findUniqueOrThrow({ where: { id: options.integrationId } });
+    const shop = await shopSettings(db);
     batch = await options.source();
     runId = await startRun(db, { runId, integrationId: integration.id, trigger: options.trigger, scope: batch.scope, total: batch.total, attempt: options.attempt });
     await batch.onRunStarted?.(runId);
@@ -108,15 +110,20 @@ export async function executeSync(options: SyncOptions): Promise<SyncOutcome> {
     await batch.afterRun?.({ ok: true, runId });
     return { runId, report: outcome.report, coveredVariants: outcome.coveredVariants };
   } catch (error) {
+    // A run taken over is another run's work now: no failure of the integration, and its source
+    // hears nothing of it (an upload follows the run that took over).
+    const takenOver = error instanceof RunTakenOver;
     if (!(error instanceof RunRefused)) {
       // (A refused all-or-nothing run is already recorded, with its errors.) The integration's
       // health is recorded first: whoever sees the run failed sees the integration's state too.
       // A preview that fails says nothing about the integration's health.
-      if (!options.dryRun && !(error instanceof RunCancelled)) await recordFailure(db, integration.id, merchantMessage(error), error instanceof MerchantError && error.permanent);
-      runId = (await failRun(db, runId ?? null, { integrationId: integration.id, trigger: options.trigger, attempt: options.attempt }, error)).runId;
+      if (integration && !options.dryRun && !(error instanceof RunCancelled) && !takenOver) {
+        await recordFailure(db, integration.id, merchantMessage(error), error instanceof MerchantError && error.permanent);
+      }
+      runId = (await failRun(db, runId ?? null, { integrationId: options.integrationId, trigger: options.trigger, attempt: options.attempt }, error)).runId;
     }
     const retried = options.retriedOnFailure === true && !(error instanceof MerchantError && error.permanent);
-    await batch?.afterRun?.({ ok: false, runId: runId ?? null, retried, error });
+    if (!takenOver) await batch?.afterRun?.({ ok: false, runId: runId ?? null, retried, error });
     throw error;
   } finally {
     stopHeartbeat();

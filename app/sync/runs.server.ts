@@ -1,7 +1,7 @@
 // Sync runs as recorded for merchants: trigger, status, progress, counts and per-record errors.
 import type { Db } from "../db.server";
 import type { ShopDb, ShopTx } from "../db/scoped.server";
-import { merchantMessage } from "../errors";
+import { MerchantError, merchantMessage } from "../errors";
 import type { RecordError, RunReport } from "./merge";
 
 /** What asked for a run. "install": the Shopify integration's first sync after an install or reinstall. */
@@ -33,11 +33,23 @@ export async function startRun(
 ): Promise<string> {
   const data = startingRun(run);
   if (run.runId) {
-    await db.syncRun.update({ where: { id: run.runId }, data });
+    // Only while it is still running: one closed meanwhile (taken for stopped) is another run's work now.
+    const taken = await db.syncRun.updateMany({ where: { id: run.runId, status: "running" }, data });
+    if (taken.count === 0) throw new RunTakenOver();
     return run.runId;
   }
   const created = await db.syncRun.create({ data: { shop: db.shopDomain, integrationId: run.integrationId, trigger: run.trigger, ...data } });
   return created.id;
+}
+
+/**
+ * The run was closed while it went (its process was taken for stopped: no heartbeat for
+ * RUN_STALE_MS) and another run took its work over: it saves nothing, and counts as no failure.
+ */
+export class RunTakenOver extends MerchantError {
+  constructor() {
+    super("This sync stopped answering for a while and another sync took its place. Nothing this one read was saved.", false);
+  }
 }
 
 /** How often a running run writes its heartbeat, whatever it is doing (waiting for a source too). */
