@@ -255,7 +255,7 @@ export interface RunView {
     warnings?: { externalId: string; message: string }[];
     /** What the code that started the run keeps on it (RunContext; its own type is that code's). */
     context?: unknown;
-    /** Refused before anything was saved (recordRefusedRun); missing on runs refused before it was kept. */
+    /** Refused before anything was saved (recordRefusedRun; earlier refused file checks got it from migration refused_file_checks). */
     refused?: boolean;
   };
   attempt: number;
