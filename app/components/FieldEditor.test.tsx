@@ -246,11 +246,15 @@ describe("the field editor in a browser", () => {
     await page.locator("#p1-materials-1-massPercent").fill("12,5");
     await save();
     await page.getByRole("button", { name: "Edit" }).waitFor();
-    const [saved] = await submissions();
-    expect(JSON.parse(saved.value)).toEqual([
-      { material: "Cotton", massPercent: 87.5 },
-      { material: "Elastane", massPercent: 12.5 },
-    ]);
+    // (Polled: under load, a CI run read no submission yet right after the editor closed.)
+    await expect
+      .poll(async () => (await submissions()).map((saved) => JSON.parse(saved.value) as unknown), { timeout: 10_000 })
+      .toEqual([
+        [
+          { material: "Cotton", massPercent: 87.5 },
+          { material: "Elastane", massPercent: 12.5 },
+        ],
+      ]);
   });
 
   it("discards the edit on Cancel: Edit starts again from the stored value, and Save stores that, not the abandoned text", async () => {
@@ -263,7 +267,7 @@ describe("the field editor in a browser", () => {
     await expect(editor().inputValue()).resolves.toBe("Wash at 30 °C.");
     await save();
     await page.getByRole("button", { name: "Edit" }).waitFor();
-    expect(await submissions()).toMatchObject([{ field: "careInstructions", locale: "en", value: JSON.stringify("Wash at 30 °C.") }]);
+    await expect.poll(submissions, { timeout: 10_000 }).toMatchObject([{ field: "careInstructions", locale: "en", value: JSON.stringify("Wash at 30 °C.") }]);
   });
 
   it("drops the server's error with the draft on Cancel; the error is announced with the field", async () => {
