@@ -35,7 +35,7 @@ function mergedScope(a: string | null, b: string | null): SyncScope {
 export async function requestSync(queue: JobQueue, db: ShopDb, integrationId: string, trigger: RunTrigger, scope: SyncScope): Promise<boolean> {
   const integration = await db.integration.findUnique({ where: { id: integrationId } });
   if (!integration || integration.status === "disconnected") return false;
-  await addToPending(db, integrationId, { scope, trigger }, "newer");
+  await addToPending(db, integrationId, { scope, trigger });
   // Paused integrations keep the request (and their webhook events) until they are resumed.
   if (integration.status === "paused") return false;
   await queue.send({ shop: db.shopDomain, key: integrationId });
@@ -44,15 +44,17 @@ export async function requestSync(queue: JobQueue, db: ShopDb, integrationId: st
 
 /**
  * Merges a request into the integration's waiting one (compare-and-set on the waiting one, so
- * requests made at the same moment all count). The older request's trigger is kept.
+ * requests made at the same moment all count). A request given back by the run that took it
+ * (`takenBy`) is the older one, whose trigger is kept, and stops running in the same update; not
+ * when another run has taken it over since (that run settles it).
  */
-async function addToPending(db: ShopDb, integrationId: string, request: SyncRequest, age: "newer" | "older"): Promise<void> {
+async function addToPending(db: ShopDb, integrationId: string, request: SyncRequest, takenBy?: string): Promise<void> {
   for (;;) {
-    const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingTrigger: true, pendingSince: true } });
-    if (!row) return;
+    const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingTrigger: true, pendingSince: true, runningRunId: true } });
+    if (!row || (takenBy !== undefined && row.runningRunId !== takenBy)) return;
     const merged = await db.integration.updateMany({
-      where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince },
-      data: pendingWith(row, request, age),
+      where: { id: integrationId, pendingScope: row.pendingScope, pendingSince: row.pendingSince, ...(takenBy === undefined ? {} : { runningRunId: takenBy }) },
+      data: takenBy === undefined ? pendingWith(row, request, "newer") : { ...pendingWith(row, request, "older"), ...NOT_RUNNING },
     });
     if (merged.count === 1) return;
   }
@@ -133,20 +135,9 @@ async function finishRequest(db: ShopDb | ShopTx, integrationId: string, runId: 
   return finished.count;
 }
 
-/**
- * The run failed and is retried: its request waits again, ahead of any made meanwhile, in one
- * compare-and-set. Not when another run has taken it over since (that run settles it).
- */
+/** The run failed and is retried: its request waits again, ahead of any made meanwhile (addToPending). */
 async function returnRequest(db: ShopDb, integrationId: string, request: TakenRequest): Promise<void> {
-  for (;;) {
-    const row = await db.integration.findUnique({ where: { id: integrationId }, select: { pendingScope: true, pendingTrigger: true, pendingSince: true, runningRunId: true } });
-    if (!row || row.runningRunId !== request.runId) return;
-    const returned = await db.integration.updateMany({
-      where: { id: integrationId, runningRunId: request.runId, pendingScope: row.pendingScope, pendingSince: row.pendingSince },
-      data: { ...pendingWith(row, request, "older"), ...NOT_RUNNING },
-    });
-    if (returned.count === 1) return;
-  }
+  await addToPending(db, integrationId, request, request.runId);
 }
 
 /** Problems writing back to Shopify are added to the run's warnings (the run itself succeeded). */
